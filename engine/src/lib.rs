@@ -1,0 +1,9 @@
+//! The `Session`: SQL or plans in, Arrow record batches out.
+//!
+//! Owns the catalog (temporary views and tables) and the session config,
+//! and drives a statement through parser, analyzer, optimizer and executor.
+
+pub mod render;
+mod session;
+
+pub use session::{QueryResult, ResultKind, Session};

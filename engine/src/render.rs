@@ -1,0 +1,1 @@
+//! Rendering of result values as text, the way Spark prints them.
