@@ -1,0 +1,636 @@
+//! The function registry: canonical names, aliases, arity, argument
+//! coercion and result types of the scalar functions of the kernel
+//! contract and of the aggregate functions.
+//!
+//! A scalar call resolves to `Expr::ScalarFunction { name: <canonical> }`
+//! with its arguments already cast to the parameter types the kernels
+//! expect; a few functions are rewritten instead (`if` -> CASE, one-argument
+//! `log` -> `ln`, the cast functions `int(x)` ... -> CAST).
+
+use arrow_schema::{DataType, Field};
+use ember_core::error::quote_ident;
+use ember_core::types::{
+    decimal_for_integral, is_decimal, is_floating, is_integral, is_numeric, is_string, spark_sql_type_name, timestamp_type,
+};
+use ember_core::{AggFunc, AggregateCall, Error, EvalMode, Expr, Result, ScalarValue};
+
+use super::coercion::{can_implicit_cast, cast, wider_common};
+use super::decimal::{avg_type, precision_scale, sum_type};
+
+/// A parameter type of a fixed signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ty {
+    Str,
+    I32,
+    I64,
+    F64,
+    Date,
+    Ts,
+    Bool,
+    Any,
+}
+
+impl Ty {
+    fn data_type(self) -> Option<DataType> {
+        Some(match self {
+            Ty::Str => DataType::Utf8,
+            Ty::I32 => DataType::Int32,
+            Ty::I64 => DataType::Int64,
+            Ty::F64 => DataType::Float64,
+            Ty::Date => DataType::Date32,
+            Ty::Ts => timestamp_type(),
+            Ty::Bool => DataType::Boolean,
+            Ty::Any => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Kind {
+    /// Parameters (the last repeats for variadic functions) and result.
+    Fixed(&'static [Ty], Ty),
+    /// Typed by code in `special`.
+    Special,
+    Aggregate(AggFunc),
+}
+
+#[derive(Debug)]
+pub struct FunctionDef {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub min_args: usize,
+    /// `usize::MAX` for variadic functions.
+    pub max_args: usize,
+    pub kind: Kind,
+}
+
+const V: usize = usize::MAX;
+
+macro_rules! f {
+    ($name:expr, [$($alias:expr),*], $min:expr, $max:expr, $kind:expr) => {
+        FunctionDef { name: $name, aliases: &[$($alias),*], min_args: $min, max_args: $max, kind: $kind }
+    };
+}
+
+use Ty::*;
+
+static FUNCTIONS: &[FunctionDef] = &[
+    // strings
+    f!("substring", ["substr"], 2, 3, Kind::Fixed(&[Str, I32, I32], Str)),
+    f!("upper", ["ucase"], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("lower", ["lcase"], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("trim", [], 1, 2, Kind::Fixed(&[Str, Str], Str)),
+    f!("ltrim", [], 1, 2, Kind::Fixed(&[Str, Str], Str)),
+    f!("rtrim", [], 1, 2, Kind::Fixed(&[Str, Str], Str)),
+    f!("length", ["char_length", "character_length", "len"], 1, 1, Kind::Fixed(&[Str], I32)),
+    f!("concat", [], 0, V, Kind::Fixed(&[Str], Str)),
+    f!("concat_ws", [], 1, V, Kind::Fixed(&[Str], Str)),
+    f!("replace", [], 2, 3, Kind::Fixed(&[Str, Str, Str], Str)),
+    f!("instr", [], 2, 2, Kind::Fixed(&[Str, Str], I32)),
+    f!("locate", ["position"], 2, 3, Kind::Fixed(&[Str, Str, I32], I32)),
+    f!("lpad", [], 2, 3, Kind::Fixed(&[Str, I32, Str], Str)),
+    f!("rpad", [], 2, 3, Kind::Fixed(&[Str, I32, Str], Str)),
+    f!("reverse", [], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("initcap", [], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("repeat", [], 2, 2, Kind::Fixed(&[Str, I32], Str)),
+    f!("ascii", [], 1, 1, Kind::Fixed(&[Str], I32)),
+    f!("chr", ["char"], 1, 1, Kind::Fixed(&[I64], Str)),
+    f!("startswith", [], 2, 2, Kind::Fixed(&[Str, Str], Bool)),
+    f!("endswith", [], 2, 2, Kind::Fixed(&[Str, Str], Bool)),
+    f!("contains", [], 2, 2, Kind::Fixed(&[Str, Str], Bool)),
+    f!("left", [], 2, 2, Kind::Fixed(&[Str, I32], Str)),
+    f!("right", [], 2, 2, Kind::Fixed(&[Str, I32], Str)),
+    f!("split_part", [], 3, 3, Kind::Fixed(&[Str, Str, I32], Str)),
+    f!("regexp_replace", [], 3, 3, Kind::Fixed(&[Str, Str, Str], Str)),
+    f!("regexp_extract", [], 2, 3, Kind::Special),
+    f!("md5", [], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("sha1", ["sha"], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("sha2", [], 2, 2, Kind::Fixed(&[Str, I32], Str)),
+    // math
+    f!("abs", [], 1, 1, Kind::Special),
+    f!("round", [], 1, 2, Kind::Special),
+    f!("bround", [], 1, 2, Kind::Special),
+    f!("floor", [], 1, 1, Kind::Special),
+    f!("ceil", ["ceiling"], 1, 1, Kind::Special),
+    f!("sqrt", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("exp", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("ln", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("log10", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("log2", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("cbrt", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("sin", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("cos", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("tan", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("asin", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("acos", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("atan", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("degrees", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("radians", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("log", [], 1, 2, Kind::Special),
+    f!("power", ["pow"], 2, 2, Kind::Fixed(&[F64, F64], F64)),
+    f!("sign", ["signum"], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("pmod", [], 2, 2, Kind::Special),
+    f!("greatest", [], 2, V, Kind::Special),
+    f!("least", [], 2, V, Kind::Special),
+    // conditionals
+    f!("coalesce", [], 1, V, Kind::Special),
+    f!("nullif", [], 2, 2, Kind::Special),
+    f!("nvl", ["ifnull"], 2, 2, Kind::Special),
+    f!("nvl2", [], 3, 3, Kind::Special),
+    f!("if", ["iff"], 3, 3, Kind::Special),
+    f!("isnan", [], 1, 1, Kind::Fixed(&[F64], Bool)),
+    f!("nanvl", [], 2, 2, Kind::Fixed(&[F64, F64], F64)),
+    f!("isnull", [], 1, 1, Kind::Special),
+    f!("isnotnull", [], 1, 1, Kind::Special),
+    // dates and times
+    f!("year", [], 1, 1, Kind::Fixed(&[Date], I32)),
+    f!("month", [], 1, 1, Kind::Fixed(&[Date], I32)),
+    f!("day", ["dayofmonth"], 1, 1, Kind::Fixed(&[Date], I32)),
+    f!("quarter", [], 1, 1, Kind::Fixed(&[Date], I32)),
+    f!("dayofweek", [], 1, 1, Kind::Fixed(&[Date], I32)),
+    f!("weekday", [], 1, 1, Kind::Fixed(&[Date], I32)),
+    f!("dayofyear", [], 1, 1, Kind::Fixed(&[Date], I32)),
+    f!("weekofyear", [], 1, 1, Kind::Fixed(&[Date], I32)),
+    f!("hour", [], 1, 1, Kind::Fixed(&[Ts], I32)),
+    f!("minute", [], 1, 1, Kind::Fixed(&[Ts], I32)),
+    f!("second", [], 1, 1, Kind::Fixed(&[Ts], I32)),
+    f!("date_add", ["dateadd"], 2, 2, Kind::Fixed(&[Date, I32], Date)),
+    f!("date_sub", [], 2, 2, Kind::Fixed(&[Date, I32], Date)),
+    f!("datediff", [], 2, 2, Kind::Fixed(&[Date, Date], I32)),
+    f!("add_months", [], 2, 2, Kind::Fixed(&[Date, I32], Date)),
+    f!("months_between", [], 2, 3, Kind::Fixed(&[Ts, Ts, Bool], F64)),
+    f!("last_day", [], 1, 1, Kind::Fixed(&[Date], Date)),
+    f!("next_day", [], 2, 2, Kind::Fixed(&[Date, Str], Date)),
+    f!("to_date", [], 1, 2, Kind::Special),
+    f!("to_timestamp", [], 1, 2, Kind::Special),
+    f!("date_format", [], 2, 2, Kind::Fixed(&[Ts, Str], Str)),
+    f!("date_trunc", [], 2, 2, Kind::Fixed(&[Str, Ts], Ts)),
+    f!("trunc", [], 2, 2, Kind::Fixed(&[Date, Str], Date)),
+    f!("make_date", [], 3, 3, Kind::Fixed(&[I32, I32, I32], Date)),
+    f!("current_date", ["curdate"], 0, 0, Kind::Fixed(&[], Date)),
+    f!("current_timestamp", ["now"], 0, 0, Kind::Fixed(&[], Ts)),
+    f!("unix_timestamp", [], 1, 2, Kind::Special),
+    f!("from_unixtime", [], 1, 2, Kind::Fixed(&[I64, Str], Str)),
+    f!("date_part", ["datepart"], 2, 2, Kind::Special),
+    // misc
+    f!("hash", [], 1, V, Kind::Fixed(&[Any], I32)),
+    // cast functions
+    f!("boolean", [], 1, 1, Kind::Special),
+    f!("tinyint", [], 1, 1, Kind::Special),
+    f!("smallint", [], 1, 1, Kind::Special),
+    f!("int", [], 1, 1, Kind::Special),
+    f!("bigint", [], 1, 1, Kind::Special),
+    f!("float", [], 1, 1, Kind::Special),
+    f!("double", [], 1, 1, Kind::Special),
+    f!("decimal", [], 1, 1, Kind::Special),
+    f!("string", [], 1, 1, Kind::Special),
+    f!("date", [], 1, 1, Kind::Special),
+    f!("timestamp", [], 1, 1, Kind::Special),
+    // aggregates
+    f!("count", [], 0, V, Kind::Aggregate(AggFunc::Count)),
+    f!("sum", [], 1, 1, Kind::Aggregate(AggFunc::Sum)),
+    f!("avg", ["mean"], 1, 1, Kind::Aggregate(AggFunc::Avg)),
+    f!("min", [], 1, 1, Kind::Aggregate(AggFunc::Min)),
+    f!("max", [], 1, 1, Kind::Aggregate(AggFunc::Max)),
+    f!("first", ["first_value"], 1, 2, Kind::Aggregate(AggFunc::First)),
+    f!("last", ["last_value"], 1, 2, Kind::Aggregate(AggFunc::Last)),
+    f!("any_value", [], 1, 2, Kind::Aggregate(AggFunc::AnyValue)),
+    f!("stddev_samp", ["stddev", "std"], 1, 1, Kind::Aggregate(AggFunc::StddevSamp)),
+    f!("stddev_pop", [], 1, 1, Kind::Aggregate(AggFunc::StddevPop)),
+    f!("var_samp", ["variance"], 1, 1, Kind::Aggregate(AggFunc::VarSamp)),
+    f!("var_pop", [], 1, 1, Kind::Aggregate(AggFunc::VarPop)),
+    f!("bool_and", ["every"], 1, 1, Kind::Aggregate(AggFunc::BoolAnd)),
+    f!("bool_or", ["some", "any"], 1, 1, Kind::Aggregate(AggFunc::BoolOr)),
+    f!("collect_list", ["array_agg"], 1, 1, Kind::Aggregate(AggFunc::CollectList)),
+    f!("collect_set", [], 1, 1, Kind::Aggregate(AggFunc::CollectSet)),
+];
+
+/// Looks a function up by name or alias, case-insensitively.
+pub fn lookup(name: &str) -> Option<&'static FunctionDef> {
+    let n = name.to_ascii_lowercase();
+    FUNCTIONS.iter().find(|f| f.name == n || f.aliases.contains(&n.as_str()))
+}
+
+pub fn is_aggregate(name: &str) -> bool {
+    matches!(lookup(name).map(|f| f.kind), Some(Kind::Aggregate(_)))
+}
+
+/// The names SHOW FUNCTIONS lists.
+pub fn function_names() -> Vec<&'static str> {
+    let mut v: Vec<&'static str> = FUNCTIONS.iter().flat_map(|f| std::iter::once(f.name).chain(f.aliases.iter().copied())).collect();
+    v.sort_unstable();
+    v
+}
+
+pub fn unresolved_routine(name: &str) -> Error {
+    Error::spark(
+        "UNRESOLVED_ROUTINE",
+        &[
+            ("routineName", quote_ident(name)),
+            ("searchPath", "[`system`.`builtin`, `system`.`session`, `spark_catalog`.`default`]".to_string()),
+        ],
+    )
+}
+
+pub fn check_arity(def: &FunctionDef, name: &str, n: usize) -> Result<()> {
+    if n >= def.min_args && n <= def.max_args {
+        return Ok(());
+    }
+    let expected = if def.max_args == V {
+        format!("> {}", def.min_args.saturating_sub(1))
+    } else if def.min_args == def.max_args {
+        def.min_args.to_string()
+    } else {
+        format!("[{}]", (def.min_args..=def.max_args).map(|i| i.to_string()).collect::<Vec<_>>().join(", "))
+    };
+    Err(Error::spark(
+        "WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
+        &[
+            ("functionName", quote_ident(&name.to_ascii_lowercase())),
+            ("expectedNum", expected),
+            ("actualNum", n.to_string()),
+            ("docroot", "https://spark.apache.org/docs/latest".to_string()),
+        ],
+    ))
+}
+
+/// What a call needs besides its arguments.
+pub struct CallCtx<'a> {
+    pub ansi: bool,
+    pub mode: EvalMode,
+    /// The call's pretty SQL, for error messages.
+    pub sql: &'a str,
+    /// The argument's pretty SQL, for error messages.
+    pub arg_sql: &'a [String],
+}
+
+fn quoted(s: &str) -> String {
+    format!("\"{s}\"")
+}
+
+pub fn ordinal(i: usize) -> String {
+    match i {
+        0 => "first".into(),
+        1 => "second".into(),
+        2 => "third".into(),
+        3 => "fourth".into(),
+        4 => "fifth".into(),
+        n => format!("{}th", n + 1),
+    }
+}
+
+pub fn unexpected_input(cx: &CallCtx, i: usize, required: &str, actual: &DataType) -> Error {
+    Error::spark(
+        "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE",
+        &[
+            ("sqlExpr", quoted(cx.sql)),
+            ("paramIndex", ordinal(i)),
+            ("requiredType", required.to_string()),
+            ("inputSql", quoted(cx.arg_sql.get(i).map(|s| s.as_str()).unwrap_or(""))),
+            ("inputType", quoted(&spark_sql_type_name(actual))),
+        ],
+    )
+}
+
+/// Casts argument `i` to `to`, or raises Spark's input type error.
+fn coerce_arg(cx: &CallCtx, i: usize, e: Expr, to: &DataType) -> Result<Expr> {
+    let from = e.data_type();
+    if !can_implicit_cast(&from, to, cx.ansi) {
+        return Err(unexpected_input(cx, i, &quoted(&spark_sql_type_name(to)), &from));
+    }
+    Ok(cast(e, to, cx.mode))
+}
+
+fn call(name: &str, args: Vec<Expr>, data_type: DataType, mode: EvalMode) -> Expr {
+    Expr::ScalarFunction { name: name.to_string(), args, data_type, mode }
+}
+
+/// Resolves a scalar function call over resolved arguments.
+pub fn scalar_call(def: &FunctionDef, args: Vec<Expr>, cx: &CallCtx) -> Result<Expr> {
+    match def.kind {
+        Kind::Fixed(params, ret) => {
+            let mut out = Vec::with_capacity(args.len());
+            for (i, a) in args.into_iter().enumerate() {
+                let p = params.get(i).or(params.last()).copied().unwrap_or(Any);
+                match p.data_type() {
+                    Some(t) => out.push(coerce_arg(cx, i, a, &t)?),
+                    None => out.push(a),
+                }
+            }
+            let ret = ret.data_type().unwrap_or(DataType::Int32);
+            Ok(call(def.name, out, ret, cx.mode))
+        }
+        Kind::Special => special(def, args, cx),
+        Kind::Aggregate(_) => Err(Error::internal("aggregate function resolved as a scalar function")),
+    }
+}
+
+fn literal_i64(e: &Expr) -> Option<i64> {
+    match e {
+        Expr::Literal(v) => v.as_i64(),
+        Expr::Cast { expr, .. } => literal_i64(expr),
+        _ => None,
+    }
+}
+
+fn common_args(def: &FunctionDef, args: Vec<Expr>, cx: &CallCtx) -> Result<(Vec<Expr>, DataType)> {
+    let types: Vec<DataType> = args.iter().map(|a| a.data_type()).collect();
+    let Some(t) = wider_common(&types, cx.ansi) else {
+        return Err(Error::spark(
+            "DATATYPE_MISMATCH.DATA_DIFF_TYPES",
+            &[
+                ("sqlExpr", quoted(cx.sql)),
+                ("functionName", quote_ident(def.name)),
+                (
+                    "dataType",
+                    format!("[{}]", types.iter().map(|t| quoted(&spark_sql_type_name(t))).collect::<Vec<_>>().join(", ")),
+                ),
+            ],
+        ));
+    };
+    Ok((args.into_iter().map(|a| cast(a, &t, cx.mode)).collect(), t))
+}
+
+fn numeric_arg(cx: &CallCtx, i: usize, e: Expr) -> Result<Expr> {
+    let t = e.data_type();
+    if is_numeric(&t) {
+        Ok(e)
+    } else if is_string(&t) || matches!(t, DataType::Null) {
+        Ok(cast(e, &DataType::Float64, cx.mode))
+    } else {
+        Err(unexpected_input(cx, i, "\"NUMERIC\"", &t))
+    }
+}
+
+fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr> {
+    let mode = cx.mode;
+    let name = def.name;
+    match name {
+        "abs" => {
+            let a = numeric_arg(cx, 0, args.remove(0))?;
+            let t = a.data_type();
+            Ok(call(name, vec![a], t, mode))
+        }
+        "round" | "bround" => {
+            let a = numeric_arg(cx, 0, args.remove(0))?;
+            let scale_expr = if args.is_empty() { Expr::Literal(ScalarValue::Int32(Some(0))) } else { args.remove(0) };
+            let Some(scale) = literal_i64(&scale_expr) else {
+                return Err(Error::spark(
+                    "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT",
+                    &[
+                        ("sqlExpr", quoted(cx.sql)),
+                        ("inputName", "`scale`".into()),
+                        ("inputType", "\"INT\"".into()),
+                        ("inputExpr", quoted(cx.arg_sql.get(1).map(|s| s.as_str()).unwrap_or(""))),
+                    ],
+                ));
+            };
+            let t = a.data_type();
+            let ret = match precision_scale(&t) {
+                Some((p, s)) => {
+                    let d = scale as i32;
+                    let int_digits = p - s + 1;
+                    if d < 0 {
+                        DataType::Decimal128(int_digits.max(-d + 1).min(38) as u8, 0)
+                    } else {
+                        let ns = s.min(d);
+                        DataType::Decimal128((int_digits + ns).min(38) as u8, ns as i8)
+                    }
+                }
+                None => t,
+            };
+            Ok(call(name, vec![a, Expr::Literal(ScalarValue::Int32(Some(scale as i32)))], ret, mode))
+        }
+        "floor" | "ceil" => {
+            let a = numeric_arg(cx, 0, args.remove(0))?;
+            let t = a.data_type();
+            if let Some((p, s)) = precision_scale(&t) {
+                let ret = DataType::Decimal128((p - s + 1).clamp(1, 38) as u8, 0);
+                Ok(call(name, vec![a], ret, mode))
+            } else if is_integral(&t) {
+                Ok(call(name, vec![cast(a, &DataType::Int64, mode)], DataType::Int64, mode))
+            } else {
+                Ok(call(name, vec![cast(a, &DataType::Float64, mode)], DataType::Int64, mode))
+            }
+        }
+        "log" => {
+            if args.len() == 1 {
+                let a = coerce_arg(cx, 0, args.remove(0), &DataType::Float64)?;
+                return Ok(call("ln", vec![a], DataType::Float64, mode));
+            }
+            let b = coerce_arg(cx, 0, args.remove(0), &DataType::Float64)?;
+            let x = coerce_arg(cx, 1, args.remove(0), &DataType::Float64)?;
+            Ok(call(name, vec![b, x], DataType::Float64, mode))
+        }
+        "pmod" => {
+            let a = numeric_arg(cx, 0, args.remove(0))?;
+            let b = numeric_arg(cx, 1, args.remove(0))?;
+            let (ta, tb) = (a.data_type(), b.data_type());
+            let t = if is_decimal(&ta) || is_decimal(&tb) {
+                if is_floating(&ta) || is_floating(&tb) {
+                    DataType::Float64
+                } else {
+                    let da = decimal_for_integral(&ta).unwrap_or(ta.clone());
+                    let db = decimal_for_integral(&tb).unwrap_or(tb.clone());
+                    super::coercion::wider_decimal_type(&da, &db).unwrap_or(DataType::Float64)
+                }
+            } else {
+                super::coercion::tightest_common(&ta, &tb).unwrap_or(DataType::Float64)
+            };
+            Ok(call(name, vec![cast(a, &t, mode), cast(b, &t, mode)], t, mode))
+        }
+        "greatest" | "least" | "coalesce" | "nullif" | "nvl" => {
+            let (args, t) = common_args(def, args, cx)?;
+            Ok(call(name, args, t, mode))
+        }
+        "nvl2" => {
+            let first = args.remove(0);
+            let (rest, t) = common_args(def, args, cx)?;
+            let mut all = vec![first];
+            all.extend(rest);
+            Ok(call(name, all, t, mode))
+        }
+        "if" => {
+            let cond = args.remove(0);
+            let cond = match cond.data_type() {
+                DataType::Boolean => cond,
+                DataType::Null => cast(cond, &DataType::Boolean, mode),
+                other => return Err(unexpected_input(cx, 0, "\"BOOLEAN\"", &other)),
+            };
+            let (vals, t) = common_args(def, args, cx)?;
+            let mut it = vals.into_iter();
+            let (Some(a), Some(b)) = (it.next(), it.next()) else {
+                return Err(Error::internal("if expects two values"));
+            };
+            Ok(Expr::Case { branches: vec![(cond, a)], else_expr: Some(Box::new(b)), data_type: t })
+        }
+        "isnull" => Ok(Expr::IsNull(Box::new(args.remove(0)))),
+        "isnotnull" => Ok(Expr::IsNotNull(Box::new(args.remove(0)))),
+        "regexp_extract" => {
+            if args.len() == 2 {
+                args.push(Expr::Literal(ScalarValue::Int32(Some(1))));
+            }
+            let tys = [DataType::Utf8, DataType::Utf8, DataType::Int32];
+            let args = args
+                .into_iter()
+                .zip(tys.iter())
+                .enumerate()
+                .map(|(i, (a, t))| coerce_arg(cx, i, a, t))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(call(name, args, DataType::Utf8, mode))
+        }
+        "to_date" | "to_timestamp" => {
+            let target = if name == "to_date" { DataType::Date32 } else { timestamp_type() };
+            let t = args[0].data_type();
+            if args.len() == 1 && !is_string(&t) {
+                // to_date(timestamp) is a cast
+                let a = args.remove(0);
+                if !super::coercion::can_cast(&t, &target, cx.ansi) {
+                    return Err(unexpected_input(cx, 0, "\"STRING\"", &t));
+                }
+                return Ok(cast(a, &target, mode));
+            }
+            let args = args
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| coerce_arg(cx, i, a, &DataType::Utf8))
+                .collect::<Result<Vec<_>>>()?;
+            Ok(call(name, args, target, mode))
+        }
+        "unix_timestamp" => {
+            let a = args.remove(0);
+            let a = if is_string(&a.data_type()) {
+                let mut to_ts_args = vec![a];
+                to_ts_args.extend(args);
+                call("to_timestamp", to_ts_args, timestamp_type(), mode)
+            } else {
+                coerce_arg(cx, 0, a, &timestamp_type())?
+            };
+            Ok(call(name, vec![a], DataType::Int64, mode))
+        }
+        "date_part" => {
+            let field = match &args[0] {
+                Expr::Literal(ScalarValue::Utf8(Some(s))) => s.clone(),
+                other => return Err(unexpected_input(cx, 0, "\"STRING\"", &other.data_type())),
+            };
+            let src = args.remove(1);
+            extract_field(&field, src, cx)
+        }
+        "boolean" | "tinyint" | "smallint" | "int" | "bigint" | "float" | "double" | "decimal" | "string" | "date"
+        | "timestamp" => {
+            let to = ember_core::types::parse_spark_type(name).unwrap_or(DataType::Utf8);
+            let a = args.remove(0);
+            let from = a.data_type();
+            if !super::coercion::can_cast(&from, &to, cx.ansi) {
+                return Err(cast_error(cx.sql, &from, &to));
+            }
+            Ok(Expr::Cast { expr: Box::new(a), to, mode })
+        }
+        _ => Err(Error::internal(format!("no typing rule for function {name}"))),
+    }
+}
+
+pub fn cast_error(sql: &str, from: &DataType, to: &DataType) -> Error {
+    Error::spark(
+        "DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION",
+        &[
+            ("sqlExpr", quoted(sql)),
+            ("srcType", quoted(&spark_sql_type_name(from))),
+            ("targetType", quoted(&spark_sql_type_name(to))),
+        ],
+    )
+}
+
+/// `EXTRACT(field FROM e)` / `date_part('field', e)` as the field's function.
+pub fn extract_field(field: &str, e: Expr, cx: &CallCtx) -> Result<Expr> {
+    let f = field.to_ascii_lowercase();
+    let func = match f.as_str() {
+        "year" | "y" | "years" | "yr" | "yrs" | "yyyy" => "year",
+        "month" | "mon" | "mons" | "months" | "mm" => "month",
+        "day" | "d" | "days" | "dd" | "dayofmonth" => "day",
+        "quarter" | "qtr" => "quarter",
+        "dayofweek" | "dow" => "dayofweek",
+        "dayofweek_iso" | "dow_iso" => "weekday",
+        "doy" | "dayofyear" => "dayofyear",
+        "week" | "w" | "weeks" => "weekofyear",
+        "hour" | "h" | "hours" | "hr" | "hrs" => "hour",
+        "minute" | "m" | "min" | "mins" | "minutes" => "minute",
+        "second" | "s" | "sec" | "seconds" | "secs" => "second",
+        _ => {
+            return Err(Error::spark(
+                "INVALID_EXTRACT_FIELD",
+                &[("field", quote_ident(field)), ("expr", quoted(cx.arg_sql.last().map(|s| s.as_str()).unwrap_or("")))],
+            ))
+        }
+    };
+    let def = lookup(func).ok_or_else(|| Error::internal("extract field function missing"))?;
+    let arg_sql = [cx.arg_sql.last().cloned().unwrap_or_default()];
+    let inner = CallCtx { ansi: cx.ansi, mode: cx.mode, sql: cx.sql, arg_sql: &arg_sql };
+    scalar_call(def, vec![e], &inner)
+}
+
+/// Resolves an aggregate call over resolved arguments (`args` empty for `count(*)`).
+pub fn aggregate_call(
+    func: AggFunc,
+    mut args: Vec<Expr>,
+    distinct: bool,
+    display_name: &str,
+    cx: &CallCtx,
+) -> Result<Expr> {
+    let mode = cx.mode;
+    let arg_type = args.first().map(|a| a.data_type()).unwrap_or(DataType::Int64);
+    let to_double = |args: &mut Vec<Expr>, cx: &CallCtx| -> Result<()> {
+        let a = args.remove(0);
+        args.insert(0, coerce_arg(cx, 0, a, &DataType::Float64)?);
+        Ok(())
+    };
+    let data_type = match func {
+        AggFunc::Count => DataType::Int64,
+        AggFunc::Sum | AggFunc::Avg => {
+            if is_string(&arg_type) || matches!(arg_type, DataType::Null) {
+                to_double(&mut args, cx)?;
+                DataType::Float64
+            } else if let Some((p, s)) = precision_scale(&arg_type) {
+                if func == AggFunc::Sum {
+                    sum_type(p, s)
+                } else {
+                    avg_type(p, s)
+                }
+            } else if is_integral(&arg_type) {
+                if func == AggFunc::Sum {
+                    DataType::Int64
+                } else {
+                    DataType::Float64
+                }
+            } else if is_floating(&arg_type) {
+                DataType::Float64
+            } else if ember_core::types::is_interval(&arg_type) {
+                arg_type.clone()
+            } else {
+                return Err(unexpected_input(cx, 0, "(\"NUMERIC\" or \"INTERVAL\")", &arg_type));
+            }
+        }
+        AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last | AggFunc::AnyValue => arg_type.clone(),
+        AggFunc::StddevSamp | AggFunc::StddevPop | AggFunc::VarSamp | AggFunc::VarPop => {
+            to_double(&mut args, cx)?;
+            DataType::Float64
+        }
+        AggFunc::BoolAnd | AggFunc::BoolOr => {
+            let a = args.remove(0);
+            args.insert(0, coerce_arg(cx, 0, a, &DataType::Boolean)?);
+            DataType::Boolean
+        }
+        AggFunc::CollectList | AggFunc::CollectSet => {
+            DataType::List(std::sync::Arc::new(Field::new("element", arg_type.clone(), true)))
+        }
+    };
+    Ok(Expr::Aggregate(Box::new(AggregateCall {
+        func,
+        args,
+        distinct,
+        filter: None,
+        data_type,
+        display_name: display_name.to_ascii_lowercase(),
+        mode,
+    })))
+}

@@ -1,0 +1,117 @@
+//! Spark's output names for unaliased select items (`toPrettySQL`), computed
+//! from the unresolved expression: Spark names an expression before type
+//! coercion inserts casts, and keeps the function name the user wrote
+//! (`substr`, `mean`, `ucase`).
+
+use ember_core::spec::{BinaryOp, CastMode, Expr, LikeKind};
+use ember_core::types::spark_sql_type_name;
+
+/// The pretty name of `e`; `column` maps a column reference to the name of
+/// the attribute it resolves to.
+pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
+    let r = |x: &Expr| pretty_name(x, column);
+    let list = |v: &[Expr]| v.iter().map(r).collect::<Vec<_>>().join(", ");
+    match e {
+        Expr::Column { name, .. } => column(name),
+        Expr::Star { qualifier, .. } => match qualifier {
+            Some(q) => format!("{}.*", q.join(".")),
+            None => "*".into(),
+        },
+        Expr::Literal { value, .. } => ember_core::Expr::Literal(value.clone()).sql_name(),
+        Expr::Alias { name, .. } => name.clone(),
+        Expr::Function { name, args, distinct, .. } => {
+            let lower = name.to_ascii_lowercase();
+            if lower == "if" && args.len() == 3 {
+                return format!("(IF({}))", list(args));
+            }
+            let shown = if args.len() == 1 && matches!(args[0], Expr::Star { qualifier: None, .. }) && lower == "count" {
+                "1".to_string()
+            } else {
+                list(args)
+            };
+            format!("{lower}({}{shown})", if *distinct { "DISTINCT " } else { "" })
+        }
+        Expr::Binary { op: BinaryOp::Concat, left, right, .. } => format!("concat({}, {})", r(left), r(right)),
+        Expr::Binary { op, left, right, .. } => format!("({} {} {})", r(left), op.symbol(), r(right)),
+        Expr::Not { expr, .. } => format!("(NOT {})", r(expr)),
+        Expr::Negative { expr, .. } => format!("(- {})", r(expr)),
+        Expr::IsNull { expr, negated } => {
+            format!("({} IS {}NULL)", r(expr), if *negated { "NOT " } else { "" })
+        }
+        Expr::IsBool { expr, value, negated } => {
+            let inner = match value {
+                Some(b) => format!("({} <=> {})", r(expr), b),
+                None => format!("({} IS NULL)", r(expr)),
+            };
+            match (value, negated) {
+                (_, false) => inner,
+                (None, true) => format!("({} IS NOT NULL)", r(expr)),
+                (Some(_), true) => format!("(NOT {inner})"),
+            }
+        }
+        Expr::Cast { expr, to, mode, .. } => {
+            let f = if *mode == CastMode::Try { "TRY_CAST" } else { "CAST" };
+            format!("{f}({} AS {})", r(expr), spark_sql_type_name(to))
+        }
+        Expr::Case { operand, branches, else_expr, .. } => {
+            let mut s = String::from("CASE");
+            if let Some(o) = operand {
+                s.push_str(&format!(" {}", r(o)));
+            }
+            for (w, t) in branches {
+                s.push_str(&format!(" WHEN {} THEN {}", r(w), r(t)));
+            }
+            if let Some(x) = else_expr {
+                s.push_str(&format!(" ELSE {}", r(x)));
+            }
+            s.push_str(" END");
+            s
+        }
+        Expr::Between { expr, low, high, negated } => {
+            let s = format!("({} BETWEEN {} AND {})", r(expr), r(low), r(high));
+            if *negated {
+                format!("(NOT {s})")
+            } else {
+                s
+            }
+        }
+        Expr::InList { expr, list: items, negated } => {
+            let s = format!("({} IN ({}))", r(expr), list(items));
+            if *negated {
+                format!("(NOT {s})")
+            } else {
+                s
+            }
+        }
+        Expr::InSubquery { expr, negated, .. } => {
+            let s = format!("({} IN (listquery()))", r(expr));
+            if *negated {
+                format!("(NOT {s})")
+            } else {
+                s
+            }
+        }
+        Expr::Exists { negated, .. } => {
+            if *negated {
+                "(NOT exists())".into()
+            } else {
+                "exists()".into()
+            }
+        }
+        Expr::ScalarSubquery { .. } => "scalarsubquery()".into(),
+        Expr::Like { expr, pattern, negated, kind, .. } => {
+            let s = match kind {
+                LikeKind::Like => format!("{} LIKE {}", r(expr), r(pattern)),
+                LikeKind::ILike => format!("ilike({}, {})", r(expr), r(pattern)),
+                LikeKind::RLike => format!("RLIKE({}, {})", r(expr), r(pattern)),
+            };
+            if *negated {
+                format!("(NOT {s})")
+            } else {
+                s
+            }
+        }
+        Expr::Extract { field, expr, .. } => format!("extract({} FROM {})", field.to_ascii_uppercase(), r(expr)),
+        Expr::Parameter { name } => format!(":{name}"),
+    }
+}
