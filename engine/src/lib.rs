@@ -3,6 +3,7 @@
 //! Owns the catalog (temporary views and tables) and the session config,
 //! and drives a statement through parser, analyzer, optimizer and executor.
 
+mod catalog;
 pub mod render;
 mod session;
 

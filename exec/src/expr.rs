@@ -1,0 +1,332 @@
+//! Physical expressions: resolved `Expr`s bound to input positions and
+//! evaluated a chunk at a time through the `vector` kernels.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use arrow::array::{new_null_array, Array, ArrayRef, AsArray, BooleanArray, RecordBatch, UInt32Array};
+use arrow::compute::kernels::boolean::{and_kleene, is_not_null, is_null, not, or_kleene};
+use arrow::compute::{filter_record_batch, interleave};
+use arrow::datatypes::{DataType, Field, Schema};
+use ember_core::expr::BinaryOp;
+use ember_core::{Attribute, ColumnId, Error, EvalMode, Expr, Result, ScalarValue};
+use ember_vector::ColumnarValue;
+
+/// Maps column ids to positions in a chunk.
+#[derive(Debug, Clone, Default)]
+pub struct Binding {
+    positions: HashMap<ColumnId, usize>,
+}
+
+impl Binding {
+    pub fn new(attrs: &[Attribute]) -> Binding {
+        Binding { positions: attrs.iter().enumerate().map(|(i, a)| (a.id, i)).collect() }
+    }
+
+    pub fn position(&self, a: &Attribute) -> Result<usize> {
+        self.positions
+            .get(&a.id)
+            .copied()
+            .ok_or_else(|| Error::internal(format!("column {}#{} is not in the operator's input", a.name, a.id)))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum PhysicalExpr {
+    Column(usize),
+    Literal(ScalarValue),
+    Binary { op: BinaryOp, left: Box<PhysicalExpr>, right: Box<PhysicalExpr>, data_type: DataType, mode: EvalMode },
+    Not(Box<PhysicalExpr>),
+    Negative { expr: Box<PhysicalExpr>, mode: EvalMode },
+    IsNull(Box<PhysicalExpr>),
+    IsNotNull(Box<PhysicalExpr>),
+    Cast { expr: Box<PhysicalExpr>, to: DataType, mode: EvalMode },
+    Case { branches: Vec<(PhysicalExpr, PhysicalExpr)>, else_expr: Option<Box<PhysicalExpr>>, data_type: DataType },
+    InList { expr: Box<PhysicalExpr>, list: Vec<PhysicalExpr>, negated: bool },
+    Like { expr: Box<PhysicalExpr>, pattern: Box<PhysicalExpr>, negated: bool, case_insensitive: bool, regex: bool, escape: char },
+    Function { name: String, args: Vec<PhysicalExpr>, data_type: DataType, mode: EvalMode },
+}
+
+/// Binds `expr` against `input`. Subqueries must have been replaced before.
+pub fn compile(expr: &Expr, input: &Binding) -> Result<PhysicalExpr> {
+    let c = |e: &Expr| compile(e, input).map(Box::new);
+    let compiled = match expr {
+        Expr::Column(a) => PhysicalExpr::Column(input.position(a)?),
+        Expr::OuterColumn(a) => {
+            return Err(Error::internal(format!("correlated reference {} left after decorrelation", a.name)))
+        }
+        Expr::Literal(v) => PhysicalExpr::Literal(v.clone()),
+        Expr::Alias { expr, .. } => return compile(expr, input),
+        Expr::Binary { op, left, right, data_type, mode } => {
+            PhysicalExpr::Binary { op: *op, left: c(left)?, right: c(right)?, data_type: data_type.clone(), mode: *mode }
+        }
+        Expr::Not(e) => PhysicalExpr::Not(c(e)?),
+        Expr::Negative { expr, mode } => PhysicalExpr::Negative { expr: c(expr)?, mode: *mode },
+        Expr::IsNull(e) => PhysicalExpr::IsNull(c(e)?),
+        Expr::IsNotNull(e) => PhysicalExpr::IsNotNull(c(e)?),
+        Expr::Cast { expr, to, mode } => PhysicalExpr::Cast { expr: c(expr)?, to: to.clone(), mode: *mode },
+        Expr::Case { branches, else_expr, data_type } => PhysicalExpr::Case {
+            branches: branches.iter().map(|(w, t)| Ok((compile(w, input)?, compile(t, input)?))).collect::<Result<_>>()?,
+            else_expr: match else_expr {
+                Some(e) => Some(c(e)?),
+                None => None,
+            },
+            data_type: data_type.clone(),
+        },
+        Expr::InList { expr, list, negated } => PhysicalExpr::InList {
+            expr: c(expr)?,
+            list: list.iter().map(|e| compile(e, input)).collect::<Result<_>>()?,
+            negated: *negated,
+        },
+        Expr::Like { expr, pattern, negated, case_insensitive, regex, escape } => PhysicalExpr::Like {
+            expr: c(expr)?,
+            pattern: c(pattern)?,
+            negated: *negated,
+            case_insensitive: *case_insensitive,
+            regex: *regex,
+            escape: *escape,
+        },
+        Expr::ScalarFunction { name, args, data_type, mode } => PhysicalExpr::Function {
+            name: name.clone(),
+            args: args.iter().map(|e| compile(e, input)).collect::<Result<_>>()?,
+            data_type: data_type.clone(),
+            mode: *mode,
+        },
+        Expr::Aggregate(a) => {
+            return Err(Error::internal(format!("aggregate {} outside an aggregation", a.func.name())))
+        }
+        Expr::ScalarSubquery { .. } | Expr::InSubquery { .. } | Expr::Exists { .. } => {
+            return Err(Error::internal("subquery left in an expression after planning"))
+        }
+    };
+    fold_constant(compiled)
+}
+
+/// Evaluates constant subtrees once, at compile time.
+fn fold_constant(e: PhysicalExpr) -> Result<PhysicalExpr> {
+    let constant = match &e {
+        PhysicalExpr::Column(_) | PhysicalExpr::Literal(_) => false,
+        other => other.children().iter().all(|c| matches!(c, PhysicalExpr::Literal(_))),
+    };
+    if !constant {
+        return Ok(e);
+    }
+    let one_row = RecordBatch::try_new_with_options(
+        Arc::new(Schema::new(Vec::<Field>::new())),
+        vec![],
+        &arrow::array::RecordBatchOptions::new().with_row_count(Some(1)),
+    )?;
+    // errors (e.g. 1/0 under ANSI) are raised when rows are evaluated, not at
+    // planning: a constant error in a branch that is never taken is no error
+    match e.evaluate(&one_row) {
+        Ok(v) => Ok(PhysicalExpr::Literal(ScalarValue::try_from_array(v.as_ref(), 0)?)),
+        Err(_) => Ok(e),
+    }
+}
+
+impl PhysicalExpr {
+    fn children(&self) -> Vec<&PhysicalExpr> {
+        match self {
+            PhysicalExpr::Column(_) | PhysicalExpr::Literal(_) => vec![],
+            PhysicalExpr::Binary { left, right, .. } => vec![left, right],
+            PhysicalExpr::Not(e) | PhysicalExpr::IsNull(e) | PhysicalExpr::IsNotNull(e) => vec![e],
+            PhysicalExpr::Negative { expr, .. } | PhysicalExpr::Cast { expr, .. } => vec![expr],
+            PhysicalExpr::Case { branches, else_expr, .. } => {
+                let mut v: Vec<&PhysicalExpr> = branches.iter().flat_map(|(w, t)| [w, t]).collect();
+                if let Some(e) = else_expr {
+                    v.push(e);
+                }
+                v
+            }
+            PhysicalExpr::InList { expr, list, .. } => std::iter::once(expr.as_ref()).chain(list.iter()).collect(),
+            PhysicalExpr::Like { expr, pattern, .. } => vec![expr, pattern],
+            PhysicalExpr::Function { args, .. } => args.iter().collect(),
+        }
+    }
+
+    /// Evaluates to an array of `batch.num_rows()` values.
+    pub fn evaluate(&self, batch: &RecordBatch) -> Result<ArrayRef> {
+        let n = batch.num_rows();
+        Ok(match self {
+            PhysicalExpr::Column(i) => batch.column(*i).clone(),
+            PhysicalExpr::Literal(v) => v.to_array(n),
+            PhysicalExpr::Binary { op, left, right, data_type, mode } => {
+                let l = left.evaluate(batch)?;
+                match op {
+                    BinaryOp::And | BinaryOp::Or => {
+                        let lb = l.as_boolean();
+                        // Spark short-circuits: the right side is not needed
+                        // where the left side decides
+                        let decided = if *op == BinaryOp::And { lb.false_count() == n && lb.null_count() == 0 } else { lb.true_count() == n };
+                        if decided {
+                            return Ok(l);
+                        }
+                        let r = right.evaluate(batch)?;
+                        let rb = r.as_boolean();
+                        if *op == BinaryOp::And {
+                            Arc::new(and_kleene(lb, rb)?)
+                        } else {
+                            Arc::new(or_kleene(lb, rb)?)
+                        }
+                    }
+                    op if op.is_comparison() => {
+                        let r = right.evaluate(batch)?;
+                        Arc::new(ember_vector::compare::compare(*op, &l, &r)?)
+                    }
+                    BinaryOp::Concat => {
+                        let r = right.evaluate(batch)?;
+                        ember_vector::functions::eval_scalar_function(
+                            "concat",
+                            &[ColumnarValue::Array(l), ColumnarValue::Array(r)],
+                            data_type,
+                            *mode,
+                            n,
+                        )?
+                    }
+                    _ => {
+                        let r = right.evaluate(batch)?;
+                        ember_vector::arith::binary(*op, &l, &r, data_type, *mode)?
+                    }
+                }
+            }
+            PhysicalExpr::Not(e) => Arc::new(not(e.evaluate(batch)?.as_boolean())?),
+            PhysicalExpr::Negative { expr, mode } => ember_vector::arith::negate(&expr.evaluate(batch)?, *mode)?,
+            PhysicalExpr::IsNull(e) => Arc::new(is_null(e.evaluate(batch)?.as_ref())?),
+            PhysicalExpr::IsNotNull(e) => Arc::new(is_not_null(e.evaluate(batch)?.as_ref())?),
+            PhysicalExpr::Cast { expr, to, mode } => {
+                let a = expr.evaluate(batch)?;
+                if a.data_type() == to {
+                    a
+                } else {
+                    ember_vector::cast::cast(&a, to, *mode)?
+                }
+            }
+            PhysicalExpr::Case { branches, else_expr, data_type } => self.evaluate_case(batch, branches, else_expr, data_type)?,
+            PhysicalExpr::InList { expr, list, negated } => {
+                let v = expr.evaluate(batch)?;
+                let mut acc: Option<BooleanArray> = None;
+                for item in list {
+                    let r = item.evaluate(batch)?;
+                    let eq = ember_vector::compare::compare(BinaryOp::Eq, &v, &r)?;
+                    acc = Some(match acc {
+                        None => eq,
+                        Some(a) => or_kleene(&a, &eq)?,
+                    });
+                }
+                let res = acc.unwrap_or_else(|| BooleanArray::from(vec![false; n]));
+                if *negated {
+                    Arc::new(not(&res)?)
+                } else {
+                    Arc::new(res)
+                }
+            }
+            PhysicalExpr::Like { expr, pattern, negated, case_insensitive, regex, escape } => {
+                let v = expr.evaluate(batch)?;
+                let p = match pattern.as_ref() {
+                    PhysicalExpr::Literal(s) => ColumnarValue::Scalar(s.clone()),
+                    other => ColumnarValue::Array(other.evaluate(batch)?),
+                };
+                let res = if *regex {
+                    ember_vector::like::rlike(&v, &p)?
+                } else {
+                    ember_vector::like::like(&v, &p, *case_insensitive, *escape)?
+                };
+                if *negated {
+                    Arc::new(not(&res)?)
+                } else {
+                    Arc::new(res)
+                }
+            }
+            PhysicalExpr::Function { name, args, data_type, mode } => {
+                let vals = args
+                    .iter()
+                    .map(|a| match a {
+                        PhysicalExpr::Literal(s) => Ok(ColumnarValue::Scalar(s.clone())),
+                        other => Ok(ColumnarValue::Array(other.evaluate(batch)?)),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                ember_vector::functions::eval_scalar_function(name, &vals, data_type, *mode, n)?
+            }
+        })
+    }
+
+    /// CASE evaluates each branch's value only on the rows that reach it, so
+    /// that `CASE WHEN x = 0 THEN NULL ELSE 1 / x END` raises no error.
+    fn evaluate_case(
+        &self,
+        batch: &RecordBatch,
+        branches: &[(PhysicalExpr, PhysicalExpr)],
+        else_expr: &Option<Box<PhysicalExpr>>,
+        data_type: &DataType,
+    ) -> Result<ArrayRef> {
+        let n = batch.num_rows();
+        // (source array index, row in that array) for each output row
+        let mut pieces: Vec<ArrayRef> = vec![new_null_array(data_type, 1)];
+        let mut picks: Vec<(usize, usize)> = vec![(0, 0); n];
+        // rows (of the original batch) not yet decided
+        let mut remaining: Vec<u32> = (0..n as u32).collect();
+        let mut current = batch.clone();
+        for (when, then) in branches {
+            if remaining.is_empty() {
+                break;
+            }
+            let cond = when.evaluate(&current)?;
+            let cond = cond.as_boolean();
+            let taken = arrow::compute::prep_null_mask_filter(cond);
+            if taken.true_count() > 0 {
+                let sub = filter_record_batch(&current, &taken)?;
+                let vals = then.evaluate(&sub)?;
+                let vals = if vals.data_type() != data_type { arrow::compute::cast(&vals, data_type)? } else { vals };
+                let piece = pieces.len();
+                pieces.push(vals);
+                let mut k = 0;
+                for (j, row) in remaining.iter().enumerate() {
+                    if taken.value(j) {
+                        picks[*row as usize] = (piece, k);
+                        k += 1;
+                    }
+                }
+            }
+            let rest = not(&taken)?;
+            remaining = remaining.iter().enumerate().filter(|(j, _)| rest.value(*j)).map(|(_, r)| *r).collect();
+            current = filter_record_batch(&current, &rest)?;
+        }
+        if let Some(e) = else_expr {
+            if !remaining.is_empty() {
+                let vals = e.evaluate(&current)?;
+                let vals = if vals.data_type() != data_type { arrow::compute::cast(&vals, data_type)? } else { vals };
+                let piece = pieces.len();
+                pieces.push(vals);
+                for (k, row) in remaining.iter().enumerate() {
+                    picks[*row as usize] = (piece, k);
+                }
+            }
+        }
+        let refs: Vec<&dyn Array> = pieces.iter().map(|a| a.as_ref()).collect();
+        Ok(interleave(&refs, &picks)?)
+    }
+}
+
+/// Keeps the rows where `predicate` is true (NULL counts as false).
+pub fn filter_batch(batch: &RecordBatch, predicate: &PhysicalExpr) -> Result<RecordBatch> {
+    let mask = predicate.evaluate(batch)?;
+    let mask = mask.as_boolean();
+    if mask.null_count() == 0 && mask.true_count() == batch.num_rows() {
+        return Ok(batch.clone());
+    }
+    Ok(filter_record_batch(batch, mask)?)
+}
+
+/// Rows of `batch` at `indices`.
+pub fn take_batch(batch: &RecordBatch, indices: &UInt32Array) -> Result<RecordBatch> {
+    let cols = batch
+        .columns()
+        .iter()
+        .map(|c| arrow::compute::take(c.as_ref(), indices, None))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(RecordBatch::try_new_with_options(
+        batch.schema(),
+        cols,
+        &arrow::array::RecordBatchOptions::new().with_row_count(Some(indices.len())),
+    )?)
+}

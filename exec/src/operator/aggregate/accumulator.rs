@@ -1,0 +1,683 @@
+//! Grouped accumulators: one state slot per group, updated a chunk at a time
+//! from group indices, merged across workers, evaluated once.
+
+use std::any::Any;
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use arrow::array::{
+    Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Float64Array, Int64Array,
+};
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
+use arrow::row::{OwnedRow, RowConverter, SortField};
+use ember_core::{AggFunc, Error, EvalMode, Result};
+
+pub trait Accumulator: Send {
+    /// Adds `values` (one array per argument) to the groups at `groups`.
+    fn update(&mut self, groups: &[u32], values: &[ArrayRef], num_groups: usize) -> Result<()>;
+    /// Folds `other` in; its group `i` is our group `mapping[i]`.
+    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], num_groups: usize) -> Result<()>;
+    fn evaluate(&mut self, num_groups: usize) -> Result<ArrayRef>;
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+    fn memory_size(&self) -> usize;
+}
+
+fn downcast<T: 'static>(other: Box<dyn Accumulator>) -> Result<Box<T>> {
+    other.into_any().downcast::<T>().map_err(|_| Error::internal("merging accumulators of different kinds"))
+}
+
+/// Creates the accumulator for an aggregate call.
+pub fn create(
+    func: AggFunc,
+    input_types: &[DataType],
+    result_type: &DataType,
+    distinct: bool,
+    mode: EvalMode,
+) -> Result<Box<dyn Accumulator>> {
+    if distinct {
+        return Ok(Box::new(DistinctAcc::new(func, input_types, result_type, mode)?));
+    }
+    let input = input_types.first().cloned().unwrap_or(DataType::Null);
+    Ok(match func {
+        AggFunc::Count => Box::new(CountAcc { counts: vec![] }),
+        AggFunc::Sum => Box::new(SumAcc::new(&input, result_type, mode)?),
+        AggFunc::Avg => Box::new(AvgAcc::new(&input, result_type, mode)?),
+        AggFunc::Min | AggFunc::Max => Box::new(MinMaxAcc::new(&input, func == AggFunc::Min)?),
+        AggFunc::First | AggFunc::AnyValue => Box::new(FirstLastAcc::new(&input, true)?),
+        AggFunc::Last => Box::new(FirstLastAcc::new(&input, false)?),
+        AggFunc::StddevSamp | AggFunc::StddevPop | AggFunc::VarSamp | AggFunc::VarPop => {
+            Box::new(VarianceAcc { func, state: vec![] })
+        }
+        AggFunc::BoolAnd | AggFunc::BoolOr => Box::new(BoolAcc { and: func == AggFunc::BoolAnd, state: vec![] }),
+        AggFunc::CollectList | AggFunc::CollectSet => {
+            return Err(Error::not_implemented(format!("aggregate function {}", func.name())))
+        }
+    })
+}
+
+/// `count(*)` gets no values; `count(a, b)` counts rows where all are non-null.
+struct CountAcc {
+    counts: Vec<i64>,
+}
+
+impl Accumulator for CountAcc {
+    fn update(&mut self, groups: &[u32], values: &[ArrayRef], n: usize) -> Result<()> {
+        self.counts.resize(n, 0);
+        if values.iter().all(|v| v.null_count() == 0) {
+            for g in groups {
+                self.counts[*g as usize] += 1;
+            }
+        } else {
+            for (i, g) in groups.iter().enumerate() {
+                if values.iter().all(|v| v.is_valid(i)) {
+                    self.counts[*g as usize] += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+        let o = downcast::<CountAcc>(other)?;
+        self.counts.resize(n, 0);
+        for (i, c) in o.counts.iter().enumerate() {
+            self.counts[mapping[i] as usize] += c;
+        }
+        Ok(())
+    }
+    fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
+        self.counts.resize(n, 0);
+        Ok(Arc::new(Int64Array::from(std::mem::take(&mut self.counts))))
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+    fn memory_size(&self) -> usize {
+        self.counts.capacity() * 8
+    }
+}
+
+/// Sum state by result type: bigint, double or decimal (unscaled i128).
+enum SumState {
+    Int(Vec<Option<i64>>),
+    Float(Vec<Option<f64>>),
+    Decimal(Vec<Option<i128>>, u8, i8),
+}
+
+struct SumAcc {
+    state: SumState,
+    mode: EvalMode,
+    /// set when an integer sum overflowed in non-ANSI mode: Spark 3 wraps
+    overflowed: bool,
+}
+
+impl SumAcc {
+    fn new(_input: &DataType, result: &DataType, mode: EvalMode) -> Result<SumAcc> {
+        let state = match result {
+            DataType::Int64 => SumState::Int(vec![]),
+            DataType::Float64 => SumState::Float(vec![]),
+            DataType::Decimal128(p, s) => SumState::Decimal(vec![], *p, *s),
+            other => return Err(Error::internal(format!("sum into {other}"))),
+        };
+        Ok(SumAcc { state, mode, overflowed: false })
+    }
+}
+
+fn add_i64(acc: &mut Option<i64>, v: i64, mode: EvalMode) -> Result<()> {
+    *acc = Some(match acc {
+        None => v,
+        Some(a) => match a.checked_add(v) {
+            Some(x) => x,
+            None if mode == EvalMode::Ansi => return Err(Error::arithmetic_overflow("long overflow")),
+            None => a.wrapping_add(v),
+        },
+    });
+    Ok(())
+}
+
+impl Accumulator for SumAcc {
+    fn update(&mut self, groups: &[u32], values: &[ArrayRef], n: usize) -> Result<()> {
+        let v = &values[0];
+        match &mut self.state {
+            SumState::Int(s) => {
+                s.resize(n, None);
+                let v = cast(v, &DataType::Int64)?;
+                let v = v.as_primitive::<Int64Type>();
+                for (i, g) in groups.iter().enumerate() {
+                    if v.is_valid(i) {
+                        add_i64(&mut s[*g as usize], v.value(i), self.mode)?;
+                    }
+                }
+            }
+            SumState::Float(s) => {
+                s.resize(n, None);
+                let v = cast(v, &DataType::Float64)?;
+                let v = v.as_primitive::<Float64Type>();
+                for (i, g) in groups.iter().enumerate() {
+                    if v.is_valid(i) {
+                        let slot = &mut s[*g as usize];
+                        *slot = Some(slot.unwrap_or(0.0) + v.value(i));
+                    }
+                }
+            }
+            SumState::Decimal(s, _, scale) => {
+                s.resize(n, None);
+                let v = match v.data_type() {
+                    DataType::Decimal128(_, vs) if vs == scale => v.clone(),
+                    _ => cast(v, &DataType::Decimal128(38, *scale))?,
+                };
+                let v = v.as_primitive::<Decimal128Type>();
+                let vals = v.values();
+                if v.null_count() == 0 {
+                    for (i, g) in groups.iter().enumerate() {
+                        let slot = &mut s[*g as usize];
+                        *slot = Some(slot.unwrap_or(0).wrapping_add(vals[i]));
+                    }
+                } else {
+                    for (i, g) in groups.iter().enumerate() {
+                        if v.is_valid(i) {
+                            let slot = &mut s[*g as usize];
+                            *slot = Some(slot.unwrap_or(0).wrapping_add(vals[i]));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+        let o = downcast::<SumAcc>(other)?;
+        self.overflowed |= o.overflowed;
+        match (&mut self.state, o.state) {
+            (SumState::Int(s), SumState::Int(os)) => {
+                s.resize(n, None);
+                for (i, v) in os.into_iter().enumerate() {
+                    if let Some(v) = v {
+                        add_i64(&mut s[mapping[i] as usize], v, self.mode)?;
+                    }
+                }
+            }
+            (SumState::Float(s), SumState::Float(os)) => {
+                s.resize(n, None);
+                for (i, v) in os.into_iter().enumerate() {
+                    if let Some(v) = v {
+                        let slot = &mut s[mapping[i] as usize];
+                        *slot = Some(slot.unwrap_or(0.0) + v);
+                    }
+                }
+            }
+            (SumState::Decimal(s, _, _), SumState::Decimal(os, _, _)) => {
+                s.resize(n, None);
+                for (i, v) in os.into_iter().enumerate() {
+                    if let Some(v) = v {
+                        let slot = &mut s[mapping[i] as usize];
+                        *slot = Some(slot.unwrap_or(0).wrapping_add(v));
+                    }
+                }
+            }
+            _ => return Err(Error::internal("sum states differ")),
+        }
+        Ok(())
+    }
+    fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
+        Ok(match &mut self.state {
+            SumState::Int(s) => {
+                s.resize(n, None);
+                Arc::new(Int64Array::from(std::mem::take(s)))
+            }
+            SumState::Float(s) => {
+                s.resize(n, None);
+                Arc::new(Float64Array::from(std::mem::take(s)))
+            }
+            SumState::Decimal(s, p, sc) => {
+                s.resize(n, None);
+                let bound = 10i128.pow(*p as u32);
+                let mut out = Vec::with_capacity(n);
+                for v in s.iter() {
+                    out.push(match v {
+                        Some(x) if x.abs() >= bound => {
+                            if self.mode == EvalMode::Ansi {
+                                return Err(Error::arithmetic_overflow(&format!(
+                                    "Overflow in sum of decimals: the sum does not fit in DECIMAL({p},{sc})"
+                                )));
+                            }
+                            None
+                        }
+                        other => *other,
+                    });
+                }
+                Arc::new(Decimal128Array::from(out).with_precision_and_scale(*p, *sc)?)
+            }
+        })
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+    fn memory_size(&self) -> usize {
+        match &self.state {
+            SumState::Int(s) => s.capacity() * 16,
+            SumState::Float(s) => s.capacity() * 16,
+            SumState::Decimal(s, _, _) => s.capacity() * 32,
+        }
+    }
+}
+
+/// avg: a sum and a count per group.
+struct AvgAcc {
+    sum: SumAcc,
+    count: CountAcc,
+    input_scale: i8,
+    result: DataType,
+}
+
+impl AvgAcc {
+    fn new(input: &DataType, result: &DataType, mode: EvalMode) -> Result<AvgAcc> {
+        let (sum_type, input_scale) = match (input, result) {
+            (DataType::Decimal128(_, s), DataType::Decimal128(_, _)) => (DataType::Decimal128(38, *s), *s),
+            _ => (DataType::Float64, 0),
+        };
+        Ok(AvgAcc { sum: SumAcc::new(input, &sum_type, mode)?, count: CountAcc { counts: vec![] }, input_scale, result: result.clone() })
+    }
+}
+
+impl Accumulator for AvgAcc {
+    fn update(&mut self, groups: &[u32], values: &[ArrayRef], n: usize) -> Result<()> {
+        self.sum.update(groups, values, n)?;
+        self.count.update(groups, values, n)
+    }
+    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+        let o = downcast::<AvgAcc>(other)?;
+        self.sum.merge(Box::new(o.sum), mapping, n)?;
+        self.count.merge(Box::new(o.count), mapping, n)
+    }
+    fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
+        self.count.counts.resize(n, 0);
+        let counts = std::mem::take(&mut self.count.counts);
+        Ok(match (&mut self.sum.state, &self.result) {
+            (SumState::Float(s), _) => {
+                s.resize(n, None);
+                Arc::new(Float64Array::from(
+                    s.iter().zip(counts.iter()).map(|(v, c)| v.map(|v| v / *c as f64)).collect::<Vec<_>>(),
+                ))
+            }
+            (SumState::Decimal(s, _, _), DataType::Decimal128(p, rs)) => {
+                s.resize(n, None);
+                let shift = (*rs - self.input_scale) as u32;
+                let bound = 10i128.pow(*p as u32);
+                let mut out = Vec::with_capacity(n);
+                for (v, c) in s.iter().zip(counts.iter()) {
+                    out.push(match v {
+                        Some(v) if *c > 0 => {
+                            let q = div_round_half_up(*v, 10i128.pow(shift), *c as i128);
+                            match q {
+                                Some(q) if q.abs() < bound => Some(q),
+                                _ if self.sum.mode == EvalMode::Ansi => {
+                                    return Err(Error::arithmetic_overflow("Overflow in average of decimals"))
+                                }
+                                _ => None,
+                            }
+                        }
+                        _ => None,
+                    });
+                }
+                Arc::new(Decimal128Array::from(out).with_precision_and_scale(*p, *rs)?)
+            }
+            _ => return Err(Error::internal("avg state and result type differ")),
+        })
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+    fn memory_size(&self) -> usize {
+        self.sum.memory_size() + self.count.memory_size()
+    }
+}
+
+/// `v * mul / div` rounded half up, without intermediate overflow where the
+/// result fits.
+fn div_round_half_up(v: i128, mul: i128, div: i128) -> Option<i128> {
+    let num = v.checked_mul(mul)?;
+    let q = num / div;
+    let r = num % div;
+    if r.abs() * 2 >= div.abs() {
+        Some(if (num < 0) != (div < 0) { q - 1 } else { q + 1 })
+    } else {
+        Some(q)
+    }
+}
+
+/// min / max through order-preserving row bytes, for any orderable type.
+struct MinMaxAcc {
+    converter: RowConverter,
+    best: Vec<Option<OwnedRow>>,
+    is_min: bool,
+}
+
+impl MinMaxAcc {
+    fn new(input: &DataType, is_min: bool) -> Result<MinMaxAcc> {
+        Ok(MinMaxAcc { converter: RowConverter::new(vec![SortField::new(input.clone())])?, best: vec![], is_min })
+    }
+}
+
+impl Accumulator for MinMaxAcc {
+    fn update(&mut self, groups: &[u32], values: &[ArrayRef], n: usize) -> Result<()> {
+        self.best.resize(n, None);
+        let v = &values[0];
+        let rows = self.converter.convert_columns(std::slice::from_ref(v))?;
+        for (i, g) in groups.iter().enumerate() {
+            if v.is_null(i) {
+                continue;
+            }
+            let r = rows.row(i);
+            let slot = &mut self.best[*g as usize];
+            let better = match slot {
+                None => true,
+                Some(b) => {
+                    if self.is_min {
+                        r < b.row()
+                    } else {
+                        r > b.row()
+                    }
+                }
+            };
+            if better {
+                *slot = Some(r.owned());
+            }
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+        let o = downcast::<MinMaxAcc>(other)?;
+        self.best.resize(n, None);
+        for (i, v) in o.best.into_iter().enumerate() {
+            let Some(v) = v else { continue };
+            let slot = &mut self.best[mapping[i] as usize];
+            let better = match slot {
+                None => true,
+                Some(b) => {
+                    if self.is_min {
+                        v.row() < b.row()
+                    } else {
+                        v.row() > b.row()
+                    }
+                }
+            };
+            if better {
+                *slot = Some(v);
+            }
+        }
+        Ok(())
+    }
+    fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
+        self.best.resize(n, None);
+        rows_to_array(&self.converter, &self.best)
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+    fn memory_size(&self) -> usize {
+        self.best.capacity() * 32 + self.best.iter().flatten().map(|r| r.row().as_ref().len()).sum::<usize>()
+    }
+}
+
+/// Converts optional rows back to one array (None -> NULL).
+fn rows_to_array(converter: &RowConverter, rows: &[Option<OwnedRow>]) -> Result<ArrayRef> {
+    // encode NULL by converting a null value once
+    let field_type = converter_type(converter);
+    let null_row = converter.convert_columns(&[arrow::array::new_null_array(&field_type, 1)])?;
+    let null_row = null_row.row(0);
+    let all: Vec<arrow::row::Row<'_>> =
+        rows.iter().map(|r| r.as_ref().map(|r| r.row()).unwrap_or(null_row)).collect();
+    let mut cols = converter.convert_rows(all)?;
+    Ok(cols.remove(0))
+}
+
+fn converter_type(converter: &RowConverter) -> DataType {
+    // RowConverter does not expose its fields; an empty conversion tells the type
+    converter.convert_rows(std::iter::empty()).ok().and_then(|mut c| c.pop()).map(|a| a.data_type().clone()).unwrap_or(DataType::Null)
+}
+
+/// first / last / any_value (nulls included, as Spark's default).
+struct FirstLastAcc {
+    converter: RowConverter,
+    value: Vec<Option<OwnedRow>>,
+    first: bool,
+}
+
+impl FirstLastAcc {
+    fn new(input: &DataType, first: bool) -> Result<FirstLastAcc> {
+        Ok(FirstLastAcc { converter: RowConverter::new(vec![SortField::new(input.clone())])?, value: vec![], first })
+    }
+}
+
+impl Accumulator for FirstLastAcc {
+    fn update(&mut self, groups: &[u32], values: &[ArrayRef], n: usize) -> Result<()> {
+        self.value.resize(n, None);
+        let rows = self.converter.convert_columns(std::slice::from_ref(&values[0]))?;
+        for (i, g) in groups.iter().enumerate() {
+            let slot = &mut self.value[*g as usize];
+            if !self.first || slot.is_none() {
+                *slot = Some(rows.row(i).owned());
+            }
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+        let o = downcast::<FirstLastAcc>(other)?;
+        self.value.resize(n, None);
+        for (i, v) in o.value.into_iter().enumerate() {
+            let slot = &mut self.value[mapping[i] as usize];
+            if v.is_some() && (!self.first || slot.is_none()) {
+                *slot = v;
+            }
+        }
+        Ok(())
+    }
+    fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
+        self.value.resize(n, None);
+        rows_to_array(&self.converter, &self.value)
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+    fn memory_size(&self) -> usize {
+        self.value.capacity() * 32
+    }
+}
+
+/// Welford's running (count, mean, m2), merged with Chan's formula.
+struct VarianceAcc {
+    func: AggFunc,
+    state: Vec<(f64, f64, f64)>,
+}
+
+impl Accumulator for VarianceAcc {
+    fn update(&mut self, groups: &[u32], values: &[ArrayRef], n: usize) -> Result<()> {
+        self.state.resize(n, (0.0, 0.0, 0.0));
+        let v = cast(&values[0], &DataType::Float64)?;
+        let v = v.as_primitive::<Float64Type>();
+        for (i, g) in groups.iter().enumerate() {
+            if v.is_valid(i) {
+                let (c, mean, m2) = &mut self.state[*g as usize];
+                let x = v.value(i);
+                *c += 1.0;
+                let d = x - *mean;
+                *mean += d / *c;
+                *m2 += d * (x - *mean);
+            }
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+        let o = downcast::<VarianceAcc>(other)?;
+        self.state.resize(n, (0.0, 0.0, 0.0));
+        for (i, (cb, mb, m2b)) in o.state.into_iter().enumerate() {
+            if cb == 0.0 {
+                continue;
+            }
+            let (ca, ma, m2a) = &mut self.state[mapping[i] as usize];
+            let c = *ca + cb;
+            let d = mb - *ma;
+            *m2a += m2b + d * d * *ca * cb / c;
+            *ma += d * cb / c;
+            *ca = c;
+        }
+        Ok(())
+    }
+    fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
+        self.state.resize(n, (0.0, 0.0, 0.0));
+        let out: Vec<Option<f64>> = self
+            .state
+            .iter()
+            .map(|(c, _, m2)| {
+                let (num, den) = match self.func {
+                    AggFunc::VarPop | AggFunc::StddevPop => (*m2, *c),
+                    _ => (*m2, *c - 1.0),
+                };
+                if *c == 0.0 {
+                    None
+                } else if den == 0.0 {
+                    // Spark returns NaN for the sample variance of one value
+                    Some(f64::NAN)
+                } else {
+                    let var = num / den;
+                    Some(if matches!(self.func, AggFunc::StddevPop | AggFunc::StddevSamp) { var.sqrt() } else { var })
+                }
+            })
+            .collect();
+        Ok(Arc::new(Float64Array::from(out)))
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+    fn memory_size(&self) -> usize {
+        self.state.capacity() * 24
+    }
+}
+
+struct BoolAcc {
+    and: bool,
+    state: Vec<Option<bool>>,
+}
+
+impl Accumulator for BoolAcc {
+    fn update(&mut self, groups: &[u32], values: &[ArrayRef], n: usize) -> Result<()> {
+        self.state.resize(n, None);
+        let v = values[0].as_boolean();
+        for (i, g) in groups.iter().enumerate() {
+            if v.is_valid(i) {
+                let slot = &mut self.state[*g as usize];
+                let x = v.value(i);
+                *slot = Some(match slot {
+                    None => x,
+                    Some(a) => if self.and { *a && x } else { *a || x },
+                });
+            }
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+        let o = downcast::<BoolAcc>(other)?;
+        self.state.resize(n, None);
+        for (i, v) in o.state.into_iter().enumerate() {
+            if let Some(x) = v {
+                let slot = &mut self.state[mapping[i] as usize];
+                *slot = Some(match slot {
+                    None => x,
+                    Some(a) => if self.and { *a && x } else { *a || x },
+                });
+            }
+        }
+        Ok(())
+    }
+    fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
+        self.state.resize(n, None);
+        Ok(Arc::new(BooleanArray::from(std::mem::take(&mut self.state))))
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+    fn memory_size(&self) -> usize {
+        self.state.capacity() * 2
+    }
+}
+
+/// `agg(DISTINCT x)`: per group, the set of distinct non-null argument
+/// tuples (as row bytes); the real aggregate runs over them at the end.
+struct DistinctAcc {
+    func: AggFunc,
+    input_types: Vec<DataType>,
+    result_type: DataType,
+    mode: EvalMode,
+    converter: RowConverter,
+    sets: Vec<HashSet<OwnedRow>>,
+}
+
+impl DistinctAcc {
+    fn new(func: AggFunc, input_types: &[DataType], result_type: &DataType, mode: EvalMode) -> Result<DistinctAcc> {
+        let converter = RowConverter::new(input_types.iter().map(|t| SortField::new(t.clone())).collect())?;
+        Ok(DistinctAcc { func, input_types: input_types.to_vec(), result_type: result_type.clone(), mode, converter, sets: vec![] })
+    }
+}
+
+impl Accumulator for DistinctAcc {
+    fn update(&mut self, groups: &[u32], values: &[ArrayRef], n: usize) -> Result<()> {
+        self.sets.resize_with(n, HashSet::new);
+        let rows = self.converter.convert_columns(values)?;
+        for (i, g) in groups.iter().enumerate() {
+            if values.iter().all(|v| v.is_valid(i)) {
+                let r = rows.row(i);
+                let set = &mut self.sets[*g as usize];
+                if !set.contains(&r.owned()) {
+                    set.insert(r.owned());
+                }
+            }
+        }
+        Ok(())
+    }
+    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+        let o = downcast::<DistinctAcc>(other)?;
+        self.sets.resize_with(n, HashSet::new);
+        for (i, s) in o.sets.into_iter().enumerate() {
+            self.sets[mapping[i] as usize].extend(s);
+        }
+        Ok(())
+    }
+    fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
+        self.sets.resize_with(n, HashSet::new);
+        let mut inner = create(self.func, &self.input_types, &self.result_type, false, self.mode)?;
+        let mut groups = Vec::new();
+        let mut rows = Vec::new();
+        for (g, set) in self.sets.iter().enumerate() {
+            for r in set {
+                groups.push(g as u32);
+                rows.push(r.row());
+            }
+        }
+        let values = if rows.is_empty() {
+            self.input_types.iter().map(|t| arrow::array::new_empty_array(t)).collect()
+        } else {
+            self.converter.convert_rows(rows)?
+        };
+        inner.update(&groups, &values, n)?;
+        inner.evaluate(n)
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+    fn memory_size(&self) -> usize {
+        self.sets.iter().map(|s| s.len() * 48).sum::<usize>() + self.sets.capacity() * 48
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_half_up() {
+        assert_eq!(div_round_half_up(5, 1, 2), Some(3));
+        assert_eq!(div_round_half_up(-5, 1, 2), Some(-3));
+        assert_eq!(div_round_half_up(4, 1, 3), Some(1));
+    }
+}

@@ -1,0 +1,4 @@
+//! Grouped and global aggregation.
+
+pub mod accumulator;
+pub mod hash_aggregate;

@@ -1,0 +1,191 @@
+//! Hash join: the build sink collects the right input, then indexes its key
+//! rows (arrow-row bytes) in a hash table with per-key chains; the probe
+//! operator looks each probe row's key up and hands candidate pairs to the
+//! `JoinEmitter`. NULL keys never match.
+
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use arrow::array::{ArrayRef, RecordBatch};
+use arrow::compute::concat_batches;
+use arrow::datatypes::{DataType, SchemaRef};
+use arrow::row::{RowConverter, Rows, SortField};
+use ember_core::{Error, Result};
+use ember_spill::MemoryReservation;
+use hashbrown::HashTable;
+
+use super::emit::{null_key_rows, BuildSide, JoinEmitter};
+use crate::expr::PhysicalExpr;
+use crate::pipeline::{local_mut, LocalState, Operator, OperatorResult, Sink, SinkResult};
+
+const NO_ROW: u32 = u32::MAX;
+
+/// The indexed build side.
+pub struct HashTableIndex {
+    pub side: Arc<BuildSide>,
+    converter: RowConverter,
+    rows: Rows,
+    /// (hash, first build row with that key)
+    table: HashTable<(u64, u32)>,
+    /// next build row with the same key, or NO_ROW
+    next: Vec<u32>,
+    has_null_key: bool,
+    hasher: ahash::RandomState,
+}
+
+pub struct HashJoinBuild {
+    pub schema: SchemaRef,
+    pub keys: Vec<PhysicalExpr>,
+    pub key_types: Vec<DataType>,
+    collected: Mutex<Vec<RecordBatch>>,
+    reservation: Mutex<MemoryReservation>,
+    pub index: Arc<OnceLock<Arc<HashTableIndex>>>,
+    /// Shared with `UnmatchedBuildSource`.
+    pub build_side: Arc<OnceLock<Arc<BuildSide>>>,
+    track_matches: bool,
+}
+
+impl HashJoinBuild {
+    pub fn new(schema: SchemaRef, keys: Vec<PhysicalExpr>, key_types: Vec<DataType>, reservation: MemoryReservation, track_matches: bool) -> HashJoinBuild {
+        HashJoinBuild {
+            schema,
+            keys,
+            key_types,
+            collected: Mutex::new(vec![]),
+            reservation: Mutex::new(reservation),
+            index: Arc::new(OnceLock::new()),
+            build_side: Arc::new(OnceLock::new()),
+            track_matches,
+        }
+    }
+}
+
+impl Sink for HashJoinBuild {
+    fn name(&self) -> String {
+        "HashJoinBuild".into()
+    }
+    fn init_local(&self) -> Result<LocalState> {
+        Ok(Box::new(Vec::<RecordBatch>::new()))
+    }
+    fn sink(&self, local: &mut LocalState, chunk: RecordBatch) -> Result<SinkResult> {
+        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(chunk.get_array_memory_size())?;
+        local_mut::<Vec<RecordBatch>>(local)?.push(chunk);
+        Ok(SinkResult::NeedMoreInput)
+    }
+    fn combine(&self, mut local: LocalState) -> Result<()> {
+        let mine = std::mem::take(local_mut::<Vec<RecordBatch>>(&mut local)?);
+        self.collected.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
+        Ok(())
+    }
+    fn finalize(&self) -> Result<()> {
+        let batches = std::mem::take(&mut *self.collected.lock().unwrap_or_else(|e| e.into_inner()));
+        let batch = concat_batches(&self.schema, &batches)?;
+        drop(batches);
+        let n = batch.num_rows();
+        if n >= NO_ROW as usize {
+            return Err(Error::not_implemented("hash join build sides of 4 billion rows or more"));
+        }
+        let key_cols = self.keys.iter().map(|k| k.evaluate(&batch)).collect::<Result<Vec<ArrayRef>>>()?;
+        let converter = RowConverter::new(self.key_types.iter().map(|t| SortField::new(t.clone())).collect())?;
+        let rows = converter.convert_columns(&key_cols)?;
+        let nulls = null_key_rows(&key_cols, n);
+        let hasher = ahash::RandomState::new();
+        let mut table: HashTable<(u64, u32)> = HashTable::with_capacity(n);
+        let mut next = vec![NO_ROW; n];
+        let mut has_null_key = false;
+        // insert in reverse so chains list rows in build order
+        for i in (0..n).rev() {
+            if nulls[i] {
+                has_null_key = true;
+                continue;
+            }
+            let r = rows.row(i);
+            let h = hash_bytes(&hasher, r.as_ref());
+            match table.find_mut(h, |(eh, er)| *eh == h && rows.row(*er as usize) == r) {
+                Some(entry) => {
+                    next[i] = entry.1;
+                    entry.1 = i as u32;
+                }
+                None => {
+                    table.insert_unique(h, (h, i as u32), |(eh, _)| *eh);
+                }
+            }
+        }
+        let matched = if self.track_matches { (0..n).map(|_| AtomicBool::new(false)).collect() } else { vec![] };
+        let side = Arc::new(BuildSide { batch, matched });
+        let _ = self.build_side.set(side.clone());
+        let index = HashTableIndex { side, converter, rows, table, next, has_null_key, hasher };
+        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(index.rows.size() + index.next.len() * 4 + index.table.capacity() * 16)?;
+        self.index.set(Arc::new(index)).map_err(|_| Error::internal("hash join built twice"))?;
+        Ok(())
+    }
+}
+
+fn hash_bytes(state: &ahash::RandomState, bytes: &[u8]) -> u64 {
+    let mut h = state.build_hasher();
+    h.write(bytes);
+    h.finish()
+}
+
+pub struct HashJoinProbe {
+    pub schema: SchemaRef,
+    pub keys: Vec<PhysicalExpr>,
+    pub index: Arc<OnceLock<Arc<HashTableIndex>>>,
+    pub emitter: JoinEmitter,
+    pub display: String,
+}
+
+/// Probe rows handled per step, bounding the size of one output chunk.
+const PROBE_SLICE: usize = 4096;
+
+impl Operator for HashJoinProbe {
+    fn name(&self) -> String {
+        format!("HashJoinProbe {:?} [{}]", self.emitter.kind, self.display)
+    }
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+    fn init_local(&self) -> Result<LocalState> {
+        Ok(Box::new(0usize))
+    }
+    fn execute(&self, local: &mut LocalState, input: &RecordBatch) -> Result<OperatorResult> {
+        let offset = local_mut::<usize>(local)?;
+        let index = self.index.get().ok_or_else(|| Error::internal("probe before the hash table was built"))?;
+        let start = *offset;
+        let len = PROBE_SLICE.min(input.num_rows() - start);
+        let chunk = input.slice(start, len);
+        let key_cols = self.keys.iter().map(|k| k.evaluate(&chunk)).collect::<Result<Vec<ArrayRef>>>()?;
+        let rows = index.converter.convert_columns(&key_cols)?;
+        let nulls = null_key_rows(&key_cols, len);
+        let mut p_idx = Vec::new();
+        let mut b_idx = Vec::new();
+        for (i, null) in nulls.iter().enumerate() {
+            if *null {
+                continue;
+            }
+            let r = rows.row(i);
+            let h = hash_bytes(&index.hasher, r.as_ref());
+            if let Some((_, first)) = index.table.find(h, |(eh, er)| *eh == h && index.rows.row(*er as usize) == r) {
+                let mut b = *first;
+                while b != NO_ROW {
+                    p_idx.push(i as u32);
+                    b_idx.push(b);
+                    b = index.next[b as usize];
+                }
+            }
+        }
+        let out = self.emitter.emit(&chunk, &index.side, p_idx, b_idx, Some(&nulls), index.has_null_key)?;
+        if start + len < input.num_rows() {
+            *offset = start + len;
+            match out {
+                Some(o) => Ok(OperatorResult::HaveMoreOutput(o)),
+                // nothing from this slice: continue with the next one
+                None => self.execute(local, input),
+            }
+        } else {
+            *offset = 0;
+            Ok(OperatorResult::NeedMoreInput(out))
+        }
+    }
+}

@@ -1,0 +1,12 @@
+//! Physical operators, one per file, grouped by family.
+
+pub mod aggregate;
+pub mod buffer;
+pub mod collect;
+pub mod filter;
+pub mod join;
+pub mod limit;
+pub mod project;
+pub mod scan;
+pub mod set_op;
+pub mod sort;

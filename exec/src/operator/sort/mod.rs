@@ -1,0 +1,3 @@
+//! ORDER BY, and ORDER BY with LIMIT (top-N).
+
+pub mod sort;

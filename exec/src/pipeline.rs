@@ -1,0 +1,117 @@
+//! The Source / Operator / Sink contracts.
+//!
+//! Each implementation is the *global* state of its operator (shared by all
+//! workers, synchronised inside); `init_local` creates the per-worker *local*
+//! state. Contract: `next_chunk`, `execute` and `sink` run in parallel, each
+//! worker on its own local state; `combine` runs once per local state after
+//! that worker is done; `finalize` runs once, after every worker of every
+//! pipeline feeding the sink has combined.
+
+use std::any::Any;
+use std::sync::Arc;
+
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+use ember_core::{Error, Result};
+
+/// Per-worker state of a source, operator or sink.
+pub type LocalState = Box<dyn Any + Send>;
+
+/// A no-op local state.
+pub fn no_state() -> LocalState {
+    Box::new(())
+}
+
+/// Downcasts a local state created by the same operator's `init_local`.
+pub fn local_mut<T: 'static>(state: &mut LocalState) -> Result<&mut T> {
+    state.downcast_mut::<T>().ok_or_else(|| Error::internal("local state of another operator"))
+}
+
+pub trait Source: Send + Sync {
+    fn name(&self) -> String;
+    fn schema(&self) -> SchemaRef;
+    fn init_local(&self) -> Result<LocalState> {
+        Ok(no_state())
+    }
+    /// The next chunk for this worker; `None` when this worker will get no more.
+    fn next_chunk(&self, local: &mut LocalState) -> Result<Option<RecordBatch>>;
+    /// How many workers can usefully pull from this source (1 keeps order).
+    fn max_threads(&self) -> usize {
+        usize::MAX
+    }
+}
+
+pub enum OperatorResult {
+    /// Done with this input; maybe an output chunk.
+    NeedMoreInput(Option<RecordBatch>),
+    /// An output chunk, and more output for the same input: call again.
+    HaveMoreOutput(RecordBatch),
+    /// No more output will ever come (e.g. a limit is reached).
+    Finished(Option<RecordBatch>),
+}
+
+pub trait Operator: Send + Sync {
+    fn name(&self) -> String;
+    fn schema(&self) -> SchemaRef;
+    fn init_local(&self) -> Result<LocalState> {
+        Ok(no_state())
+    }
+    fn execute(&self, local: &mut LocalState, input: &RecordBatch) -> Result<OperatorResult>;
+    /// Called once per worker after its input is exhausted; returns chunks
+    /// still held (called again until it returns `None`).
+    fn finish(&self, _local: &mut LocalState) -> Result<Option<RecordBatch>> {
+        Ok(None)
+    }
+}
+
+pub enum SinkResult {
+    NeedMoreInput,
+    /// The sink wants no more input (a limit is reached).
+    Finished,
+}
+
+pub trait Sink: Send + Sync {
+    fn name(&self) -> String;
+    fn init_local(&self) -> Result<LocalState> {
+        Ok(no_state())
+    }
+    fn sink(&self, local: &mut LocalState, chunk: RecordBatch) -> Result<SinkResult>;
+    fn combine(&self, _local: LocalState) -> Result<()> {
+        Ok(())
+    }
+    fn finalize(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// One chain from a source through operators; several branches (UNION ALL)
+/// may feed one sink.
+#[derive(Clone)]
+pub struct Branch {
+    pub source: Arc<dyn Source>,
+    pub operators: Vec<Arc<dyn Operator>>,
+}
+
+/// Branches into one sink. Pipelines run in the order the planner created
+/// them, which puts every pipeline after the ones it depends on.
+pub struct Pipeline {
+    pub branches: Vec<Branch>,
+    pub sink: Arc<dyn Sink>,
+}
+
+impl Pipeline {
+    pub fn describe(&self) -> String {
+        let mut s = String::new();
+        for b in &self.branches {
+            s.push_str(&b.source.name());
+            for o in &b.operators {
+                s.push_str(" -> ");
+                s.push_str(&o.name());
+            }
+            s.push_str(" -> ");
+            s.push_str(&self.sink.name());
+            s.push('\n');
+        }
+        s
+    }
+}

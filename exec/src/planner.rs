@@ -1,0 +1,477 @@
+//! Physical planning: a `LogicalPlan` straight into pipelines.
+//!
+//! `build` returns the *open* pipeline that produces a node's rows (its
+//! branches and the attribute layout of its chunks); a parent either appends
+//! an operator to it or closes it with a sink and opens a new pipeline on
+//! the sink's output. Pipelines are recorded in the order they must run:
+//! a join's build side and every breaker below a pipeline close before it.
+//! The join's build side is always the plan's right input (the optimizer
+//! puts the smaller input there).
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow::datatypes::{Field, Schema, SchemaRef};
+use ember_core::expr::BinaryOp;
+use ember_core::plan::{JoinType, TableSource};
+use ember_core::{Attribute, Error, EvalMode, Expr, LogicalPlan, Result, ScalarValue};
+
+use crate::context::QueryContext;
+use crate::expr::{compile, Binding, PhysicalExpr};
+use crate::operator::aggregate::hash_aggregate::{AggregateSpec, HashAggregate};
+use crate::operator::buffer::BufferSource;
+use crate::operator::collect::CollectSink;
+use crate::operator::filter::Filter;
+use crate::operator::join::emit::UnmatchedBuildSource;
+use crate::operator::join::hash_join::{HashJoinBuild, HashJoinProbe};
+use crate::operator::join::nested_loop::{NestedLoopBuild, NestedLoopProbe};
+use crate::operator::join::{JoinEmitter, JoinKind};
+use crate::operator::limit::Limit;
+use crate::operator::project::Project;
+use crate::operator::scan::memory::{MemoryScan, RangeScan};
+use crate::operator::scan::parquet::ParquetScan;
+use crate::operator::scan::pruning::RowGroupPredicate;
+use crate::operator::scan::text::TextFileScan;
+use crate::operator::set_op::{SetOpSide, SetOperation};
+use crate::operator::sort::sort::{Sort, SortKey};
+use crate::pipeline::{Branch, Operator, Pipeline, Sink, Source};
+
+/// A pipeline still open for more operators.
+struct Open {
+    branches: Vec<Branch>,
+    /// The columns of its chunks, in order.
+    attrs: Vec<Attribute>,
+}
+
+impl Open {
+    fn from_source(source: Arc<dyn Source>, attrs: Vec<Attribute>) -> Open {
+        Open { branches: vec![Branch { source, operators: vec![] }], attrs }
+    }
+
+    fn push(&mut self, op: Arc<dyn Operator>, attrs: Vec<Attribute>) {
+        for b in &mut self.branches {
+            b.operators.push(op.clone());
+        }
+        self.attrs = attrs;
+    }
+
+    fn binding(&self) -> Binding {
+        Binding::new(&self.attrs)
+    }
+}
+
+fn schema_of(attrs: &[Attribute]) -> SchemaRef {
+    Arc::new(Schema::new(attrs.iter().map(|a| a.field()).collect::<Vec<Field>>()))
+}
+
+pub struct PhysicalPlanner {
+    ctx: Arc<QueryContext>,
+    pipelines: Vec<Pipeline>,
+}
+
+impl PhysicalPlanner {
+    pub fn new(ctx: Arc<QueryContext>) -> PhysicalPlanner {
+        PhysicalPlanner { ctx, pipelines: vec![] }
+    }
+
+    /// Plans `plan` into pipelines ending in a result collector.
+    pub fn plan_query(mut self, plan: &LogicalPlan) -> Result<(Vec<Pipeline>, Arc<CollectSink>)> {
+        let plan = self.evaluate_scalar_subqueries(plan.clone())?;
+        let mut open = self.build(&plan)?;
+        let wanted = plan.output();
+        if open.attrs.iter().map(|a| a.id).ne(wanted.iter().map(|a| a.id)) {
+            let exprs = wanted.iter().map(|a| Expr::Column(a.clone())).collect::<Vec<_>>();
+            self.push_project(&mut open, &exprs, wanted.clone())?;
+        }
+        let sink = Arc::new(CollectSink::default());
+        self.close(open, sink.clone());
+        Ok((self.pipelines, sink))
+    }
+
+    /// The pipelines of a plan as text, for EXPLAIN (nothing runs, except
+    /// uncorrelated scalar subqueries, whose values the plan needs).
+    pub fn describe(self, plan: &LogicalPlan) -> Result<String> {
+        let (pipelines, _) = self.plan_query(plan)?;
+        let mut s = String::new();
+        for (i, p) in pipelines.iter().enumerate() {
+            s.push_str(&format!("Pipeline {}:\n", i + 1));
+            for line in p.describe().lines() {
+                s.push_str("  ");
+                s.push_str(line);
+                s.push('\n');
+            }
+        }
+        Ok(s)
+    }
+
+    fn close(&mut self, open: Open, sink: Arc<dyn Sink>) {
+        self.pipelines.push(Pipeline { branches: open.branches, sink });
+    }
+
+    /// Runs uncorrelated scalar subqueries first and puts their value in
+    /// place (correlated ones were turned into joins by the optimizer).
+    fn evaluate_scalar_subqueries(&self, plan: LogicalPlan) -> Result<LogicalPlan> {
+        plan.transform_up(&mut |node| {
+            node.map_expressions(|e| {
+                e.transform_up(&mut |x| match x {
+                    Expr::ScalarSubquery { plan, data_type } => {
+                        let sub = self.evaluate_scalar_subqueries(*plan)?;
+                        let batches = crate::executor::execute_plan(&sub, &self.ctx)?;
+                        let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+                        if rows > 1 {
+                            return Err(Error::spark("SCALAR_SUBQUERY_TOO_MANY_ROWS", &[]));
+                        }
+                        let value = match batches.iter().find(|b| b.num_rows() > 0) {
+                            Some(b) => ScalarValue::try_from_array(b.column(0).as_ref(), 0)?,
+                            None => ScalarValue::null_of(&data_type),
+                        };
+                        Ok(Expr::Literal(value))
+                    }
+                    Expr::InSubquery { .. } | Expr::Exists { .. } => {
+                        Err(Error::not_implemented("this form of IN / EXISTS subquery (for example inside OR)"))
+                    }
+                    other => Ok(other),
+                })
+            })
+        })
+    }
+
+    fn build(&mut self, plan: &LogicalPlan) -> Result<Open> {
+        let bs = self.ctx.batch_size();
+        match plan {
+            LogicalPlan::Scan { source, table_name, projection, output, filters } => {
+                let schema = schema_of(output);
+                let src: Arc<dyn Source> = match source {
+                    TableSource::Files(table) if table.format == ember_core::FileFormat::Parquet => {
+                        let predicates = pruning_predicates(filters, output, projection, &table.schema);
+                        Arc::new(ParquetScan::try_new(table_name.clone(), &table.files, projection.clone(), schema, &predicates, bs)?)
+                    }
+                    TableSource::Files(table) => {
+                        Arc::new(TextFileScan::new(table_name.clone(), table.clone(), projection.clone(), schema, bs))
+                    }
+                    TableSource::Memory { batches, .. } => Arc::new(MemoryScan::new(
+                        format!("MemoryScan {table_name}"),
+                        schema,
+                        crate::operator::buffer::rechunk(batches.as_ref().clone(), bs),
+                        Some(projection.clone()),
+                    )),
+                };
+                Ok(Open::from_source(src, output.clone()))
+            }
+            LogicalPlan::Values { output, rows } => {
+                let schema = schema_of(output);
+                let batch = values_batch(&schema, rows)?;
+                Ok(Open::from_source(Arc::new(MemoryScan::new("LocalRelation".into(), schema, vec![batch], None)), output.clone()))
+            }
+            LogicalPlan::Empty { output } => {
+                let schema = schema_of(output);
+                Ok(Open::from_source(Arc::new(MemoryScan::new("EmptyRelation".into(), schema, vec![], None)), output.clone()))
+            }
+            LogicalPlan::Range { output, start, end, step } => {
+                let schema = schema_of(std::slice::from_ref(output));
+                Ok(Open::from_source(Arc::new(RangeScan::new(schema, *start, *end, *step, bs)), vec![output.clone()]))
+            }
+            LogicalPlan::Filter { input, predicate } => {
+                let mut open = self.build(input)?;
+                let p = compile(predicate, &open.binding())?;
+                if let PhysicalExpr::Literal(ScalarValue::Boolean(Some(true))) = p {
+                    return Ok(open);
+                }
+                let attrs = open.attrs.clone();
+                open.push(Arc::new(Filter { schema: schema_of(&attrs), predicate: p, display: predicate.to_string() }), attrs);
+                Ok(open)
+            }
+            LogicalPlan::Project { input, exprs } => {
+                let mut open = self.build(input)?;
+                self.push_project(&mut open, exprs, plan.output())?;
+                Ok(open)
+            }
+            LogicalPlan::Aggregate { input, group_exprs, aggr_exprs } => self.build_aggregate(plan, input, group_exprs, aggr_exprs),
+            LogicalPlan::Join { left, right, join_type, on, filter, null_aware } => {
+                self.build_join(left, right, *join_type, on, filter.as_ref(), *null_aware)
+            }
+            LogicalPlan::Sort { input, order, fetch } => {
+                let open = self.build(input)?;
+                let binding = open.binding();
+                let keys = order
+                    .iter()
+                    .map(|o| Ok(SortKey { expr: compile(&o.expr, &binding)?, descending: !o.ascending, nulls_first: o.nulls_first }))
+                    .collect::<Result<Vec<_>>>()?;
+                let display = order.iter().map(|o| o.expr.to_string()).collect::<Vec<_>>().join(", ");
+                let attrs = open.attrs.clone();
+                let schema = schema_of(&attrs);
+                let sort = Arc::new(Sort::new(schema.clone(), keys, *fetch, self.ctx.memory.reserve("Sort"), bs, display));
+                self.close(open, sort.clone());
+                let src = BufferSource { name: sort.name(), schema, buffer: sort.output.clone(), max_threads: 1 };
+                Ok(Open::from_source(Arc::new(src), attrs))
+            }
+            LogicalPlan::Limit { input, skip, fetch } => {
+                // a limit directly over a sort becomes a top-N
+                let mut open = match (input.as_ref(), fetch) {
+                    (LogicalPlan::Sort { input: si, order, fetch: None }, Some(f)) => {
+                        self.build(&LogicalPlan::Sort { input: si.clone(), order: order.clone(), fetch: Some(skip + f) })?
+                    }
+                    _ => self.build(input)?,
+                };
+                let attrs = open.attrs.clone();
+                // keep the order: one worker reads below a limit
+                open.push(Arc::new(Limit::new(schema_of(&attrs), *skip, *fetch)), attrs);
+                Ok(open)
+            }
+            LogicalPlan::Union { inputs, output } => {
+                let mut branches = Vec::new();
+                for input in inputs {
+                    let mut open = self.build(input)?;
+                    // bring every input to the union's column order and types
+                    let exprs: Vec<Expr> = input
+                        .output()
+                        .iter()
+                        .zip(output.iter())
+                        .map(|(a, o)| {
+                            let e = Expr::Column(a.clone());
+                            let e = if a.data_type != o.data_type {
+                                Expr::Cast { expr: Box::new(e), to: o.data_type.clone(), mode: EvalMode::Legacy }
+                            } else {
+                                e
+                            };
+                            Expr::Alias { expr: Box::new(e), name: o.name.clone(), id: o.id }
+                        })
+                        .collect();
+                    self.push_project(&mut open, &exprs, output.clone())?;
+                    branches.extend(open.branches);
+                }
+                Ok(Open { branches, attrs: output.clone() })
+            }
+            LogicalPlan::SetOperation { left, right, kind, all } => {
+                let attrs = left.output();
+                let schema = schema_of(&attrs);
+                let op = SetOperation::try_new(schema.clone(), *kind, *all, bs)?;
+                let mut r = self.build(right)?;
+                let r_exprs: Vec<Expr> = right
+                    .output()
+                    .iter()
+                    .zip(attrs.iter())
+                    .map(|(a, l)| Expr::Cast { expr: Box::new(Expr::Column(a.clone())), to: l.data_type.clone(), mode: EvalMode::Legacy }.alias(l.name.clone()))
+                    .collect();
+                let r_attrs: Vec<Attribute> = r_exprs.iter().map(|e| e.to_attribute()).collect();
+                self.push_project(&mut r, &r_exprs, r_attrs)?;
+                self.close(r, Arc::new(SetOpSide { op: op.clone(), is_left: false }));
+                let l = self.build(left)?;
+                let l_open = self.reorder(l, &attrs)?;
+                self.close(l_open, Arc::new(SetOpSide { op: op.clone(), is_left: true }));
+                let src = BufferSource { name: "SetOperation".into(), schema, buffer: op.output.clone(), max_threads: usize::MAX };
+                Ok(Open::from_source(Arc::new(src), attrs))
+            }
+        }
+    }
+
+    /// Makes the open pipeline's layout exactly `attrs`.
+    fn reorder(&mut self, mut open: Open, attrs: &[Attribute]) -> Result<Open> {
+        if open.attrs.iter().map(|a| a.id).ne(attrs.iter().map(|a| a.id)) {
+            let exprs: Vec<Expr> = attrs.iter().map(|a| Expr::Column(a.clone())).collect();
+            self.push_project(&mut open, &exprs, attrs.to_vec())?;
+        }
+        Ok(open)
+    }
+
+    fn push_project(&mut self, open: &mut Open, exprs: &[Expr], attrs: Vec<Attribute>) -> Result<()> {
+        let binding = open.binding();
+        // a projection that only selects input columns in order is a no-op
+        let identity = exprs.len() == open.attrs.len()
+            && exprs.iter().zip(open.attrs.iter()).all(|(e, a)| matches!(e, Expr::Column(c) if c.id == a.id));
+        if identity {
+            open.attrs = attrs;
+            return Ok(());
+        }
+        let compiled = exprs.iter().map(|e| compile(e, &binding)).collect::<Result<Vec<_>>>()?;
+        let display = exprs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", ");
+        open.push(Arc::new(Project { schema: schema_of(&attrs), exprs: compiled, display }), attrs);
+        Ok(())
+    }
+
+    fn build_aggregate(&mut self, plan: &LogicalPlan, input: &LogicalPlan, group_exprs: &[Expr], aggr_exprs: &[Expr]) -> Result<Open> {
+        let open = self.build(input)?;
+        let binding = open.binding();
+        let groups = group_exprs.iter().map(|e| compile(e, &binding)).collect::<Result<Vec<_>>>()?;
+        let group_types = group_exprs.iter().map(|e| e.data_type()).collect();
+        let mut specs = Vec::new();
+        for e in aggr_exprs {
+            let Expr::Aggregate(call) = e.unalias() else {
+                return Err(Error::internal(format!("aggregate list item {e} is not an aggregate call")));
+            };
+            specs.push(AggregateSpec {
+                func: call.func,
+                args: call.args.iter().map(|a| compile(a, &binding)).collect::<Result<Vec<_>>>()?,
+                arg_types: call.args.iter().map(|a| a.data_type()).collect(),
+                distinct: call.distinct,
+                filter: match &call.filter {
+                    Some(f) => Some(compile(f, &binding)?),
+                    None => None,
+                },
+                data_type: call.data_type.clone(),
+                mode: call.mode,
+            });
+        }
+        let attrs = plan.output();
+        let schema = schema_of(&attrs);
+        let display = group_exprs.iter().chain(aggr_exprs.iter()).map(|e| e.to_string()).collect::<Vec<_>>().join(", ");
+        let agg = Arc::new(HashAggregate::new(
+            schema.clone(),
+            groups,
+            group_types,
+            specs,
+            self.ctx.memory.reserve("HashAggregate"),
+            self.ctx.batch_size(),
+            display,
+        ));
+        self.close(open, agg.clone());
+        let src = BufferSource { name: "AggregateResult".into(), schema, buffer: agg.output.clone(), max_threads: usize::MAX };
+        Ok(Open::from_source(Arc::new(src), attrs))
+    }
+
+    fn build_join(
+        &mut self,
+        left: &LogicalPlan,
+        right: &LogicalPlan,
+        join_type: JoinType,
+        on: &[(Expr, Expr)],
+        filter: Option<&Expr>,
+        null_aware: bool,
+    ) -> Result<Open> {
+        let kind = match join_type {
+            JoinType::Inner | JoinType::Cross => JoinKind::Inner,
+            JoinType::LeftOuter => JoinKind::LeftOuter,
+            JoinType::RightOuter => JoinKind::RightOuter,
+            JoinType::FullOuter => JoinKind::FullOuter,
+            JoinType::LeftSemi => JoinKind::LeftSemi,
+            JoinType::LeftAnti if null_aware => JoinKind::NullAwareAnti,
+            JoinType::LeftAnti => JoinKind::LeftAnti,
+        };
+        // build side first: it must finish before the probe pipeline runs
+        let build_open = self.build(right)?;
+        let build_attrs = build_open.attrs.clone();
+        let build_schema = schema_of(&build_attrs);
+        let track = kind.tracks_build_matches();
+        let mut probe = self.build(left)?;
+        let probe_attrs = probe.attrs.clone();
+        let joined: Vec<Attribute> = probe_attrs.iter().chain(build_attrs.iter()).cloned().collect();
+        let out_attrs: Vec<Attribute> = if kind.emits_build_columns() {
+            let nullable_probe = matches!(kind, JoinKind::RightOuter | JoinKind::FullOuter);
+            let nullable_build = matches!(kind, JoinKind::LeftOuter | JoinKind::FullOuter);
+            probe_attrs
+                .iter()
+                .map(|a| a.clone().with_nullable(a.nullable || nullable_probe))
+                .chain(build_attrs.iter().map(|a| a.clone().with_nullable(a.nullable || nullable_build)))
+                .collect()
+        } else {
+            probe_attrs.clone()
+        };
+        let out_schema = schema_of(&out_attrs);
+        let filter_expr = match filter {
+            Some(f) => Some(compile(f, &Binding::new(&joined))?),
+            None => None,
+        };
+        let emitter = JoinEmitter { kind, filter: filter_expr, schema: out_schema.clone() };
+        let build_side = if on.is_empty() {
+            let build = Arc::new(NestedLoopBuild::new(build_schema, self.ctx.memory.reserve("NestedLoopBuild"), track));
+            let side = build.build_side.clone();
+            self.close(build_open, build.clone());
+            probe.push(Arc::new(NestedLoopProbe { schema: out_schema.clone(), build_side: side.clone(), emitter }), out_attrs.clone());
+            side
+        } else {
+            let pb = probe.binding();
+            let bb = Binding::new(&build_attrs);
+            let mut probe_keys = Vec::new();
+            let mut build_keys = Vec::new();
+            let mut key_types = Vec::new();
+            for (l, r) in on {
+                let lt = l.data_type();
+                let mut pk = compile(l, &pb)?;
+                let mut bk = compile(r, &bb)?;
+                let rt = r.data_type();
+                if lt != rt {
+                    // the analyzer coerces keys; this only aligns representations
+                    let common = if ember_core::types::is_string(&lt) { lt.clone() } else { common_key_type(&lt, &rt) };
+                    if lt != common {
+                        pk = PhysicalExpr::Cast { expr: Box::new(pk), to: common.clone(), mode: EvalMode::Legacy };
+                    }
+                    if rt != common {
+                        bk = PhysicalExpr::Cast { expr: Box::new(bk), to: common.clone(), mode: EvalMode::Legacy };
+                    }
+                    key_types.push(common);
+                } else {
+                    key_types.push(lt);
+                }
+                probe_keys.push(pk);
+                build_keys.push(bk);
+            }
+            let display = on.iter().map(|(l, r)| format!("{l} = {r}")).collect::<Vec<_>>().join(", ");
+            let build = Arc::new(HashJoinBuild::new(build_schema, build_keys, key_types, self.ctx.memory.reserve("HashJoinBuild"), track));
+            let index = build.index.clone();
+            let side = build.build_side.clone();
+            self.close(build_open, build.clone());
+            probe.push(Arc::new(HashJoinProbe { schema: out_schema.clone(), keys: probe_keys, index, emitter, display }), out_attrs.clone());
+            side
+        };
+        if track {
+            let tail = UnmatchedBuildSource {
+                schema: out_schema,
+                probe_schema: schema_of(&probe_attrs),
+                build: build_side,
+                done: AtomicBool::new(false),
+            };
+            probe.branches.push(Branch { source: Arc::new(tail), operators: vec![] });
+        }
+        Ok(probe)
+    }
+}
+
+fn common_key_type(a: &arrow::datatypes::DataType, b: &arrow::datatypes::DataType) -> arrow::datatypes::DataType {
+    use arrow::datatypes::DataType as D;
+    match (a, b) {
+        (D::Decimal128(p1, s1), D::Decimal128(p2, s2)) => {
+            let s = (*s1).max(*s2);
+            let int = (*p1 as i16 - *s1 as i16).max(*p2 as i16 - *s2 as i16);
+            D::Decimal128(((int + s as i16) as u8).min(38), s)
+        }
+        (x, y) if ember_core::types::is_integral(x) && ember_core::types::is_integral(y) => D::Int64,
+        _ => D::Float64,
+    }
+}
+
+/// The pushed filters a Parquet scan can check against row-group statistics.
+fn pruning_predicates(filters: &[Expr], output: &[Attribute], projection: &[usize], schema: &SchemaRef) -> Vec<RowGroupPredicate> {
+    let mut out = Vec::new();
+    for f in filters {
+        let Expr::Binary { op, left, right, .. } = f else { continue };
+        let (col, lit, op) = match (left.as_ref(), right.as_ref()) {
+            (Expr::Column(c), Expr::Literal(v)) => (c, v, *op),
+            (Expr::Literal(v), Expr::Column(c)) => match op.swap() {
+                Some(o) => (c, v, o),
+                None => continue,
+            },
+            _ => continue,
+        };
+        if !matches!(op, BinaryOp::Eq | BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq) {
+            continue;
+        }
+        let Some(pos) = output.iter().position(|a| a.id == col.id) else { continue };
+        let Some(field) = projection.get(pos).and_then(|i| schema.fields().get(*i)) else { continue };
+        out.push(RowGroupPredicate { column: field.name().clone(), op, value: lit.clone() });
+    }
+    out
+}
+
+/// Literal rows as one batch.
+fn values_batch(schema: &SchemaRef, rows: &[Vec<ScalarValue>]) -> Result<RecordBatch> {
+    let mut cols: Vec<ArrayRef> = Vec::with_capacity(schema.fields().len());
+    for (i, f) in schema.fields().iter().enumerate() {
+        let parts = rows.iter().map(|r| r[i].to_array(1)).collect::<Vec<_>>();
+        let refs: Vec<&dyn arrow::array::Array> = parts.iter().map(|a| a.as_ref()).collect();
+        let col = if refs.is_empty() { arrow::array::new_empty_array(f.data_type()) } else { arrow::compute::concat(&refs)? };
+        let col = if col.data_type() != f.data_type() { arrow::compute::cast(&col, f.data_type())? } else { col };
+        cols.push(col);
+    }
+    Ok(RecordBatch::try_new_with_options(schema.clone(), cols, &RecordBatchOptions::new().with_row_count(Some(rows.len())))?)
+}

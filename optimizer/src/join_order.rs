@@ -1,0 +1,114 @@
+//! Greedy join ordering for clusters of inner joins.
+//!
+//! A cluster (inner and cross joins over any other inputs) is flattened into
+//! its inputs and conditions. The order starts from the largest input (it
+//! streams as the probe side) and repeatedly joins the smallest input that
+//! shares a condition with what is joined so far (a cross product only when
+//! nothing is connected). Each added input is the right, build side. The
+//! conditions are put back as a filter over the new join tree and the
+//! following predicate push-down turns them into join keys.
+
+use std::collections::HashSet;
+
+use ember_core::plan::JoinType;
+use ember_core::{ColumnId, Expr, LogicalPlan, Result};
+
+use crate::stats::estimate_rows;
+use crate::util::{covered_by, filter, ids};
+
+pub fn reorder_joins(plan: LogicalPlan) -> Result<LogicalPlan> {
+    match plan {
+        LogicalPlan::Join { join_type: JoinType::Inner | JoinType::Cross, null_aware: false, .. } => {
+            let original = plan.output();
+            let mut leaves = Vec::new();
+            let mut conds = Vec::new();
+            flatten(plan, &mut leaves, &mut conds);
+            let leaves = leaves.into_iter().map(reorder_joins).collect::<Result<Vec<_>>>()?;
+            let joined = greedy(leaves, &conds);
+            let with_filter = filter(joined, conds);
+            let out = with_filter.output();
+            if out.iter().map(|a| a.id).eq(original.iter().map(|a| a.id)) {
+                Ok(with_filter)
+            } else {
+                Ok(LogicalPlan::Project {
+                    input: Box::new(with_filter),
+                    exprs: original.iter().map(|a| Expr::Column(a.clone())).collect(),
+                })
+            }
+        }
+        other => other.map_children(reorder_joins),
+    }
+}
+
+fn flatten(plan: LogicalPlan, leaves: &mut Vec<LogicalPlan>, conds: &mut Vec<Expr>) {
+    match plan {
+        LogicalPlan::Join { left, right, join_type: JoinType::Inner | JoinType::Cross, on, filter, null_aware: false } => {
+            flatten(*left, leaves, conds);
+            flatten(*right, leaves, conds);
+            for (l, r) in on {
+                conds.push(Expr::eq(l, r));
+            }
+            if let Some(f) = filter {
+                conds.extend(f.split_conjunction());
+            }
+        }
+        // filters directly above a leaf stay with it (they shape its size)
+        other => leaves.push(other),
+    }
+}
+
+fn greedy(mut leaves: Vec<LogicalPlan>, conds: &[Expr]) -> LogicalPlan {
+    let sizes: Vec<f64> = leaves.iter().map(estimate_rows).collect();
+    let leaf_ids: Vec<HashSet<ColumnId>> = leaves.iter().map(|l| ids(&l.output())).collect();
+    let mut remaining: Vec<usize> = (0..leaves.len()).collect();
+    let start = *remaining
+        .iter()
+        .max_by(|a, b| sizes[**a].partial_cmp(&sizes[**b]).unwrap_or(std::cmp::Ordering::Equal))
+        .unwrap_or(&0);
+    remaining.retain(|i| *i != start);
+    let mut order = vec![start];
+    let mut joined_ids = leaf_ids[start].clone();
+    while !remaining.is_empty() {
+        let connected = |i: usize| {
+            let mut both = joined_ids.clone();
+            both.extend(leaf_ids[i].iter().copied());
+            conds.iter().any(|c| {
+                let cols = c.column_ids();
+                !cols.is_empty()
+                    && covered_by(c, &both)
+                    && cols.iter().any(|id| leaf_ids[i].contains(id))
+                    && cols.iter().any(|id| joined_ids.contains(id))
+            })
+        };
+        let pick_from: Vec<usize> = {
+            let c: Vec<usize> = remaining.iter().copied().filter(|i| connected(*i)).collect();
+            if c.is_empty() {
+                remaining.clone()
+            } else {
+                c
+            }
+        };
+        let next = *pick_from
+            .iter()
+            .min_by(|a, b| sizes[**a].partial_cmp(&sizes[**b]).unwrap_or(std::cmp::Ordering::Equal))
+            .unwrap_or(&remaining[0]);
+        remaining.retain(|i| *i != next);
+        joined_ids.extend(leaf_ids[next].iter().copied());
+        order.push(next);
+    }
+    let mut slots: Vec<Option<LogicalPlan>> = leaves.drain(..).map(Some).collect();
+    let mut tree = slots[order[0]].take().unwrap_or(LogicalPlan::Empty { output: vec![] });
+    for i in &order[1..] {
+        if let Some(leaf) = slots[*i].take() {
+            tree = LogicalPlan::Join {
+                left: Box::new(tree),
+                right: Box::new(leaf),
+                join_type: JoinType::Cross,
+                on: vec![],
+                filter: None,
+                null_aware: false,
+            };
+        }
+    }
+    tree
+}

@@ -1,0 +1,210 @@
+//! Pushes filter conjuncts as far down as they can go: through projections
+//! (inlining aliases), below aggregates when they only read grouping keys,
+//! into the sides of joins, and into scans (as pruning hints; the filter
+//! stays above the scan). Conjuncts that read both sides of an inner join
+//! become its condition, and `left = right` equalities become hash keys.
+//! Conjuncts common to every branch of an OR are factored out first
+//! (TPC-H q19: the join key hides inside a disjunction).
+
+use std::collections::HashSet;
+
+use ember_core::expr::BinaryOp;
+use ember_core::plan::JoinType;
+use ember_core::{ColumnId, Expr, LogicalPlan, Result};
+
+use crate::util::{covered_by, filter, ids, inline_aliases, is_movable};
+
+pub fn push_down(plan: LogicalPlan) -> Result<LogicalPlan> {
+    push(plan, vec![])
+}
+
+fn push(plan: LogicalPlan, preds: Vec<Expr>) -> Result<LogicalPlan> {
+    match plan {
+        LogicalPlan::Filter { input, predicate } => {
+            let mut all = preds;
+            for t in predicate.split_conjunction() {
+                all.extend(factor_or(t).split_conjunction());
+            }
+            push(*input, all)
+        }
+        LogicalPlan::Project { input, exprs } => {
+            let (down, stay): (Vec<Expr>, Vec<Expr>) = preds.into_iter().partition(|p| is_movable(p));
+            let mut below = Vec::new();
+            let mut above = stay;
+            for p in down {
+                let inlined = inline_aliases(p.clone(), &exprs)?;
+                if inlined.contains_aggregate() || inlined.contains_subquery() {
+                    above.push(p);
+                } else {
+                    below.push(inlined);
+                }
+            }
+            let input = push(*input, below)?;
+            Ok(filter(LogicalPlan::Project { input: Box::new(input), exprs }, above))
+        }
+        LogicalPlan::Aggregate { input, group_exprs, aggr_exprs } => {
+            let group_ids: HashSet<ColumnId> = group_exprs.iter().filter_map(|e| e.output_id()).collect();
+            let (down, above): (Vec<Expr>, Vec<Expr>) =
+                preds.into_iter().partition(|p| is_movable(p) && !p.column_ids().is_empty() && covered_by(p, &group_ids));
+            let below = down.into_iter().map(|p| inline_aliases(p, &group_exprs)).collect::<Result<Vec<_>>>()?;
+            let input = push(*input, below)?;
+            Ok(filter(LogicalPlan::Aggregate { input: Box::new(input), group_exprs, aggr_exprs }, above))
+        }
+        LogicalPlan::Sort { input, order, fetch: None } => {
+            let input = push(*input, preds)?;
+            Ok(LogicalPlan::Sort { input: Box::new(input), order, fetch: None })
+        }
+        LogicalPlan::Join { left, right, join_type, on, filter: jf, null_aware } => {
+            push_into_join(*left, *right, join_type, on, jf, null_aware, preds)
+        }
+        LogicalPlan::Scan { source, table_name, projection, output, mut filters } => {
+            for p in &preds {
+                if is_movable(p) && !filters.contains(p) {
+                    filters.push(p.clone());
+                }
+            }
+            Ok(filter(LogicalPlan::Scan { source, table_name, projection, output, filters }, preds))
+        }
+        other => {
+            let node = other.map_children(|c| push(c, vec![]))?;
+            Ok(filter(node, preds))
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_into_join(
+    left: LogicalPlan,
+    right: LogicalPlan,
+    join_type: JoinType,
+    mut on: Vec<(Expr, Expr)>,
+    jf: Option<Expr>,
+    null_aware: bool,
+    preds: Vec<Expr>,
+) -> Result<LogicalPlan> {
+    let lids = ids(&left.output());
+    let rids = ids(&right.output());
+    let mut to_left = Vec::new();
+    let mut to_right = Vec::new();
+    let mut above = Vec::new();
+    let mut cond = Vec::new();
+    let join_terms: Vec<Expr> = jf.map(|f| f.split_conjunction().into_iter().flat_map(|t| factor_or(t).split_conjunction()).collect()).unwrap_or_default();
+    match join_type {
+        JoinType::Inner | JoinType::Cross => {
+            for p in preds.into_iter().chain(join_terms) {
+                if !is_movable(&p) {
+                    above.push(p);
+                } else if covered_by(&p, &lids) {
+                    to_left.push(p);
+                } else if covered_by(&p, &rids) {
+                    to_right.push(p);
+                } else {
+                    cond.push(p);
+                }
+            }
+        }
+        JoinType::LeftOuter | JoinType::LeftSemi | JoinType::LeftAnti => {
+            for p in preds {
+                if is_movable(&p) && covered_by(&p, &lids) {
+                    to_left.push(p);
+                } else {
+                    above.push(p);
+                }
+            }
+            for t in join_terms {
+                if is_movable(&t) && covered_by(&t, &rids) && !t.column_ids().is_empty() {
+                    to_right.push(t);
+                } else if join_type == JoinType::LeftSemi && is_movable(&t) && covered_by(&t, &lids) && !t.column_ids().is_empty() {
+                    to_left.push(t);
+                } else {
+                    cond.push(t);
+                }
+            }
+        }
+        JoinType::RightOuter => {
+            for p in preds {
+                if is_movable(&p) && covered_by(&p, &rids) {
+                    to_right.push(p);
+                } else {
+                    above.push(p);
+                }
+            }
+            for t in join_terms {
+                if is_movable(&t) && covered_by(&t, &lids) && !t.column_ids().is_empty() {
+                    to_left.push(t);
+                } else {
+                    cond.push(t);
+                }
+            }
+        }
+        JoinType::FullOuter => {
+            above = preds;
+            cond = join_terms;
+        }
+    }
+    // equalities across the two sides become hash keys
+    let mut rest = Vec::new();
+    for c in cond {
+        match &c {
+            Expr::Binary { op: BinaryOp::Eq, left: l, right: r, .. } if !null_aware => {
+                if covered_by(l, &lids) && covered_by(r, &rids) && !l.column_ids().is_empty() && !r.column_ids().is_empty() {
+                    on.push(((**l).clone(), (**r).clone()));
+                    continue;
+                }
+                if covered_by(l, &rids) && covered_by(r, &lids) && !l.column_ids().is_empty() && !r.column_ids().is_empty() {
+                    on.push(((**r).clone(), (**l).clone()));
+                    continue;
+                }
+                rest.push(c);
+            }
+            _ => rest.push(c),
+        }
+    }
+    let join_type = if join_type == JoinType::Cross && (!on.is_empty() || !rest.is_empty()) { JoinType::Inner } else { join_type };
+    let left = push(left, to_left)?;
+    let right = push(right, to_right)?;
+    let join = LogicalPlan::Join {
+        left: Box::new(left),
+        right: Box::new(right),
+        join_type,
+        on,
+        filter: Expr::conjunction(rest),
+        null_aware,
+    };
+    Ok(filter(join, above))
+}
+
+/// `(a AND b) OR (a AND c)` -> `a AND (b OR c)`.
+pub fn factor_or(e: Expr) -> Expr {
+    let Expr::Binary { op: BinaryOp::Or, .. } = &e else { return e };
+    let branches = split_disjunction(e.clone());
+    let conj: Vec<Vec<Expr>> = branches.into_iter().map(|b| b.split_conjunction()).collect();
+    let common: Vec<Expr> = conj[0].iter().filter(|t| conj[1..].iter().all(|c| c.contains(t))).cloned().collect();
+    if common.is_empty() {
+        return e;
+    }
+    let rests: Vec<Option<Expr>> =
+        conj.into_iter().map(|c| Expr::conjunction(c.into_iter().filter(|t| !common.contains(t)).collect())).collect();
+    // a branch that is only common terms makes the OR always true
+    let or = if rests.iter().any(|r| r.is_none()) {
+        None
+    } else {
+        rests.into_iter().flatten().reduce(Expr::or)
+    };
+    let mut terms = common;
+    if let Some(o) = or {
+        terms.push(o);
+    }
+    Expr::conjunction(terms).unwrap_or(e)
+}
+
+fn split_disjunction(e: Expr) -> Vec<Expr> {
+    match e {
+        Expr::Binary { op: BinaryOp::Or, left, right, .. } => {
+            let mut v = split_disjunction(*left);
+            v.extend(split_disjunction(*right));
+            v
+        }
+        other => vec![other],
+    }
+}
