@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: unit tests, the sqllogictest
+# files, TPC-H at SF 0.01 against the reference answers, the Spark
+# golden-file allow-list, and the CLI. Debug builds (dependencies at -O2).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v cargo >/dev/null 2>&1; then
+    echo "cargo is required (https://rustup.rs)" >&2
+    exit 1
+fi
+cargo build --workspace --all-targets
+cargo test --workspace --no-fail-fast
