@@ -1,21 +1,62 @@
 //! SQL text -> `spec::Statement`, through sqlparser. The sqlparser AST never
 //! leaves this module.
+//!
+//! A script is split at top-level `;` (`lexer`); each statement is either a
+//! query, parsed by sqlparser with a Spark dialect (`dialect`) and converted
+//! (`query`, `expr`, `literal`), or a Spark command parsed by hand
+//! (`spark_ddl`). Every span is a byte range of the original text (`span`).
+
+mod aggregates;
+mod dialect;
+mod expr;
+mod lexer;
+mod literal;
+mod query;
+mod span;
+mod spark_ddl;
+mod statement;
+
+#[cfg(test)]
+mod tests;
 
 use ember_core::spec::Statement;
 use ember_core::{Error, Result};
 
-/// Parses one or more `;`-separated statements.
-pub fn parse_sql(text: &str) -> Result<Vec<Statement>> {
-    let _ = text;
-    Err(Error::not_implemented("SQL front end"))
+use span::Source;
+
+/// Converts sqlparser's AST of one statement into `spec`, knowing the
+/// statement's text for spans.
+pub(crate) struct Converter<'a> {
+    src: Source<'a>,
 }
 
-/// Parses exactly one statement.
+/// Parses one or more `;`-separated statements; empty statements (only
+/// whitespace or comments) are skipped, so a blank script gives no
+/// statements.
+pub fn parse_sql(text: &str) -> Result<Vec<Statement>> {
+    lexer::split_statements(text)
+        .into_iter()
+        .map(|(start, end)| statement::statement(&Source::new(&text[start..end], start)))
+        .collect()
+}
+
+/// Parses exactly one statement (a trailing `;` is allowed). Blank input
+/// is `PARSE_EMPTY_STATEMENT`.
 pub fn parse_statement(text: &str) -> Result<Statement> {
-    let mut v = parse_sql(text)?;
-    match v.len() {
-        1 => Ok(v.remove(0)),
-        0 => Err(Error::spark("PARSE_EMPTY_STATEMENT", &[])),
-        _ => Err(Error::parse_syntax("';'", "")),
+    let ranges = lexer::split_statements(text);
+    match ranges.as_slice() {
+        [] => Err(Error::spark("PARSE_EMPTY_STATEMENT", &[])),
+        [(start, end)] => statement::statement(&Source::new(&text[*start..*end], *start)),
+        [_, (start, end), ..] => {
+            // Spark reports the start of the second statement
+            let src = Source::new(text, 0);
+            let piece = &text[*start..*end];
+            let at = start + (piece.len() - piece.trim_start().len());
+            let (token, tend) = src.token_at(at);
+            Err(
+                Error::parse_syntax(&format!("'{token}'"), &format!(": extra input '{token}'"))
+                    .with_span(Some(src.local_span(at, tend))),
+            )
+        }
     }
 }

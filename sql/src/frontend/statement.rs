@@ -1,0 +1,85 @@
+//! One statement: queries go through sqlparser; Spark's commands are parsed
+//! by hand (`spark_ddl.rs`) because sqlparser does not know their Spark
+//! forms; anything else sqlparser accepts is reported as not implemented.
+
+use ember_core::spec::{Plan, Statement};
+use ember_core::{Error, Result};
+use sqlparser::parser::Parser;
+use sqlparser::tokenizer::Token;
+
+use super::dialect::EmberDialect;
+use super::lexer::{self, Tok};
+use super::span::Source;
+use super::spark_ddl;
+use super::Converter;
+
+/// Words that start a query.
+const QUERY_STARTS: [&str; 5] = ["SELECT", "WITH", "VALUES", "FROM", "TABLE"];
+
+/// Whether a statement starting with this token is a query.
+pub(crate) fn starts_query(t: &lexer::Token) -> bool {
+    match &t.tok {
+        Tok::Word(w) => QUERY_STARTS.iter().any(|k| w.eq_ignore_ascii_case(k)),
+        Tok::Punct('(') => true,
+        _ => false,
+    }
+}
+
+pub(crate) fn statement(src: &Source) -> Result<Statement> {
+    let tokens = match lexer::tokenize(src.text) {
+        Ok(t) => t,
+        // an unterminated quote: let sqlparser report it with its position
+        Err(_) => return Err(sqlparser_fallback(src)),
+    };
+    let Some(first) = tokens.first() else {
+        return Err(Error::spark("PARSE_EMPTY_STATEMENT", &[]));
+    };
+    if starts_query(first) {
+        return Ok(Statement::Query(parse_query(src)?));
+    }
+    if let Some(stmt) = spark_ddl::command(src, tokens)? {
+        return Ok(stmt);
+    }
+    Err(sqlparser_fallback(src))
+}
+
+/// A statement Ember does not parse itself: a syntax error where sqlparser
+/// finds one, otherwise not implemented.
+fn sqlparser_fallback(src: &Source) -> Error {
+    let dialect = EmberDialect;
+    let parsed = Parser::new(&dialect)
+        .try_with_sql(src.text)
+        .and_then(|mut p| p.parse_statement());
+    match parsed {
+        Err(e) => src.syntax_error(&e),
+        Ok(_) => {
+            let head: Vec<String> = src
+                .text
+                .split_whitespace()
+                .take(2)
+                .map(|w| w.to_uppercase())
+                .collect();
+            Error::not_implemented(format!("statement {}", head.join(" ")))
+        }
+    }
+}
+
+/// A whole query text (SELECT, WITH, VALUES, set operations, ...).
+pub(crate) fn parse_query(src: &Source) -> Result<Plan> {
+    let dialect = EmberDialect;
+    let mut parser = Parser::new(&dialect)
+        .try_with_sql(src.text)
+        .map_err(|e| src.syntax_error(&e))?;
+    let q = parser.parse_query().map_err(|e| src.syntax_error(&e))?;
+    let next = parser.peek_token();
+    if next.token != Token::EOF {
+        let offset = src.local_offset(next.span.start).unwrap_or(0);
+        let (token, end) = src.token_at(offset);
+        return Err(Error::parse_syntax(
+            &format!("'{token}'"),
+            &format!(": extra input '{token}'"),
+        )
+        .with_span(Some(src.local_span(offset, end))));
+    }
+    Converter { src: src.clone() }.query(&q)
+}
