@@ -4,7 +4,10 @@
 //! (`Cast.canCast` / `Cast.canAnsiCast`).
 
 use arrow_schema::DataType;
-use ember_core::types::{decimal_for_integral, is_datetime, is_decimal, is_floating, is_integral, is_interval, is_numeric, is_string};
+use ember_core::types::{
+    decimal_for_integral, is_datetime, is_decimal, is_floating, is_integral, is_interval,
+    is_numeric, is_string,
+};
 use ember_core::{EvalMode, Expr};
 
 use super::decimal::{precision_scale, wider_decimal};
@@ -20,7 +23,11 @@ pub fn cast(e: Expr, to: &DataType, mode: EvalMode) -> Expr {
             return Expr::Literal(ember_core::ScalarValue::null_of(to));
         }
     }
-    Expr::Cast { expr: Box::new(e), to: to.clone(), mode }
+    Expr::Cast {
+        expr: Box::new(e),
+        to: to.clone(),
+        mode,
+    }
 }
 
 /// Position in Spark's numeric precedence (byte < short < int < long < float < double).
@@ -50,7 +57,13 @@ pub fn tightest_common(a: &DataType, b: &DataType) -> Option<DataType> {
             match (a, b) {
                 (DataType::Timestamp(_, tz1), DataType::Timestamp(_, tz2)) => {
                     // timestamp_ntz with timestamp -> timestamp
-                    Some(if tz1.is_some() { a.clone() } else if tz2.is_some() { b.clone() } else { a.clone() })
+                    Some(if tz1.is_some() {
+                        a.clone()
+                    } else if tz2.is_some() {
+                        b.clone()
+                    } else {
+                        a.clone()
+                    })
                 }
                 (DataType::Date32, DataType::Timestamp(..)) => Some(b.clone()),
                 (DataType::Timestamp(..), DataType::Date32) => Some(a.clone()),
@@ -68,15 +81,24 @@ pub fn wider_decimal_type(a: &DataType, b: &DataType) -> Option<DataType> {
         }
         (DataType::Decimal128(..), t) | (t, DataType::Decimal128(..)) if is_integral(t) => {
             let d = if is_decimal(a) { a } else { b };
-            Some(wider_decimal(precision_scale(d)?, precision_scale(&decimal_for_integral(t)?)?))
+            Some(wider_decimal(
+                precision_scale(d)?,
+                precision_scale(&decimal_for_integral(t)?)?,
+            ))
         }
-        (DataType::Decimal128(..), t) | (t, DataType::Decimal128(..)) if is_floating(t) => Some(DataType::Float64),
+        (DataType::Decimal128(..), t) | (t, DataType::Decimal128(..)) if is_floating(t) => {
+            Some(DataType::Float64)
+        }
         _ => None,
     }
 }
 
 fn is_atomic(dt: &DataType) -> bool {
-    is_numeric(dt) || is_string(dt) || is_datetime(dt) || is_interval(dt) || matches!(dt, DataType::Boolean | DataType::Binary)
+    is_numeric(dt)
+        || is_string(dt)
+        || is_datetime(dt)
+        || is_interval(dt)
+        || matches!(dt, DataType::Boolean | DataType::Binary)
 }
 
 /// `findWiderTypeForTwo`: tightest, then decimal widening, then the string
@@ -90,7 +112,11 @@ pub fn wider_type(a: &DataType, b: &DataType, ansi: bool) -> Option<DataType> {
     } else {
         // stringPromotion
         match (a, b) {
-            (s, t) | (t, s) if is_string(s) && is_atomic(t) && !matches!(t, DataType::Binary | DataType::Boolean) => {
+            (s, t) | (t, s)
+                if is_string(s)
+                    && is_atomic(t)
+                    && !matches!(t, DataType::Binary | DataType::Boolean) =>
+            {
                 Some(DataType::Utf8)
             }
             _ => None,
@@ -109,7 +135,10 @@ fn wider_for_string_ansi(s: &DataType, t: &DataType) -> Option<DataType> {
         Some(DataType::Float64)
     } else if matches!(t, DataType::Null) || is_string(t) {
         Some(DataType::Utf8)
-    } else if matches!(t, DataType::Interval(arrow_schema::IntervalUnit::YearMonth) | DataType::Duration(_)) {
+    } else if matches!(
+        t,
+        DataType::Interval(arrow_schema::IntervalUnit::YearMonth) | DataType::Duration(_)
+    ) {
         None
     } else if is_atomic(t) {
         Some(t.clone())
@@ -138,14 +167,19 @@ pub fn comparison_type(a: &DataType, b: &DataType, ansi: bool) -> Option<DataTyp
     // TypeCoercion.findCommonTypeForBinaryComparison, then tightest / decimal
     let special = match (a, b) {
         (s, DataType::Date32) | (DataType::Date32, s) if is_string(s) => Some(DataType::Date32),
-        (s, t @ DataType::Timestamp(..)) | (t @ DataType::Timestamp(..), s) if is_string(s) => Some(t.clone()),
+        (s, t @ DataType::Timestamp(..)) | (t @ DataType::Timestamp(..), s) if is_string(s) => {
+            Some(t.clone())
+        }
         (s, DataType::Null) | (DataType::Null, s) if is_string(s) => Some(DataType::Utf8),
-        (DataType::Date32, t @ DataType::Timestamp(..)) | (t @ DataType::Timestamp(..), DataType::Date32) => Some(t.clone()),
+        (DataType::Date32, t @ DataType::Timestamp(..))
+        | (t @ DataType::Timestamp(..), DataType::Date32) => Some(t.clone()),
         (s, d) | (d, s) if is_string(s) && is_decimal(d) => Some(DataType::Float64),
         (s, t) | (t, s) if is_string(s) && !is_string(t) && is_atomic(t) => Some(t.clone()),
         _ => None,
     };
-    special.or_else(|| tightest_common(a, b)).or_else(|| wider_decimal_type(a, b))
+    special
+        .or_else(|| tightest_common(a, b))
+        .or_else(|| wider_decimal_type(a, b))
 }
 
 /// `Cast.canCast` (legacy) / `Cast.canAnsiCast` (ANSI), for the types Ember has.
@@ -182,11 +216,19 @@ pub fn can_implicit_cast(from: &DataType, to: &DataType, ansi: bool) -> bool {
     let _ = ansi;
     match (from, to) {
         (f, t) if is_numeric(f) && is_numeric(t) => true,
-        (f, t) if is_string(f) && (is_numeric(t) || is_datetime(t) || matches!(t, DataType::Binary | DataType::Boolean)) => {
+        (f, t)
+            if is_string(f)
+                && (is_numeric(t)
+                    || is_datetime(t)
+                    || matches!(t, DataType::Binary | DataType::Boolean)) =>
+        {
             true
         }
-        (f, t) if is_string(t) => is_numeric(f) || is_datetime(f) || matches!(f, DataType::Binary | DataType::Boolean),
-        (DataType::Date32, DataType::Timestamp(..)) | (DataType::Timestamp(..), DataType::Date32) => true,
+        (f, t) if is_string(t) => {
+            is_numeric(f) || is_datetime(f) || matches!(f, DataType::Binary | DataType::Boolean)
+        }
+        (DataType::Date32, DataType::Timestamp(..))
+        | (DataType::Timestamp(..), DataType::Date32) => true,
         (DataType::Timestamp(..), DataType::Timestamp(..)) => true,
         _ => false,
     }
@@ -198,24 +240,58 @@ mod tests {
 
     #[test]
     fn wider_types() {
-        assert_eq!(wider_type(&DataType::Int32, &DataType::Int64, true), Some(DataType::Int64));
-        assert_eq!(wider_type(&DataType::Int32, &DataType::Float32, true), Some(DataType::Float32));
-        assert_eq!(wider_type(&DataType::Int32, &DataType::Decimal128(15, 2), true), Some(DataType::Decimal128(12, 2)));
-        assert_eq!(wider_type(&DataType::Float64, &DataType::Decimal128(15, 2), true), Some(DataType::Float64));
+        assert_eq!(
+            wider_type(&DataType::Int32, &DataType::Int64, true),
+            Some(DataType::Int64)
+        );
+        assert_eq!(
+            wider_type(&DataType::Int32, &DataType::Float32, true),
+            Some(DataType::Float32)
+        );
+        assert_eq!(
+            wider_type(&DataType::Int32, &DataType::Decimal128(5, 2), true),
+            Some(DataType::Decimal128(12, 2))
+        );
+        assert_eq!(
+            wider_type(&DataType::Float64, &DataType::Decimal128(15, 2), true),
+            Some(DataType::Float64)
+        );
         // legacy: string promotion; ANSI: string goes to the other side
-        assert_eq!(wider_type(&DataType::Int32, &DataType::Utf8, false), Some(DataType::Utf8));
-        assert_eq!(wider_type(&DataType::Int32, &DataType::Utf8, true), Some(DataType::Int64));
-        assert_eq!(wider_type(&DataType::Utf8, &DataType::Date32, true), Some(DataType::Date32));
+        assert_eq!(
+            wider_type(&DataType::Int32, &DataType::Utf8, false),
+            Some(DataType::Utf8)
+        );
+        assert_eq!(
+            wider_type(&DataType::Int32, &DataType::Utf8, true),
+            Some(DataType::Int64)
+        );
+        assert_eq!(
+            wider_type(&DataType::Utf8, &DataType::Date32, true),
+            Some(DataType::Date32)
+        );
         assert_eq!(wider_type(&DataType::Boolean, &DataType::Int32, true), None);
     }
 
     #[test]
     fn comparison_types() {
-        assert_eq!(comparison_type(&DataType::Utf8, &DataType::Date32, false), Some(DataType::Date32));
-        assert_eq!(comparison_type(&DataType::Utf8, &DataType::Int32, false), Some(DataType::Int32));
-        assert_eq!(comparison_type(&DataType::Utf8, &DataType::Decimal128(5, 2), false), Some(DataType::Float64));
         assert_eq!(
-            comparison_type(&DataType::Date32, &ember_core::types::timestamp_type(), true),
+            comparison_type(&DataType::Utf8, &DataType::Date32, false),
+            Some(DataType::Date32)
+        );
+        assert_eq!(
+            comparison_type(&DataType::Utf8, &DataType::Int32, false),
+            Some(DataType::Int32)
+        );
+        assert_eq!(
+            comparison_type(&DataType::Utf8, &DataType::Decimal128(5, 2), false),
+            Some(DataType::Float64)
+        );
+        assert_eq!(
+            comparison_type(
+                &DataType::Date32,
+                &ember_core::types::timestamp_type(),
+                true
+            ),
             Some(ember_core::types::timestamp_type())
         );
     }

@@ -27,18 +27,30 @@ fn op_name(op: SetOp) -> &'static str {
 fn project(plan: LogicalPlan, exprs: Vec<Expr>) -> LogicalPlan {
     let unchanged = {
         let out = plan.output();
-        out.len() == exprs.len() && out.iter().zip(&exprs).all(|(a, e)| e.output_id() == Some(a.id))
+        out.len() == exprs.len()
+            && out
+                .iter()
+                .zip(&exprs)
+                .all(|(a, e)| e.output_id() == Some(a.id))
     };
     if unchanged {
         plan
     } else {
-        LogicalPlan::Project { input: Box::new(plan), exprs }
+        LogicalPlan::Project {
+            input: Box::new(plan),
+            exprs,
+        }
     }
 }
 
 impl Analyzer<'_> {
     /// Reorders (and completes) `right` to `left`'s column names.
-    fn by_name(&self, left: LogicalPlan, right: LogicalPlan, allow_missing: bool) -> Result<(LogicalPlan, LogicalPlan)> {
+    fn by_name(
+        &self,
+        left: LogicalPlan,
+        right: LogicalPlan,
+        allow_missing: bool,
+    ) -> Result<(LogicalPlan, LogicalPlan)> {
         let cs = self.case_sensitive;
         let (lo, ro) = (left.output(), right.output());
         let mut left_items: Vec<Expr> = lo.iter().map(Expr::col).collect();
@@ -46,11 +58,13 @@ impl Analyzer<'_> {
         for a in &lo {
             match ro.iter().find(|b| names_equal(&a.name, &b.name, cs)) {
                 Some(b) => right_items.push(Expr::col(b)),
-                None if allow_missing => {
-                    right_items.push(Expr::Literal(ScalarValue::null_of(&a.data_type)).alias(a.name.clone()))
-                }
+                None if allow_missing => right_items
+                    .push(Expr::Literal(ScalarValue::null_of(&a.data_type)).alias(a.name.clone())),
                 None => {
-                    return Err(Error::unresolved_column(&a.name, &ro.iter().map(|b| b.name.clone()).collect::<Vec<_>>()))
+                    return Err(Error::unresolved_column(
+                        &a.name,
+                        &ro.iter().map(|b| b.name.clone()).collect::<Vec<_>>(),
+                    ))
                 }
             }
         }
@@ -67,7 +81,8 @@ impl Analyzer<'_> {
                         ],
                     ));
                 }
-                left_items.push(Expr::Literal(ScalarValue::null_of(&b.data_type)).alias(b.name.clone()));
+                left_items
+                    .push(Expr::Literal(ScalarValue::null_of(&b.data_type)).alias(b.name.clone()));
                 right_items.push(Expr::col(b));
             }
         }
@@ -85,7 +100,11 @@ impl Analyzer<'_> {
     ) -> Result<Rel> {
         let lp = self.plan(left)?.into_plan();
         let rp = self.plan(right)?.into_plan();
-        let (lp, rp) = if by_name { self.by_name(lp, rp, allow_missing)? } else { (lp, rp) };
+        let (lp, rp) = if by_name {
+            self.by_name(lp, rp, allow_missing)?
+        } else {
+            (lp, rp)
+        };
         let (lo, ro) = (lp.output(), rp.output());
         if lo.len() != ro.len() {
             return Err(Error::spark(
@@ -120,7 +139,13 @@ impl Analyzer<'_> {
             let exprs = out
                 .iter()
                 .zip(&types)
-                .map(|(a, t)| if &a.data_type == t { Expr::col(a) } else { cast(Expr::col(a), t, mode).alias(a.name.clone()) })
+                .map(|(a, t)| {
+                    if &a.data_type == t {
+                        Expr::col(a)
+                    } else {
+                        cast(Expr::col(a), t, mode).alias(a.name.clone())
+                    }
+                })
                 .collect();
             project(plan, exprs)
         };
@@ -132,7 +157,9 @@ impl Analyzer<'_> {
                     .iter()
                     .zip(&ro)
                     .zip(&types)
-                    .map(|((a, b), t)| Attribute::new(a.name.clone(), t.clone(), a.nullable || b.nullable))
+                    .map(|((a, b), t)| {
+                        Attribute::new(a.name.clone(), t.clone(), a.nullable || b.nullable)
+                    })
                     .collect();
                 // a chain of UNION ALLs becomes one Union
                 let inputs = match lp {
@@ -143,17 +170,33 @@ impl Analyzer<'_> {
                     }
                     lp => vec![lp, rp],
                 };
-                let union = LogicalPlan::Union { inputs, output: output.clone() };
+                let union = LogicalPlan::Union {
+                    inputs,
+                    output: output.clone(),
+                };
                 if all {
                     union
                 } else {
                     let group_exprs = output.iter().map(Expr::col).collect();
-                    LogicalPlan::Aggregate { input: Box::new(union), group_exprs, aggr_exprs: vec![] }
+                    LogicalPlan::Aggregate {
+                        input: Box::new(union),
+                        group_exprs,
+                        aggr_exprs: vec![],
+                    }
                 }
             }
             SetOp::Intersect | SetOp::Except => {
-                let kind = if op == SetOp::Intersect { SetOpKind::Intersect } else { SetOpKind::Except };
-                LogicalPlan::SetOperation { left: Box::new(lp), right: Box::new(rp), kind, all }
+                let kind = if op == SetOp::Intersect {
+                    SetOpKind::Intersect
+                } else {
+                    SetOpKind::Except
+                };
+                LogicalPlan::SetOperation {
+                    left: Box::new(lp),
+                    right: Box::new(rp),
+                    kind,
+                    all,
+                }
             }
         };
         Ok(self.rel(plan))

@@ -30,7 +30,10 @@ impl Analyzer<'_> {
             ));
         }
         let data_type = out[0].data_type.clone();
-        Ok(Expr::ScalarSubquery { plan: Box::new(plan), data_type })
+        Ok(Expr::ScalarSubquery {
+            plan: Box::new(plan),
+            data_type,
+        })
     }
 
     pub(crate) fn in_subquery(
@@ -53,7 +56,15 @@ impl Analyzer<'_> {
                     ("leftLength", "1".into()),
                     ("rightLength", out.len().to_string()),
                     ("leftColumns", quoted(&v.sql_name())),
-                    ("rightColumns", quoted(&out.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", "))),
+                    (
+                        "rightColumns",
+                        quoted(
+                            &out.iter()
+                                .map(|a| a.name.clone())
+                                .collect::<Vec<_>>()
+                                .join(", "),
+                        ),
+                    ),
                 ],
             ));
         }
@@ -64,7 +75,16 @@ impl Analyzer<'_> {
                 "DATATYPE_MISMATCH.IN_SUBQUERY_DATA_TYPE_MISMATCH",
                 &[
                     ("sqlExpr", quoted(&sql)),
-                    ("mismatchedColumns", format!("({}:{}, {}:{})", value_name(&sql), type_str(&vt), out[0].name, type_str(&out[0].data_type))),
+                    (
+                        "mismatchedColumns",
+                        format!(
+                            "({}:{}, {}:{})",
+                            value_name(&sql),
+                            type_str(&vt),
+                            out[0].name,
+                            type_str(&out[0].data_type)
+                        ),
+                    ),
                     ("leftType", type_str(&vt)),
                     ("rightType", type_str(&out[0].data_type)),
                 ],
@@ -74,13 +94,24 @@ impl Analyzer<'_> {
             Expr::Column(_) => plan,
             casted => {
                 let item = cast(casted, &v2.data_type(), self.mode()).alias(out[0].name.clone());
-                LogicalPlan::Project { input: Box::new(plan), exprs: vec![item] }
+                LogicalPlan::Project {
+                    input: Box::new(plan),
+                    exprs: vec![item],
+                }
             }
         };
-        Ok(Expr::InSubquery { expr: Box::new(v2), plan: Box::new(plan), negated })
+        Ok(Expr::InSubquery {
+            expr: Box::new(v2),
+            plan: Box::new(plan),
+            negated,
+        })
     }
 }
 
 fn value_name(sql: &str) -> String {
-    sql.split(" IN ").next().unwrap_or(sql).trim_start_matches('(').to_string()
+    sql.split(" IN ")
+        .next()
+        .unwrap_or(sql)
+        .trim_start_matches('(')
+        .to_string()
 }
