@@ -18,6 +18,7 @@ pub mod decimal;
 pub mod errors;
 pub mod functions;
 pub mod like;
+pub mod temporal;
 mod util;
 
 /// An argument of a kernel: a column, or one value standing for every row.
