@@ -777,3 +777,52 @@ fn values_range_limit_distinct() {
     let p = sql("SELECT 1 + 1, 'x'");
     assert_eq!(names(&p), ["(1 + 1)", "x"]);
 }
+
+#[test]
+fn union_by_name() {
+    let left = query("SELECT a, c FROM t");
+    let right = query("SELECT c, a, x FROM u");
+    let plan = |allow_missing| Plan::SetOperation {
+        left: Box::new(left.clone()),
+        right: Box::new(right.clone()),
+        op: spec::SetOp::Union,
+        all: true,
+        by_name: true,
+        allow_missing,
+    };
+    let e = analyze(&plan(false), &TestCatalog::new(), &conf(true)).unwrap_err();
+    assert_eq!(e.error_class(), Some("NUM_COLUMNS_MISMATCH"));
+    let p = analyze(&plan(true), &TestCatalog::new(), &conf(true)).unwrap();
+    assert_eq!(names(&p), ["a", "c", "x"]);
+    assert_eq!(
+        types(&p),
+        [DataType::Int32, DataType::Utf8, DataType::Int64]
+    );
+}
+
+#[test]
+fn boolean_predicates() {
+    let p =
+        sql("SELECT a > 1 IS TRUE, c IS NULL, c LIKE 'x%', a BETWEEN 1 AND 3, a IN (1, 2L) FROM t");
+    assert_eq!(types(&p), vec![DataType::Boolean; 5]);
+    assert_eq!(names(&p)[1], "(c IS NULL)");
+    assert!(any_expr(&p, &mut |e| matches!(
+        e,
+        Expr::Binary {
+            op: spec::BinaryOp::EqNullSafe,
+            ..
+        }
+    )));
+    assert!(any_expr(
+        &p,
+        &mut |e| matches!(e, Expr::InList { expr, .. } if expr.data_type() == DataType::Int64)
+    ));
+}
+
+#[test]
+#[ignore]
+fn print_tpch_plans() {
+    for n in [13, 17, 22] {
+        println!("q{n}\n{}", sql(&tpch_query(n)).display_indent());
+    }
+}
