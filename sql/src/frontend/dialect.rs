@@ -185,7 +185,12 @@ fn peek_interval_value(parser: &Parser, at: usize) -> Option<(String, usize, Spa
         Token::SingleQuotedString(s) | Token::DoubleQuotedString(s) => s.clone(),
         _ => return None,
     };
-    Some((format!("{sign}{text}"), i + 1 - at, start.union(&tok.span)))
+    // `-'-1'` is a double negation
+    let value = match (sign.as_str(), text.strip_prefix('-')) {
+        ("-", Some(positive)) => positive.to_string(),
+        _ => format!("{sign}{text}"),
+    };
+    Some((value, i + 1 - at, start.union(&tok.span)))
 }
 
 fn peek_unit(parser: &Parser, at: usize) -> Option<(String, Span)> {

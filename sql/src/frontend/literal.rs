@@ -70,7 +70,7 @@ pub(crate) fn number(text: &str) -> Result<ScalarValue> {
             .parse::<f32>()
             .map(|v| ScalarValue::Float32(Some(v)))
             .map_err(|_| invalid()),
-        Some(_) => decimal(body).ok_or_else(|| decimal_out_of_range(body)),
+        Some(_) => decimal_with_exponent(body).ok_or_else(|| decimal_out_of_range(body)),
         None if is_exponent => {
             let v: f64 = body.parse().map_err(|_| invalid())?;
             if v.is_infinite() {
@@ -94,6 +94,36 @@ pub(crate) fn number(text: &str) -> Result<ScalarValue> {
             }
         }
     }
+}
+
+/// `1.5e3BD`: an exact decimal; a negative scale becomes scale 0 (Spark
+/// disallows negative decimal scales).
+fn decimal_with_exponent(text: &str) -> Option<ScalarValue> {
+    let Some(i) = text.find(['e', 'E']) else {
+        return decimal(text);
+    };
+    let exp: i32 = text[i + 1..].parse().ok()?;
+    let ScalarValue::Decimal(Some(unscaled), precision, scale) = decimal(&text[..i])? else {
+        return None;
+    };
+    let new_scale = scale as i32 - exp;
+    if new_scale >= 0 {
+        let precision = (precision as i32).max(new_scale);
+        if precision > MAX_DECIMAL_PRECISION as i32 {
+            return None;
+        }
+        return Some(ScalarValue::Decimal(
+            Some(unscaled),
+            precision as u8,
+            new_scale as i8,
+        ));
+    }
+    let precision = precision as i32 - new_scale;
+    if precision > MAX_DECIMAL_PRECISION as i32 {
+        return None;
+    }
+    let unscaled = unscaled.checked_mul(10i128.checked_pow((-new_scale) as u32)?)?;
+    Some(ScalarValue::Decimal(Some(unscaled), precision as u8, 0))
 }
 
 fn decimal_out_of_range(text: &str) -> Error {

@@ -225,6 +225,11 @@ fn set(src: &Source, after_set: usize) -> Result<Statement> {
     }
     let words: Vec<&str> = rest.split_whitespace().collect();
     if words.len() >= 2
+        && (words[0].eq_ignore_ascii_case("VAR") || words[0].eq_ignore_ascii_case("VARIABLE"))
+    {
+        return Err(Error::not_implemented("session variables (SET VAR)"));
+    }
+    if words.len() >= 2
         && words[0].eq_ignore_ascii_case("TIME")
         && words[1].eq_ignore_ascii_case("ZONE")
     {

@@ -53,11 +53,12 @@ fn sqlparser_fallback(src: &Source) -> Error {
     match parsed {
         Err(e) => src.syntax_error(&e),
         Ok(_) => {
-            let head: Vec<String> = src
-                .text
-                .split_whitespace()
+            // the first two words, past any leading comment
+            let head: Vec<String> = lexer::tokenize(src.text)
+                .unwrap_or_default()
+                .iter()
                 .take(2)
-                .map(|w| w.to_uppercase())
+                .map(|t| src.text[t.start..t.end].to_uppercase())
                 .collect();
             Error::not_implemented(format!("statement {}", head.join(" ")))
         }

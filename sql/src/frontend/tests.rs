@@ -91,6 +91,8 @@ fn fractional_literals_are_decimals_or_doubles() {
     assert_eq!(lit("1.5D"), ScalarValue::Float64(Some(1.5)));
     assert_eq!(lit("2D"), ScalarValue::Float64(Some(2.0)));
     assert_eq!(lit("1.5F"), ScalarValue::Float32(Some(1.5)));
+    assert_eq!(lit("1e3BD"), ScalarValue::Decimal(Some(1000), 4, 0));
+    assert_eq!(lit("1.25e1BD"), ScalarValue::Decimal(Some(125), 3, 1));
 }
 
 #[test]
