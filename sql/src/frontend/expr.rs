@@ -50,9 +50,15 @@ impl Converter<'_> {
                 span,
             },
             A::Nested(inner) => self.expr(inner)?,
-            A::Value(v) => Expr::Literal {
-                value: self.value(&v.value)?,
-                span,
+            A::Value(v) => match &v.value {
+                // `?` stays `?`; `:name` becomes `name`
+                Value::Placeholder(p) => Expr::Parameter {
+                    name: p.strip_prefix(':').unwrap_or(p).to_string(),
+                },
+                other => Expr::Literal {
+                    value: self.value(other)?,
+                    span,
+                },
             },
             A::TypedString(ts) => Expr::Literal {
                 value: self.typed_string(&ts.data_type, &ts.value.value)?,

@@ -104,6 +104,13 @@ fn string_and_other_literals() {
     assert_eq!(lit("FALSE"), ScalarValue::Boolean(Some(false)));
     assert_eq!(lit("null"), ScalarValue::Null);
     assert_eq!(lit("X'0aFF'"), ScalarValue::Binary(Some(vec![0x0a, 0xff])));
+    assert_eq!(
+        expr(":limit"),
+        Expr::Parameter {
+            name: "limit".into()
+        }
+    );
+    assert_eq!(expr("?"), Expr::Parameter { name: "?".into() });
 }
 
 #[test]
