@@ -1,1 +1,77 @@
-fn main() {}
+//! `ember`: the SQL shell, one-shot SQL runs, and the `bench` and `server`
+//! subcommands.
+
+mod args;
+mod error_display;
+mod execute;
+mod output;
+mod script;
+mod shell;
+mod splitter;
+
+use std::io::IsTerminal;
+
+use args::{Command, Input, RunArgs};
+use ember_core::config::{MEMORY_LIMIT, THREADS};
+use ember_engine::Session;
+
+fn main() {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    std::process::exit(run(&argv));
+}
+
+fn run(argv: &[String]) -> i32 {
+    let command = match args::parse(argv) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{}", args::USAGE);
+            return 2;
+        }
+    };
+    match command {
+        Command::Help => {
+            println!("{}", args::USAGE);
+            0
+        }
+        Command::Version => {
+            println!("ember {}", env!("CARGO_PKG_VERSION"));
+            0
+        }
+        Command::Bench(rest) => ember_bench::run_cli(&rest),
+        Command::Server(_) => {
+            eprintln!("error: `ember server` is not implemented yet");
+            2
+        }
+        Command::Run(run) => run_sql(run),
+    }
+}
+
+fn run_sql(mut run: RunArgs) -> i32 {
+    execute::install_panic_hook();
+    let session = match new_session(&run) {
+        Ok(session) => session,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
+    };
+    if run.inputs.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return shell::Shell::new(session, run.format).run();
+        }
+        run.inputs.push(Input::File("-".to_string()));
+    }
+    script::run_inputs(&session, &run.inputs, run.format)
+}
+
+/// A session with the settings given on the command line.
+fn new_session(run: &RunArgs) -> Result<Session, String> {
+    let session = Session::new();
+    let settings = [(THREADS, &run.threads), (MEMORY_LIMIT, &run.memory_limit)];
+    for (key, value) in settings {
+        if let Some(value) = value {
+            session.set_config(key, value).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(session)
+}
