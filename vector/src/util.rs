@@ -1,6 +1,6 @@
 //! Small helpers shared by the kernels: validity merging and downcasts.
 
-use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, PrimitiveArray};
+use arrow::array::{Array, ArrayRef, AsArray, PrimitiveArray};
 use arrow::buffer::{BooleanBuffer, NullBuffer};
 use arrow::datatypes::ArrowPrimitiveType;
 use ember_core::{Error, Result};
@@ -8,14 +8,6 @@ use ember_core::{Error, Result};
 /// Validity of a row-wise operation on two inputs: valid where both are.
 pub fn union_nulls(a: &dyn Array, b: &dyn Array) -> Option<NullBuffer> {
     NullBuffer::union(a.logical_nulls().as_ref(), b.logical_nulls().as_ref())
-}
-
-/// Rows that are valid in `nulls` and flagged in `flags`.
-pub fn valid_and(nulls: Option<&NullBuffer>, flags: &BooleanBuffer) -> BooleanBuffer {
-    match nulls {
-        Some(n) => n.inner() & flags,
-        None => flags.clone(),
-    }
 }
 
 /// `nulls` with the rows flagged in `bad` turned NULL.
@@ -32,10 +24,6 @@ pub fn first_set(b: &BooleanBuffer) -> Option<usize> {
 pub fn as_primitive<T: ArrowPrimitiveType>(a: &dyn Array) -> Result<&PrimitiveArray<T>> {
     a.as_primitive_opt::<T>()
         .ok_or_else(|| Error::internal(format!("expected {:?} array, got {}", T::DATA_TYPE, a.data_type())))
-}
-
-pub fn as_boolean(a: &dyn Array) -> Result<&BooleanArray> {
-    a.as_boolean_opt().ok_or_else(|| Error::internal(format!("expected boolean array, got {}", a.data_type())))
 }
 
 pub fn as_utf8(a: &dyn Array) -> Result<&arrow::array::StringArray> {

@@ -1,0 +1,59 @@
+//! Scalar functions by canonical name (see the analyzer/kernel contract):
+//! one file per family, each with an `eval` that answers `None` for names it
+//! does not own. Arguments arrive coerced to the contract's types; constant
+//! arguments stay scalars and are read without being expanded to columns.
+
+mod args;
+mod conditional;
+mod datetime;
+mod datetime_format;
+mod hash;
+mod math;
+mod string;
+
+use arrow::array::ArrayRef;
+use arrow::datatypes::DataType;
+use ember_core::{EvalMode, Error, Result};
+
+use crate::ColumnarValue;
+
+pub use hash::{murmur3_hash_bytes, murmur3_hash_int, murmur3_hash_long};
+
+/// Evaluates the function `name` over `num_rows` rows.
+pub fn eval_scalar_function(
+    name: &str,
+    args: &[ColumnarValue],
+    return_type: &DataType,
+    mode: EvalMode,
+    num_rows: usize,
+) -> Result<ArrayRef> {
+    let ctx = Ctx { name, args, return_type, mode, n: num_rows };
+    let families: [fn(&Ctx) -> Option<Result<ArrayRef>>; 5] =
+        [string::eval, math::eval, conditional::eval, datetime::eval, hash::eval];
+    for family in families {
+        if let Some(result) = family(&ctx) {
+            return result;
+        }
+    }
+    Err(Error::internal(format!("unknown scalar function {name}")))
+}
+
+/// One call: what every family function needs.
+pub(crate) struct Ctx<'a> {
+    pub name: &'a str,
+    pub args: &'a [ColumnarValue],
+    pub return_type: &'a DataType,
+    pub mode: EvalMode,
+    pub n: usize,
+}
+
+impl Ctx<'_> {
+    pub fn arg(&self, i: usize) -> Result<&ColumnarValue> {
+        self.args
+            .get(i)
+            .ok_or_else(|| Error::internal(format!("{} expects at least {} arguments, got {}", self.name, i + 1, self.args.len())))
+    }
+}
+
+#[cfg(test)]
+mod tests;
