@@ -272,7 +272,7 @@ impl PhysicalExpr {
             }
             let cond = when.evaluate(&current)?;
             let cond = cond.as_boolean();
-            let taken = arrow::compute::prep_null_mask_filter(cond);
+            let taken = null_as_false(cond);
             if taken.true_count() > 0 {
                 let sub = filter_record_batch(&current, &taken)?;
                 let vals = then.evaluate(&sub)?;
@@ -304,6 +304,14 @@ impl PhysicalExpr {
         }
         let refs: Vec<&dyn Array> = pieces.iter().map(|a| a.as_ref()).collect();
         Ok(interleave(&refs, &picks)?)
+    }
+}
+
+/// The mask with NULL turned into false.
+pub fn null_as_false(mask: &BooleanArray) -> BooleanArray {
+    match mask.nulls() {
+        Some(nulls) => BooleanArray::new(mask.values() & nulls.inner(), None),
+        None => mask.clone(),
     }
 }
 

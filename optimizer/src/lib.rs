@@ -10,14 +10,30 @@ mod prune_columns;
 pub mod stats;
 mod util;
 
-use ember_core::{LogicalPlan, Result};
+use ember_core::{Expr, LogicalPlan, Result};
 
 /// Optimizes a resolved plan. The output keeps the plan's output attributes.
 pub fn optimize(plan: LogicalPlan) -> Result<LogicalPlan> {
     let plan = decorrelate::decorrelate(plan)?;
+    let plan = optimize_subqueries(plan)?;
     let plan = predicate_pushdown::push_down(plan)?;
     let plan = join_order::reorder_joins(plan)?;
     let plan = predicate_pushdown::push_down(plan)?;
     let plan = prune_columns::prune(plan)?;
     Ok(plan)
+}
+
+/// Uncorrelated scalar subqueries that remain after decorrelation run as
+/// queries of their own: optimize them as such.
+fn optimize_subqueries(plan: LogicalPlan) -> Result<LogicalPlan> {
+    plan.transform_up(&mut |node| {
+        node.map_expressions(|e| {
+            e.transform_up(&mut |x| match x {
+                Expr::ScalarSubquery { plan, data_type } => {
+                    Ok(Expr::ScalarSubquery { plan: Box::new(optimize(*plan)?), data_type })
+                }
+                other => Ok(other),
+            })
+        })
+    })
 }

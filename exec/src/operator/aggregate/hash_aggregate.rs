@@ -136,7 +136,7 @@ impl HashAggregate {
             match &spec.filter {
                 Some(f) => {
                     let mask = f.evaluate(batch)?;
-                    let mask = arrow::compute::prep_null_mask_filter(mask.as_boolean());
+                    let mask = crate::expr::null_as_false(mask.as_boolean());
                     values = values.iter().map(|v| filter(v.as_ref(), &mask)).collect::<std::result::Result<_, _>>()?;
                     let g: Vec<u32> = groups.iter().zip(mask.iter()).filter(|(_, m)| m == &Some(true)).map(|(g, _)| *g).collect();
                     acc.update(&g, &values, n_groups)?;

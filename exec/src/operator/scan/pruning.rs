@@ -2,7 +2,7 @@
 //! prove that a pushed comparison `column op literal` holds for none of its
 //! rows. Anything the statistics cannot decide keeps the row group.
 
-use arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
+use arrow::array::{Array, ArrayRef, BooleanArray};
 use ember_core::expr::BinaryOp;
 use ember_core::{Result, ScalarValue};
 use parquet::arrow::arrow_reader::statistics::StatisticsConverter;
@@ -58,5 +58,4 @@ fn rule_out(op: &BinaryOp, mins: &ArrayRef, maxes: &ArrayRef, value: &ScalarValu
         }
         _ => None,
     }
-    .map(|b| b.as_boolean().clone())
 }
