@@ -430,7 +430,7 @@ impl Expr {
 
     /// Joins terms with AND; None for no terms.
     pub fn conjunction(terms: Vec<Expr>) -> Option<Expr> {
-        terms.into_iter().reduce(|a, b| Expr::and(a, b))
+        terms.into_iter().reduce(Expr::and)
     }
 
     pub fn and(a: Expr, b: Expr) -> Expr {
