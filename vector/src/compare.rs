@@ -11,7 +11,9 @@ use std::cmp::Ordering;
 use arrow::array::{Array, ArrayRef, BooleanArray};
 use arrow::buffer::{BooleanBuffer, NullBuffer};
 use arrow::compute::kernels::cmp;
-use arrow::datatypes::{i256, ArrowPrimitiveType, DataType, Decimal128Type, Float32Type, Float64Type};
+use arrow::datatypes::{
+    i256, ArrowPrimitiveType, DataType, Decimal128Type, Float32Type, Float64Type,
+};
 use ember_core::expr::BinaryOp;
 use ember_core::{Error, Result};
 
@@ -26,7 +28,9 @@ pub fn compare(op: BinaryOp, left: &ArrayRef, right: &ArrayRef) -> Result<Boolea
         (DataType::Null, _) | (_, DataType::Null) => Ok(null_compare(op, left, right)),
         (DataType::Float64, DataType::Float64) => float_compare::<Float64Type>(op, left, right),
         (DataType::Float32, DataType::Float32) => float_compare::<Float32Type>(op, left, right),
-        (DataType::Decimal128(_, s1), DataType::Decimal128(_, s2)) if s1 != s2 => decimal_compare(op, left, right, *s1, *s2),
+        (DataType::Decimal128(_, s1), DataType::Decimal128(_, s2)) if s1 != s2 => {
+            decimal_compare(op, left, right, *s1, *s2)
+        }
         (DataType::Decimal128(_, _), DataType::Decimal128(_, _)) if lt != rt => {
             // same scale, different precision: compare unscaled values
             let l = arrow::compute::cast(left, &DataType::Decimal128(38, decimal_scale(lt)))?;
@@ -55,7 +59,12 @@ fn arrow_compare(op: BinaryOp, l: &ArrayRef, r: &ArrayRef) -> Result<BooleanArra
         BinaryOp::Gt => cmp::gt(l, r)?,
         BinaryOp::GtEq => cmp::gt_eq(l, r)?,
         BinaryOp::EqNullSafe => cmp::not_distinct(l, r)?,
-        other => return Err(Error::internal(format!("not a comparison: {}", other.symbol()))),
+        other => {
+            return Err(Error::internal(format!(
+                "not a comparison: {}",
+                other.symbol()
+            )))
+        }
     })
 }
 
@@ -63,7 +72,11 @@ fn arrow_compare(op: BinaryOp, l: &ArrayRef, r: &ArrayRef) -> Result<BooleanArra
 fn null_compare(op: BinaryOp, left: &ArrayRef, right: &ArrayRef) -> BooleanArray {
     let n = left.len();
     if op == BinaryOp::EqNullSafe {
-        let other = if matches!(left.data_type(), DataType::Null) { right } else { left };
+        let other = if matches!(left.data_type(), DataType::Null) {
+            right
+        } else {
+            left
+        };
         let values = BooleanBuffer::collect_bool(n, |i| other.is_null(i));
         return BooleanArray::new(values, None);
     }
@@ -111,7 +124,13 @@ where
 }
 
 /// Decimals of different scales: compare exactly after upscaling in i256.
-fn decimal_compare(op: BinaryOp, left: &ArrayRef, right: &ArrayRef, s1: i8, s2: i8) -> Result<BooleanArray> {
+fn decimal_compare(
+    op: BinaryOp,
+    left: &ArrayRef,
+    right: &ArrayRef,
+    s1: i8,
+    s2: i8,
+) -> Result<BooleanArray> {
     let l = as_primitive::<Decimal128Type>(left.as_ref())?;
     let r = as_primitive::<Decimal128Type>(right.as_ref())?;
     let sc = s1.max(s2);
@@ -126,7 +145,12 @@ fn decimal_compare(op: BinaryOp, left: &ArrayRef, right: &ArrayRef, s1: i8, s2: 
 }
 
 /// Builds the result of a comparison from a row ordering.
-fn ordered_compare<F: Fn(usize) -> Ordering>(op: BinaryOp, left: &ArrayRef, right: &ArrayRef, ord: F) -> Result<BooleanArray> {
+fn ordered_compare<F: Fn(usize) -> Ordering>(
+    op: BinaryOp,
+    left: &ArrayRef,
+    right: &ArrayRef,
+    ord: F,
+) -> Result<BooleanArray> {
     let n = left.len();
     let pred: fn(Ordering) -> bool = match op {
         BinaryOp::Eq | BinaryOp::EqNullSafe => Ordering::is_eq,
@@ -135,7 +159,12 @@ fn ordered_compare<F: Fn(usize) -> Ordering>(op: BinaryOp, left: &ArrayRef, righ
         BinaryOp::LtEq => Ordering::is_le,
         BinaryOp::Gt => Ordering::is_gt,
         BinaryOp::GtEq => Ordering::is_ge,
-        other => return Err(Error::internal(format!("not a comparison: {}", other.symbol()))),
+        other => {
+            return Err(Error::internal(format!(
+                "not a comparison: {}",
+                other.symbol()
+            )))
+        }
     };
     let values = BooleanBuffer::collect_bool(n, |i| pred(ord(i)));
     if op == BinaryOp::EqNullSafe {
@@ -169,19 +198,49 @@ mod tests {
 
     #[test]
     fn nan_and_signed_zero() {
-        let l: ArrayRef = Arc::new(Float64Array::from(vec![f64::NAN, f64::NAN, -0.0, 1.0, f64::INFINITY]));
-        let r: ArrayRef = Arc::new(Float64Array::from(vec![f64::NAN, 1.0, 0.0, f64::NAN, f64::NAN]));
+        let l: ArrayRef = Arc::new(Float64Array::from(vec![
+            f64::NAN,
+            f64::NAN,
+            -0.0,
+            1.0,
+            f64::INFINITY,
+        ]));
+        let r: ArrayRef = Arc::new(Float64Array::from(vec![
+            f64::NAN,
+            1.0,
+            0.0,
+            f64::NAN,
+            f64::NAN,
+        ]));
         assert_eq!(
             bools(&compare(BinaryOp::Eq, &l, &r).unwrap()),
-            vec![Some(true), Some(false), Some(true), Some(false), Some(false)]
+            vec![
+                Some(true),
+                Some(false),
+                Some(true),
+                Some(false),
+                Some(false)
+            ]
         );
         assert_eq!(
             bools(&compare(BinaryOp::Gt, &l, &r).unwrap()),
-            vec![Some(false), Some(true), Some(false), Some(false), Some(false)]
+            vec![
+                Some(false),
+                Some(true),
+                Some(false),
+                Some(false),
+                Some(false)
+            ]
         );
         assert_eq!(
             bools(&compare(BinaryOp::Lt, &l, &r).unwrap()),
-            vec![Some(false), Some(false), Some(false), Some(true), Some(true)]
+            vec![
+                Some(false),
+                Some(false),
+                Some(false),
+                Some(true),
+                Some(true)
+            ]
         );
     }
 
@@ -193,19 +252,39 @@ mod tests {
             bools(&compare(BinaryOp::EqNullSafe, &l, &r).unwrap()),
             vec![Some(true), Some(false), Some(true), Some(false)]
         );
-        assert_eq!(bools(&compare(BinaryOp::Eq, &l, &r).unwrap()), vec![None, None, Some(true), Some(false)]);
+        assert_eq!(
+            bools(&compare(BinaryOp::Eq, &l, &r).unwrap()),
+            vec![None, None, Some(true), Some(false)]
+        );
         let lf: ArrayRef = Arc::new(Float64Array::from(vec![None, Some(f64::NAN)]));
         let rf: ArrayRef = Arc::new(Float64Array::from(vec![None, Some(f64::NAN)]));
-        assert_eq!(bools(&compare(BinaryOp::EqNullSafe, &lf, &rf).unwrap()), vec![Some(true), Some(true)]);
+        assert_eq!(
+            bools(&compare(BinaryOp::EqNullSafe, &lf, &rf).unwrap()),
+            vec![Some(true), Some(true)]
+        );
     }
 
     #[test]
     fn strings_and_decimals() {
         let l: ArrayRef = Arc::new(StringArray::from(vec!["a", "b", "é"]));
         let r: ArrayRef = Arc::new(StringArray::from(vec!["b", "b", "z"]));
-        assert_eq!(bools(&compare(BinaryOp::Lt, &l, &r).unwrap()), vec![Some(true), Some(false), Some(false)]);
-        let a: ArrayRef = Arc::new(Decimal128Array::from(vec![150]).with_precision_and_scale(5, 2).unwrap());
-        let b: ArrayRef = Arc::new(Decimal128Array::from(vec![15]).with_precision_and_scale(3, 1).unwrap());
-        assert_eq!(bools(&compare(BinaryOp::Eq, &a, &b).unwrap()), vec![Some(true)]);
+        assert_eq!(
+            bools(&compare(BinaryOp::Lt, &l, &r).unwrap()),
+            vec![Some(true), Some(false), Some(false)]
+        );
+        let a: ArrayRef = Arc::new(
+            Decimal128Array::from(vec![150])
+                .with_precision_and_scale(5, 2)
+                .unwrap(),
+        );
+        let b: ArrayRef = Arc::new(
+            Decimal128Array::from(vec![15])
+                .with_precision_and_scale(3, 1)
+                .unwrap(),
+        );
+        assert_eq!(
+            bools(&compare(BinaryOp::Eq, &a, &b).unwrap()),
+            vec![Some(true)]
+        );
     }
 }

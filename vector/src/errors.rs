@@ -4,7 +4,12 @@
 use ember_core::{Error, SparkError};
 
 /// A Spark error with its template rendered here.
-pub fn spark_error(class: &str, sql_state: &str, template: &str, params: &[(&str, String)]) -> Error {
+pub fn spark_error(
+    class: &str,
+    sql_state: &str,
+    template: &str,
+    params: &[(&str, String)],
+) -> Error {
     let mut message = template.to_string();
     for (k, v) in params {
         message = message.replace(&format!("<{k}>"), v);
@@ -12,7 +17,10 @@ pub fn spark_error(class: &str, sql_state: &str, template: &str, params: &[(&str
     Error::Spark(Box::new(SparkError {
         error_class: class.to_string(),
         sql_state: sql_state.to_string(),
-        parameters: params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        parameters: params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
         message,
         span: None,
     }))
@@ -21,8 +29,11 @@ pub fn spark_error(class: &str, sql_state: &str, template: &str, params: &[(&str
 /// `ARITHMETIC_OVERFLOW` with the `try_*` function Spark suggests (`hint`
 /// empty: no suggestion, as for unary minus).
 pub fn arithmetic_overflow(message: &str, hint: &str) -> Error {
-    let alternative =
-        if hint.is_empty() { String::new() } else { format!(" Use '{hint}' to tolerate overflow and return NULL instead.") };
+    let alternative = if hint.is_empty() {
+        String::new()
+    } else {
+        format!(" Use '{hint}' to tolerate overflow and return NULL instead.")
+    };
     Error::spark(
         "ARITHMETIC_OVERFLOW",
         &[

@@ -107,7 +107,13 @@ fn parse_date_prefix(b: &[u8]) -> Option<(i32, usize)> {
     let mut i = 0;
     let mut value = 0i64;
     let mut digits = 0;
-    let valid = |i: usize, digits: i32| if i == 0 { (4..=7).contains(&digits) } else { (1..=2).contains(&digits) };
+    let valid = |i: usize, digits: i32| {
+        if i == 0 {
+            (4..=7).contains(&digits)
+        } else {
+            (1..=2).contains(&digits)
+        }
+    };
     while j < b.len() && b[j] != b' ' && b[j] != b'T' {
         let c = b[j];
         if i < 2 && c == b'-' {
@@ -215,7 +221,11 @@ fn parse_zone_offset(z: &str) -> Option<i64> {
     let upper = z.to_ascii_uppercase();
     let rest = if upper == "Z" || upper == "UTC" || upper == "GMT" || upper == "UT" {
         return Some(0);
-    } else if let Some(r) = upper.strip_prefix("UTC").or_else(|| upper.strip_prefix("GMT")).or_else(|| upper.strip_prefix("UT")) {
+    } else if let Some(r) = upper
+        .strip_prefix("UTC")
+        .or_else(|| upper.strip_prefix("GMT"))
+        .or_else(|| upper.strip_prefix("UT"))
+    {
         r
     } else {
         upper.as_str()
@@ -228,7 +238,10 @@ fn parse_zone_offset(z: &str) -> Option<i64> {
     let (h, m) = match digits.split_once(':') {
         Some((h, m)) => (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?),
         None if digits.len() <= 2 => (digits.parse::<i64>().ok()?, 0),
-        None if digits.len() == 4 => (digits[..2].parse::<i64>().ok()?, digits[2..].parse::<i64>().ok()?),
+        None if digits.len() == 4 => (
+            digits[..2].parse::<i64>().ok()?,
+            digits[2..].parse::<i64>().ok()?,
+        ),
         None => return None,
     };
     if h > 18 || m > 59 {
@@ -268,19 +281,43 @@ mod tests {
     #[test]
     fn spark_timestamps() {
         let day = make_date(2024, 1, 2).unwrap() as i64 * MICROS_PER_DAY;
-        assert_eq!(parse_timestamp("2024-01-02 03:04:05.5", false), Some(day + 11_045_500_000));
-        assert_eq!(parse_timestamp("2024-01-02T03:04:05Z", false), Some(day + 11_045_000_000));
-        assert_eq!(parse_timestamp("2024-01-02 03:04:05+01:00", false), Some(day + 11_045_000_000 - 3_600_000_000));
+        assert_eq!(
+            parse_timestamp("2024-01-02 03:04:05.5", false),
+            Some(day + 11_045_500_000)
+        );
+        assert_eq!(
+            parse_timestamp("2024-01-02T03:04:05Z", false),
+            Some(day + 11_045_000_000)
+        );
+        assert_eq!(
+            parse_timestamp("2024-01-02 03:04:05+01:00", false),
+            Some(day + 11_045_000_000 - 3_600_000_000)
+        );
         assert_eq!(parse_timestamp("2024-01-02", false), Some(day));
         assert_eq!(parse_timestamp("2024-01-02 25:00:00", false), None);
-        assert_eq!(parse_timestamp("2024-01-02 03:04", false), Some(day + 11_040_000_000));
+        assert_eq!(
+            parse_timestamp("2024-01-02 03:04", false),
+            Some(day + 11_040_000_000)
+        );
     }
 
     #[test]
     fn months() {
-        assert_eq!(add_months(make_date(2024, 1, 31).unwrap(), 1), make_date(2024, 2, 29));
-        assert_eq!(add_months(make_date(2023, 1, 31).unwrap(), 1), make_date(2023, 2, 28));
-        assert_eq!(add_months(make_date(2024, 3, 31).unwrap(), -1), make_date(2024, 2, 29));
-        assert_eq!(add_months(make_date(2024, 5, 15).unwrap(), -17), make_date(2022, 12, 15));
+        assert_eq!(
+            add_months(make_date(2024, 1, 31).unwrap(), 1),
+            make_date(2024, 2, 29)
+        );
+        assert_eq!(
+            add_months(make_date(2023, 1, 31).unwrap(), 1),
+            make_date(2023, 2, 28)
+        );
+        assert_eq!(
+            add_months(make_date(2024, 3, 31).unwrap(), -1),
+            make_date(2024, 2, 29)
+        );
+        assert_eq!(
+            add_months(make_date(2024, 5, 15).unwrap(), -17),
+            make_date(2022, 12, 15)
+        );
     }
 }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use arrow::array::{Array, ArrayRef, Decimal128Array, Int64Array, PrimitiveArray};
 use arrow::datatypes::{i256, DataType, Decimal128Type};
 use ember_core::expr::BinaryOp;
-use ember_core::{EvalMode, Error, Result};
+use ember_core::{Error, EvalMode, Result};
 
 use super::{binary_flagged, DIV_ZERO, OK, OVERFLOW};
 use crate::decimal::{
@@ -38,12 +38,20 @@ pub enum DecimalOutcome {
 fn decimal_type(dt: &DataType) -> Result<(u8, i8)> {
     match dt {
         DataType::Decimal128(p, s) => Ok((*p, *s)),
-        other => Err(Error::internal(format!("expected a decimal type, got {other}"))),
+        other => Err(Error::internal(format!(
+            "expected a decimal type, got {other}"
+        ))),
     }
 }
 
 /// `left op right` on decimals into `result_type`.
-pub fn decimal_binary(op: BinaryOp, left: &ArrayRef, right: &ArrayRef, result_type: &DataType, mode: EvalMode) -> Result<ArrayRef> {
+pub fn decimal_binary(
+    op: BinaryOp,
+    left: &ArrayRef,
+    right: &ArrayRef,
+    result_type: &DataType,
+    mode: EvalMode,
+) -> Result<ArrayRef> {
     let (p1, s1) = decimal_type(left.data_type())?;
     let (p2, s2) = decimal_type(right.data_type())?;
     let (p, s) = decimal_type(result_type)?;
@@ -82,15 +90,24 @@ fn add_fast(
     let drop = (exact_scale - s) as usize;
     let bound = POW10[p as usize];
     let err = |i: usize, _| {
-        let exact = l.value(i).wrapping_mul(m1).wrapping_add(sign.wrapping_mul(r.value(i)).wrapping_mul(m2));
-        Error::numeric_value_out_of_range(&ember_core::format::decimal_to_string(exact, exact_scale), p, s)
+        let exact = l
+            .value(i)
+            .wrapping_mul(m1)
+            .wrapping_add(sign.wrapping_mul(r.value(i)).wrapping_mul(m2));
+        Error::numeric_value_out_of_range(
+            &ember_core::format::decimal_to_string(exact, exact_scale),
+            p,
+            s,
+        )
     };
     let out = if drop == 0 {
         binary_flagged(
             l,
             r,
             |a: i128, b: i128| {
-                let v = a.wrapping_mul(m1).wrapping_add(sign.wrapping_mul(b).wrapping_mul(m2));
+                let v = a
+                    .wrapping_mul(m1)
+                    .wrapping_add(sign.wrapping_mul(b).wrapping_mul(m2));
                 (v, (v >= bound || v <= -bound) as u8 * OVERFLOW)
             },
             mode,
@@ -103,7 +120,11 @@ fn add_fast(
             l,
             r,
             |a: i128, b: i128| {
-                let v = div_round_half_up(a.wrapping_mul(m1).wrapping_add(sign.wrapping_mul(b).wrapping_mul(m2)), d);
+                let v = div_round_half_up(
+                    a.wrapping_mul(m1)
+                        .wrapping_add(sign.wrapping_mul(b).wrapping_mul(m2)),
+                    d,
+                );
                 (v, (v >= bound || v <= -bound) as u8 * OVERFLOW)
             },
             mode,
@@ -131,7 +152,11 @@ fn mul_fast(
     let bound = POW10[p as usize];
     let err = |i: usize, _| {
         let exact = l.value(i).wrapping_mul(r.value(i));
-        Error::numeric_value_out_of_range(&ember_core::format::decimal_to_string(exact, exact_scale as i8), p, s)
+        Error::numeric_value_out_of_range(
+            &ember_core::format::decimal_to_string(exact, exact_scale as i8),
+            p,
+            s,
+        )
     };
     let out = if drop == 0 {
         binary_flagged(
@@ -200,7 +225,11 @@ fn reference_loop(
             }
         }
     }
-    let nulls = if any_bad { null_out(nulls, &bad.into_iter().collect()) } else { nulls };
+    let nulls = if any_bad {
+        null_out(nulls, &bad.into_iter().collect())
+    } else {
+        nulls
+    };
     Ok(PrimitiveArray::new(values.into(), nulls))
 }
 
@@ -210,7 +239,15 @@ fn upscale(v: i128, by: i32) -> Option<i256> {
 
 /// One row of `a op b` computed exactly in `i256`: the scalar reference that
 /// the fast paths must agree with.
-pub fn decimal_binary_reference(op: BinaryOp, a: i128, s1: i8, b: i128, s2: i8, p: u8, s: i8) -> DecimalOutcome {
+pub fn decimal_binary_reference(
+    op: BinaryOp,
+    a: i128,
+    s1: i8,
+    b: i128,
+    s2: i8,
+    p: u8,
+    s: i8,
+) -> DecimalOutcome {
     let (s1, s2, si) = (s1 as i32, s2 as i32, s as i32);
     // exact value and its scale
     let (exact, exact_scale) = match op {
@@ -238,7 +275,12 @@ pub fn decimal_binary_reference(op: BinaryOp, a: i128, s1: i8, b: i128, s2: i8, 
             }
             return divide_reference(a, s1, b, s2, p, si);
         }
-        _ => return DecimalOutcome::Overflow(format!("unsupported decimal operator {}", op.symbol())),
+        _ => {
+            return DecimalOutcome::Overflow(format!(
+                "unsupported decimal operator {}",
+                op.symbol()
+            ))
+        }
     };
     match rescale_256(exact, exact_scale, si) {
         Some(v) if fits_precision_256(v, p) => DecimalOutcome::Value(v.as_i128()),
@@ -297,12 +339,17 @@ fn divide_reference(a: i128, s1: i32, b: i128, s2: i32, p: u8, s: i32) -> Decima
 }
 
 fn approx_quotient(a: i128, s1: i32, b: i128, s2: i32) -> String {
-    let x = crate::decimal::decimal_to_f64(a, s1 as i8) / crate::decimal::decimal_to_f64(b, s2 as i8);
+    let x =
+        crate::decimal::decimal_to_f64(a, s1 as i8) / crate::decimal::decimal_to_f64(b, s2 as i8);
     ember_core::format::java_double(x)
 }
 
 /// `div` on decimals: the integral part of the quotient as a long.
-pub(crate) fn decimal_int_divide(left: &ArrayRef, right: &ArrayRef, mode: EvalMode) -> Result<ArrayRef> {
+pub(crate) fn decimal_int_divide(
+    left: &ArrayRef,
+    right: &ArrayRef,
+    mode: EvalMode,
+) -> Result<ArrayRef> {
     let (_, s1) = decimal_type(left.data_type())?;
     let (_, s2) = decimal_type(right.data_type())?;
     let l = as_primitive::<Decimal128Type>(left.as_ref())?;
@@ -328,7 +375,13 @@ pub(crate) fn decimal_int_divide(left: &ArrayRef, right: &ArrayRef, mode: EvalMo
         },
         mode,
         true,
-        |_, flag| if flag == DIV_ZERO { Error::divide_by_zero() } else { arithmetic_overflow("Overflow in integral divide", "try_divide") },
+        |_, flag| {
+            if flag == DIV_ZERO {
+                Error::divide_by_zero()
+            } else {
+                arithmetic_overflow("Overflow in integral divide", "try_divide")
+            }
+        },
     )?;
     Ok(Arc::new(out))
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use arrow::array::{ArrayRef, PrimitiveArray};
 use arrow::datatypes::ArrowPrimitiveType;
 use ember_core::expr::BinaryOp;
-use ember_core::{EvalMode, Error, Result};
+use ember_core::{Error, EvalMode, Result};
 
 use super::{binary_flagged, try_hint, unary_flagged, DIV_ZERO, OK, OVERFLOW};
 use crate::errors::{arithmetic_overflow, binary_arithmetic_overflow};
@@ -92,7 +92,12 @@ fn narrow_literal<N: SparkInt>(v: N) -> String {
     format!("{v}S")
 }
 
-pub(crate) fn int_binary<T>(op: BinaryOp, left: &ArrayRef, right: &ArrayRef, mode: EvalMode) -> Result<ArrayRef>
+pub(crate) fn int_binary<T>(
+    op: BinaryOp,
+    left: &ArrayRef,
+    right: &ArrayRef,
+    mode: EvalMode,
+) -> Result<ArrayRef>
 where
     T: ArrowPrimitiveType,
     T::Native: SparkInt,
@@ -108,15 +113,41 @@ where
             return arithmetic_overflow("Overflow in integral divide", "try_divide");
         }
         if T::Native::NARROW {
-            binary_arithmetic_overflow(&narrow_literal(lv[i]), op.symbol(), &narrow_literal(rv[i]), try_hint(op))
+            binary_arithmetic_overflow(
+                &narrow_literal(lv[i]),
+                op.symbol(),
+                &narrow_literal(rv[i]),
+                try_hint(op),
+            )
         } else {
             arithmetic_overflow(T::Native::OVERFLOW_MESSAGE, try_hint(op))
         }
     };
     let out: PrimitiveArray<T> = match op {
-        BinaryOp::Plus => binary_flagged(l, r, |a: T::Native, b| flag(a.ov_add(b)), mode, true, overflow_err)?,
-        BinaryOp::Minus => binary_flagged(l, r, |a: T::Native, b| flag(a.ov_sub(b)), mode, true, overflow_err)?,
-        BinaryOp::Multiply => binary_flagged(l, r, |a: T::Native, b| flag(a.ov_mul(b)), mode, true, overflow_err)?,
+        BinaryOp::Plus => binary_flagged(
+            l,
+            r,
+            |a: T::Native, b| flag(a.ov_add(b)),
+            mode,
+            true,
+            overflow_err,
+        )?,
+        BinaryOp::Minus => binary_flagged(
+            l,
+            r,
+            |a: T::Native, b| flag(a.ov_sub(b)),
+            mode,
+            true,
+            overflow_err,
+        )?,
+        BinaryOp::Multiply => binary_flagged(
+            l,
+            r,
+            |a: T::Native, b| flag(a.ov_mul(b)),
+            mode,
+            true,
+            overflow_err,
+        )?,
         BinaryOp::IntDivide => binary_flagged(
             l,
             r,
@@ -138,15 +169,46 @@ where
         BinaryOp::Modulo => binary_flagged(
             l,
             r,
-            |a: T::Native, b| (a.wrap_rem(b), if b == T::Native::ZERO { DIV_ZERO } else { OK }),
+            |a: T::Native, b| {
+                (
+                    a.wrap_rem(b),
+                    if b == T::Native::ZERO { DIV_ZERO } else { OK },
+                )
+            },
             mode,
             true,
             overflow_err,
         )?,
-        BinaryOp::BitAnd => binary_flagged(l, r, |a: T::Native, b| (a.and(b), OK), mode, true, overflow_err)?,
-        BinaryOp::BitOr => binary_flagged(l, r, |a: T::Native, b| (a.or(b), OK), mode, true, overflow_err)?,
-        BinaryOp::BitXor => binary_flagged(l, r, |a: T::Native, b| (a.xor(b), OK), mode, true, overflow_err)?,
-        other => return Err(Error::internal(format!("no integer kernel for {}", other.symbol()))),
+        BinaryOp::BitAnd => binary_flagged(
+            l,
+            r,
+            |a: T::Native, b| (a.and(b), OK),
+            mode,
+            true,
+            overflow_err,
+        )?,
+        BinaryOp::BitOr => binary_flagged(
+            l,
+            r,
+            |a: T::Native, b| (a.or(b), OK),
+            mode,
+            true,
+            overflow_err,
+        )?,
+        BinaryOp::BitXor => binary_flagged(
+            l,
+            r,
+            |a: T::Native, b| (a.xor(b), OK),
+            mode,
+            true,
+            overflow_err,
+        )?,
+        other => {
+            return Err(Error::internal(format!(
+                "no integer kernel for {}",
+                other.symbol()
+            )))
+        }
     };
     Ok(Arc::new(out))
 }
@@ -162,7 +224,12 @@ where
     T::Native: SparkInt,
 {
     let arr = as_primitive::<T>(a.as_ref())?;
-    let out: PrimitiveArray<T> =
-        unary_flagged(arr, |x: T::Native| flag(x.ov_neg()), mode, true, |_, _| arithmetic_overflow(T::Native::OVERFLOW_MESSAGE, ""))?;
+    let out: PrimitiveArray<T> = unary_flagged(
+        arr,
+        |x: T::Native| flag(x.ov_neg()),
+        mode,
+        true,
+        |_, _| arithmetic_overflow(T::Native::OVERFLOW_MESSAGE, ""),
+    )?;
     Ok(Arc::new(out))
 }

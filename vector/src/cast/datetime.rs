@@ -17,31 +17,43 @@ pub(super) fn cast_datetime(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Resu
     let err = |i: usize, fail: CastFail| cast_error(a.as_ref(), i, to, fail);
     match (from, to) {
         (DataType::Date32, DataType::Timestamp(TimeUnit::Microsecond, tz)) => {
-            let out: PrimitiveArray<TimestampMicrosecondType> =
-                a.as_primitive::<Date32Type>().unary(|d| d as i64 * MICROS_PER_DAY);
+            let out: PrimitiveArray<TimestampMicrosecondType> = a
+                .as_primitive::<Date32Type>()
+                .unary(|d| d as i64 * MICROS_PER_DAY);
             Ok(arc(out.with_timezone_opt(tz.clone())))
         }
         (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Date32) => {
-            let out: PrimitiveArray<Date32Type> =
-                a.as_primitive::<TimestampMicrosecondType>().unary(|t| t.div_euclid(MICROS_PER_DAY) as i32);
+            let out: PrimitiveArray<Date32Type> = a
+                .as_primitive::<TimestampMicrosecondType>()
+                .unary(|t| t.div_euclid(MICROS_PER_DAY) as i32);
             Ok(arc(out))
         }
-        (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Timestamp(TimeUnit::Microsecond, tz)) => {
+        (
+            DataType::Timestamp(TimeUnit::Microsecond, _),
+            DataType::Timestamp(TimeUnit::Microsecond, tz),
+        ) => {
             let t = a.as_primitive::<TimestampMicrosecondType>();
             Ok(arc(t.clone().with_timezone_opt(tz.clone())))
         }
         (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Int64) => {
-            let out: PrimitiveArray<Int64Type> =
-                a.as_primitive::<TimestampMicrosecondType>().unary(|t| t.div_euclid(MICROS_PER_SECOND));
+            let out: PrimitiveArray<Int64Type> = a
+                .as_primitive::<TimestampMicrosecondType>()
+                .unary(|t| t.div_euclid(MICROS_PER_SECOND));
             Ok(arc(out))
         }
         (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Float64 | DataType::Float32) => {
-            let out: PrimitiveArray<Float64Type> =
-                a.as_primitive::<TimestampMicrosecondType>().unary(|t| t as f64 / MICROS_PER_SECOND as f64);
+            let out: PrimitiveArray<Float64Type> = a
+                .as_primitive::<TimestampMicrosecondType>()
+                .unary(|t| t as f64 / MICROS_PER_SECOND as f64);
             Ok(arrow::compute::cast(&arc(out), to)?)
         }
-        (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Int8 | DataType::Int16 | DataType::Int32) => {
-            let secs: ArrayRef = arc(a.as_primitive::<TimestampMicrosecondType>().unary::<_, Int64Type>(|t| t.div_euclid(MICROS_PER_SECOND)));
+        (
+            DataType::Timestamp(TimeUnit::Microsecond, _),
+            DataType::Int8 | DataType::Int16 | DataType::Int32,
+        ) => {
+            let secs: ArrayRef = arc(a
+                .as_primitive::<TimestampMicrosecondType>()
+                .unary::<_, Int64Type>(|t| t.div_euclid(MICROS_PER_SECOND)));
             let out = super::cast(&secs, to, mode);
             // report the timestamp, not the seconds, when Ansi rejects it
             out.map_err(|e| match e.error_class() {
@@ -49,7 +61,10 @@ pub(super) fn cast_datetime(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Resu
                 _ => e,
             })
         }
-        (DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64, DataType::Timestamp(TimeUnit::Microsecond, tz)) => {
+        (
+            DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64,
+            DataType::Timestamp(TimeUnit::Microsecond, tz),
+        ) => {
             let wide = arrow::compute::cast(a, &DataType::Int64)?;
             let out: PrimitiveArray<TimestampMicrosecondType> = map_primitive(
                 wide.as_primitive::<Int64Type>(),
@@ -63,16 +78,19 @@ pub(super) fn cast_datetime(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Resu
             )?;
             Ok(arc(out.with_timezone_opt(tz.clone())))
         }
-        (DataType::Float32 | DataType::Float64 | DataType::Decimal128(_, _), DataType::Timestamp(TimeUnit::Microsecond, tz)) => {
+        (
+            DataType::Float32 | DataType::Float64 | DataType::Decimal128(_, _),
+            DataType::Timestamp(TimeUnit::Microsecond, tz),
+        ) => {
             let d = to_f64(a)?;
             let out: PrimitiveArray<TimestampMicrosecondType> = map_primitive(
                 &d,
                 mode,
                 |x| {
                     let us = x * MICROS_PER_SECOND as f64;
-                    if !us.is_finite() {
-                        Err(CastFail::Overflow)
-                    } else if mode != EvalMode::Legacy && (us >= 9.223372036854776e18 || us < -9.223372036854776e18) {
+                    // Legacy saturates like Java's (long) conversion
+                    let in_range = (-9.223372036854776e18..9.223372036854776e18).contains(&us);
+                    if !us.is_finite() || (mode != EvalMode::Legacy && !in_range) {
                         Err(CastFail::Overflow)
                     } else {
                         Ok(us as i64)
@@ -82,7 +100,16 @@ pub(super) fn cast_datetime(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Resu
             )?;
             Ok(arc(out.with_timezone_opt(tz.clone())))
         }
-        (DataType::Date32, DataType::Boolean | DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::Float32 | DataType::Float64) => {
+        (
+            DataType::Date32,
+            DataType::Boolean
+            | DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::Float32
+            | DataType::Float64,
+        ) => {
             // Spark 3 (Legacy) casts a date to a number as NULL; Ansi rejects it at analysis
             Ok(arrow::array::new_null_array(to, a.len()))
         }
@@ -97,6 +124,8 @@ fn first_failing(a: &ArrayRef, to: &DataType) -> ember_core::Error {
         DataType::Int16 => (i16::MIN as i64, i16::MAX as i64),
         _ => (i32::MIN as i64, i32::MAX as i64),
     };
-    let i = (0..t.len()).find(|&i| t.is_valid(i) && !(lo..=hi).contains(&t.value(i).div_euclid(MICROS_PER_SECOND))).unwrap_or(0);
+    let i = (0..t.len())
+        .find(|&i| t.is_valid(i) && !(lo..=hi).contains(&t.value(i).div_euclid(MICROS_PER_SECOND)))
+        .unwrap_or(0);
     cast_error(a.as_ref(), i, to, CastFail::Overflow)
 }

@@ -7,7 +7,7 @@ use arrow::array::{Array, ArrayRef, BinaryArray, BooleanArray, PrimitiveArray, S
 use arrow::buffer::BooleanBuffer;
 use arrow::datatypes::*;
 use ember_core::types::spark_sql_type_name;
-use ember_core::{EvalMode, Error, Result};
+use ember_core::{Error, EvalMode, Result};
 
 use super::numeric::IntTarget;
 use super::{arc, strings_to_primitive, unsupported, CastFail};
@@ -17,14 +17,20 @@ use crate::temporal::{parse_date, parse_timestamp, trim_all};
 pub(super) fn cast_from_string(a: &StringArray, to: &DataType, mode: EvalMode) -> Result<ArrayRef> {
     let target = spark_sql_type_name(to);
     let err = |s: &str, fail: CastFail| match (fail, to) {
-        (CastFail::DecimalOverflow, DataType::Decimal128(p, sc)) => Error::numeric_value_out_of_range(trim_all(s), *p, *sc),
+        (CastFail::DecimalOverflow, DataType::Decimal128(p, sc)) => {
+            Error::numeric_value_out_of_range(trim_all(s), *p, *sc)
+        }
         _ => Error::cast_invalid_input(s, "STRING", &target),
     };
     let allow_fraction = mode != EvalMode::Ansi;
     Ok(match to {
         DataType::Boolean => {
-            let ints: PrimitiveArray<Int8Type> =
-                strings_to_primitive(a, mode, |s| parse_bool(s).map(|b| b as i8).ok_or(CastFail::Invalid), err)?;
+            let ints: PrimitiveArray<Int8Type> = strings_to_primitive(
+                a,
+                mode,
+                |s| parse_bool(s).map(|b| b as i8).ok_or(CastFail::Invalid),
+                err,
+            )?;
             let values = BooleanBuffer::collect_bool(ints.len(), |i| ints.value(i) != 0);
             arc(BooleanArray::new(values, ints.nulls().cloned()))
         }
@@ -32,7 +38,12 @@ pub(super) fn cast_from_string(a: &StringArray, to: &DataType, mode: EvalMode) -
         DataType::Int16 => arc(parse_ints::<Int16Type>(a, mode, allow_fraction, err)?),
         DataType::Int32 => arc(parse_ints::<Int32Type>(a, mode, allow_fraction, err)?),
         DataType::Int64 => arc(parse_ints::<Int64Type>(a, mode, allow_fraction, err)?),
-        DataType::Float64 => arc(strings_to_primitive::<Float64Type, _, _>(a, mode, |s| parse_f64(s).ok_or(CastFail::Invalid), err)?),
+        DataType::Float64 => arc(strings_to_primitive::<Float64Type, _, _>(
+            a,
+            mode,
+            |s| parse_f64(s).ok_or(CastFail::Invalid),
+            err,
+        )?),
         DataType::Float32 => arc(strings_to_primitive::<Float32Type, _, _>(
             a,
             mode,
@@ -54,11 +65,20 @@ pub(super) fn cast_from_string(a: &StringArray, to: &DataType, mode: EvalMode) -
             )?;
             arc(out.with_precision_and_scale(p, sc)?)
         }
-        DataType::Date32 => arc(strings_to_primitive::<Date32Type, _, _>(a, mode, |s| parse_date(s).ok_or(CastFail::Invalid), err)?),
+        DataType::Date32 => arc(strings_to_primitive::<Date32Type, _, _>(
+            a,
+            mode,
+            |s| parse_date(s).ok_or(CastFail::Invalid),
+            err,
+        )?),
         DataType::Timestamp(TimeUnit::Microsecond, tz) => {
             let ntz = tz.is_none();
-            let out: PrimitiveArray<TimestampMicrosecondType> =
-                strings_to_primitive(a, mode, |s| parse_timestamp(s, ntz).ok_or(CastFail::Invalid), err)?;
+            let out: PrimitiveArray<TimestampMicrosecondType> = strings_to_primitive(
+                a,
+                mode,
+                |s| parse_timestamp(s, ntz).ok_or(CastFail::Invalid),
+                err,
+            )?;
             arc(out.with_timezone_opt(tz.clone()))
         }
         DataType::Binary => {
@@ -69,7 +89,12 @@ pub(super) fn cast_from_string(a: &StringArray, to: &DataType, mode: EvalMode) -
     })
 }
 
-fn parse_ints<T>(a: &StringArray, mode: EvalMode, allow_fraction: bool, err: impl Fn(&str, CastFail) -> Error) -> Result<PrimitiveArray<T>>
+fn parse_ints<T>(
+    a: &StringArray,
+    mode: EvalMode,
+    allow_fraction: bool,
+    err: impl Fn(&str, CastFail) -> Error,
+) -> Result<PrimitiveArray<T>>
 where
     T: ArrowPrimitiveType,
     T::Native: IntTarget,
@@ -141,7 +166,11 @@ pub fn parse_f64(s: &str) -> Option<f64> {
         Some(b'd' | b'f') if lower.len() > 1 => &lower[..lower.len() - 1],
         _ => lower.as_str(),
     };
-    if body.is_empty() || !body.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-')) {
+    if body.is_empty()
+        || !body
+            .bytes()
+            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
+    {
         return None;
     }
     body.parse::<f64>().ok()

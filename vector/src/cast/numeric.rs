@@ -14,7 +14,9 @@ use arrow::datatypes::*;
 use ember_core::{EvalMode, Result};
 
 use super::{arc, cast_error, map_primitive, unsupported, CastFail};
-use crate::decimal::{decimal_to_f64, f64_to_decimal, fits_precision, rescale, ParseDecimalError, Rounding, POW10};
+use crate::decimal::{
+    decimal_to_f64, f64_to_decimal, fits_precision, rescale, ParseDecimalError, Rounding, POW10,
+};
 
 pub(super) fn cast_numeric(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Result<ArrayRef> {
     match to {
@@ -100,17 +102,32 @@ where
     let out: PrimitiveArray<T> = match a.data_type() {
         DataType::Boolean => {
             let b = a.as_boolean();
-            let vals: Vec<T::Native> = (0..b.len()).map(|i| T::Native::wrap(b.value(i) as i64)).collect();
+            let vals: Vec<T::Native> = (0..b.len())
+                .map(|i| T::Native::wrap(b.value(i) as i64))
+                .collect();
             PrimitiveArray::new(vals.into(), b.nulls().cloned())
         }
         DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => {
             let wide = arrow::compute::cast(a, &DataType::Int64)?;
-            map_primitive(wide.as_primitive::<Int64Type>(), mode, |v| int_from_i64::<T::Native>(v, mode), err)?
+            map_primitive(
+                wide.as_primitive::<Int64Type>(),
+                mode,
+                |v| int_from_i64::<T::Native>(v, mode),
+                err,
+            )?
         }
-        DataType::Float32 => {
-            map_primitive(a.as_primitive::<Float32Type>(), mode, |v| int_from_f64::<T::Native>(v as f64, mode), err)?
-        }
-        DataType::Float64 => map_primitive(a.as_primitive::<Float64Type>(), mode, |v| int_from_f64::<T::Native>(v, mode), err)?,
+        DataType::Float32 => map_primitive(
+            a.as_primitive::<Float32Type>(),
+            mode,
+            |v| int_from_f64::<T::Native>(v as f64, mode),
+            err,
+        )?,
+        DataType::Float64 => map_primitive(
+            a.as_primitive::<Float64Type>(),
+            mode,
+            |v| int_from_f64::<T::Native>(v, mode),
+            err,
+        )?,
         DataType::Decimal128(_, s) => {
             let s = *s;
             map_primitive(
@@ -140,12 +157,18 @@ pub(crate) fn to_f64(a: &ArrayRef) -> Result<PrimitiveArray<Float64Type>> {
             let vals: Vec<f64> = (0..b.len()).map(|i| b.value(i) as u8 as f64).collect();
             PrimitiveArray::new(vals.into(), b.nulls().cloned())
         }
-        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::Float32 | DataType::Float64 => {
-            arrow::compute::cast(a, &DataType::Float64)?.as_primitive::<Float64Type>().clone()
-        }
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::Float32
+        | DataType::Float64 => arrow::compute::cast(a, &DataType::Float64)?
+            .as_primitive::<Float64Type>()
+            .clone(),
         DataType::Decimal128(_, s) => {
             let s = *s;
-            a.as_primitive::<Decimal128Type>().unary(|v| decimal_to_f64(v, s))
+            a.as_primitive::<Decimal128Type>()
+                .unary(|v| decimal_to_f64(v, s))
         }
         other => return Err(unsupported(other, &DataType::Float64)),
     })
@@ -180,7 +203,13 @@ fn to_decimal(a: &ArrayRef, p: u8, s: i8, mode: EvalMode) -> Result<ArrayRef> {
         Some(v) if fits_precision(v, p) => Ok(v),
         _ => Err(CastFail::DecimalOverflow),
     };
-    let scale_up = |v: i128| if s >= 0 { v.checked_mul(POW10[s as usize]) } else { Some(crate::decimal::div_pow10(v, (-s) as u32, Rounding::HalfUp)) };
+    let scale_up = |v: i128| {
+        if s >= 0 {
+            v.checked_mul(POW10[s as usize])
+        } else {
+            Some(crate::decimal::div_pow10(v, (-s) as u32, Rounding::HalfUp))
+        }
+    };
     let out: PrimitiveArray<Decimal128Type> = match a.data_type() {
         DataType::Boolean => {
             let as_int = arrow::compute::cast(a, &DataType::Int64)?;
@@ -188,7 +217,12 @@ fn to_decimal(a: &ArrayRef, p: u8, s: i8, mode: EvalMode) -> Result<ArrayRef> {
         }
         DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => {
             let wide = arrow::compute::cast(a, &DataType::Int64)?;
-            map_primitive(wide.as_primitive::<Int64Type>(), mode, |v| check(scale_up(v as i128)), err)?
+            map_primitive(
+                wide.as_primitive::<Int64Type>(),
+                mode,
+                |v| check(scale_up(v as i128)),
+                err,
+            )?
         }
         DataType::Float32 | DataType::Float64 => {
             let d = to_f64(a)?;
@@ -205,7 +239,12 @@ fn to_decimal(a: &ArrayRef, p: u8, s: i8, mode: EvalMode) -> Result<ArrayRef> {
         }
         DataType::Decimal128(_, s0) => {
             let s0 = *s0;
-            map_primitive(a.as_primitive::<Decimal128Type>(), mode, |v| check(rescale(v, s0, s, Rounding::HalfUp)), err)?
+            map_primitive(
+                a.as_primitive::<Decimal128Type>(),
+                mode,
+                |v| check(rescale(v, s0, s, Rounding::HalfUp)),
+                err,
+            )?
         }
         other => return Err(unsupported(other, &to)),
     };

@@ -49,7 +49,11 @@ fn coalesce(c: &Ctx) -> Result<ArrayRef> {
 fn null_if(c: &Ctx) -> Result<ArrayRef> {
     let a = array(c, 0)?;
     let b = c.arg(1)?.clone().into_array(c.n);
-    let b = if b.data_type() != a.data_type() { crate::cast::cast(&b, a.data_type(), ember_core::EvalMode::Legacy)? } else { b };
+    let b = if b.data_type() != a.data_type() {
+        crate::cast::cast(&b, a.data_type(), ember_core::EvalMode::Legacy)?
+    } else {
+        b
+    };
     let eq = crate::compare::compare(BinaryOp::Eq, &a, &b)?;
     Ok(nullif(&a, &eq)?)
 }
@@ -77,7 +81,11 @@ fn nanvl(c: &Ctx) -> Result<ArrayRef> {
         })
     })?;
     if c.return_type != &arrow::datatypes::DataType::Float64 {
-        return crate::cast::cast(&(Arc::new(out) as ArrayRef), c.return_type, ember_core::EvalMode::Legacy);
+        return crate::cast::cast(
+            &(Arc::new(out) as ArrayRef),
+            c.return_type,
+            ember_core::EvalMode::Legacy,
+        );
     }
     Ok(Arc::new(out))
 }

@@ -13,11 +13,14 @@ mod string;
 
 use arrow::array::ArrayRef;
 use arrow::datatypes::DataType;
-use ember_core::{EvalMode, Error, Result};
+use ember_core::{Error, EvalMode, Result};
 
 use crate::ColumnarValue;
 
 pub use hash::{murmur3_hash_bytes, murmur3_hash_int, murmur3_hash_long};
+
+/// One family's dispatcher: `None` when the name is not one of its functions.
+type Family = fn(&Ctx) -> Option<Result<ArrayRef>>;
 
 /// Evaluates the function `name` over `num_rows` rows.
 pub fn eval_scalar_function(
@@ -27,9 +30,20 @@ pub fn eval_scalar_function(
     mode: EvalMode,
     num_rows: usize,
 ) -> Result<ArrayRef> {
-    let ctx = Ctx { name, args, return_type, mode, n: num_rows };
-    let families: [fn(&Ctx) -> Option<Result<ArrayRef>>; 5] =
-        [string::eval, math::eval, conditional::eval, datetime::eval, hash::eval];
+    let ctx = Ctx {
+        name,
+        args,
+        return_type,
+        mode,
+        n: num_rows,
+    };
+    let families: [Family; 5] = [
+        string::eval,
+        math::eval,
+        conditional::eval,
+        datetime::eval,
+        hash::eval,
+    ];
     for family in families {
         if let Some(result) = family(&ctx) {
             return result;
@@ -49,9 +63,14 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn arg(&self, i: usize) -> Result<&ColumnarValue> {
-        self.args
-            .get(i)
-            .ok_or_else(|| Error::internal(format!("{} expects at least {} arguments, got {}", self.name, i + 1, self.args.len())))
+        self.args.get(i).ok_or_else(|| {
+            Error::internal(format!(
+                "{} expects at least {} arguments, got {}",
+                self.name,
+                i + 1,
+                self.args.len()
+            ))
+        })
     }
 }
 

@@ -64,9 +64,16 @@ fn char_slice(s: &str, start: usize, end: usize) -> &str {
         let b = start.min(e);
         return &s[b..e];
     }
-    let mut idx = s.char_indices().map(|(i, _)| i).chain(std::iter::once(s.len()));
+    let mut idx = s
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(s.len()));
     let b = idx.nth(start).unwrap_or(s.len());
-    let e = if end == usize::MAX { s.len() } else { idx.nth(end - start - 1).unwrap_or(s.len()) };
+    let e = if end == usize::MAX {
+        s.len()
+    } else {
+        idx.nth(end - start - 1).unwrap_or(s.len())
+    };
     &s[b..e]
 }
 
@@ -126,7 +133,9 @@ fn substring(c: &Ctx) -> Result<ArrayRef> {
         None => None,
     };
     build_strings(c.n, |i, buf| {
-        let (Some(v), Some(p)) = (s.get(i), pos.get(i)) else { return Ok(false) };
+        let (Some(v), Some(p)) = (s.get(i), pos.get(i)) else {
+            return Ok(false);
+        };
         let l = match &len {
             Some(l) => match l.get(i) {
                 Some(l) => l,
@@ -194,7 +203,10 @@ fn length(c: &Ctx) -> Result<ArrayRef> {
 }
 
 fn all_strs(c: &Ctx, from: usize) -> Result<Vec<Strs>> {
-    c.args[from.min(c.args.len())..].iter().map(Strs::new).collect()
+    c.args[from.min(c.args.len())..]
+        .iter()
+        .map(Strs::new)
+        .collect()
 }
 
 fn concat(c: &Ctx) -> Result<ArrayRef> {
@@ -214,7 +226,9 @@ fn concat_ws(c: &Ctx) -> Result<ArrayRef> {
     let sep = Strs::new(c.arg(0)?)?;
     let parts = all_strs(c, 1)?;
     build_strings(c.n, |i, buf| {
-        let Some(sep) = sep.get(i) else { return Ok(false) };
+        let Some(sep) = sep.get(i) else {
+            return Ok(false);
+        };
         let mut first = true;
         for p in &parts {
             if let Some(v) = p.get(i) {
@@ -237,7 +251,9 @@ fn replace(c: &Ctx) -> Result<ArrayRef> {
         None => None,
     };
     build_strings(c.n, |i, buf| {
-        let (Some(v), Some(from)) = (s.get(i), search.get(i)) else { return Ok(false) };
+        let (Some(v), Some(from)) = (s.get(i), search.get(i)) else {
+            return Ok(false);
+        };
         let to = match &rep {
             Some(r) => match r.get(i) {
                 Some(r) => r,
@@ -273,7 +289,12 @@ fn char_position(hay: &str, needle: &str, from: usize) -> i32 {
         }
         from
     } else {
-        match hay.char_indices().map(|(b, _)| b).chain(std::iter::once(hay.len())).nth(from) {
+        match hay
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain(std::iter::once(hay.len()))
+            .nth(from)
+        {
             Some(b) => b,
             None => return 0,
         }
@@ -287,10 +308,12 @@ fn char_position(hay: &str, needle: &str, from: usize) -> i32 {
 fn instr(c: &Ctx) -> Result<ArrayRef> {
     let s = Strs::new(c.arg(0)?)?;
     let sub = Strs::new(c.arg(1)?)?;
-    let out: Int32Array = build_prim(c.n, |i| Ok(match (s.get(i), sub.get(i)) {
-        (Some(h), Some(n)) => Some(char_position(h, n, 0)),
-        _ => None,
-    }))?;
+    let out: Int32Array = build_prim(c.n, |i| {
+        Ok(match (s.get(i), sub.get(i)) {
+            (Some(h), Some(n)) => Some(char_position(h, n, 0)),
+            _ => None,
+        })
+    })?;
     Ok(Arc::new(out))
 }
 
@@ -311,7 +334,11 @@ fn locate(c: &Ctx) -> Result<ArrayRef> {
             None => 1,
         };
         Ok(match (sub.get(i), s.get(i)) {
-            (Some(n), Some(h)) => Some(if start < 1 { 0 } else { char_position(h, n, (start - 1) as usize) }),
+            (Some(n), Some(h)) => Some(if start < 1 {
+                0
+            } else {
+                char_position(h, n, (start - 1) as usize)
+            }),
             _ => None,
         })
     })?;
@@ -326,7 +353,9 @@ fn pad(c: &Ctx, left: bool) -> Result<ArrayRef> {
         None => None,
     };
     build_strings(c.n, |i, buf| {
-        let (Some(v), Some(len)) = (s.get(i), len.get(i)) else { return Ok(false) };
+        let (Some(v), Some(len)) = (s.get(i), len.get(i)) else {
+            return Ok(false);
+        };
         let p = match &padding {
             Some(p) => match p.get(i) {
                 Some(p) => p,
@@ -360,7 +389,9 @@ fn repeat(c: &Ctx) -> Result<ArrayRef> {
     let s = Strs::new(c.arg(0)?)?;
     let n = I64s::new(c.arg(1)?)?;
     build_strings(c.n, |i, buf| {
-        let (Some(v), Some(k)) = (s.get(i), n.get(i)) else { return Ok(false) };
+        let (Some(v), Some(k)) = (s.get(i), n.get(i)) else {
+            return Ok(false);
+        };
         for _ in 0..k.max(0) {
             buf.push_str(v);
         }
@@ -370,7 +401,9 @@ fn repeat(c: &Ctx) -> Result<ArrayRef> {
 
 fn ascii(c: &Ctx) -> Result<ArrayRef> {
     let s = Strs::new(c.arg(0)?)?;
-    let out: Int32Array = build_prim(c.n, |i| Ok(s.get(i).map(|v| v.chars().next().map_or(0, |ch| ch as i32))))?;
+    let out: Int32Array = build_prim(c.n, |i| {
+        Ok(s.get(i).map(|v| v.chars().next().map_or(0, |ch| ch as i32)))
+    })?;
     Ok(Arc::new(out))
 }
 
@@ -399,9 +432,15 @@ fn left_right(c: &Ctx, left: bool) -> Result<ArrayRef> {
     let s = Strs::new(c.arg(0)?)?;
     let n = I64s::new(c.arg(1)?)?;
     build_strings(c.n, |i, buf| {
-        let (Some(v), Some(k)) = (s.get(i), n.get(i)) else { return Ok(false) };
+        let (Some(v), Some(k)) = (s.get(i), n.get(i)) else {
+            return Ok(false);
+        };
         if k > 0 {
-            buf.push_str(if left { substring_sql(v, 1, k) } else { substring_sql(v, -k, i32::MAX as i64) });
+            buf.push_str(if left {
+                substring_sql(v, 1, k)
+            } else {
+                substring_sql(v, -k, i32::MAX as i64)
+            });
         }
         Ok(true)
     })
@@ -412,7 +451,9 @@ fn split_part(c: &Ctx) -> Result<ArrayRef> {
     let d = Strs::new(c.arg(1)?)?;
     let k = I64s::new(c.arg(2)?)?;
     build_strings(c.n, |i, buf| {
-        let (Some(v), Some(delim), Some(k)) = (s.get(i), d.get(i), k.get(i)) else { return Ok(false) };
+        let (Some(v), Some(delim), Some(k)) = (s.get(i), d.get(i), k.get(i)) else {
+            return Ok(false);
+        };
         if k == 0 {
             return Err(spark_error(
                 "INVALID_INDEX_OF_ZERO",
@@ -478,7 +519,10 @@ impl RegexCache {
         if stale {
             self.last = Some((p.to_string(), compile_regex(p, self.function)?));
         }
-        self.last.as_ref().map(|(_, r)| r).ok_or_else(|| Error::internal("regex cache empty"))
+        self.last
+            .as_ref()
+            .map(|(_, r)| r)
+            .ok_or_else(|| Error::internal("regex cache empty"))
     }
 }
 
@@ -486,9 +530,14 @@ fn regexp_replace(c: &Ctx) -> Result<ArrayRef> {
     let s = Strs::new(c.arg(0)?)?;
     let p = Strs::new(c.arg(1)?)?;
     let r = Strs::new(c.arg(2)?)?;
-    let mut cache = RegexCache { last: None, function: "regexp_replace" };
+    let mut cache = RegexCache {
+        last: None,
+        function: "regexp_replace",
+    };
     build_strings(c.n, |i, buf| {
-        let (Some(v), Some(pat), Some(rep)) = (s.get(i), p.get(i), r.get(i)) else { return Ok(false) };
+        let (Some(v), Some(pat), Some(rep)) = (s.get(i), p.get(i), r.get(i)) else {
+            return Ok(false);
+        };
         let re = cache.get(pat)?;
         buf.push_str(&re.replace_all(v, java_replacement(rep).as_str()));
         Ok(true)
@@ -502,9 +551,14 @@ fn regexp_extract(c: &Ctx) -> Result<ArrayRef> {
         Some(x) => Some(I64s::new(x)?),
         None => None,
     };
-    let mut cache = RegexCache { last: None, function: "regexp_extract" };
+    let mut cache = RegexCache {
+        last: None,
+        function: "regexp_extract",
+    };
     build_strings(c.n, |i, buf| {
-        let (Some(v), Some(pat)) = (s.get(i), p.get(i)) else { return Ok(false) };
+        let (Some(v), Some(pat)) = (s.get(i), p.get(i)) else {
+            return Ok(false);
+        };
         let k = match &idx {
             Some(x) => match x.get(i) {
                 Some(k) => k,
