@@ -7,10 +7,13 @@
 //! HALF_UP to scale 38 (`BigDecimal.divide(b, 38, HALF_UP)`), then to the
 //! result scale.
 //!
-//! The reference path works in `i256` row by row. Fast paths for `+ - *` run
-//! in `i128` when the types prove the exact result cannot overflow `i128`
-//! (TPC-H's decimal(15,2) columns): one loop, a bound check folded into a
-//! flag, no per-row branching.
+//! [`decimal_binary_reference`] computes one row exactly in `i256`. The
+//! kernels run an `i128` fast path over all rows: when the types prove that
+//! nothing can overflow `i128` (TPC-H's decimal(15,2) products) the loop is
+//! straight-line arithmetic plus a bound check folded into a flag; otherwise
+//! it uses checked operations and flags the rows it cannot finish in `i128`.
+//! A second pass, only when some flag is set, hands the flagged valid rows to
+//! the reference, which decides their value or error.
 
 use std::sync::Arc;
 
@@ -35,6 +38,9 @@ pub enum DecimalOutcome {
     DivideByZero,
 }
 
+/// Fast-path flag: the row needs the exact reference.
+const CHECK: u8 = 4;
+
 fn decimal_type(dt: &DataType) -> Result<(u8, i8)> {
     match dt {
         DataType::Decimal128(p, s) => Ok((*p, *s)),
@@ -57,178 +63,239 @@ pub fn decimal_binary(
     let (p, s) = decimal_type(result_type)?;
     let l = as_primitive::<Decimal128Type>(left.as_ref())?;
     let r = as_primitive::<Decimal128Type>(right.as_ref())?;
-    let fast = match op {
-        BinaryOp::Plus | BinaryOp::Minus => add_fast(op, l, r, (p1, s1), (p2, s2), (p, s), mode)?,
-        BinaryOp::Multiply => mul_fast(l, r, (p1, s1), (p2, s2), (p, s), mode)?,
-        _ => None,
+    let reference = |a: i128, b: i128| decimal_binary_reference(op, a, s1, b, s2, p, s);
+    let bound = POW10[p as usize];
+    let out_of_bounds = move |v: i128| (v >= bound || v <= -bound) as u8 * OVERFLOW;
+    if s1 < 0 || s2 < 0 || s < 0 {
+        return finish(run(l, r, |_, _| (0, CHECK), reference, mode, p, s)?, p, s);
+    }
+    let out = match op {
+        BinaryOp::Plus | BinaryOp::Minus => {
+            let exact_scale = s1.max(s2);
+            let m1 = POW10[(exact_scale - s1) as usize];
+            let m2 = POW10[(exact_scale - s2) as usize];
+            let sign: i128 = if op == BinaryOp::Minus { -1 } else { 1 };
+            let int_digits = (p1 as i32 - s1 as i32).max(p2 as i32 - s2 as i32);
+            let exact_fits = int_digits + 1 + exact_scale as i32 <= 38;
+            if exact_fits && s == exact_scale {
+                run(
+                    l,
+                    r,
+                    |a, b| {
+                        let v = a
+                            .wrapping_mul(m1)
+                            .wrapping_add(sign.wrapping_mul(b).wrapping_mul(m2));
+                        (v, out_of_bounds(v))
+                    },
+                    reference,
+                    mode,
+                    p,
+                    s,
+                )?
+            } else {
+                let adjust = Rescale::new(exact_scale, s);
+                run(
+                    l,
+                    r,
+                    |a, b| {
+                        let exact = a
+                            .checked_mul(m1)
+                            .and_then(|x| b.checked_mul(sign * m2).and_then(|y| x.checked_add(y)));
+                        match exact.and_then(|x| adjust.apply(x)) {
+                            Some(v) => (v, out_of_bounds(v)),
+                            None => (0, CHECK),
+                        }
+                    },
+                    reference,
+                    mode,
+                    p,
+                    s,
+                )?
+            }
+        }
+        BinaryOp::Multiply => {
+            let exact_scale = s1 + s2;
+            if p1 as u32 + p2 as u32 <= 38 && s == exact_scale {
+                run(
+                    l,
+                    r,
+                    |a, b| {
+                        let v = a.wrapping_mul(b);
+                        (v, out_of_bounds(v))
+                    },
+                    reference,
+                    mode,
+                    p,
+                    s,
+                )?
+            } else {
+                let adjust = Rescale::new(exact_scale, s);
+                run(
+                    l,
+                    r,
+                    |a, b| match a.checked_mul(b).and_then(|x| adjust.apply(x)) {
+                        Some(v) => (v, out_of_bounds(v)),
+                        None => (0, CHECK),
+                    },
+                    reference,
+                    mode,
+                    p,
+                    s,
+                )?
+            }
+        }
+        BinaryOp::Divide => {
+            let e = s as i32 + s2 as i32 - s1 as i32;
+            // 10^(38 - s) for the scale-38 intermediate rounding; 0 when s = 38
+            let t = if s < 38 { POW10[(38 - s) as usize] } else { 0 };
+            if !(0..=38).contains(&e) {
+                run(l, r, |_, _| (0, CHECK), reference, mode, p, s)?
+            } else {
+                let m = POW10[e as usize];
+                run(
+                    l,
+                    r,
+                    |a, b| match divide_fast(a, b, m, t) {
+                        Some(v) => (v, out_of_bounds(v)),
+                        None => (0, CHECK),
+                    },
+                    reference,
+                    mode,
+                    p,
+                    s,
+                )?
+            }
+        }
+        _ => run(l, r, |_, _| (0, CHECK), reference, mode, p, s)?,
     };
-    let out = match fast {
-        Some(out) => out,
-        None => reference_loop(op, l, r, s1, s2, p, s, mode)?,
-    };
+    finish(out, p, s)
+}
+
+fn finish(out: Decimal128Array, p: u8, s: i8) -> Result<ArrayRef> {
     Ok(Arc::new(out.with_precision_and_scale(p, s)?))
 }
 
-/// `a + b`/`a - b` in i128 when `max(p1-s1, p2-s2) + 1 + max(s1,s2) <= 38`.
-fn add_fast(
-    op: BinaryOp,
-    l: &Decimal128Array,
-    r: &Decimal128Array,
-    (p1, s1): (u8, i8),
-    (p2, s2): (u8, i8),
-    (p, s): (u8, i8),
-    mode: EvalMode,
-) -> Result<Option<Decimal128Array>> {
-    let exact_scale = s1.max(s2);
-    let int_digits = (p1 as i32 - s1 as i32).max(p2 as i32 - s2 as i32);
-    if s1 < 0 || s2 < 0 || s < 0 || int_digits + 1 + exact_scale as i32 > 38 || s > exact_scale {
-        return Ok(None);
+/// HALF_UP division of `a * m` by `b` in i128 with Spark's scale-38
+/// intermediate rounding (`t` = 10^(38 - s), 0 when s = 38); `None` when it
+/// cannot be done in i128 (or `b` is 0), for the reference to decide.
+#[inline]
+fn divide_fast(a: i128, b: i128, m: i128, t: i128) -> Option<i128> {
+    if b == 0 {
+        return None;
     }
-    let m1 = POW10[(exact_scale - s1) as usize];
-    let m2 = POW10[(exact_scale - s2) as usize];
-    let sign: i128 = if op == BinaryOp::Minus { -1 } else { 1 };
-    let drop = (exact_scale - s) as usize;
-    let bound = POW10[p as usize];
-    let err = |i: usize, _| {
-        let exact = l
-            .value(i)
-            .wrapping_mul(m1)
-            .wrapping_add(sign.wrapping_mul(r.value(i)).wrapping_mul(m2));
-        Error::numeric_value_out_of_range(
-            &ember_core::format::decimal_to_string(exact, exact_scale),
-            p,
-            s,
-        )
-    };
-    let out = if drop == 0 {
-        binary_flagged(
-            l,
-            r,
-            |a: i128, b: i128| {
-                let v = a
-                    .wrapping_mul(m1)
-                    .wrapping_add(sign.wrapping_mul(b).wrapping_mul(m2));
-                (v, (v >= bound || v <= -bound) as u8 * OVERFLOW)
-            },
-            mode,
-            false,
-            err,
-        )?
+    let n = a.checked_mul(m)?;
+    let q = n / b;
+    let rem = (n % b).abs();
+    let babs = b.abs();
+    let twice = rem.checked_mul(2)?;
+    let up = if t == 0 {
+        twice >= babs
     } else {
-        let d = POW10[drop];
-        binary_flagged(
-            l,
-            r,
-            |a: i128, b: i128| {
-                let v = div_round_half_up(
-                    a.wrapping_mul(m1)
-                        .wrapping_add(sign.wrapping_mul(b).wrapping_mul(m2)),
-                    d,
-                );
-                (v, (v >= bound || v <= -bound) as u8 * OVERFLOW)
-            },
-            mode,
-            false,
-            err,
-        )?
+        let g = babs - twice;
+        // g * 10^t overflowing means it exceeds |b|
+        g <= 0 || g.checked_mul(t).is_some_and(|x| x <= babs)
     };
-    Ok(Some(out))
+    let neg = (n < 0) != (b < 0);
+    Some(if up { q + if neg { -1 } else { 1 } } else { q })
 }
 
-/// `a * b` in i128 when `p1 + p2 <= 38`, so the exact product fits.
-fn mul_fast(
-    l: &Decimal128Array,
-    r: &Decimal128Array,
-    (p1, s1): (u8, i8),
-    (p2, s2): (u8, i8),
-    (p, s): (u8, i8),
-    mode: EvalMode,
-) -> Result<Option<Decimal128Array>> {
-    let exact_scale = s1 as i32 + s2 as i32;
-    if p1 as u32 + p2 as u32 > 38 || s1 < 0 || s2 < 0 || s < 0 || s as i32 > exact_scale {
-        return Ok(None);
-    }
-    let drop = (exact_scale - s as i32) as usize;
-    let bound = POW10[p as usize];
-    let err = |i: usize, _| {
-        let exact = l.value(i).wrapping_mul(r.value(i));
-        Error::numeric_value_out_of_range(
-            &ember_core::format::decimal_to_string(exact, exact_scale as i8),
-            p,
-            s,
-        )
-    };
-    let out = if drop == 0 {
-        binary_flagged(
-            l,
-            r,
-            |a: i128, b: i128| {
-                let v = a.wrapping_mul(b);
-                (v, (v >= bound || v <= -bound) as u8 * OVERFLOW)
-            },
-            mode,
-            false,
-            err,
-        )?
-    } else {
-        let d = POW10[drop];
-        binary_flagged(
-            l,
-            r,
-            |a: i128, b: i128| {
-                let v = div_round_half_up(a.wrapping_mul(b), d);
-                (v, (v >= bound || v <= -bound) as u8 * OVERFLOW)
-            },
-            mode,
-            false,
-            err,
-        )?
-    };
-    Ok(Some(out))
+/// Moves an exact value from its scale to the result scale in i128.
+#[derive(Clone, Copy)]
+struct Rescale {
+    /// divide by this with HALF_UP (1: no-op)
+    down: i128,
+    /// multiply by this (1: no-op)
+    up: i128,
+    /// the scale difference is beyond 38 digits
+    too_far: bool,
 }
 
+impl Rescale {
+    fn new(from: i8, to: i8) -> Rescale {
+        let diff = to as i32 - from as i32;
+        let too_far = diff.abs() > 38;
+        let k = diff.unsigned_abs().min(38) as usize;
+        if diff >= 0 {
+            Rescale {
+                down: 1,
+                up: POW10[k],
+                too_far,
+            }
+        } else {
+            Rescale {
+                down: POW10[k],
+                up: 1,
+                too_far,
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn apply(self, x: i128) -> Option<i128> {
+        if self.too_far {
+            return None;
+        }
+        if self.down != 1 {
+            Some(div_round_half_up(x, self.down))
+        } else {
+            x.checked_mul(self.up)
+        }
+    }
+}
+
+/// The fast loop, then the reference for flagged valid rows.
 #[allow(clippy::too_many_arguments)]
-fn reference_loop(
-    op: BinaryOp,
+fn run<F, R>(
     l: &Decimal128Array,
     r: &Decimal128Array,
-    s1: i8,
-    s2: i8,
+    f: F,
+    reference: R,
+    mode: EvalMode,
     p: u8,
     s: i8,
-    mode: EvalMode,
-) -> Result<Decimal128Array> {
+) -> Result<Decimal128Array>
+where
+    F: Fn(i128, i128) -> (i128, u8),
+    R: Fn(i128, i128) -> DecimalOutcome,
+{
     let nulls = union_nulls(l, r);
-    let n = l.len();
-    let mut values = vec![0i128; n];
-    let mut bad = vec![false; n];
-    let mut any_bad = false;
-    for i in 0..n {
-        if nulls.as_ref().is_some_and(|nb| nb.is_null(i)) {
+    let (lv, rv) = (l.values(), r.values());
+    let mut any = OK;
+    let mut values: Vec<i128> = lv
+        .iter()
+        .zip(rv.iter())
+        .map(|(&a, &b)| {
+            let (v, flag) = f(a, b);
+            any |= flag;
+            v
+        })
+        .collect();
+    if any == OK {
+        return Ok(PrimitiveArray::new(values.into(), nulls));
+    }
+    let mut bad: Option<Vec<bool>> = None;
+    for i in 0..values.len() {
+        if nulls.as_ref().is_some_and(|nb| nb.is_null(i)) || f(lv[i], rv[i]).1 == OK {
             continue;
         }
-        match decimal_binary_reference(op, l.value(i), s1, r.value(i), s2, p, s) {
+        match reference(lv[i], rv[i]) {
             DecimalOutcome::Value(v) => values[i] = v,
-            DecimalOutcome::Overflow(text) => {
+            outcome => {
                 if mode == EvalMode::Ansi {
-                    return Err(Error::numeric_value_out_of_range(&text, p, s));
+                    return Err(match outcome {
+                        DecimalOutcome::Overflow(text) => {
+                            Error::numeric_value_out_of_range(&text, p, s)
+                        }
+                        _ => Error::divide_by_zero(),
+                    });
                 }
-                bad[i] = true;
-                any_bad = true;
-            }
-            DecimalOutcome::DivideByZero => {
-                if mode == EvalMode::Ansi {
-                    return Err(Error::divide_by_zero());
-                }
-                bad[i] = true;
-                any_bad = true;
+                bad.get_or_insert_with(|| vec![false; values.len()])[i] = true;
             }
         }
     }
-    let nulls = if any_bad {
-        null_out(nulls, &bad.into_iter().collect())
-    } else {
-        nulls
+    let nulls = match bad {
+        Some(bad) => null_out(nulls, &bad.into_iter().collect()),
+        None => nulls,
     };
     Ok(PrimitiveArray::new(values.into(), nulls))
 }

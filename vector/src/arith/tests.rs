@@ -330,17 +330,29 @@ impl Lcg {
 #[test]
 fn decimal_fast_paths_agree_with_reference() {
     let mut rng = Lcg(42);
-    for _ in 0..300 {
-        let p1 = 1 + rng.below(20) as u8;
+    for round in 0..600 {
+        // small types hit the branch-free paths, wide ones the checked paths
+        let wide = round % 2 == 1;
+        let max_p = if wide { 38 } else { 19 };
+        let p1 = 1 + rng.below(max_p) as u8;
         let s1 = rng.below(p1 as u64 + 1) as i8;
-        let p2 = 1 + rng.below(18) as u8;
+        let p2 = 1 + rng.below(max_p) as u8;
         let s2 = rng.below(p2 as u64 + 1) as i8;
         let a: Vec<Option<i128>> = (0..64).map(|_| Some(rng.decimal(p1))).collect();
         let b: Vec<Option<i128>> = (0..64).map(|_| Some(rng.decimal(p2))).collect();
-        for op in [BinaryOp::Plus, BinaryOp::Minus, BinaryOp::Multiply] {
+        for op in [
+            BinaryOp::Plus,
+            BinaryOp::Minus,
+            BinaryOp::Multiply,
+            BinaryOp::Divide,
+        ] {
             // random result types: exact, smaller scale (rounding), smaller precision (overflow)
             let p = 1 + rng.below(38) as u8;
-            let s = rng.below(p as u64 + 1).min(s1.max(s2) as u64) as i8;
+            let s = match op {
+                BinaryOp::Divide => rng.below(p as u64 + 1) as i8,
+                BinaryOp::Multiply => rng.below(p as u64 + 1).min((s1 + s2) as u64) as i8,
+                _ => rng.below(p as u64 + 1).min(s1.max(s2) as u64) as i8,
+            };
             let la = dec(&a, p1, s1);
             let lb = dec(&b, p2, s2);
             let out = binary(op, &la, &lb, &DataType::Decimal128(p, s), EvalMode::Try).unwrap();
@@ -353,16 +365,59 @@ fn decimal_fast_paths_agree_with_reference() {
                     Some(out.value(i))
                 };
                 match want {
-                    DecimalOutcome::Value(v) => assert_eq!(
-                        got,
-                        Some(v),
-                        "{op:?} {a:?} {b:?} p{p} s{s}",
-                        a = a[i],
-                        b = b[i]
-                    ),
+                    DecimalOutcome::Value(v) => {
+                        assert_eq!(
+                            got,
+                            Some(v),
+                            "{op:?} {a:?} {b:?} p{p} s{s}",
+                            a = a[i],
+                            b = b[i]
+                        )
+                    }
                     _ => assert_eq!(got, None),
                 }
             }
         }
     }
+}
+
+#[test]
+fn decimal_divide_reference_matches_bigdecimal() {
+    // 7 / 3 at scales: BigDecimal("7").divide(3, 38, HALF_UP).setScale(6, HALF_UP) = 2.333333
+    assert_eq!(
+        decimal_binary_reference(BinaryOp::Divide, 7, 0, 3, 0, 10, 6),
+        DecimalOutcome::Value(2_333_333)
+    );
+    // 2 / 3 -> 0.666667 ; -1 / 8 at scale 2 -> -0.13 (tie away from zero)
+    assert_eq!(
+        decimal_binary_reference(BinaryOp::Divide, 2, 0, 3, 0, 10, 6),
+        DecimalOutcome::Value(666_667)
+    );
+    assert_eq!(
+        decimal_binary_reference(BinaryOp::Divide, -1, 0, 8, 0, 10, 2),
+        DecimalOutcome::Value(-13)
+    );
+    // 1.00 / 0.03 -> 33.333333 at scale 6
+    assert_eq!(
+        decimal_binary_reference(BinaryOp::Divide, 100, 2, 3, 2, 12, 6),
+        DecimalOutcome::Value(33_333_333)
+    );
+}
+
+#[test]
+fn tpch_q1_charge_uses_wide_result_type() {
+    // (decimal(32,4) * decimal(16,2)) -> decimal(38,6), where p1 + p2 > 38
+    let a = dec(&[Some(123_456_789_0123), Some(1)], 32, 4);
+    let b = dec(&[Some(108), Some(100)], 16, 2);
+    let r = binary(
+        BinaryOp::Multiply,
+        &a,
+        &b,
+        &DataType::Decimal128(38, 6),
+        EvalMode::Ansi,
+    )
+    .unwrap();
+    let r = r.as_primitive::<arrow::datatypes::Decimal128Type>();
+    assert_eq!(r.value(0), 123_456_789_0123 * 108);
+    assert_eq!(r.value(1), 100);
 }
