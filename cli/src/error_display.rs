@@ -25,7 +25,10 @@ pub struct Origin {
 
 impl Origin {
     pub fn statement() -> Origin {
-        Origin { first_line: 1, number_lines: false }
+        Origin {
+            first_line: 1,
+            number_lines: false,
+        }
     }
 }
 
@@ -57,16 +60,17 @@ pub fn span_marker(sql: &str, span: Span, origin: Origin) -> Option<String> {
 
     // character columns of the span within the line
     let col_start = sql[line_start..start].chars().count();
-    let col_end = sql[line_start..end.min(line_start + line.len()).max(start)].chars().count();
+    let col_end = sql[line_start..end.min(line_start + line.len()).max(start)]
+        .chars()
+        .count();
     let width = (col_end - col_start).max(1);
 
     let chars: Vec<char> = line.chars().collect();
-    let (shown_from, prefix_dots) =
-        if chars.len() > MAX_LINE_CHARS && col_start > CONTEXT_BEFORE {
-            (col_start - CONTEXT_BEFORE, true)
-        } else {
-            (0, false)
-        };
+    let (shown_from, prefix_dots) = if chars.len() > MAX_LINE_CHARS && col_start > CONTEXT_BEFORE {
+        (col_start - CONTEXT_BEFORE, true)
+    } else {
+        (0, false)
+    };
     let shown_to = chars.len().min(shown_from + MAX_LINE_CHARS);
     let suffix_dots = shown_to < chars.len();
     let mut shown: String = chars[shown_from..shown_to].iter().collect();
@@ -81,9 +85,16 @@ pub fn span_marker(sql: &str, span: Span, origin: Origin) -> Option<String> {
     };
     let lead = if prefix_dots { "..." } else { "" };
     let mut indent: String = " ".repeat(label.chars().count() + lead.len());
-    indent.extend(chars[shown_from..col_start].iter().map(|&c| if c == '\t' { '\t' } else { ' ' }));
+    indent.extend(
+        chars[shown_from..col_start]
+            .iter()
+            .map(|&c| if c == '\t' { '\t' } else { ' ' }),
+    );
     let marks = width.min(shown_to.saturating_sub(col_start).max(1));
-    Some(format!("{label}{lead}{shown}\n{indent}{}", "^".repeat(marks)))
+    Some(format!(
+        "{label}{lead}{shown}\n{indent}{}",
+        "^".repeat(marks)
+    ))
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -115,7 +126,10 @@ mod tests {
 
     #[test]
     fn file_origin_offsets_line_numbers() {
-        let origin = Origin { first_line: 10, number_lines: true };
+        let origin = Origin {
+            first_line: 10,
+            number_lines: true,
+        };
         let m = span_marker("SELECT x", Span::new(7, 8), origin).unwrap();
         assert_eq!(m, "LINE 10: SELECT x\n                ^");
     }
@@ -166,7 +180,9 @@ mod tests {
     fn errors_without_span_print_only_the_message() {
         let err = Error::table_not_found("t");
         let text = render_error(&err, "SELECT * FROM t", Origin::statement());
-        assert!(text.starts_with("[TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found."));
+        assert!(
+            text.starts_with("[TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found.")
+        );
         assert!(!text.contains('^'));
         let err = Error::unresolved_column("foo", &[]).with_span(Some(Span::new(7, 10)));
         let text = render_error(&err, "SELECT foo", Origin::statement());

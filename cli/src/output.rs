@@ -11,8 +11,8 @@ use std::io::{self, Write};
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{
-    DataType, Decimal128Type, Decimal32Type, Decimal64Type, Float16Type, Float32Type,
-    Float64Type, Schema,
+    DataType, Decimal128Type, Decimal32Type, Decimal64Type, Float16Type, Float32Type, Float64Type,
+    Schema,
 };
 use ember_core::format;
 use ember_engine::render::{format_cell, is_null};
@@ -101,8 +101,16 @@ pub fn write_table(
     }
     let gap = head + tail < total;
 
-    let names: Vec<String> = schema.fields().iter().map(|f| escape_control(f.name())).collect();
-    let right: Vec<bool> = schema.fields().iter().map(|f| is_numeric_type(f.data_type())).collect();
+    let names: Vec<String> = schema
+        .fields()
+        .iter()
+        .map(|f| escape_control(f.name()))
+        .collect();
+    let right: Vec<bool> = schema
+        .fields()
+        .iter()
+        .map(|f| is_numeric_type(f.data_type()))
+        .collect();
     let mut widths: Vec<usize> = names.iter().map(|n| n.chars().count()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -177,7 +185,11 @@ fn escape_control(s: &str) -> String {
 
 /// A header line and one line per row, fields quoted where RFC 4180 needs it.
 pub fn write_csv(out: &mut dyn Write, schema: &Schema, batches: &[RecordBatch]) -> io::Result<()> {
-    let header: Vec<String> = schema.fields().iter().map(|f| csv_field(f.name())).collect();
+    let header: Vec<String> = schema
+        .fields()
+        .iter()
+        .map(|f| csv_field(f.name()))
+        .collect();
     writeln!(out, "{}", header.join(","))?;
     let mut line = String::new();
     for batch in batches {
@@ -212,7 +224,11 @@ pub fn csv_field(s: &str) -> String {
 
 /// One JSON object per row, keys in column order.
 pub fn write_json(out: &mut dyn Write, schema: &Schema, batches: &[RecordBatch]) -> io::Result<()> {
-    let keys: Vec<String> = schema.fields().iter().map(|f| json_string(f.name())).collect();
+    let keys: Vec<String> = schema
+        .fields()
+        .iter()
+        .map(|f| json_string(f.name()))
+        .collect();
     let mut line = String::new();
     for batch in batches {
         for row in 0..batch.num_rows() {
@@ -240,9 +256,11 @@ fn json_value(array: &dyn Array, row: usize, out: &mut String) {
         return;
     }
     match array.data_type() {
-        DataType::Boolean => {
-            out.push_str(if array.as_boolean().value(row) { "true" } else { "false" })
-        }
+        DataType::Boolean => out.push_str(if array.as_boolean().value(row) {
+            "true"
+        } else {
+            "false"
+        }),
         DataType::Int8
         | DataType::Int16
         | DataType::Int32
@@ -278,12 +296,20 @@ fn json_value(array: &dyn Array, row: usize, out: &mut String) {
         DataType::List(_) => {
             let list = array.as_list::<i32>();
             let o = list.value_offsets();
-            json_elements(list.values().as_ref(), o[row] as usize..o[row + 1] as usize, out)
+            json_elements(
+                list.values().as_ref(),
+                o[row] as usize..o[row + 1] as usize,
+                out,
+            )
         }
         DataType::LargeList(_) => {
             let list = array.as_list::<i64>();
             let o = list.value_offsets();
-            json_elements(list.values().as_ref(), o[row] as usize..o[row + 1] as usize, out)
+            json_elements(
+                list.values().as_ref(),
+                o[row] as usize..o[row + 1] as usize,
+                out,
+            )
         }
         DataType::FixedSizeList(_, _) => {
             let list = array.as_fixed_size_list();
@@ -293,8 +319,7 @@ fn json_value(array: &dyn Array, row: usize, out: &mut String) {
         }
         DataType::Struct(fields) => {
             out.push('{');
-            for (i, (field, column)) in fields.iter().zip(array.as_struct().columns()).enumerate()
-            {
+            for (i, (field, column)) in fields.iter().zip(array.as_struct().columns()).enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
@@ -368,8 +393,8 @@ pub fn json_string(s: &str) -> String {
 mod tests {
     use super::*;
     use arrow::array::{
-        ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int32Array, Int64Array,
-        ListArray, StringArray, StructArray,
+        ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int32Array, Int64Array, ListArray,
+        StringArray, StructArray,
     };
     use arrow::datatypes::{Field, Int32Type};
     use std::sync::Arc;
@@ -389,7 +414,12 @@ mod tests {
         (schema, vec![b])
     }
 
-    fn render(format: Format, schema: &Schema, batches: &[RecordBatch], max: Option<usize>) -> String {
+    fn render(
+        format: Format,
+        schema: &Schema,
+        batches: &[RecordBatch],
+        max: Option<usize>,
+    ) -> String {
         let mut buf = Vec::new();
         write_result(&mut buf, format, schema, batches, max).unwrap();
         String::from_utf8(buf).unwrap()
@@ -407,14 +437,26 @@ mod tests {
     #[test]
     fn csv_quotes_and_nulls() {
         let (s, b) = batch(vec![
-            ("v", Arc::new(StringArray::from(vec![
-                Some("a,b"),
-                Some("say \"hi\""),
-                Some("two\nlines"),
-                Some(""),
-                None,
-            ])) as ArrayRef),
-            ("n", Arc::new(Int32Array::from(vec![Some(1), None, Some(3), Some(4), None]))),
+            (
+                "v",
+                Arc::new(StringArray::from(vec![
+                    Some("a,b"),
+                    Some("say \"hi\""),
+                    Some("two\nlines"),
+                    Some(""),
+                    None,
+                ])) as ArrayRef,
+            ),
+            (
+                "n",
+                Arc::new(Int32Array::from(vec![
+                    Some(1),
+                    None,
+                    Some(3),
+                    Some(4),
+                    None,
+                ])),
+            ),
         ]);
         assert_eq!(
             render(Format::Csv, &s, &b, None),
@@ -426,9 +468,14 @@ mod tests {
 
     #[test]
     fn json_lines_with_typed_values() {
-        let dec = Decimal128Array::from(vec![Some(12345), None]).with_precision_and_scale(10, 2).unwrap();
+        let dec = Decimal128Array::from(vec![Some(12345), None])
+            .with_precision_and_scale(10, 2)
+            .unwrap();
         let (s, b) = batch(vec![
-            ("i", Arc::new(Int64Array::from(vec![Some(1), None])) as ArrayRef),
+            (
+                "i",
+                Arc::new(Int64Array::from(vec![Some(1), None])) as ArrayRef,
+            ),
             ("d", Arc::new(Float64Array::from(vec![1e10, f64::NAN]))),
             ("m", Arc::new(dec)),
             ("s", Arc::new(StringArray::from(vec![Some("q\"\n"), None]))),
@@ -447,21 +494,34 @@ mod tests {
 
     #[test]
     fn json_nested_values() {
-        let list = ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(vec![Some(1), None])]);
+        let list =
+            ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(vec![Some(1), None])]);
         let strukt = StructArray::from(vec![(
             Arc::new(Field::new("f", DataType::Utf8, true)),
             Arc::new(StringArray::from(vec!["x"])) as ArrayRef,
         )]);
-        let (s, b) = batch(vec![("l", Arc::new(list) as ArrayRef), ("st", Arc::new(strukt))]);
-        assert_eq!(render(Format::Json, &s, &b, None), "{\"l\":[1,null],\"st\":{\"f\":\"x\"}}\n");
+        let (s, b) = batch(vec![
+            ("l", Arc::new(list) as ArrayRef),
+            ("st", Arc::new(strukt)),
+        ]);
+        assert_eq!(
+            render(Format::Json, &s, &b, None),
+            "{\"l\":[1,null],\"st\":{\"f\":\"x\"}}\n"
+        );
         assert_eq!(json_string("\u{1}"), "\"\\u0001\"");
     }
 
     #[test]
     fn table_aligns_numbers_right_and_text_left() {
         let (s, b) = batch(vec![
-            ("id", Arc::new(Int32Array::from(vec![Some(1), Some(100), None])) as ArrayRef),
-            ("name", Arc::new(StringArray::from(vec![Some("a"), Some("bcd"), None]))),
+            (
+                "id",
+                Arc::new(Int32Array::from(vec![Some(1), Some(100), None])) as ArrayRef,
+            ),
+            (
+                "name",
+                Arc::new(StringArray::from(vec![Some("a"), Some("bcd"), None])),
+            ),
         ]);
         let expected = "\
 +------+------+
@@ -477,21 +537,39 @@ mod tests {
 
     #[test]
     fn table_of_no_rows_keeps_the_header() {
-        let (s, b) = batch(vec![("x", Arc::new(Int32Array::from(Vec::<i32>::new())) as ArrayRef)]);
-        assert_eq!(render(Format::Table, &s, &b, None), "+---+\n| x |\n+---+\n+---+\n");
+        let (s, b) = batch(vec![(
+            "x",
+            Arc::new(Int32Array::from(Vec::<i32>::new())) as ArrayRef,
+        )]);
+        assert_eq!(
+            render(Format::Table, &s, &b, None),
+            "+---+\n| x |\n+---+\n+---+\n"
+        );
     }
 
     #[test]
     fn table_escapes_line_breaks_and_counts_characters() {
-        let (s, b) = batch(vec![("t", Arc::new(StringArray::from(vec!["a\nb", "é"])) as ArrayRef)]);
-        assert_eq!(render(Format::Table, &s, &b, None), "+------+\n| t    |\n+------+\n| a\\nb |\n| é    |\n+------+\n");
+        let (s, b) = batch(vec![(
+            "t",
+            Arc::new(StringArray::from(vec!["a\nb", "é"])) as ArrayRef,
+        )]);
+        assert_eq!(
+            render(Format::Table, &s, &b, None),
+            "+------+\n| t    |\n+------+\n| a\\nb |\n| é    |\n+------+\n"
+        );
     }
 
     #[test]
     fn table_elides_middle_rows_past_the_limit() {
-        let (s, b) = batch(vec![("n", Arc::new(Int32Array::from((1..=10).collect::<Vec<_>>())) as ArrayRef)]);
+        let (s, b) = batch(vec![(
+            "n",
+            Arc::new(Int32Array::from((1..=10).collect::<Vec<_>>())) as ArrayRef,
+        )]);
         let text = render(Format::Table, &s, &b, Some(4));
-        assert_eq!(text, "+----+\n|  n |\n+----+\n|  1 |\n|  2 |\n|  … |\n|  9 |\n| 10 |\n+----+\n");
+        assert_eq!(
+            text,
+            "+----+\n|  n |\n+----+\n|  1 |\n|  2 |\n|  … |\n|  9 |\n| 10 |\n+----+\n"
+        );
     }
 
     #[test]

@@ -63,11 +63,16 @@ fn read_input(path: &str) -> Result<String, String> {
     let result = if path == "-" {
         io::stdin().read_to_string(&mut text).map(|_| ())
     } else {
-        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text)).map(|_| ())
+        std::fs::File::open(path)
+            .and_then(|mut f| f.read_to_string(&mut text))
+            .map(|_| ())
     };
     match result {
         Ok(()) => Ok(text),
-        Err(e) => Err(format!("error: cannot read {}: {e}", if path == "-" { "stdin" } else { path })),
+        Err(e) => Err(format!(
+            "error: cannot read {}: {e}",
+            if path == "-" { "stdin" } else { path }
+        )),
     }
 }
 

@@ -53,7 +53,12 @@ enum Next {
 
 impl Shell {
     pub fn new(session: Session, format: Format) -> Shell {
-        Shell { session, format, timer: true, max_rows: Some(DEFAULT_MAX_ROWS) }
+        Shell {
+            session,
+            format,
+            timer: true,
+            max_rows: Some(DEFAULT_MAX_ROWS),
+        }
     }
 
     /// Runs the read-eval-print loop until `.quit` or Ctrl-D. Returns the exit
@@ -82,7 +87,11 @@ impl Shell {
 
         let mut buffer = String::new();
         loop {
-            let prompt = if buffer.is_empty() { PROMPT } else { CONTINUATION };
+            let prompt = if buffer.is_empty() {
+                PROMPT
+            } else {
+                CONTINUATION
+            };
             match editor.readline(prompt) {
                 Ok(line) => {
                     if buffer.is_empty() && line.trim_start().starts_with('.') {
@@ -120,7 +129,10 @@ impl Shell {
         }
         if let Some(path) = &history {
             if let Err(e) = editor.save_history(path) {
-                eprintln!("warning: cannot save the history to {}: {e}", path.display());
+                eprintln!(
+                    "warning: cannot save the history to {}: {e}",
+                    path.display()
+                );
             }
         }
         0
@@ -134,7 +146,10 @@ impl Shell {
         match result {
             Ok(result) => {
                 // a bug while printing must not end the shell either
-                let printed = catch(|| Ok(self.print(&result, elapsed)));
+                let printed = catch(|| {
+                    self.print(&result, elapsed);
+                    Ok(())
+                });
                 if let Err(err) = printed {
                     eprintln!("{err}");
                 }
@@ -153,7 +168,11 @@ impl Shell {
                     self.format,
                     &result.schema,
                     &result.batches,
-                    if self.format == Format::Table { self.max_rows } else { None },
+                    if self.format == Format::Table {
+                        self.max_rows
+                    } else {
+                        None
+                    },
                 ) {
                     eprintln!("error: cannot write the output: {e}");
                     return;
@@ -169,7 +188,11 @@ impl Shell {
             }
             ResultKind::Command => "OK".to_string(),
         };
-        let timing = if self.timer { format!(" in {elapsed:.3} s") } else { String::new() };
+        let timing = if self.timer {
+            format!(" in {elapsed:.3} s")
+        } else {
+            String::new()
+        };
         let _ = writeln!(out, "{footer}{timing}");
         let _ = out.flush();
     }

@@ -4,7 +4,10 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn ember(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ember")).args(args).output().expect("ember runs")
+    Command::new(env!("CARGO_BIN_EXE_ember"))
+        .args(args)
+        .output()
+        .expect("ember runs")
 }
 
 fn ember_stdin(args: &[&str], input: &str) -> Output {
@@ -15,7 +18,12 @@ fn ember_stdin(args: &[&str], input: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("ember runs");
-    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
     child.wait_with_output().expect("ember finishes")
 }
 
@@ -29,7 +37,13 @@ fn help_lists_the_options() {
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("Usage: ember"), "{stdout}");
-    for option in ["--command", "--file", "--format", "--threads", "--memory-limit"] {
+    for option in [
+        "--command",
+        "--file",
+        "--format",
+        "--threads",
+        "--memory-limit",
+    ] {
         assert!(stdout.contains(option), "help lacks {option}");
     }
 }
@@ -38,7 +52,10 @@ fn help_lists_the_options() {
 fn version_prints_the_crate_version() {
     let out = ember(&["--version"]);
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(text(&out.stdout), format!("ember {}\n", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        text(&out.stdout),
+        format!("ember {}\n", env!("CARGO_PKG_VERSION"))
+    );
 }
 
 #[test]
@@ -51,7 +68,12 @@ fn a_failing_statement_exits_with_status_1() {
 
 #[test]
 fn statements_after_an_error_do_not_run() {
-    let out = ember(&["--format", "csv", "-c", "SELECT * FROM nosuchtable; SELECT 1 AS a;"]);
+    let out = ember(&[
+        "--format",
+        "csv",
+        "-c",
+        "SELECT * FROM nosuchtable; SELECT 1 AS a;",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout), "");
     // nor do later -c inputs
@@ -74,7 +96,11 @@ fn bad_arguments_exit_with_status_2() {
 fn invalid_settings_are_rejected() {
     let out = ember(&["--threads", "0", "-c", "SELECT 1"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("ember.threads"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("ember.threads"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -87,7 +113,10 @@ fn csv_output_of_a_query() {
 
 #[test]
 fn json_output_and_statements_from_stdin() {
-    let out = ember_stdin(&["--format", "json"], "SELECT 1 AS a;\nSELECT 'x;y' AS b;\n");
+    let out = ember_stdin(
+        &["--format", "json"],
+        "SELECT 1 AS a;\nSELECT 'x;y' AS b;\n",
+    );
     assert_eq!(text(&out.stderr), "");
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stdout), "{\"a\":1}\n{\"b\":\"x;y\"}\n");
