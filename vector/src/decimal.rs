@@ -225,11 +225,11 @@ pub fn parse_decimal(s: &str, precision: u8, scale: i8) -> Result<i128, ParseDec
         return Ok(0);
     }
     // value = int(digits) * 10^(exp - frac_digits); wanted: value * 10^scale
-    let shift = exp - frac_digits + scale as i64;
+    let shift = exp.saturating_sub(frac_digits).saturating_add(scale as i64);
     let n = digits.len() as i64;
     let mut v: i128 = 0;
     if shift >= 0 {
-        if n + shift > precision as i64 {
+        if n.saturating_add(shift) > precision as i64 {
             return Err(ParseDecimalError::Overflow);
         }
         for &d in &digits {
@@ -301,6 +301,11 @@ mod tests {
             Err(ParseDecimalError::Invalid)
         );
         assert_eq!(parse_decimal(".5", 4, 0), Ok(1));
+        assert_eq!(
+            parse_decimal("1e9223372036854775807", 4, 0),
+            Err(ParseDecimalError::Overflow)
+        );
+        assert_eq!(parse_decimal("1e-9223372036854775807", 4, 2), Ok(0));
     }
 
     #[test]

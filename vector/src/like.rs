@@ -58,6 +58,7 @@ pub fn like(
 
 /// `a RLIKE pattern`: the regex matches somewhere in the string.
 pub fn rlike(a: &ArrayRef, pattern: &ColumnarValue) -> Result<BooleanArray> {
+    let a = &utf8(a)?;
     let strings = as_utf8(a.as_ref())?;
     match pattern {
         ColumnarValue::Scalar(s) => match scalar_str(s)? {
@@ -82,6 +83,14 @@ pub fn rlike(a: &ArrayRef, pattern: &ColumnarValue) -> Result<BooleanArray> {
             }))
         }
     }
+}
+
+/// The input as `Utf8` (view and large strings are converted).
+fn utf8(a: &ArrayRef) -> Result<ArrayRef> {
+    Ok(match a.data_type() {
+        arrow::datatypes::DataType::Utf8 => a.clone(),
+        _ => arrow::compute::cast(a, &arrow::datatypes::DataType::Utf8)?,
+    })
 }
 
 pub(crate) fn compile_regex(p: &str, function: &str) -> Result<Regex> {

@@ -55,7 +55,12 @@ pub fn days_in_month(y: i64, m: u32) -> u32 {
 
 /// A validated civil date as days since the epoch.
 pub fn make_date(y: i64, m: u32, d: u32) -> Option<i32> {
-    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
+    // Date32 spans about +-5.8 million years; beyond that the math would overflow
+    if !(-6_000_000..=6_000_000).contains(&y)
+        || !(1..=12).contains(&m)
+        || d == 0
+        || d > days_in_month(y, m)
+    {
         return None;
     }
     i32::try_from(days_from_civil(y, m, d)).ok()
@@ -127,6 +132,9 @@ fn parse_date_prefix(b: &[u8]) -> Option<(i32, usize)> {
         } else if c.is_ascii_digit() {
             value = value * 10 + (c - b'0') as i64;
             digits += 1;
+            if digits > 7 {
+                return None;
+            }
         } else {
             return None;
         }
@@ -276,6 +284,7 @@ mod tests {
         assert_eq!(parse_date("24-01-01"), None);
         assert_eq!(parse_date("2024-01 x"), None);
         assert_eq!(parse_date("abc"), None);
+        assert_eq!(parse_date("2024-01-0000000000000000000000001"), None);
     }
 
     #[test]

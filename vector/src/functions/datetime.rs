@@ -144,7 +144,8 @@ fn shift_days(c: &Ctx, sign: i64) -> Result<ArrayRef> {
     let n = I64s::new(c.arg(1)?)?;
     let out: Date32Array = build_prim(c.n, |i| {
         Ok(match (d.get(i), n.get(i)) {
-            (Some(d), Some(k)) => Some((d as i64 + sign * k) as i32),
+            // Spark adds ints without an overflow check
+            (Some(d), Some(k)) => Some(d.wrapping_add((k as i32).wrapping_mul(sign as i32))),
             _ => None,
         })
     })?;

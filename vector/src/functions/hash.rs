@@ -183,12 +183,21 @@ fn hash_column(a: &ArrayRef, h: &mut [i32]) -> Result<()> {
     Ok(())
 }
 
-fn hash(c: &Ctx) -> Result<ArrayRef> {
-    let mut h = vec![42i32; c.n];
-    for arg in c.args {
-        hash_column(&arg.clone().into_array(c.n), &mut h)?;
+/// Spark's `Murmur3Hash(columns, seed)` per row (`hash(...)` uses seed 42;
+/// `HashPartitioning` uses it too, then `pmod(hash, numPartitions)`).
+pub fn spark_murmur3_hash(columns: &[ArrayRef], seed: i32, num_rows: usize) -> Result<Vec<i32>> {
+    let mut h = vec![seed; num_rows];
+    for col in columns {
+        hash_column(col, &mut h)?;
     }
-    Ok(Arc::new(Int32Array::from(h)))
+    Ok(h)
+}
+
+fn hash(c: &Ctx) -> Result<ArrayRef> {
+    let cols: Vec<ArrayRef> = c.args.iter().map(|a| a.clone().into_array(c.n)).collect();
+    Ok(Arc::new(Int32Array::from(spark_murmur3_hash(
+        &cols, 42, c.n,
+    )?)))
 }
 
 #[cfg(test)]
@@ -199,6 +208,8 @@ mod tests {
     fn spark_known_hashes() {
         // SELECT hash(1) -> -559580957 ; hash(NULL) -> 42
         assert_eq!(murmur3_hash_int(1, 42), -559580957);
+        assert_eq!(murmur3_hash_int(0, 42), 933211791);
+        assert_eq!(murmur3_hash_int(4, 42), -397064898);
         assert_eq!(big_integer_bytes(127), vec![0x7F]);
         assert_eq!(big_integer_bytes(128), vec![0x00, 0x80]);
         assert_eq!(big_integer_bytes(-1), vec![0xFF]);

@@ -17,7 +17,7 @@ use ember_core::{Error, EvalMode, Result};
 
 use crate::ColumnarValue;
 
-pub use hash::{murmur3_hash_bytes, murmur3_hash_int, murmur3_hash_long};
+pub use hash::{murmur3_hash_bytes, murmur3_hash_int, murmur3_hash_long, spark_murmur3_hash};
 
 /// One family's dispatcher: `None` when the name is not one of its functions.
 type Family = fn(&Ctx) -> Option<Result<ArrayRef>>;
