@@ -407,7 +407,7 @@ fn decimal_divide_reference_matches_bigdecimal() {
 #[test]
 fn tpch_q1_charge_uses_wide_result_type() {
     // (decimal(32,4) * decimal(16,2)) -> decimal(38,6), where p1 + p2 > 38
-    let a = dec(&[Some(123_456_789_0123), Some(1)], 32, 4);
+    let a = dec(&[Some(1_234_567_890_123), Some(1)], 32, 4);
     let b = dec(&[Some(108), Some(100)], 16, 2);
     let r = binary(
         BinaryOp::Multiply,
@@ -418,6 +418,6 @@ fn tpch_q1_charge_uses_wide_result_type() {
     )
     .unwrap();
     let r = r.as_primitive::<arrow::datatypes::Decimal128Type>();
-    assert_eq!(r.value(0), 123_456_789_0123 * 108);
+    assert_eq!(r.value(0), 1_234_567_890_123 * 108);
     assert_eq!(r.value(1), 100);
 }
