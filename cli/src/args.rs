@@ -80,7 +80,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (long, None),
             }
-        } else if arg.len() > 2 && arg.starts_with('-') && !arg.starts_with("--") {
+        } else if arg.len() > 2 && arg.is_char_boundary(2) && arg.starts_with('-') {
+            // `arg` cannot start with "--" here: that case is handled above
             (&arg[1..2], Some(arg[2..].to_string()))
         } else if let Some(short) = arg.strip_prefix('-').filter(|s| !s.is_empty()) {
             (short, None)
@@ -200,6 +201,8 @@ mod tests {
             .unwrap_err()
             .contains("unexpected argument"));
         assert!(p(&["-"]).unwrap_err().contains("unexpected argument"));
+        assert!(p(&["-éx"]).unwrap_err().contains("unknown option"));
+        assert!(p(&["-é"]).unwrap_err().contains("unknown option"));
     }
 
     #[test]

@@ -128,3 +128,37 @@ fn table_output_by_default() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stdout), "+---+\n| a |\n+---+\n| 1 |\n+---+\n");
 }
+
+#[test]
+fn errors_in_files_carry_the_file_line_and_a_marker() {
+    let path = std::env::temp_dir().join(format!("ember-cli-test-{}.sql", std::process::id()));
+    std::fs::write(
+        &path,
+        "SELECT 1 AS a;\n\nSELECT\n  nope\nFROM (SELECT 1 AS x);\n",
+    )
+    .expect("write");
+    let out = ember(&["--format", "csv", "-f", path.to_str().expect("utf-8 path")]);
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), "a\n1\n");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("[UNRESOLVED_COLUMN.WITH_SUGGESTION]"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("LINE 4:   nope\n          ^^^^\n"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn one_line_errors_are_marked_under_the_span() {
+    let out = ember(&["-c", "SELECT nope FROM (SELECT 1 AS x)"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.ends_with("\nSELECT nope FROM (SELECT 1 AS x)\n       ^^^^\n"),
+        "{stderr}"
+    );
+}
