@@ -23,6 +23,12 @@ use crate::util::{as_primitive, check_same_len, union_nulls};
 /// `left op right`, row by row.
 pub fn compare(op: BinaryOp, left: &ArrayRef, right: &ArrayRef) -> Result<BooleanArray> {
     check_same_len(left, right)?;
+    if let DataType::Dictionary(_, v) = left.data_type() {
+        return compare(op, &arrow::compute::cast(left, v)?, right);
+    }
+    if let DataType::Dictionary(_, v) = right.data_type() {
+        return compare(op, left, &arrow::compute::cast(right, v)?);
+    }
     let (lt, rt) = (left.data_type(), right.data_type());
     match (lt, rt) {
         (DataType::Null, _) | (_, DataType::Null) => Ok(null_compare(op, left, right)),

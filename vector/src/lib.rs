@@ -28,6 +28,18 @@ pub enum ColumnarValue {
     Scalar(ScalarValue),
 }
 
+impl From<ArrayRef> for ColumnarValue {
+    fn from(a: ArrayRef) -> Self {
+        ColumnarValue::Array(a)
+    }
+}
+
+impl From<ScalarValue> for ColumnarValue {
+    fn from(s: ScalarValue) -> Self {
+        ColumnarValue::Scalar(s)
+    }
+}
+
 impl ColumnarValue {
     /// The value as an array of `num_rows` rows (a scalar is repeated).
     pub fn into_array(self, num_rows: usize) -> ArrayRef {

@@ -30,6 +30,16 @@ pub fn cast(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Result<ArrayRef> {
     if matches!(from, DataType::Null) {
         return Ok(new_null_array(to, a.len()));
     }
+    if let DataType::Dictionary(_, values) = from {
+        // dictionary-encoded input (e.g. from Parquet): decode, then cast
+        let decoded = arrow::compute::cast(a, values)?;
+        return cast(&decoded, to, mode);
+    }
+    let is_string =
+        |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+    if is_string(from) && is_string(to) {
+        return Ok(arrow::compute::cast(a, to)?);
+    }
     match (from, to) {
         (DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View, _) => {
             let utf8;

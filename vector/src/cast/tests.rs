@@ -214,3 +214,17 @@ fn timestamps() {
         1_704_164_645_000_000
     );
 }
+
+#[test]
+fn dictionaries_and_string_kinds() {
+    let dict: DictionaryArray<Int32Type> = vec!["1", "2", "1"].into_iter().collect();
+    let dict: ArrayRef = Arc::new(dict);
+    let r = cast(&dict, &DataType::Int64, EvalMode::Ansi).unwrap();
+    assert_eq!(
+        r.as_primitive::<Int64Type>().values().to_vec(),
+        vec![1, 2, 1]
+    );
+    let large: ArrayRef = Arc::new(LargeStringArray::from(vec!["x"]));
+    let r = cast(&large, &DataType::Utf8, EvalMode::Ansi).unwrap();
+    assert_eq!(str_values(&r), vec![Some("x".into())]);
+}
