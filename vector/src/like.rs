@@ -134,6 +134,12 @@ enum Shape {
     Suffix(String),
     Contains(String),
     Any,
+    /// Only `%` wildcards: literal pieces found in order (`%special%requests%`).
+    Segments {
+        parts: Vec<String>,
+        anchored_start: bool,
+        anchored_end: bool,
+    },
     Regex(Regex),
 }
 
@@ -181,9 +187,49 @@ impl LikeMatcher {
             Shape::Suffix(s) => v.ends_with(s.as_str()),
             Shape::Contains(s) => v.contains(s.as_str()),
             Shape::Any => true,
+            Shape::Segments {
+                parts,
+                anchored_start,
+                anchored_end,
+            } => segments_match(v, parts, *anchored_start, *anchored_end),
             Shape::Regex(re) => re.is_match(v),
         }
     }
+}
+
+/// Matches `p1%p2%...%pn` (with `%` or an anchor at each end): each piece is
+/// found after the previous one; anchored ends must be prefix/suffix.
+fn segments_match(v: &str, parts: &[String], anchored_start: bool, anchored_end: bool) -> bool {
+    let mut pos = 0;
+    let mut parts = parts;
+    if anchored_start {
+        let Some((first, rest)) = parts.split_first() else {
+            return true;
+        };
+        if !v.starts_with(first.as_str()) {
+            return false;
+        }
+        pos = first.len();
+        parts = rest;
+    }
+    let mut end = v.len();
+    if anchored_end {
+        let Some((last, rest)) = parts.split_last() else {
+            return true;
+        };
+        if !v.ends_with(last.as_str()) || v.len() - last.len() < pos {
+            return false;
+        }
+        end = v.len() - last.len();
+        parts = rest;
+    }
+    for part in parts {
+        match v[pos..end].find(part.as_str()) {
+            Some(at) => pos += at + part.len(),
+            None => return false,
+        }
+    }
+    true
 }
 
 fn tokenize(pattern: &str, escape: char) -> Result<Vec<Token>> {
@@ -230,6 +276,28 @@ fn classify(tokens: &[Token]) -> Result<Shape> {
             (true, false) => Shape::Suffix(s),
             (false, true) => Shape::Prefix(s),
             (false, false) => Shape::Exact(s),
+        });
+    }
+    if !tokens.contains(&Token::One) {
+        let mut parts = Vec::new();
+        let mut cur = String::new();
+        for t in tokens {
+            match t {
+                Token::Lit(c) => cur.push(*c),
+                _ => {
+                    if !cur.is_empty() {
+                        parts.push(std::mem::take(&mut cur));
+                    }
+                }
+            }
+        }
+        if !cur.is_empty() {
+            parts.push(cur);
+        }
+        return Ok(Shape::Segments {
+            parts,
+            anchored_start: !starts,
+            anchored_end: !ends,
         });
     }
     let mut re = String::from("(?s)^");
