@@ -5,7 +5,8 @@
 //! against the result precision (Ansi: NUMERIC_VALUE_OUT_OF_RANGE, otherwise
 //! NULL). Division follows Spark's `Decimal./`: the quotient is first rounded
 //! HALF_UP to scale 38 (`BigDecimal.divide(b, 38, HALF_UP)`), then to the
-//! result scale.
+//! result scale; multiplication rounds a product of more than 38 significant
+//! digits to 38 first (`multiply(b, MathContext(38, HALF_UP))`).
 //!
 //! [`decimal_binary_reference`] computes one row exactly in `i256`. The
 //! kernels run an `i128` fast path over all rows: when the types prove that
@@ -133,7 +134,13 @@ pub fn decimal_binary(
                 run(
                     l,
                     r,
-                    |a, b| match a.checked_mul(b).and_then(|x| adjust.apply(x)) {
+                    // products of 39+ digits are first rounded to 38 significant
+                    // digits by Spark: leave those to the reference
+                    |a, b| match a
+                        .checked_mul(b)
+                        .filter(|x| x.unsigned_abs() < POW10[38] as u128)
+                        .and_then(|x| adjust.apply(x))
+                    {
                         Some(v) => (v, out_of_bounds(v)),
                         None => (0, CHECK),
                     },
@@ -335,7 +342,24 @@ pub fn decimal_binary_reference(
             };
             (v, sc)
         }
-        BinaryOp::Multiply => (i256::from_i128(a).wrapping_mul(i256::from_i128(b)), s1 + s2),
+        BinaryOp::Multiply => {
+            // Spark multiplies with MathContext(38, HALF_UP): a product of more
+            // than 38 significant digits is rounded to 38 before the result scale
+            let exact = i256::from_i128(a).wrapping_mul(i256::from_i128(b));
+            let digits = exact
+                .wrapping_abs()
+                .checked_ilog10()
+                .map_or(1, |d| d as i32 + 1);
+            if digits > 38 {
+                let drop = digits - 38;
+                (
+                    rescale_256(exact, s1 + s2, s1 + s2 - drop).unwrap_or(exact),
+                    s1 + s2 - drop,
+                )
+            } else {
+                (exact, s1 + s2)
+            }
+        }
         BinaryOp::Divide => {
             if b == 0 {
                 return DecimalOutcome::DivideByZero;

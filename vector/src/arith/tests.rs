@@ -421,3 +421,31 @@ fn tpch_q1_charge_uses_wide_result_type() {
     assert_eq!(r.value(0), 1_234_567_890_123 * 108);
     assert_eq!(r.value(1), 100);
 }
+
+#[test]
+fn decimal_multiply_rounds_to_38_digits_first() {
+    // 0.99...9 (38 nines) * 0.5 = 0.499...995 (39 digits). Spark multiplies
+    // with MathContext(38, HALF_UP), giving 0.5, then rounds to scale 0: 1.
+    // Rounding the exact product once would give 0.
+    let a: i128 = 10i128.pow(38) - 1;
+    let b: i128 = 5 * 10i128.pow(37);
+    assert_eq!(
+        decimal_binary_reference(BinaryOp::Multiply, a, 38, b, 38, 38, 0),
+        DecimalOutcome::Value(1)
+    );
+    let la = dec(&[Some(a)], 38, 38);
+    let lb = dec(&[Some(b)], 38, 38);
+    let r = binary(
+        BinaryOp::Multiply,
+        &la,
+        &lb,
+        &DataType::Decimal128(38, 0),
+        EvalMode::Ansi,
+    )
+    .unwrap();
+    assert_eq!(
+        r.as_primitive::<arrow::datatypes::Decimal128Type>()
+            .value(0),
+        1
+    );
+}
