@@ -84,9 +84,10 @@ pub fn timestamp_add_months(micros: i64, months: i32) -> Option<i64> {
     nd.checked_mul(MICROS_PER_DAY)?.checked_add(tod)
 }
 
-/// Whitespace and ISO control characters, which Spark's `trimAll` drops.
+/// Spark's `trimAll` (used by string casts): drops bytes that are
+/// whitespace or ISO control characters, i.e. ASCII <= 0x20 and 0x7F.
 pub fn trim_all(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_whitespace() || c.is_control())
+    s.trim_matches(|c: char| c <= ' ' || c == '\u{7f}')
 }
 
 /// Spark's `stringToDate`: `[+-]yyyy[-[m]m[-[d]d]]`, optionally followed by
