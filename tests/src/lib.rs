@@ -45,3 +45,20 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
         .unwrap_or_else(|| "unknown panic".to_string())
 }
+
+/// Replaces the default panic hook (message plus backtrace) with one line on
+/// stderr: the harnesses catch engine panics and report them as failures, so
+/// the full backtrace would only bury the summary. `RUST_BACKTRACE=full`
+/// keeps the default hook.
+pub fn install_quiet_panic_hook() {
+    if std::env::var("RUST_BACKTRACE").is_ok_and(|v| v == "full") {
+        return;
+    }
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {l}"))
+            .unwrap_or_default();
+        eprintln!("panic{location}: {}", panic_message(info.payload()));
+    }));
+}

@@ -9,6 +9,7 @@ use std::time::Instant;
 use ember_tests::slt;
 
 fn main() -> ExitCode {
+    ember_tests::install_quiet_panic_hook();
     let filters: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with('-'))

@@ -61,6 +61,7 @@ fn pct(n: usize, d: usize) -> f64 {
 }
 
 fn main() -> ExitCode {
+    ember_tests::install_quiet_panic_hook();
     let o = match parse_args() {
         Ok(o) => o,
         Err(e) => {
