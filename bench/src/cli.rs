@@ -1,6 +1,7 @@
 //! `ember bench tpch ...`: runs the 22 TPC-H queries on Ember (and DuckDB),
 //! checks the answers and prints a table of median times.
 
+use std::io::IsTerminal;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -164,14 +165,7 @@ fn run_sql(session: &Session, sql: &str) -> Result<QueryResult, String> {
     match std::panic::catch_unwind(AssertUnwindSafe(|| session.sql(sql))) {
         Ok(Ok(r)) => Ok(r),
         Ok(Err(e)) => Err(e.to_string()),
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            Err(format!("engine panicked: {msg}"))
-        }
+        Err(p) => Err(format!("engine panicked: {}", panic_text(p.as_ref()))),
     }
 }
 
@@ -190,13 +184,33 @@ pub fn run_cli(args: &[String]) -> i32 {
             return 2;
         }
     };
-    match run(&o) {
+    // engine panics are caught and reported per query; print them as one
+    // line instead of a backtrace that would bury the table
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {l}"))
+            .unwrap_or_default();
+        eprintln!("panic{location}: {}", panic_text(info.payload()));
+    }));
+    let code = match run(&o) {
         Ok(code) => code,
         Err(msg) => {
             eprintln!("error: {msg}");
             1
         }
-    }
+    };
+    std::panic::set_hook(previous_hook);
+    code
+}
+
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
 }
 
 fn run(o: &Options) -> Result<i32, String> {
@@ -246,6 +260,8 @@ fn run(o: &Options) -> Result<i32, String> {
         if o.runs == 1 { "" } else { "s" }
     );
 
+    // a progress line only where it can be overwritten
+    let progress = std::io::stderr().is_terminal();
     let mut runs: Vec<QueryRun> = Vec::new();
     for (&n, (name, sql)) in o.queries.iter().zip(&texts) {
         let mut q = QueryRun {
@@ -257,7 +273,9 @@ fn run(o: &Options) -> Result<i32, String> {
             runs.push(q);
             continue;
         }
-        eprint!("{name} ...\r");
+        if progress {
+            eprint!("{name} ...\r");
+        }
         match run_sql(&session, sql) {
             Err(e) => q.error = Some(e),
             Ok(first) => {
@@ -289,6 +307,10 @@ fn run(o: &Options) -> Result<i32, String> {
             }
         }
         runs.push(q);
+    }
+
+    if progress {
+        eprint!("{:20}\r", "");
     }
 
     let mut duckdb_version = None;
