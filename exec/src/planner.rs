@@ -300,7 +300,9 @@ impl PhysicalPlanner {
             let Expr::Aggregate(call) = e.unalias() else {
                 return Err(Error::internal(format!("aggregate list item {e} is not an aggregate call")));
             };
+            let arg_types: Vec<_> = call.args.iter().map(|a| a.data_type()).collect();
             specs.push(AggregateSpec {
+                converter: crate::operator::aggregate::accumulator::value_converter(&arg_types)?,
                 func: call.func,
                 args: call.args.iter().map(|a| compile(a, &binding)).collect::<Result<Vec<_>>>()?,
                 arg_types: call.args.iter().map(|a| a.data_type()).collect(),
@@ -324,7 +326,7 @@ impl PhysicalPlanner {
             self.ctx.memory.reserve("HashAggregate"),
             self.ctx.batch_size(),
             display,
-        ));
+        )?);
         self.close(open, agg.clone());
         let src = BufferSource { name: "AggregateResult".into(), schema, buffer: agg.output.clone(), max_threads: usize::MAX };
         Ok(Open::from_source(Arc::new(src), attrs))

@@ -28,24 +28,36 @@ fn downcast<T: 'static>(other: Box<dyn Accumulator>) -> Result<Box<T>> {
 }
 
 /// Creates the accumulator for an aggregate call.
+/// Row bytes from different converters cannot be mixed, so every local
+/// accumulator of one aggregate shares the converter made once here.
+pub fn value_converter(input_types: &[DataType]) -> Result<Arc<RowConverter>> {
+    let fields: Vec<SortField> = if input_types.is_empty() {
+        vec![SortField::new(DataType::Boolean)]
+    } else {
+        input_types.iter().map(|t| SortField::new(t.clone())).collect()
+    };
+    Ok(Arc::new(RowConverter::new(fields)?))
+}
+
 pub fn create(
     func: AggFunc,
     input_types: &[DataType],
     result_type: &DataType,
     distinct: bool,
     mode: EvalMode,
+    converter: &Arc<RowConverter>,
 ) -> Result<Box<dyn Accumulator>> {
     if distinct {
-        return Ok(Box::new(DistinctAcc::new(func, input_types, result_type, mode)?));
+        return Ok(Box::new(DistinctAcc::new(func, input_types, result_type, mode, converter.clone())));
     }
     let input = input_types.first().cloned().unwrap_or(DataType::Null);
     Ok(match func {
         AggFunc::Count => Box::new(CountAcc { counts: vec![] }),
         AggFunc::Sum => Box::new(SumAcc::new(&input, result_type, mode)?),
         AggFunc::Avg => Box::new(AvgAcc::new(&input, result_type, mode)?),
-        AggFunc::Min | AggFunc::Max => Box::new(MinMaxAcc::new(&input, func == AggFunc::Min)?),
-        AggFunc::First | AggFunc::AnyValue => Box::new(FirstLastAcc::new(&input, true)?),
-        AggFunc::Last => Box::new(FirstLastAcc::new(&input, false)?),
+        AggFunc::Min | AggFunc::Max => Box::new(MinMaxAcc { converter: converter.clone(), best: vec![], is_min: func == AggFunc::Min }),
+        AggFunc::First | AggFunc::AnyValue => Box::new(FirstLastAcc { converter: converter.clone(), value: vec![], first: true }),
+        AggFunc::Last => Box::new(FirstLastAcc { converter: converter.clone(), value: vec![], first: false }),
         AggFunc::StddevSamp | AggFunc::StddevPop | AggFunc::VarSamp | AggFunc::VarPop => {
             Box::new(VarianceAcc { func, state: vec![] })
         }
@@ -348,15 +360,9 @@ fn div_round_half_up(v: i128, mul: i128, div: i128) -> Option<i128> {
 
 /// min / max through order-preserving row bytes, for any orderable type.
 struct MinMaxAcc {
-    converter: RowConverter,
+    converter: Arc<RowConverter>,
     best: Vec<Option<OwnedRow>>,
     is_min: bool,
-}
-
-impl MinMaxAcc {
-    fn new(input: &DataType, is_min: bool) -> Result<MinMaxAcc> {
-        Ok(MinMaxAcc { converter: RowConverter::new(vec![SortField::new(input.clone())])?, best: vec![], is_min })
-    }
 }
 
 impl Accumulator for MinMaxAcc {
@@ -421,7 +427,7 @@ impl Accumulator for MinMaxAcc {
 }
 
 /// Converts optional rows back to one array (None -> NULL).
-fn rows_to_array(converter: &RowConverter, rows: &[Option<OwnedRow>]) -> Result<ArrayRef> {
+fn rows_to_array(converter: &Arc<RowConverter>, rows: &[Option<OwnedRow>]) -> Result<ArrayRef> {
     // encode NULL by converting a null value once
     let field_type = converter_type(converter);
     let null_row = converter.convert_columns(&[arrow::array::new_null_array(&field_type, 1)])?;
@@ -432,22 +438,16 @@ fn rows_to_array(converter: &RowConverter, rows: &[Option<OwnedRow>]) -> Result<
     Ok(cols.remove(0))
 }
 
-fn converter_type(converter: &RowConverter) -> DataType {
+fn converter_type(converter: &Arc<RowConverter>) -> DataType {
     // RowConverter does not expose its fields; an empty conversion tells the type
     converter.convert_rows(std::iter::empty()).ok().and_then(|mut c| c.pop()).map(|a| a.data_type().clone()).unwrap_or(DataType::Null)
 }
 
 /// first / last / any_value (nulls included, as Spark's default).
 struct FirstLastAcc {
-    converter: RowConverter,
+    converter: Arc<RowConverter>,
     value: Vec<Option<OwnedRow>>,
     first: bool,
-}
-
-impl FirstLastAcc {
-    fn new(input: &DataType, first: bool) -> Result<FirstLastAcc> {
-        Ok(FirstLastAcc { converter: RowConverter::new(vec![SortField::new(input.clone())])?, value: vec![], first })
-    }
 }
 
 impl Accumulator for FirstLastAcc {
@@ -609,14 +609,13 @@ struct DistinctAcc {
     input_types: Vec<DataType>,
     result_type: DataType,
     mode: EvalMode,
-    converter: RowConverter,
+    converter: Arc<RowConverter>,
     sets: Vec<HashSet<OwnedRow>>,
 }
 
 impl DistinctAcc {
-    fn new(func: AggFunc, input_types: &[DataType], result_type: &DataType, mode: EvalMode) -> Result<DistinctAcc> {
-        let converter = RowConverter::new(input_types.iter().map(|t| SortField::new(t.clone())).collect())?;
-        Ok(DistinctAcc { func, input_types: input_types.to_vec(), result_type: result_type.clone(), mode, converter, sets: vec![] })
+    fn new(func: AggFunc, input_types: &[DataType], result_type: &DataType, mode: EvalMode, converter: Arc<RowConverter>) -> DistinctAcc {
+        DistinctAcc { func, input_types: input_types.to_vec(), result_type: result_type.clone(), mode, converter, sets: vec![] }
     }
 }
 
@@ -645,7 +644,7 @@ impl Accumulator for DistinctAcc {
     }
     fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
         self.sets.resize_with(n, HashSet::new);
-        let mut inner = create(self.func, &self.input_types, &self.result_type, false, self.mode)?;
+        let mut inner = create(self.func, &self.input_types, &self.result_type, false, self.mode, &value_converter(&self.input_types)?)?;
         let mut groups = Vec::new();
         let mut rows = Vec::new();
         for (g, set) in self.sets.iter().enumerate() {

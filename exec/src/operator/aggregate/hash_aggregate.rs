@@ -26,6 +26,8 @@ pub struct AggregateSpec {
     pub filter: Option<PhysicalExpr>,
     pub data_type: DataType,
     pub mode: EvalMode,
+    /// Shared by the local accumulators (see `accumulator::value_converter`).
+    pub converter: Arc<RowConverter>,
 }
 
 pub struct HashAggregate {
@@ -36,6 +38,8 @@ pub struct HashAggregate {
     pub output: Arc<ChunkBuffer>,
     pub display: String,
     global: Mutex<Option<GroupTable>>,
+    /// One converter for every local table, so their key rows can merge.
+    key_converter: Arc<RowConverter>,
     reservation: Mutex<MemoryReservation>,
     batch_size: usize,
 }
@@ -43,7 +47,7 @@ pub struct HashAggregate {
 struct GroupTable {
     /// No GROUP BY: exactly one group, with no key.
     global: bool,
-    converter: RowConverter,
+    converter: Arc<RowConverter>,
     keys: Rows,
     index: HashMap<Box<[u8]>, u32>,
     accumulators: Vec<Box<dyn Accumulator>>,
@@ -72,8 +76,16 @@ impl HashAggregate {
         reservation: MemoryReservation,
         batch_size: usize,
         display: String,
-    ) -> HashAggregate {
-        HashAggregate {
+    ) -> Result<HashAggregate> {
+        // a global aggregate has no key columns; a placeholder keeps the converter valid
+        let fields = if group_types.is_empty() {
+            vec![SortField::new(DataType::Boolean)]
+        } else {
+            group_types.iter().map(|t| SortField::new(t.clone())).collect()
+        };
+        let key_converter = Arc::new(RowConverter::new(fields)?);
+        Ok(HashAggregate {
+            key_converter,
             schema,
             group_exprs,
             group_types,
@@ -83,22 +95,16 @@ impl HashAggregate {
             global: Mutex::new(None),
             reservation: Mutex::new(reservation),
             batch_size,
-        }
+        })
     }
 
     fn new_table(&self) -> Result<GroupTable> {
-        // a global aggregate has no key columns; a placeholder keeps the converter valid
-        let fields = if self.group_types.is_empty() {
-            vec![SortField::new(DataType::Boolean)]
-        } else {
-            self.group_types.iter().map(|t| SortField::new(t.clone())).collect()
-        };
-        let converter = RowConverter::new(fields)?;
+        let converter = self.key_converter.clone();
         let keys = converter.empty_rows(0, 0);
         let accumulators = self
             .aggregates
             .iter()
-            .map(|a| accumulator::create(a.func, &a.arg_types, &a.data_type, a.distinct, a.mode))
+            .map(|a| accumulator::create(a.func, &a.arg_types, &a.data_type, a.distinct, a.mode, &a.converter))
             .collect::<Result<Vec<_>>>()?;
         Ok(GroupTable { global: self.group_exprs.is_empty(), converter, keys, index: HashMap::new(), accumulators })
     }
