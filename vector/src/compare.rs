@@ -83,7 +83,11 @@ fn null_compare(op: BinaryOp, left: &ArrayRef, right: &ArrayRef) -> BooleanArray
         } else {
             left
         };
-        let values = BooleanBuffer::collect_bool(n, |i| other.is_null(i));
+        // `logical_nulls`, not `is_null`: a `NullArray` has no null buffer,
+        // so `is_null` reports its rows as valid
+        let nulls = other.logical_nulls();
+        let values =
+            BooleanBuffer::collect_bool(n, |i| nulls.as_ref().is_some_and(|x| x.is_null(i)));
         return BooleanArray::new(values, None);
     }
     BooleanArray::new_null(n)
@@ -267,6 +271,29 @@ mod tests {
         assert_eq!(
             bools(&compare(BinaryOp::EqNullSafe, &lf, &rf).unwrap()),
             vec![Some(true), Some(true)]
+        );
+    }
+
+    #[test]
+    fn null_safe_equality_with_void() {
+        // Spark: NULL <=> NULL is true, NULL <=> 1 and 1 <=> NULL are false
+        let void: ArrayRef = Arc::new(NullArray::new(3));
+        let ints: ArrayRef = Arc::new(Int32Array::from(vec![None, Some(1), None]));
+        assert_eq!(
+            bools(&compare(BinaryOp::EqNullSafe, &void, &void).unwrap()),
+            vec![Some(true), Some(true), Some(true)]
+        );
+        assert_eq!(
+            bools(&compare(BinaryOp::EqNullSafe, &void, &ints).unwrap()),
+            vec![Some(true), Some(false), Some(true)]
+        );
+        assert_eq!(
+            bools(&compare(BinaryOp::EqNullSafe, &ints, &void).unwrap()),
+            vec![Some(true), Some(false), Some(true)]
+        );
+        assert_eq!(
+            bools(&compare(BinaryOp::Eq, &void, &void).unwrap()),
+            vec![None, None, None]
         );
     }
 

@@ -5,7 +5,8 @@
 //! A scalar call resolves to `Expr::ScalarFunction { name: <canonical> }`
 //! with its arguments already cast to the parameter types the kernels
 //! expect; a few functions are rewritten instead (`if` -> CASE, one-argument
-//! `log` -> `ln`, the cast functions `int(x)` ... -> CAST).
+//! `log` -> `ln`, the cast functions `int(x)` ... -> CAST, `typeof(x)` -> a
+//! string literal).
 
 use arrow_schema::{DataType, Field};
 use ember_core::error::quote_ident;
@@ -167,6 +168,7 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("nanvl", [], 2, 2, Kind::Fixed(&[F64, F64], F64)),
     f!("isnull", [], 1, 1, Kind::Special),
     f!("isnotnull", [], 1, 1, Kind::Special),
+    f!("typeof", [], 1, 1, Kind::Special),
     // dates and times
     f!("year", [], 1, 1, Kind::Fixed(&[Date], I32)),
     f!("month", [], 1, 1, Kind::Fixed(&[Date], I32)),
@@ -614,6 +616,11 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
             })
         }
         "isnull" => Ok(Expr::IsNull(Box::new(args.remove(0)))),
+        // the argument's type is known at analysis: a constant (Spark's
+        // `TypeOf` is foldable too); the argument itself is never evaluated
+        "typeof" => Ok(Expr::Literal(ScalarValue::Utf8(Some(
+            ember_core::types::spark_type_name(&args[0].data_type()),
+        )))),
         "isnotnull" => Ok(Expr::IsNotNull(Box::new(args.remove(0)))),
         "regexp_extract" => {
             if args.len() == 2 {

@@ -826,3 +826,21 @@ fn print_tpch_plans() {
         println!("q{n}\n{}", sql(&tpch_query(n)).display_indent());
     }
 }
+
+#[test]
+fn typeof_is_a_constant_named_like_spark() {
+    let p = sql("SELECT typeof(a), typeof(d * 2), typeof(sum(a)), typeof(NULL) FROM t");
+    assert_eq!(
+        names(&p),
+        ["typeof(a)", "typeof((d * 2))", "typeof(sum(a))", "typeof(NULL)"]
+    );
+    assert_eq!(types(&p), vec![DataType::Utf8; 4]);
+    let mut values = Vec::new();
+    any_expr(&p, &mut |e| {
+        if let Expr::Literal(ember_core::ScalarValue::Utf8(Some(s))) = e {
+            values.push(s.clone());
+        }
+        false
+    });
+    assert_eq!(values, ["int", "decimal(17,2)", "bigint", "void"]);
+}
