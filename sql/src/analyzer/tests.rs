@@ -832,7 +832,12 @@ fn typeof_is_a_constant_named_like_spark() {
     let p = sql("SELECT typeof(a), typeof(d * 2), typeof(sum(a)), typeof(NULL) FROM t");
     assert_eq!(
         names(&p),
-        ["typeof(a)", "typeof((d * 2))", "typeof(sum(a))", "typeof(NULL)"]
+        [
+            "typeof(a)",
+            "typeof((d * 2))",
+            "typeof(sum(a))",
+            "typeof(NULL)"
+        ]
     );
     assert_eq!(types(&p), vec![DataType::Utf8; 4]);
     let mut values = Vec::new();
