@@ -28,7 +28,7 @@ fn push(plan: LogicalPlan, preds: Vec<Expr>) -> Result<LogicalPlan> {
             push(*input, all)
         }
         LogicalPlan::Project { input, exprs } => {
-            let (down, stay): (Vec<Expr>, Vec<Expr>) = preds.into_iter().partition(|p| is_movable(p));
+            let (down, stay): (Vec<Expr>, Vec<Expr>) = preds.into_iter().partition(is_movable);
             let mut below = Vec::new();
             let mut above = stay;
             for p in down {
