@@ -83,6 +83,10 @@ fn project_to(plan: LogicalPlan, attrs: &[ember_core::Attribute]) -> LogicalPlan
 fn rewrite_term(input: LogicalPlan, term: Expr) -> Result<(LogicalPlan, Option<Expr>)> {
     match term {
         Expr::Exists { plan, negated } => {
+            if one_row_always(&plan) {
+                // a global aggregate has one row even over no input (count bug)
+                return Ok((input, negated.then(|| Expr::Literal(ScalarValue::Boolean(Some(false))))));
+            }
             let (sub, preds) = pull_up(decorrelate(*plan)?, &input)?;
             let jt = if negated { JoinType::LeftAnti } else { JoinType::LeftSemi };
             Ok((join(input, sub, jt, Expr::conjunction(preds), false), None))
@@ -195,6 +199,16 @@ fn rewrite_scalar_subqueries(input: LogicalPlan, e: Expr) -> Result<(LogicalPlan
     }
     let input = input.ok_or_else(|| Error::internal("scalar subquery rewrite lost its input"))?;
     Ok((input, e))
+}
+
+/// Whether a plan returns exactly one row whatever its input: an aggregate
+/// without grouping, under projections only.
+fn one_row_always(plan: &LogicalPlan) -> bool {
+    match plan {
+        LogicalPlan::Project { input, .. } => one_row_always(input),
+        LogicalPlan::Aggregate { group_exprs, .. } => group_exprs.is_empty(),
+        _ => false,
+    }
 }
 
 fn join(left: LogicalPlan, right: LogicalPlan, join_type: JoinType, filter: Option<Expr>, null_aware: bool) -> LogicalPlan {
