@@ -1,7 +1,8 @@
 //! Subqueries in filters and projections become joins (Spark's
 //! `RewritePredicateSubquery` and `RewriteCorrelatedScalarSubquery`):
 //!
-//! - `EXISTS` / `NOT EXISTS` -> left semi / anti join on the correlated predicates;
+//! - `EXISTS` / `NOT EXISTS` -> left semi / anti join on the correlated predicates
+//!   (TRUE / FALSE over a global aggregate, which always has one row);
 //! - `x IN (q)` -> left semi join on `x = q.col` plus the correlated predicates;
 //! - `x NOT IN (q)` -> null-aware left anti join (`(x = col) OR (x = col) IS NULL`
 //!   when correlated);
