@@ -61,8 +61,11 @@ impl Open {
     }
 }
 
+/// Chunk schemas mark every column nullable: an attribute's nullability is
+/// a plan-time promise that outer joins above its origin may not keep, and
+/// Arrow rejects nulls in a non-nullable column.
 fn schema_of(attrs: &[Attribute]) -> SchemaRef {
-    Arc::new(Schema::new(attrs.iter().map(|a| a.field()).collect::<Vec<Field>>()))
+    Arc::new(Schema::new(attrs.iter().map(|a| Field::new(&a.name, a.data_type.clone(), true)).collect::<Vec<Field>>()))
 }
 
 pub struct PhysicalPlanner {

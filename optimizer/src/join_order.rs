@@ -1,19 +1,20 @@
 //! Greedy join ordering for clusters of inner joins.
 //!
 //! A cluster (inner and cross joins over any other inputs) is flattened into
-//! its inputs and conditions. The order starts from the largest input (it
-//! streams as the probe side) and repeatedly joins the smallest input that
-//! shares a condition with what is joined so far (a cross product only when
-//! nothing is connected). Each added input is the right, build side. The
+//! its inputs and conditions. The order starts from the input over the
+//! largest table (the fact table streams as the probe side) and repeatedly
+//! joins the smallest input linked to what is joined so far by an equality
+//! (else by any condition; a cross product only when nothing is linked). Each added input is the right, build side. The
 //! conditions are put back as a filter over the new join tree and the
 //! following predicate push-down turns them into join keys.
 
 use std::collections::HashSet;
 
 use ember_core::plan::JoinType;
+use ember_core::expr::BinaryOp;
 use ember_core::{ColumnId, Expr, LogicalPlan, Result};
 
-use crate::stats::estimate_rows;
+use crate::stats::{base_rows, estimate_rows};
 use crate::util::{covered_by, filter, ids};
 
 pub fn reorder_joins(plan: LogicalPlan) -> Result<LogicalPlan> {
@@ -59,20 +60,27 @@ fn flatten(plan: LogicalPlan, leaves: &mut Vec<LogicalPlan>, conds: &mut Vec<Exp
 
 fn greedy(mut leaves: Vec<LogicalPlan>, conds: &[Expr]) -> LogicalPlan {
     let sizes: Vec<f64> = leaves.iter().map(estimate_rows).collect();
+    let base: Vec<f64> = leaves.iter().map(base_rows).collect();
     let leaf_ids: Vec<HashSet<ColumnId>> = leaves.iter().map(|l| ids(&l.output())).collect();
     let mut remaining: Vec<usize> = (0..leaves.len()).collect();
     let start = *remaining
         .iter()
-        .max_by(|a, b| sizes[**a].partial_cmp(&sizes[**b]).unwrap_or(std::cmp::Ordering::Equal))
+        .max_by(|a, b| (base[**a], sizes[**a]).partial_cmp(&(base[**b], sizes[**b])).unwrap_or(std::cmp::Ordering::Equal))
         .unwrap_or(&0);
     remaining.retain(|i| *i != start);
     let mut order = vec![start];
     let mut joined_ids = leaf_ids[start].clone();
     while !remaining.is_empty() {
-        let connected = |i: usize| {
-            let mut both = joined_ids.clone();
-            both.extend(leaf_ids[i].iter().copied());
+        let linked = |i: usize, equi_only: bool| {
             conds.iter().any(|c| {
+                if equi_only {
+                    let Expr::Binary { op: BinaryOp::Eq, left, right, .. } = c else { return false };
+                    let (l, r) = (left.column_ids(), right.column_ids());
+                    let side = |ids: &[ColumnId], set: &HashSet<ColumnId>| !ids.is_empty() && ids.iter().all(|x| set.contains(x));
+                    return (side(&l, &joined_ids) && side(&r, &leaf_ids[i])) || (side(&r, &joined_ids) && side(&l, &leaf_ids[i]));
+                }
+                let mut both = joined_ids.clone();
+                both.extend(leaf_ids[i].iter().copied());
                 let cols = c.column_ids();
                 !cols.is_empty()
                     && covered_by(c, &both)
@@ -81,11 +89,14 @@ fn greedy(mut leaves: Vec<LogicalPlan>, conds: &[Expr]) -> LogicalPlan {
             })
         };
         let pick_from: Vec<usize> = {
-            let c: Vec<usize> = remaining.iter().copied().filter(|i| connected(*i)).collect();
-            if c.is_empty() {
-                remaining.clone()
+            let equi: Vec<usize> = remaining.iter().copied().filter(|i| linked(*i, true)).collect();
+            let any: Vec<usize> = remaining.iter().copied().filter(|i| linked(*i, false)).collect();
+            if !equi.is_empty() {
+                equi
+            } else if !any.is_empty() {
+                any
             } else {
-                c
+                remaining.clone()
             }
         };
         let next = *pick_from

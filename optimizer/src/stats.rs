@@ -54,6 +54,16 @@ pub fn estimate_rows(plan: &LogicalPlan) -> f64 {
     }
 }
 
+/// Rows of the largest table under a plan, ignoring filters: what tells
+/// the fact table from the dimensions.
+pub fn base_rows(plan: &LogicalPlan) -> f64 {
+    match plan {
+        LogicalPlan::Scan { source, .. } => source.row_count().unwrap_or(1_000_000) as f64,
+        other if other.children().is_empty() => estimate_rows(other),
+        other => other.children().into_iter().map(base_rows).fold(0.0, f64::max),
+    }
+}
+
 /// Fraction of rows a predicate keeps (textbook constants).
 pub fn selectivity(e: &Expr) -> f64 {
     match e {
