@@ -4,6 +4,7 @@ pub mod aggregate;
 pub mod buffer;
 pub mod collect;
 pub mod filter;
+pub mod hash_keys;
 pub mod join;
 pub mod limit;
 pub mod project;

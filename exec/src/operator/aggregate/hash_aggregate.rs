@@ -1,21 +1,22 @@
 //! Hash aggregation. Each worker groups its chunks into a local table
-//! (group keys as arrow-row bytes -> dense group index, one accumulator per
-//! aggregate); `combine` merges local tables into the global one;
+//! (group keys encoded by `hash_keys` -> dense group index, one accumulator
+//! per aggregate); `combine` merges local tables into the global one;
 //! `finalize` evaluates the accumulators and publishes the result chunks.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use arrow::array::{ArrayRef, AsArray, RecordBatch, RecordBatchOptions};
 use arrow::compute::filter;
 use arrow::datatypes::{DataType, SchemaRef};
-use arrow::row::{RowConverter, Rows, SortField};
+use arrow::row::RowConverter;
+use hashbrown::HashTable;
 use ember_core::{AggFunc, Error, EvalMode, Result};
 use ember_spill::MemoryReservation;
 
 use super::accumulator::{self, Accumulator};
 use crate::expr::PhysicalExpr;
 use crate::operator::buffer::{rechunk, ChunkBuffer};
+use crate::operator::hash_keys::{EncodedKeys, KeyEncoder};
 use crate::pipeline::{local_mut, LocalState, Sink, SinkResult};
 
 pub struct AggregateSpec {
@@ -38,8 +39,8 @@ pub struct HashAggregate {
     pub output: Arc<ChunkBuffer>,
     pub display: String,
     global: Mutex<Option<GroupTable>>,
-    /// One converter for every local table, so their key rows can merge.
-    key_converter: Arc<RowConverter>,
+    /// One encoder for every local table, so their keys can merge.
+    key_encoder: KeyEncoder,
     reservation: Mutex<MemoryReservation>,
     batch_size: usize,
 }
@@ -47,9 +48,12 @@ pub struct HashAggregate {
 struct GroupTable {
     /// No GROUP BY: exactly one group, with no key.
     global: bool,
-    converter: Arc<RowConverter>,
-    keys: Rows,
-    index: HashMap<Box<[u8]>, u32>,
+    /// Group keys, in group-index order.
+    keys: EncodedKeys,
+    /// Per group: its (integer) key is NULL.
+    null_keys: Vec<bool>,
+    /// (hash, group index)
+    index: HashTable<(u64, u32)>,
     accumulators: Vec<Box<dyn Accumulator>>,
 }
 
@@ -58,12 +62,26 @@ impl GroupTable {
         if self.global {
             1
         } else {
-            self.keys.num_rows()
+            self.keys.len()
         }
     }
 
+    /// The group of key `i` of `keys`, added if new.
+    fn find_or_insert(&mut self, encoder: &KeyEncoder, keys: &EncodedKeys, i: usize) -> u32 {
+        let h = encoder.hash(keys, i);
+        let stored = &self.keys;
+        if let Some((_, g)) = self.index.find(h, |(eh, g)| *eh == h && stored.equals(*g as usize, keys, i)) {
+            return *g;
+        }
+        let g = self.keys.len() as u32;
+        self.keys.push_from(keys, i);
+        self.null_keys.push(keys.is_null(i));
+        self.index.insert_unique(h, (h, g), |(eh, _)| *eh);
+        g
+    }
+
     fn memory_size(&self) -> usize {
-        self.keys.size() + self.index.len() * 48 + self.accumulators.iter().map(|a| a.memory_size()).sum::<usize>()
+        self.keys.memory_size() + self.index.capacity() * 16 + self.accumulators.iter().map(|a| a.memory_size()).sum::<usize>()
     }
 }
 
@@ -77,15 +95,9 @@ impl HashAggregate {
         batch_size: usize,
         display: String,
     ) -> Result<HashAggregate> {
-        // a global aggregate has no key columns; a placeholder keeps the converter valid
-        let fields = if group_types.is_empty() {
-            vec![SortField::new(DataType::Boolean)]
-        } else {
-            group_types.iter().map(|t| SortField::new(t.clone())).collect()
-        };
-        let key_converter = Arc::new(RowConverter::new(fields)?);
+        let key_encoder = KeyEncoder::new(&group_types)?;
         Ok(HashAggregate {
-            key_converter,
+            key_encoder,
             schema,
             group_exprs,
             group_types,
@@ -99,14 +111,13 @@ impl HashAggregate {
     }
 
     fn new_table(&self) -> Result<GroupTable> {
-        let converter = self.key_converter.clone();
-        let keys = converter.empty_rows(0, 0);
+        let keys = self.key_encoder.empty();
         let accumulators = self
             .aggregates
             .iter()
             .map(|a| accumulator::create(a.func, &a.arg_types, &a.data_type, a.distinct, a.mode, &a.converter))
             .collect::<Result<Vec<_>>>()?;
-        Ok(GroupTable { global: self.group_exprs.is_empty(), converter, keys, index: HashMap::new(), accumulators })
+        Ok(GroupTable { global: self.group_exprs.is_empty(), keys, null_keys: vec![], index: HashTable::new(), accumulators })
     }
 
     /// Group index of each row, adding new groups to the table.
@@ -116,22 +127,8 @@ impl HashAggregate {
             return Ok(vec![0; n]);
         }
         let cols = self.group_exprs.iter().map(|e| e.evaluate(batch)).collect::<Result<Vec<_>>>()?;
-        let rows = table.converter.convert_columns(&cols)?;
-        let mut groups = Vec::with_capacity(n);
-        for i in 0..n {
-            let r = rows.row(i);
-            let g = match table.index.get(r.as_ref()) {
-                Some(g) => *g,
-                None => {
-                    let g = table.keys.num_rows() as u32;
-                    table.keys.push(r);
-                    table.index.insert(r.as_ref().into(), g);
-                    g
-                }
-            };
-            groups.push(g);
-        }
-        Ok(groups)
+        let keys = self.key_encoder.encode(&cols)?;
+        Ok((0..n).map(|i| table.find_or_insert(&self.key_encoder, &keys, i)).collect())
     }
 
     fn update(&self, table: &mut GroupTable, batch: &RecordBatch) -> Result<()> {
@@ -189,17 +186,7 @@ impl Sink for HashAggregate {
             mapping.push(0);
         } else {
             for i in 0..lt.num_groups() {
-                let r = lt.keys.row(i);
-                let idx = match g.index.get(r.as_ref()) {
-                    Some(x) => *x,
-                    None => {
-                        let x = g.keys.num_rows() as u32;
-                        g.keys.push(r);
-                        g.index.insert(r.as_ref().into(), x);
-                        x
-                    }
-                };
-                mapping.push(idx);
+                mapping.push(g.find_or_insert(&self.key_encoder, &lt.keys, i));
             }
         }
         let n = g.num_groups();
@@ -216,7 +203,7 @@ impl Sink for HashAggregate {
             None => self.new_table()?,
         };
         let n = table.num_groups();
-        let mut cols: Vec<ArrayRef> = if table.global { vec![] } else { table.converter.convert_rows(table.keys.iter())? };
+        let mut cols: Vec<ArrayRef> = if table.global { vec![] } else { self.key_encoder.decode(&table.keys, &table.null_keys)? };
         for acc in table.accumulators.iter_mut() {
             cols.push(acc.evaluate(n)?);
         }

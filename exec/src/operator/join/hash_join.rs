@@ -1,16 +1,16 @@
-//! Hash join: the build sink collects the right input, then indexes its key
-//! rows (arrow-row bytes) in a hash table with per-key chains; the probe
+//! Hash join: the build sink collects the right input, then indexes its
+//! keys (`hash_keys`: plain integers or arrow-row bytes) in a hash table with
+//! per-key chains; the probe
 //! operator looks each probe row's key up and hands candidate pairs to the
 //! `JoinEmitter`. NULL keys never match.
 
-use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use arrow::array::{ArrayRef, RecordBatch};
 use arrow::compute::concat_batches;
 use arrow::datatypes::{DataType, SchemaRef};
-use arrow::row::{RowConverter, Rows, SortField};
+use crate::operator::hash_keys::{EncodedKeys, KeyEncoder};
 use ember_core::{Error, Result};
 use ember_spill::MemoryReservation;
 use hashbrown::HashTable;
@@ -24,14 +24,13 @@ const NO_ROW: u32 = u32::MAX;
 /// The indexed build side.
 pub struct HashTableIndex {
     pub side: Arc<BuildSide>,
-    converter: RowConverter,
-    rows: Rows,
+    encoder: KeyEncoder,
+    keys: EncodedKeys,
     /// (hash, first build row with that key)
     table: HashTable<(u64, u32)>,
     /// next build row with the same key, or NO_ROW
     next: Vec<u32>,
     has_null_key: bool,
-    hasher: ahash::RandomState,
 }
 
 pub struct HashJoinBuild {
@@ -87,10 +86,9 @@ impl Sink for HashJoinBuild {
             return Err(Error::not_implemented("hash join build sides of 4 billion rows or more"));
         }
         let key_cols = self.keys.iter().map(|k| k.evaluate(&batch)).collect::<Result<Vec<ArrayRef>>>()?;
-        let converter = RowConverter::new(self.key_types.iter().map(|t| SortField::new(t.clone())).collect())?;
-        let rows = converter.convert_columns(&key_cols)?;
+        let encoder = KeyEncoder::new(&self.key_types)?;
+        let keys = encoder.encode(&key_cols)?;
         let nulls = null_key_rows(&key_cols, n);
-        let hasher = ahash::RandomState::new();
         let mut table: HashTable<(u64, u32)> = HashTable::with_capacity(n);
         let mut next = vec![NO_ROW; n];
         let mut has_null_key = false;
@@ -100,9 +98,8 @@ impl Sink for HashJoinBuild {
                 has_null_key = true;
                 continue;
             }
-            let r = rows.row(i);
-            let h = hash_bytes(&hasher, r.as_ref());
-            match table.find_mut(h, |(eh, er)| *eh == h && rows.row(*er as usize) == r) {
+            let h = encoder.hash(&keys, i);
+            match table.find_mut(h, |(eh, er)| *eh == h && keys.equals(*er as usize, &keys, i)) {
                 Some(entry) => {
                     next[i] = entry.1;
                     entry.1 = i as u32;
@@ -115,18 +112,13 @@ impl Sink for HashJoinBuild {
         let matched = if self.track_matches { (0..n).map(|_| AtomicBool::new(false)).collect() } else { vec![] };
         let side = Arc::new(BuildSide { batch, matched });
         let _ = self.build_side.set(side.clone());
-        let index = HashTableIndex { side, converter, rows, table, next, has_null_key, hasher };
-        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(index.rows.size() + index.next.len() * 4 + index.table.capacity() * 16)?;
+        let index = HashTableIndex { side, encoder, keys, table, next, has_null_key };
+        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(index.keys.memory_size() + index.next.len() * 4 + index.table.capacity() * 16)?;
         self.index.set(Arc::new(index)).map_err(|_| Error::internal("hash join built twice"))?;
         Ok(())
     }
 }
 
-fn hash_bytes(state: &ahash::RandomState, bytes: &[u8]) -> u64 {
-    let mut h = state.build_hasher();
-    h.write(bytes);
-    h.finish()
-}
 
 pub struct HashJoinProbe {
     pub schema: SchemaRef,
@@ -156,7 +148,7 @@ impl Operator for HashJoinProbe {
         let len = PROBE_SLICE.min(input.num_rows() - start);
         let chunk = input.slice(start, len);
         let key_cols = self.keys.iter().map(|k| k.evaluate(&chunk)).collect::<Result<Vec<ArrayRef>>>()?;
-        let rows = index.converter.convert_columns(&key_cols)?;
+        let probe_keys = index.encoder.encode(&key_cols)?;
         let nulls = null_key_rows(&key_cols, len);
         let mut p_idx = Vec::new();
         let mut b_idx = Vec::new();
@@ -164,9 +156,8 @@ impl Operator for HashJoinProbe {
             if *null {
                 continue;
             }
-            let r = rows.row(i);
-            let h = hash_bytes(&index.hasher, r.as_ref());
-            if let Some((_, first)) = index.table.find(h, |(eh, er)| *eh == h && index.rows.row(*er as usize) == r) {
+            let h = index.encoder.hash(&probe_keys, i);
+            if let Some((_, first)) = index.table.find(h, |(eh, er)| *eh == h && index.keys.equals(*er as usize, &probe_keys, i)) {
                 let mut b = *first;
                 while b != NO_ROW {
                     p_idx.push(i as u32);

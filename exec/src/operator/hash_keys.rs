@@ -1,0 +1,162 @@
+//! Key encodings for hash tables (joins, aggregation).
+//!
+//! One integer-like key column (ints, dates) is kept as plain `i64`s: no
+//! per-row encoding, a multiply-fold hash and an integer compare. Any other
+//! key list is encoded as arrow-row bytes, hashed with ahash and compared
+//! bytewise. NULL keys are reported separately: joins skip them, aggregation
+//! groups them together.
+
+use std::hash::{BuildHasher, Hasher};
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, BooleanBufferBuilder, Int64Array, PrimitiveArray};
+use arrow::buffer::NullBuffer;
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Int64Type};
+use arrow::row::{RowConverter, Rows, SortField};
+use ember_core::Result;
+
+/// How keys of given types are encoded; shared by every user of one table.
+pub enum KeyEncoder {
+    Int { data_type: DataType },
+    Rows { converter: Arc<RowConverter>, hasher: ahash::RandomState },
+}
+
+/// Encoded keys of a chunk (or of a whole build side).
+pub enum EncodedKeys {
+    Int { values: Vec<i64>, nulls: Option<NullBuffer> },
+    Rows(Rows),
+}
+
+fn is_int_like(t: &DataType) -> bool {
+    matches!(t, DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::Date32)
+}
+
+/// Spreads integer keys over the hash space (multiply, then fold the halves).
+#[inline]
+pub fn hash_i64(v: i64) -> u64 {
+    let m = (v as u64 as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (m as u64) ^ ((m >> 64) as u64)
+}
+
+impl KeyEncoder {
+    pub fn new(types: &[DataType]) -> Result<KeyEncoder> {
+        if types.len() == 1 && is_int_like(&types[0]) {
+            return Ok(KeyEncoder::Int { data_type: types[0].clone() });
+        }
+        let fields: Vec<SortField> =
+            if types.is_empty() { vec![SortField::new(DataType::Boolean)] } else { types.iter().map(|t| SortField::new(t.clone())).collect() };
+        Ok(KeyEncoder::Rows { converter: Arc::new(RowConverter::new(fields)?), hasher: ahash::RandomState::new() })
+    }
+
+    pub fn encode(&self, cols: &[ArrayRef]) -> Result<EncodedKeys> {
+        match self {
+            KeyEncoder::Int { .. } => {
+                let c = if cols[0].data_type() == &DataType::Int64 { cols[0].clone() } else { cast(&cols[0], &DataType::Int64)? };
+                let a = c.as_primitive::<Int64Type>();
+                let mut values = a.values().to_vec();
+                if let Some(n) = a.nulls() {
+                    // values under NULL are arbitrary: make equal NULL keys equal
+                    for i in n.iter().enumerate().filter(|(_, v)| !v).map(|(i, _)| i) {
+                        values[i] = 0;
+                    }
+                }
+                Ok(EncodedKeys::Int { values, nulls: a.nulls().cloned() })
+            }
+            KeyEncoder::Rows { converter, .. } => Ok(EncodedKeys::Rows(converter.convert_columns(cols)?)),
+        }
+    }
+
+    /// Empty, growable key storage (aggregation groups).
+    pub fn empty(&self) -> EncodedKeys {
+        match self {
+            KeyEncoder::Int { .. } => EncodedKeys::Int { values: vec![], nulls: None },
+            KeyEncoder::Rows { converter, .. } => EncodedKeys::Rows(converter.empty_rows(0, 0)),
+        }
+    }
+
+    #[inline]
+    pub fn hash(&self, keys: &EncodedKeys, i: usize) -> u64 {
+        match (self, keys) {
+            (_, EncodedKeys::Int { values, nulls }) => {
+                if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                    0
+                } else {
+                    hash_i64(values[i])
+                }
+            }
+            (KeyEncoder::Rows { hasher, .. }, EncodedKeys::Rows(rows)) => {
+                let mut h = hasher.build_hasher();
+                h.write(rows.row(i).as_ref());
+                h.finish()
+            }
+            (KeyEncoder::Int { .. }, EncodedKeys::Rows(_)) => 0,
+        }
+    }
+
+    /// Decodes stored keys back into columns of the original types.
+    pub fn decode(&self, keys: &EncodedKeys, null_flags: &[bool]) -> Result<Vec<ArrayRef>> {
+        match (self, keys) {
+            (KeyEncoder::Int { data_type }, EncodedKeys::Int { values, .. }) => {
+                let mut b = BooleanBufferBuilder::new(values.len());
+                for n in null_flags.iter().take(values.len()) {
+                    b.append(!n);
+                }
+                let nulls = NullBuffer::new(b.finish());
+                let arr: Int64Array = PrimitiveArray::new(values.clone().into(), Some(nulls));
+                let arr: ArrayRef = Arc::new(arr);
+                Ok(vec![if data_type == &DataType::Int64 { arr } else { cast(&arr, data_type)? }])
+            }
+            (KeyEncoder::Rows { converter, .. }, EncodedKeys::Rows(rows)) => Ok(converter.convert_rows(rows.iter())?),
+            _ => Err(ember_core::Error::internal("key storage of another encoding")),
+        }
+    }
+}
+
+impl EncodedKeys {
+    pub fn len(&self) -> usize {
+        match self {
+            EncodedKeys::Int { values, .. } => values.len(),
+            EncodedKeys::Rows(r) => r.num_rows(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn is_null(&self, i: usize) -> bool {
+        match self {
+            EncodedKeys::Int { nulls, .. } => nulls.as_ref().is_some_and(|n| n.is_null(i)),
+            EncodedKeys::Rows(_) => false,
+        }
+    }
+
+    /// Key `i` of `self` equals key `j` of `other` (same encoder).
+    #[inline]
+    pub fn equals(&self, i: usize, other: &EncodedKeys, j: usize) -> bool {
+        match (self, other) {
+            (EncodedKeys::Int { values: a, .. }, EncodedKeys::Int { values: b, .. }) => {
+                a[i] == b[j] && self.is_null(i) == other.is_null(j)
+            }
+            (EncodedKeys::Rows(a), EncodedKeys::Rows(b)) => a.row(i) == b.row(j),
+            _ => false,
+        }
+    }
+
+    /// Appends key `i` of `from` (same encoder).
+    pub fn push_from(&mut self, from: &EncodedKeys, i: usize) {
+        match (self, from) {
+            (EncodedKeys::Int { values, .. }, EncodedKeys::Int { values: src, .. }) => values.push(src[i]),
+            (EncodedKeys::Rows(rows), EncodedKeys::Rows(src)) => rows.push(src.row(i)),
+            _ => {}
+        }
+    }
+
+    pub fn memory_size(&self) -> usize {
+        match self {
+            EncodedKeys::Int { values, .. } => values.capacity() * 8,
+            EncodedKeys::Rows(r) => r.size(),
+        }
+    }
+}
