@@ -17,8 +17,8 @@
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use arrow::datatypes::{
-    DataType, Date32Type, Date64Type, Decimal128Type, Float16Type, Float32Type, Float64Type,
-    Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+    DataType, Date32Type, Date64Type, Decimal128Type, Float16Type, Float32Type, Float64Type, Int16Type, Int32Type,
+    Int64Type, Int8Type, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use ember_core::format::date_to_string;
@@ -50,11 +50,7 @@ type Field = Option<String>;
 /// `Some(keys)` lets rows that are equal on those output columns (0-based,
 /// the query's ORDER BY keys) come in any order; `Some(&[])` ignores order.
 /// The error says which row differs and how.
-pub fn compare(
-    result: &[RecordBatch],
-    expected_csv: &str,
-    ordered_keys: Option<&[usize]>,
-) -> Result<(), String> {
+pub fn compare(result: &[RecordBatch], expected_csv: &str, ordered_keys: Option<&[usize]>) -> Result<(), String> {
     let mut lines = parse_csv(expected_csv)?;
     if lines.is_empty() {
         return Err("expected answer has no header line".into());
@@ -65,54 +61,28 @@ pub fn compare(
 
     if let Some(batch) = result.first() {
         if batch.num_columns() != header.len() {
-            return Err(format!(
-                "expected {} columns, got {}",
-                header.len(),
-                batch.num_columns()
-            ));
+            return Err(format!("expected {} columns, got {}", header.len(), batch.num_columns()));
         }
     }
-    if let Some((i, row)) = expected
-        .iter()
-        .enumerate()
-        .find(|(_, r)| r.len() != header.len())
-    {
-        return Err(format!(
-            "expected answer line {} has {} fields, header has {}",
-            i + 2,
-            row.len(),
-            header.len()
-        ));
+    if let Some((i, row)) = expected.iter().enumerate().find(|(_, r)| r.len() != header.len()) {
+        return Err(format!("expected answer line {} has {} fields, header has {}", i + 2, row.len(), header.len()));
     }
     if actual.len() != expected.len() {
         let mut msg = format!("expected {} rows, got {}", expected.len(), actual.len());
-        if let Some(i) =
-            (0..actual.len().min(expected.len())).find(|&i| !row_matches(&actual[i], &expected[i]))
-        {
-            msg.push_str(&format!(
-                "; first difference at {}",
-                describe(i, &actual[i], &expected[i])
-            ));
+        if let Some(i) = (0..actual.len().min(expected.len())).find(|&i| !row_matches(&actual[i], &expected[i])) {
+            msg.push_str(&format!("; first difference at {}", describe(i, &actual[i], &expected[i])));
         }
         return Err(msg);
     }
 
-    let Some(first_bad) = (0..actual.len()).find(|&i| !row_matches(&actual[i], &expected[i]))
-    else {
+    let Some(first_bad) = (0..actual.len()).find(|&i| !row_matches(&actual[i], &expected[i])) else {
         return Ok(());
     };
     let Some(keys) = ordered_keys else {
-        return Err(describe(
-            first_bad,
-            &actual[first_bad],
-            &expected[first_bad],
-        ));
+        return Err(describe(first_bad, &actual[first_bad], &expected[first_bad]));
     };
     if let Some(k) = keys.iter().find(|&&k| k >= header.len()) {
-        return Err(format!(
-            "order key column {k} is out of range ({} columns)",
-            header.len()
-        ));
+        return Err(format!("order key column {k} is out of range ({} columns)", header.len()));
     }
 
     // runs of expected rows with equal sort keys, each matched as a multiset
@@ -124,8 +94,7 @@ pub fn compare(
         }
         let mut used = vec![false; end - start];
         for i in start..end {
-            let found =
-                (start..end).find(|&j| !used[j - start] && row_matches(&actual[i], &expected[j]));
+            let found = (start..end).find(|&j| !used[j - start] && row_matches(&actual[i], &expected[j]));
             match found {
                 Some(j) => used[j - start] = true,
                 None => {
@@ -145,25 +114,15 @@ pub fn compare(
 
 fn describe(i: usize, actual: &[Cell], expected: &[Field]) -> String {
     let shown_actual: Vec<String> = actual.iter().map(|c| c.to_string()).collect();
-    let shown_expected: Vec<String> = expected
-        .iter()
-        .map(|f| {
-            f.as_deref()
-                .map_or("NULL".to_string(), |s| format!("{s:?}"))
-        })
-        .collect();
+    let shown_expected: Vec<String> =
+        expected.iter().map(|f| f.as_deref().map_or("NULL".to_string(), |s| format!("{s:?}"))).collect();
     let col = actual
         .iter()
         .zip(expected)
         .position(|(a, e)| !cell_matches(a, e))
         .map(|c| format!(", column {}", c + 1))
         .unwrap_or_default();
-    format!(
-        "row {}{col}: expected [{}], got [{}]",
-        i + 1,
-        shown_expected.join(", "),
-        shown_actual.join(", ")
-    )
+    format!("row {}{col}: expected [{}], got [{}]", i + 1, shown_expected.join(", "), shown_actual.join(", "))
 }
 
 fn row_matches(actual: &[Cell], expected: &[Field]) -> bool {
@@ -203,11 +162,7 @@ fn parse_number(s: &str) -> Option<f64> {
 fn result_rows(batches: &[RecordBatch]) -> Result<Vec<Vec<Cell>>, String> {
     let mut rows = Vec::new();
     for batch in batches {
-        let columns: Vec<Vec<Cell>> = batch
-            .columns()
-            .iter()
-            .map(column_cells)
-            .collect::<Result<_, _>>()?;
+        let columns: Vec<Vec<Cell>> = batch.columns().iter().map(column_cells).collect::<Result<_, _>>()?;
         for r in 0..batch.num_rows() {
             rows.push(columns.iter().map(|c| c[r].clone()).collect());
         }
@@ -216,20 +171,9 @@ fn result_rows(batches: &[RecordBatch]) -> Result<Vec<Vec<Cell>>, String> {
 }
 
 fn column_cells(array: &ArrayRef) -> Result<Vec<Cell>, String> {
-    fn nums<T: arrow::datatypes::ArrowPrimitiveType>(
-        a: &dyn Array,
-        f: impl Fn(T::Native) -> f64,
-    ) -> Vec<Cell> {
+    fn nums<T: arrow::datatypes::ArrowPrimitiveType>(a: &dyn Array, f: impl Fn(T::Native) -> f64) -> Vec<Cell> {
         let a = a.as_primitive::<T>();
-        (0..a.len())
-            .map(|i| {
-                if a.is_null(i) {
-                    Cell::Null
-                } else {
-                    Cell::Num(f(a.value(i)))
-                }
-            })
-            .collect()
+        (0..a.len()).map(|i| if a.is_null(i) { Cell::Null } else { Cell::Num(f(a.value(i))) }).collect()
     }
     let a = array.as_ref();
     let cells = match a.data_type() {
@@ -252,13 +196,7 @@ fn column_cells(array: &ArrayRef) -> Result<Vec<Cell>, String> {
         DataType::Date32 => {
             let d = a.as_primitive::<Date32Type>();
             (0..d.len())
-                .map(|i| {
-                    if d.is_null(i) {
-                        Cell::Null
-                    } else {
-                        Cell::Text(date_to_string(d.value(i)))
-                    }
-                })
+                .map(|i| if d.is_null(i) { Cell::Null } else { Cell::Text(date_to_string(d.value(i))) })
                 .collect()
         }
         DataType::Date64 => {
@@ -278,14 +216,11 @@ fn column_cells(array: &ArrayRef) -> Result<Vec<Cell>, String> {
         DataType::Utf8View => texts(a.as_string_view().iter()),
         DataType::Boolean => {
             let b = a.as_boolean();
-            b.iter()
-                .map(|v| v.map_or(Cell::Null, |v| Cell::Text(v.to_string())))
-                .collect()
+            b.iter().map(|v| v.map_or(Cell::Null, |v| Cell::Text(v.to_string()))).collect()
         }
         DataType::Decimal256(..) => {
             // rare in answers: go through the decimal text
-            let f =
-                ArrayFormatter::try_new(a, &FormatOptions::default()).map_err(|e| e.to_string())?;
+            let f = ArrayFormatter::try_new(a, &FormatOptions::default()).map_err(|e| e.to_string())?;
             (0..a.len())
                 .map(|i| {
                     if a.is_null(i) {
@@ -298,26 +233,15 @@ fn column_cells(array: &ArrayRef) -> Result<Vec<Cell>, String> {
                 .collect()
         }
         _ => {
-            let f =
-                ArrayFormatter::try_new(a, &FormatOptions::default()).map_err(|e| e.to_string())?;
-            (0..a.len())
-                .map(|i| {
-                    if a.is_null(i) {
-                        Cell::Null
-                    } else {
-                        Cell::Text(f.value(i).to_string())
-                    }
-                })
-                .collect()
+            let f = ArrayFormatter::try_new(a, &FormatOptions::default()).map_err(|e| e.to_string())?;
+            (0..a.len()).map(|i| if a.is_null(i) { Cell::Null } else { Cell::Text(f.value(i).to_string()) }).collect()
         }
     };
     Ok(cells)
 }
 
 fn texts<'a>(values: impl Iterator<Item = Option<&'a str>>) -> Vec<Cell> {
-    values
-        .map(|v| v.map_or(Cell::Null, |s| Cell::Text(s.to_string())))
-        .collect()
+    values.map(|v| v.map_or(Cell::Null, |s| Cell::Text(s.to_string()))).collect()
 }
 
 /// RFC 4180 CSV: fields separated by commas, optionally in double quotes
@@ -412,10 +336,7 @@ mod tests {
     fn csv_quotes_and_nulls() {
         let rows = parse_csv("a,b,c\n1,\"x, \"\"y\"\"\",\n\"\",2,3\r\n").expect("csv");
         assert_eq!(rows.len(), 3);
-        assert_eq!(
-            rows[1],
-            vec![Some("1".into()), Some("x, \"y\"".into()), None]
-        );
+        assert_eq!(rows[1], vec![Some("1".into()), Some("x, \"y\"".into()), None]);
         assert_eq!(rows[2], vec![None, Some("2".into()), Some("3".into())]);
         assert!(parse_csv("a\n\"open").is_err());
     }
@@ -424,21 +345,10 @@ mod tests {
     fn decimals_match_doubles_within_tolerance() {
         // Spark: avg(decimal(15,2)) is decimal(19,6); DuckDB wrote a double
         let b = batch(vec![
-            Arc::new(
-                Decimal128Array::from(vec![25_575_155i128])
-                    .with_precision_and_scale(19, 6)
-                    .expect("dec"),
-            ),
+            Arc::new(Decimal128Array::from(vec![25_575_155i128]).with_precision_and_scale(19, 6).expect("dec")),
             Arc::new(Float64Array::from(vec![0.05008133906964238])),
         ]);
-        assert_eq!(
-            compare(
-                std::slice::from_ref(&b),
-                "x,y\n25.575154611454693,0.0500813390696\n",
-                None
-            ),
-            Ok(())
-        );
+        assert_eq!(compare(std::slice::from_ref(&b), "x,y\n25.575154611454693,0.0500813390696\n", None), Ok(()));
         assert!(compare(&[b], "x,y\n25.58,0.05\n", None).is_err());
     }
 
@@ -449,20 +359,8 @@ mod tests {
             Arc::new(StringArray::from(vec![Some("a b"), Some("z")])),
             Arc::new(Int64Array::from(vec![None, Some(3)])),
         ]);
-        assert_eq!(
-            compare(
-                std::slice::from_ref(&b),
-                "d,s,n\n1995-01-01,a b,\n,z,3\n",
-                None
-            ),
-            Ok(())
-        );
-        assert!(compare(
-            std::slice::from_ref(&b),
-            "d,s,n\n1995-01-02,a b,\n,z,3\n",
-            None
-        )
-        .is_err());
+        assert_eq!(compare(std::slice::from_ref(&b), "d,s,n\n1995-01-01,a b,\n,z,3\n", None), Ok(()));
+        assert!(compare(std::slice::from_ref(&b), "d,s,n\n1995-01-02,a b,\n,z,3\n", None).is_err());
         assert!(compare(&[b], "d,s,n\n1995-01-01,a b,0\n,z,3\n", None).is_err());
         // the empty string is not NULL
         let b = batch(vec![Arc::new(StringArray::from(vec![Some("")]))]);
@@ -474,16 +372,11 @@ mod tests {
 
     #[test]
     fn ties_on_order_keys_may_come_in_any_order() {
-        let b = batch(vec![
-            Arc::new(Int64Array::from(vec![2, 2, 1])),
-            Arc::new(StringArray::from(vec!["b", "a", "c"])),
-        ]);
+        let b =
+            batch(vec![Arc::new(Int64Array::from(vec![2, 2, 1])), Arc::new(StringArray::from(vec!["b", "a", "c"]))]);
         let expected = "k,v\n2,a\n2,b\n1,c\n";
         assert!(compare(std::slice::from_ref(&b), expected, None).is_err());
-        assert_eq!(
-            compare(std::slice::from_ref(&b), expected, Some(&[0])),
-            Ok(())
-        );
+        assert_eq!(compare(std::slice::from_ref(&b), expected, Some(&[0])), Ok(()));
         // a wrong order of the keys themselves is still an error
         let wrong = "k,v\n1,c\n2,a\n2,b\n";
         assert!(compare(std::slice::from_ref(&b), wrong, Some(&[0])).is_err());

@@ -43,11 +43,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             args.remove(0);
         }
         Some(&"-h") | Some(&"--help") | None => return Err(String::new()),
-        Some(other) => {
-            return Err(format!(
-                "unknown benchmark '{other}' (only 'tpch' is available)"
-            ))
-        }
+        Some(other) => return Err(format!("unknown benchmark '{other}' (only 'tpch' is available)")),
     }
     let mut o = Options {
         sf: 1.0,
@@ -69,10 +65,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             return Err(String::new());
         }
         let mut value = || -> Result<String, String> {
-            inline
-                .clone()
-                .or_else(|| it.next().map(str::to_string))
-                .ok_or(format!("{flag} needs a value"))
+            inline.clone().or_else(|| it.next().map(str::to_string)).ok_or(format!("{flag} needs a value"))
         };
         match flag {
             "--sf" => {
@@ -86,29 +79,18 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--data" => o.data = Some(PathBuf::from(value()?)),
             "--threads" => {
                 let v = value()?;
-                o.threads = Some(
-                    v.parse()
-                        .ok()
-                        .filter(|n| *n > 0)
-                        .ok_or(format!("invalid thread count '{v}'"))?,
-                );
+                o.threads = Some(v.parse().ok().filter(|n| *n > 0).ok_or(format!("invalid thread count '{v}'"))?);
             }
             "--runs" => {
                 let v = value()?;
-                o.runs = v
-                    .parse()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or(format!("invalid run count '{v}'"))?;
+                o.runs = v.parse().ok().filter(|n| *n > 0).ok_or(format!("invalid run count '{v}'"))?;
             }
             "--queries" => {
                 let v = value()?;
                 let mut qs = Vec::new();
                 for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
                     let digits = part.trim_start_matches(['q', 'Q']);
-                    let n: usize = digits
-                        .parse()
-                        .map_err(|_| format!("invalid query '{part}'"))?;
+                    let n: usize = digits.parse().map_err(|_| format!("invalid query '{part}'"))?;
                     if !(1..=22).contains(&n) {
                         return Err(format!("query {n} is not in 1..22"));
                     }
@@ -153,11 +135,7 @@ fn median(v: &[f64]) -> Option<f64> {
     let mut s = v.to_vec();
     s.sort_by(|a, b| a.total_cmp(b));
     let n = s.len();
-    Some(if n % 2 == 1 {
-        s[n / 2]
-    } else {
-        (s[n / 2 - 1] + s[n / 2]) / 2.0
-    })
+    Some(if n % 2 == 1 { s[n / 2] } else { (s[n / 2 - 1] + s[n / 2]) / 2.0 })
 }
 
 /// Runs a statement, turning a panic in the engine into an error.
@@ -188,10 +166,7 @@ pub fn run_cli(args: &[String]) -> i32 {
     // line instead of a backtrace that would bury the table
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|info| {
-        let location = info
-            .location()
-            .map(|l| format!(" at {l}"))
-            .unwrap_or_default();
+        let location = info.location().map(|l| format!(" at {l}")).unwrap_or_default();
         eprintln!("panic{location}: {}", panic_text(info.payload()));
     }));
     let code = match run(&o) {
@@ -215,14 +190,9 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
 
 fn run(o: &Options) -> Result<i32, String> {
     let label = tpch::sf_label(o.sf);
-    let data = o
-        .data
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("data/tpch-sf{label}")));
+    let data = o.data.clone().unwrap_or_else(|| PathBuf::from(format!("data/tpch-sf{label}")));
     let start = Instant::now();
-    let all_present = tpch::TABLES
-        .iter()
-        .all(|t| tpch::table_path(&data, t).is_file());
+    let all_present = tpch::TABLES.iter().all(|t| tpch::table_path(&data, t).is_file());
     if !all_present {
         eprintln!("generating TPC-H SF {label} into {} ...", data.display());
     }
@@ -233,9 +203,7 @@ fn run(o: &Options) -> Result<i32, String> {
 
     let session = Session::new();
     if let Some(t) = o.threads {
-        session
-            .set_config("ember.threads", &t.to_string())
-            .map_err(|e| e.to_string())?;
+        session.set_config("ember.threads", &t.to_string()).map_err(|e| e.to_string())?;
     }
     let threads = session.config().threads();
     let views = std::panic::catch_unwind(AssertUnwindSafe(|| tpch::create_views(&session, &data)));
@@ -247,10 +215,7 @@ fn run(o: &Options) -> Result<i32, String> {
 
     let mut texts = Vec::new();
     for &n in &o.queries {
-        texts.push((
-            format!("q{n:02}"),
-            tpch::query_text(n).map_err(|e| e.to_string())?,
-        ));
+        texts.push((format!("q{n:02}"), tpch::query_text(n).map_err(|e| e.to_string())?));
     }
 
     println!(
@@ -264,10 +229,7 @@ fn run(o: &Options) -> Result<i32, String> {
     let progress = std::io::stderr().is_terminal();
     let mut runs: Vec<QueryRun> = Vec::new();
     for (&n, (name, sql)) in o.queries.iter().zip(&texts) {
-        let mut q = QueryRun {
-            name: name.clone(),
-            ..Default::default()
-        };
+        let mut q = QueryRun { name: name.clone(), ..Default::default() };
         if let Some(e) = &views_error {
             q.error = Some(e.clone());
             runs.push(q);
@@ -283,11 +245,7 @@ fn run(o: &Options) -> Result<i32, String> {
                 if let Some(path) = tpch::answer_path(o.sf, n) {
                     match std::fs::read_to_string(&path) {
                         Ok(expected) => {
-                            let r = answers::compare(
-                                &first.batches,
-                                &expected,
-                                Some(tpch::order_keys(n)),
-                            );
+                            let r = answers::compare(&first.batches, &expected, Some(tpch::order_keys(n)));
                             q.correct = Some(r.is_ok());
                             q.mismatch = r.err();
                         }
@@ -339,15 +297,7 @@ fn run(o: &Options) -> Result<i32, String> {
     }
 
     if let Some(path) = &o.json {
-        let doc = to_json(
-            o,
-            &label,
-            &data,
-            threads,
-            &runs,
-            duckdb_version.as_deref(),
-            duckdb_note.as_deref(),
-        );
+        let doc = to_json(o, &label, &data, threads, &runs, duckdb_version.as_deref(), duckdb_note.as_deref());
         let text = serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
@@ -356,9 +306,7 @@ fn run(o: &Options) -> Result<i32, String> {
         println!("wrote {}", path.display());
     }
 
-    let bad = runs
-        .iter()
-        .any(|q| q.error.is_some() || q.correct == Some(false));
+    let bad = runs.iter().any(|q| q.error.is_some() || q.correct == Some(false));
     Ok(if bad { 1 } else { 0 })
 }
 
@@ -383,17 +331,10 @@ fn print_table(runs: &[QueryRun], with_duckdb: bool, duckdb_version: Option<&str
             "{:<6}{:>9}{:>13}",
             q.name.to_uppercase(),
             q.rows.map_or("-".to_string(), |r| r.to_string()),
-            if q.error.is_some() {
-                "error".to_string()
-            } else {
-                fmt_ms(ember)
-            }
+            if q.error.is_some() { "error".to_string() } else { fmt_ms(ember) }
         );
         if with_duckdb {
-            let duck =
-                q.duckdb
-                    .as_ref()
-                    .and_then(|d| if d.error.is_some() { None } else { d.median_ms });
+            let duck = q.duckdb.as_ref().and_then(|d| if d.error.is_some() { None } else { d.median_ms });
             let ratio = match (ember, duck, &q.error) {
                 (Some(e), Some(d), None) if d > 0.0 => Some(e / d),
                 _ => None,
@@ -402,11 +343,7 @@ fn print_table(runs: &[QueryRun], with_duckdb: bool, duckdb_version: Option<&str
                 Some(d) if d.error.is_some() => "error".to_string(),
                 _ => fmt_ms(duck),
             };
-            line.push_str(&format!(
-                "{:>13}{:>9}",
-                duck_text,
-                ratio.map_or("-".into(), |r| format!("{r:.2}"))
-            ));
+            line.push_str(&format!("{:>13}{:>9}", duck_text, ratio.map_or("-".into(), |r| format!("{r:.2}"))));
             if let (Some(e), Some(d), None) = (ember, duck, &q.error) {
                 both_ember += e;
                 both_duck += d;
@@ -431,19 +368,12 @@ fn print_table(runs: &[QueryRun], with_duckdb: bool, duckdb_version: Option<&str
     let checked = runs.iter().filter(|q| q.correct.is_some()).count();
     let mut total = format!("{:<6}{:>9}{:>13}", "total", "", format!("{ember_total:.1}"));
     if with_duckdb {
-        let ratio = if both_duck > 0.0 {
-            format!("{:.2}", both_ember / both_duck)
-        } else {
-            "-".into()
-        };
+        let ratio = if both_duck > 0.0 { format!("{:.2}", both_ember / both_duck) } else { "-".into() };
         total.push_str(&format!("{:>13}{:>9}", format!("{both_duck:.1}"), ratio));
     }
     total.push_str(&format!("  {correct}/{checked}"));
     println!("{total}");
-    println!(
-        "Ember ran {ember_ok} of {} queries; {correct} of {checked} checked answers correct",
-        runs.len()
-    );
+    println!("Ember ran {ember_ok} of {} queries; {correct} of {checked} checked answers correct", runs.len());
     if let Some(v) = duckdb_version {
         println!(
             "DuckDB {v}; ratio = Ember median / DuckDB median; total ratio over the {} queries both ran: Ember {:.1} ms vs DuckDB {:.1} ms",
@@ -492,11 +422,7 @@ fn to_json(
     let queries: Vec<Value> = runs
         .iter()
         .map(|q| {
-            let ember = if q.error.is_none() {
-                median(&q.times_ms)
-            } else {
-                None
-            };
+            let ember = if q.error.is_none() { median(&q.times_ms) } else { None };
             let duck = q.duckdb.as_ref().and_then(|d| d.median_ms);
             let ratio = match (ember, duck) {
                 (Some(e), Some(d)) if d > 0.0 => Some(e / d),
@@ -540,10 +466,8 @@ mod tests {
 
     #[test]
     fn parses_options() {
-        let o = parse_args(&args(
-            "tpch --sf 0.1 --runs 1 --queries 1,q3,5 --compare duckdb --threads=4",
-        ))
-        .expect("parse");
+        let o =
+            parse_args(&args("tpch --sf 0.1 --runs 1 --queries 1,q3,5 --compare duckdb --threads=4")).expect("parse");
         assert_eq!(o.sf, 0.1);
         assert_eq!(o.runs, 1);
         assert_eq!(o.queries, vec![1, 3, 5]);

@@ -27,18 +27,11 @@ pub struct DuckdbRun {
 /// The repository root: the parent of this crate, or an ancestor of the
 /// current directory holding `scripts/python-env.sh`.
 fn repo_root() -> Option<PathBuf> {
-    let from_crate = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf);
+    let from_crate = Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf);
     let from_cwd = std::env::current_dir().ok().and_then(|cwd| {
-        cwd.ancestors()
-            .find(|d| d.join("scripts").join("python-env.sh").is_file())
-            .map(Path::to_path_buf)
+        cwd.ancestors().find(|d| d.join("scripts").join("python-env.sh").is_file()).map(Path::to_path_buf)
     });
-    from_cwd
-        .into_iter()
-        .chain(from_crate)
-        .find(|d| d.join("scripts").join("python-env.sh").is_file())
+    from_cwd.into_iter().chain(from_crate).find(|d| d.join("scripts").join("python-env.sh").is_file())
 }
 
 /// The Python to run DuckDB with: `$EMBER_PYTHON`, else the repository's
@@ -63,12 +56,7 @@ fn python() -> Result<PathBuf, String> {
         return Err(format!("scripts/python-env.sh failed ({})", out.status));
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let last = stdout
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim();
+    let last = stdout.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
     if last.is_empty() || !Path::new(last).is_file() {
         return Err("scripts/python-env.sh did not print a Python path".into());
     }
@@ -84,13 +72,9 @@ pub fn run(
     queries: &[(String, String)],
 ) -> Result<DuckdbRun, String> {
     let python = python()?;
-    let input = Value::Array(
-        queries
-            .iter()
-            .map(|(name, sql)| serde_json::json!({ "name": name, "sql": sql }))
-            .collect(),
-    )
-    .to_string();
+    let input =
+        Value::Array(queries.iter().map(|(name, sql)| serde_json::json!({ "name": name, "sql": sql })).collect())
+            .to_string();
     let mut cmd = Command::new(&python);
     cmd.arg("-c")
         .arg(SCRIPT)
@@ -104,22 +88,15 @@ pub fn run(
     if let Some(t) = threads {
         cmd.arg("--threads").arg(t.to_string());
     }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    let mut child = cmd.spawn().map_err(|e| format!("cannot run {}: {e}", python.display()))?;
     let mut stdin = child.stdin.take().ok_or("no stdin for the DuckDB script")?;
     // written from a thread so a chatty child can never deadlock on full pipes
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child
-        .wait_with_output()
-        .map_err(|e| format!("DuckDB script failed: {e}"))?;
+    let out = child.wait_with_output().map_err(|e| format!("DuckDB script failed: {e}"))?;
     let _ = writer.join();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let parsed: Option<Value> = stdout
-        .lines()
-        .rev()
-        .find(|l| l.trim_start().starts_with('{'))
-        .and_then(|l| serde_json::from_str(l).ok());
+    let parsed: Option<Value> =
+        stdout.lines().rev().find(|l| l.trim_start().starts_with('{')).and_then(|l| serde_json::from_str(l).ok());
     let Some(parsed) = parsed else {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
@@ -133,19 +110,10 @@ pub fn run(
         return Err(e.to_string());
     }
     let mut run = DuckdbRun {
-        version: parsed
-            .get("version")
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-            .to_string(),
+        version: parsed.get("version").and_then(Value::as_str).unwrap_or("?").to_string(),
         results: BTreeMap::new(),
     };
-    for r in parsed
-        .get("results")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for r in parsed.get("results").and_then(Value::as_array).into_iter().flatten() {
         let Some(name) = r.get("name").and_then(Value::as_str) else {
             continue;
         };

@@ -21,18 +21,15 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use tpchgen::generators::{
-    CustomerGenerator, LineItemGenerator, NationGenerator, OrderGenerator, PartGenerator,
-    PartSuppGenerator, RegionGenerator, SupplierGenerator,
+    CustomerGenerator, LineItemGenerator, NationGenerator, OrderGenerator, PartGenerator, PartSuppGenerator,
+    RegionGenerator, SupplierGenerator,
 };
 use tpchgen_arrow::{
-    CustomerArrow, LineItemArrow, NationArrow, OrderArrow, PartArrow, PartSuppArrow, RegionArrow,
-    SupplierArrow,
+    CustomerArrow, LineItemArrow, NationArrow, OrderArrow, PartArrow, PartSuppArrow, RegionArrow, SupplierArrow,
 };
 
 /// The eight tables, biggest first (generation hands them out in this order).
-pub const TABLES: [&str; 8] = [
-    "lineitem", "orders", "partsupp", "part", "customer", "supplier", "nation", "region",
-];
+pub const TABLES: [&str; 8] = ["lineitem", "orders", "partsupp", "part", "customer", "supplier", "nation", "region"];
 
 /// Rows per Parquet row group: DuckDB's default (120 * 1024). Small enough
 /// that SF 0.1 lineitem (600k rows) has several groups to scan in parallel,
@@ -56,17 +53,11 @@ pub fn generate(sf: f64, dir: &Path) -> Result<()> {
         return Err(Error::internal(format!("invalid TPC-H scale factor {sf}")));
     }
     std::fs::create_dir_all(dir).map_err(|e| Error::file(dir.display(), e))?;
-    let missing: Vec<&str> = TABLES
-        .iter()
-        .copied()
-        .filter(|t| !table_path(dir, t).exists())
-        .collect();
+    let missing: Vec<&str> = TABLES.iter().copied().filter(|t| !table_path(dir, t).exists()).collect();
     if missing.is_empty() {
         return Ok(());
     }
-    let workers = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
+    let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let workers = workers.min(missing.len());
     let next = AtomicUsize::new(0);
     let results: Vec<Result<()>> = std::thread::scope(|s| {
@@ -85,10 +76,7 @@ pub fn generate(sf: f64, dir: &Path) -> Result<()> {
             .collect();
         handles
             .into_iter()
-            .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(Error::internal("TPC-H generator thread panicked")))
-            })
+            .map(|h| h.join().unwrap_or_else(|_| Err(Error::internal("TPC-H generator thread panicked"))))
             .collect()
     });
     results.into_iter().collect()
@@ -105,67 +93,35 @@ fn generate_table(sf: f64, table: &str, dir: &Path) -> Result<()> {
     let written = match table {
         "lineitem" => {
             let g = LineItemArrow::new(LineItemGenerator::new(sf, 1, 1));
-            write_parquet(
-                &tmp,
-                LineItemArrow::schema_ref(),
-                g.with_batch_size(GEN_BATCH_ROWS),
-            )
+            write_parquet(&tmp, LineItemArrow::schema_ref(), g.with_batch_size(GEN_BATCH_ROWS))
         }
         "orders" => {
             let g = OrderArrow::new(OrderGenerator::new(sf, 1, 1));
-            write_parquet(
-                &tmp,
-                OrderArrow::schema_ref(),
-                g.with_batch_size(GEN_BATCH_ROWS),
-            )
+            write_parquet(&tmp, OrderArrow::schema_ref(), g.with_batch_size(GEN_BATCH_ROWS))
         }
         "customer" => {
             let g = CustomerArrow::new(CustomerGenerator::new(sf, 1, 1));
-            write_parquet(
-                &tmp,
-                CustomerArrow::schema_ref(),
-                g.with_batch_size(GEN_BATCH_ROWS),
-            )
+            write_parquet(&tmp, CustomerArrow::schema_ref(), g.with_batch_size(GEN_BATCH_ROWS))
         }
         "part" => {
             let g = PartArrow::new(PartGenerator::new(sf, 1, 1));
-            write_parquet(
-                &tmp,
-                PartArrow::schema_ref(),
-                g.with_batch_size(GEN_BATCH_ROWS),
-            )
+            write_parquet(&tmp, PartArrow::schema_ref(), g.with_batch_size(GEN_BATCH_ROWS))
         }
         "partsupp" => {
             let g = PartSuppArrow::new(PartSuppGenerator::new(sf, 1, 1));
-            write_parquet(
-                &tmp,
-                PartSuppArrow::schema_ref(),
-                g.with_batch_size(GEN_BATCH_ROWS),
-            )
+            write_parquet(&tmp, PartSuppArrow::schema_ref(), g.with_batch_size(GEN_BATCH_ROWS))
         }
         "supplier" => {
             let g = SupplierArrow::new(SupplierGenerator::new(sf, 1, 1));
-            write_parquet(
-                &tmp,
-                SupplierArrow::schema_ref(),
-                g.with_batch_size(GEN_BATCH_ROWS),
-            )
+            write_parquet(&tmp, SupplierArrow::schema_ref(), g.with_batch_size(GEN_BATCH_ROWS))
         }
         "nation" => {
             let g = NationArrow::new(NationGenerator::new(sf, 1, 1));
-            write_parquet(
-                &tmp,
-                NationArrow::schema_ref(),
-                g.with_batch_size(GEN_BATCH_ROWS),
-            )
+            write_parquet(&tmp, NationArrow::schema_ref(), g.with_batch_size(GEN_BATCH_ROWS))
         }
         "region" => {
             let g = RegionArrow::new(RegionGenerator::new(sf, 1, 1));
-            write_parquet(
-                &tmp,
-                RegionArrow::schema_ref(),
-                g.with_batch_size(GEN_BATCH_ROWS),
-            )
+            write_parquet(&tmp, RegionArrow::schema_ref(), g.with_batch_size(GEN_BATCH_ROWS))
         }
         other => Err(Error::internal(format!("unknown TPC-H table {other}"))),
     };
@@ -196,13 +152,15 @@ fn to_stored(batch: RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
         .columns()
         .iter()
         .zip(schema.fields())
-        .map(|(c, f)| {
-            if c.data_type() == f.data_type() {
-                Ok(c.clone())
-            } else {
-                arrow::compute::cast(c, f.data_type())
-            }
-        })
+        .map(
+            |(c, f)| {
+                if c.data_type() == f.data_type() {
+                    Ok(c.clone())
+                } else {
+                    arrow::compute::cast(c, f.data_type())
+                }
+            },
+        )
         .collect::<Result<Vec<_>, ArrowError>>()?;
     Ok(RecordBatch::try_new(schema.clone(), columns)?)
 }
@@ -218,13 +176,11 @@ fn write_parquet(
         .set_compression(Compression::SNAPPY)
         .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
         .build();
-    let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
-        .map_err(|e| Error::file(path.display(), e))?;
+    let mut writer =
+        ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|e| Error::file(path.display(), e))?;
     for batch in batches {
         let batch = to_stored(batch?, &schema)?;
-        writer
-            .write(&batch)
-            .map_err(|e| Error::file(path.display(), e))?;
+        writer.write(&batch).map_err(|e| Error::file(path.display(), e))?;
     }
     writer.close().map_err(|e| Error::file(path.display(), e))?;
     Ok(())
@@ -236,9 +192,7 @@ pub fn create_views(session: &Session, dir: &Path) -> Result<()> {
     for table in TABLES {
         let path = table_path(&dir, table);
         let path = path.to_string_lossy().replace('\'', "\\'");
-        session.sql(&format!(
-            "CREATE OR REPLACE TEMPORARY VIEW {table} USING parquet OPTIONS (path '{path}')"
-        ))?;
+        session.sql(&format!("CREATE OR REPLACE TEMPORARY VIEW {table} USING parquet OPTIONS (path '{path}')"))?;
     }
     Ok(())
 }
@@ -280,11 +234,8 @@ pub fn query_text(n: usize) -> Result<String> {
 
 /// The reference answer of query `n` at scale factor `sf`, if one exists.
 pub fn answer_path(sf: f64, n: usize) -> Option<PathBuf> {
-    let path = shared_dir()?
-        .join("tpch")
-        .join("answers")
-        .join(format!("sf{}", sf_label(sf)))
-        .join(format!("q{n:02}.csv"));
+    let path =
+        shared_dir()?.join("tpch").join("answers").join(format!("sf{}", sf_label(sf))).join(format!("q{n:02}.csv"));
     path.is_file().then_some(path)
 }
 
@@ -348,37 +299,16 @@ mod tests {
         let file = File::open(table_path(&dir, "nation")).expect("open");
         let reader = ParquetRecordBatchReaderBuilder::try_new(file).expect("reader");
         let schema = reader.schema().clone();
-        let batches: Vec<_> = reader
-            .build()
-            .expect("build")
-            .collect::<Result<_, _>>()
-            .expect("read");
+        let batches: Vec<_> = reader.build().expect("build").collect::<Result<_, _>>().expect("read");
         assert_eq!(batches.iter().map(|b| b.num_rows()).sum::<usize>(), 25);
         assert_eq!(schema.field(1).data_type(), &DataType::Utf8);
 
         let file = File::open(table_path(&dir, "lineitem")).expect("open");
         let reader = ParquetRecordBatchReaderBuilder::try_new(file).expect("reader");
         let schema = reader.schema().clone();
-        assert_eq!(
-            schema
-                .field_with_name("l_extendedprice")
-                .expect("col")
-                .data_type(),
-            &DataType::Decimal128(15, 2)
-        );
-        assert_eq!(
-            schema
-                .field_with_name("l_shipdate")
-                .expect("col")
-                .data_type(),
-            &DataType::Date32
-        );
-        let batch = reader
-            .build()
-            .expect("build")
-            .next()
-            .expect("one batch")
-            .expect("read");
+        assert_eq!(schema.field_with_name("l_extendedprice").expect("col").data_type(), &DataType::Decimal128(15, 2));
+        assert_eq!(schema.field_with_name("l_shipdate").expect("col").data_type(), &DataType::Date32);
+        let batch = reader.build().expect("build").next().expect("one batch").expect("read");
         assert!(batch.num_rows() > 0);
         // idempotent: a second call with all files present does nothing
         generate(0.001, &dir).expect("again");

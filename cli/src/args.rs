@@ -64,12 +64,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         Some("server") => return Ok(Command::Server(args[1..].to_vec())),
         _ => {}
     }
-    let mut run = RunArgs {
-        inputs: Vec::new(),
-        format: Format::Table,
-        threads: None,
-        memory_limit: None,
-    };
+    let mut run = RunArgs { inputs: Vec::new(), format: Format::Table, threads: None, memory_limit: None };
     let mut i = 0;
     while i < args.len() {
         let arg = &args[i];
@@ -86,18 +81,14 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         } else if let Some(short) = arg.strip_prefix('-').filter(|s| !s.is_empty()) {
             (short, None)
         } else {
-            return Err(format!(
-                "unexpected argument '{arg}' (use -f FILE to run a file)"
-            ));
+            return Err(format!("unexpected argument '{arg}' (use -f FILE to run a file)"));
         };
         let mut value = |what: &str| -> Result<String, String> {
             if let Some(v) = inline.clone() {
                 return Ok(v);
             }
             i += 1;
-            args.get(i)
-                .cloned()
-                .ok_or_else(|| format!("option '{arg}' needs {what}"))
+            args.get(i).cloned().ok_or_else(|| format!("option '{arg}' needs {what}"))
         };
         match name {
             "h" | "help" => return Ok(Command::Help),
@@ -106,8 +97,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             "f" | "file" => run.inputs.push(Input::File(value("a file name")?)),
             "format" => {
                 let v = value("a format")?;
-                run.format = Format::parse(&v)
-                    .ok_or_else(|| format!("unknown format '{v}' (expected table, csv or json)"))?;
+                run.format =
+                    Format::parse(&v).ok_or_else(|| format!("unknown format '{v}' (expected table, csv or json)"))?;
             }
             "threads" => run.threads = Some(value("a number")?),
             "memory-limit" => run.memory_limit = Some(value("a size")?),
@@ -142,14 +133,7 @@ mod tests {
 
     #[test]
     fn commands_and_files_keep_their_order() {
-        let r = run(&[
-            "-c",
-            "SELECT 1",
-            "--file",
-            "a.sql",
-            "--command=SELECT 2",
-            "-fb.sql",
-        ]);
+        let r = run(&["-c", "SELECT 1", "--file", "a.sql", "--command=SELECT 2", "-fb.sql"]);
         assert_eq!(
             r.inputs,
             vec![
@@ -178,28 +162,17 @@ mod tests {
         assert_eq!(p(&["--version"]), Ok(Command::Version));
         assert_eq!(
             p(&["bench", "tpch", "--sf", "1"]),
-            Ok(Command::Bench(vec![
-                "tpch".into(),
-                "--sf".into(),
-                "1".into()
-            ]))
+            Ok(Command::Bench(vec!["tpch".into(), "--sf".into(), "1".into()]))
         );
-        assert_eq!(
-            p(&["server", "--port", "15002"]),
-            Ok(Command::Server(vec!["--port".into(), "15002".into()]))
-        );
+        assert_eq!(p(&["server", "--port", "15002"]), Ok(Command::Server(vec!["--port".into(), "15002".into()])));
     }
 
     #[test]
     fn mistakes_are_reported() {
         assert!(p(&["-c"]).unwrap_err().contains("needs"));
-        assert!(p(&["--format", "xml"])
-            .unwrap_err()
-            .contains("unknown format"));
+        assert!(p(&["--format", "xml"]).unwrap_err().contains("unknown format"));
         assert!(p(&["--bogus"]).unwrap_err().contains("unknown option"));
-        assert!(p(&["file.sql"])
-            .unwrap_err()
-            .contains("unexpected argument"));
+        assert!(p(&["file.sql"]).unwrap_err().contains("unexpected argument"));
         assert!(p(&["-"]).unwrap_err().contains("unexpected argument"));
         assert!(p(&["-éx"]).unwrap_err().contains("unknown option"));
         assert!(p(&["-é"]).unwrap_err().contains("unknown option"));
@@ -209,9 +182,6 @@ mod tests {
     fn a_dash_value_is_taken_as_is() {
         // `-f -` reads stdin; `-c` takes the next argument even if it starts with '-'
         assert_eq!(run(&["-f", "-"]).inputs, vec![Input::File("-".into())]);
-        assert_eq!(
-            run(&["-c", "-- comment"]).inputs,
-            vec![Input::Sql("-- comment".into())]
-        );
+        assert_eq!(run(&["-c", "-- comment"]).inputs, vec![Input::Sql("-- comment".into())]);
     }
 }

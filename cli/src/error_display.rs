@@ -25,10 +25,7 @@ pub struct Origin {
 
 impl Origin {
     pub fn statement() -> Origin {
-        Origin {
-            first_line: 1,
-            number_lines: false,
-        }
+        Origin { first_line: 1, number_lines: false }
     }
 }
 
@@ -60,9 +57,7 @@ pub fn span_marker(sql: &str, span: Span, origin: Origin) -> Option<String> {
 
     // character columns of the span within the line
     let col_start = sql[line_start..start].chars().count();
-    let col_end = sql[line_start..end.min(line_start + line.len()).max(start)]
-        .chars()
-        .count();
+    let col_end = sql[line_start..end.min(line_start + line.len()).max(start)].chars().count();
     let width = (col_end - col_start).max(1);
 
     let chars: Vec<char> = line.chars().collect();
@@ -78,23 +73,12 @@ pub fn span_marker(sql: &str, span: Span, origin: Origin) -> Option<String> {
         shown.push_str("...");
     }
 
-    let label = if origin.number_lines || sql.contains('\n') {
-        format!("LINE {line_no}: ")
-    } else {
-        String::new()
-    };
+    let label = if origin.number_lines || sql.contains('\n') { format!("LINE {line_no}: ") } else { String::new() };
     let lead = if prefix_dots { "..." } else { "" };
     let mut indent: String = " ".repeat(label.chars().count() + lead.len());
-    indent.extend(
-        chars[shown_from..col_start]
-            .iter()
-            .map(|&c| if c == '\t' { '\t' } else { ' ' }),
-    );
+    indent.extend(chars[shown_from..col_start].iter().map(|&c| if c == '\t' { '\t' } else { ' ' }));
     let marks = width.min(shown_to.saturating_sub(col_start).max(1));
-    Some(format!(
-        "{label}{lead}{shown}\n{indent}{}",
-        "^".repeat(marks)
-    ))
+    Some(format!("{label}{lead}{shown}\n{indent}{}", "^".repeat(marks)))
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {
@@ -126,10 +110,7 @@ mod tests {
 
     #[test]
     fn file_origin_offsets_line_numbers() {
-        let origin = Origin {
-            first_line: 10,
-            number_lines: true,
-        };
+        let origin = Origin { first_line: 10, number_lines: true };
         let m = span_marker("SELECT x", Span::new(7, 8), origin).unwrap();
         assert_eq!(m, "LINE 10: SELECT x\n                ^");
     }
@@ -180,9 +161,7 @@ mod tests {
     fn errors_without_span_print_only_the_message() {
         let err = Error::table_not_found("t");
         let text = render_error(&err, "SELECT * FROM t", Origin::statement());
-        assert!(
-            text.starts_with("[TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found.")
-        );
+        assert!(text.starts_with("[TABLE_OR_VIEW_NOT_FOUND] The table or view `t` cannot be found."));
         assert!(!text.contains('^'));
         let err = Error::unresolved_column("foo", &[]).with_span(Some(Span::new(7, 10)));
         let text = render_error(&err, "SELECT foo", Origin::statement());

@@ -75,10 +75,7 @@ mod tests {
         install_panic_hook();
         let err = catch::<()>(|| panic!("boom")).unwrap_err();
         let text = err.to_string();
-        assert!(
-            text.starts_with("internal error: panic: boom at "),
-            "{text}"
-        );
+        assert!(text.starts_with("internal error: panic: boom at "), "{text}");
         assert!(matches!(err, Error::Internal(_)));
         assert_eq!(catch(|| Ok(5)).unwrap(), 5);
     }

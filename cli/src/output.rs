@@ -11,8 +11,7 @@ use std::io::{self, Write};
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{
-    DataType, Decimal128Type, Decimal32Type, Decimal64Type, Float16Type, Float32Type, Float64Type,
-    Schema,
+    DataType, Decimal128Type, Decimal32Type, Decimal64Type, Float16Type, Float32Type, Float64Type, Schema,
 };
 use ember_core::format;
 use ember_engine::render::{format_cell, is_null};
@@ -101,16 +100,8 @@ pub fn write_table(
     }
     let gap = head + tail < total;
 
-    let names: Vec<String> = schema
-        .fields()
-        .iter()
-        .map(|f| escape_control(f.name()))
-        .collect();
-    let right: Vec<bool> = schema
-        .fields()
-        .iter()
-        .map(|f| is_numeric_type(f.data_type()))
-        .collect();
+    let names: Vec<String> = schema.fields().iter().map(|f| escape_control(f.name())).collect();
+    let right: Vec<bool> = schema.fields().iter().map(|f| is_numeric_type(f.data_type())).collect();
     let mut widths: Vec<usize> = names.iter().map(|n| n.chars().count()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
@@ -185,11 +176,7 @@ fn escape_control(s: &str) -> String {
 
 /// A header line and one line per row, fields quoted where RFC 4180 needs it.
 pub fn write_csv(out: &mut dyn Write, schema: &Schema, batches: &[RecordBatch]) -> io::Result<()> {
-    let header: Vec<String> = schema
-        .fields()
-        .iter()
-        .map(|f| csv_field(f.name()))
-        .collect();
+    let header: Vec<String> = schema.fields().iter().map(|f| csv_field(f.name())).collect();
     writeln!(out, "{}", header.join(","))?;
     let mut line = String::new();
     for batch in batches {
@@ -224,11 +211,7 @@ pub fn csv_field(s: &str) -> String {
 
 /// One JSON object per row, keys in column order.
 pub fn write_json(out: &mut dyn Write, schema: &Schema, batches: &[RecordBatch]) -> io::Result<()> {
-    let keys: Vec<String> = schema
-        .fields()
-        .iter()
-        .map(|f| json_string(f.name()))
-        .collect();
+    let keys: Vec<String> = schema.fields().iter().map(|f| json_string(f.name())).collect();
     let mut line = String::new();
     for batch in batches {
         for row in 0..batch.num_rows() {
@@ -256,11 +239,7 @@ fn json_value(array: &dyn Array, row: usize, out: &mut String) {
         return;
     }
     match array.data_type() {
-        DataType::Boolean => out.push_str(if array.as_boolean().value(row) {
-            "true"
-        } else {
-            "false"
-        }),
+        DataType::Boolean => out.push_str(if array.as_boolean().value(row) { "true" } else { "false" }),
         DataType::Int8
         | DataType::Int16
         | DataType::Int32
@@ -281,35 +260,24 @@ fn json_value(array: &dyn Array, row: usize, out: &mut String) {
             let v = array.as_primitive::<Float64Type>().value(row);
             json_float(out, v, format::java_double)
         }
-        DataType::Decimal32(_, s) => out.push_str(&format::decimal_to_string(
-            array.as_primitive::<Decimal32Type>().value(row) as i128,
-            *s,
-        )),
-        DataType::Decimal64(_, s) => out.push_str(&format::decimal_to_string(
-            array.as_primitive::<Decimal64Type>().value(row) as i128,
-            *s,
-        )),
-        DataType::Decimal128(_, s) => out.push_str(&format::decimal_to_string(
-            array.as_primitive::<Decimal128Type>().value(row),
-            *s,
-        )),
+        DataType::Decimal32(_, s) => {
+            out.push_str(&format::decimal_to_string(array.as_primitive::<Decimal32Type>().value(row) as i128, *s))
+        }
+        DataType::Decimal64(_, s) => {
+            out.push_str(&format::decimal_to_string(array.as_primitive::<Decimal64Type>().value(row) as i128, *s))
+        }
+        DataType::Decimal128(_, s) => {
+            out.push_str(&format::decimal_to_string(array.as_primitive::<Decimal128Type>().value(row), *s))
+        }
         DataType::List(_) => {
             let list = array.as_list::<i32>();
             let o = list.value_offsets();
-            json_elements(
-                list.values().as_ref(),
-                o[row] as usize..o[row + 1] as usize,
-                out,
-            )
+            json_elements(list.values().as_ref(), o[row] as usize..o[row + 1] as usize, out)
         }
         DataType::LargeList(_) => {
             let list = array.as_list::<i64>();
             let o = list.value_offsets();
-            json_elements(
-                list.values().as_ref(),
-                o[row] as usize..o[row + 1] as usize,
-                out,
-            )
+            json_elements(list.values().as_ref(), o[row] as usize..o[row + 1] as usize, out)
         }
         DataType::FixedSizeList(_, _) => {
             let list = array.as_fixed_size_list();
@@ -393,33 +361,20 @@ pub fn json_string(s: &str) -> String {
 mod tests {
     use super::*;
     use arrow::array::{
-        ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int32Array, Int64Array, ListArray,
-        StringArray, StructArray,
+        ArrayRef, BooleanArray, Decimal128Array, Float64Array, Int32Array, Int64Array, ListArray, StringArray,
+        StructArray,
     };
     use arrow::datatypes::{Field, Int32Type};
     use std::sync::Arc;
 
     fn batch(columns: Vec<(&str, ArrayRef)>) -> (Schema, Vec<RecordBatch>) {
-        let schema = Schema::new(
-            columns
-                .iter()
-                .map(|(n, a)| Field::new(*n, a.data_type().clone(), true))
-                .collect::<Vec<_>>(),
-        );
-        let b = RecordBatch::try_new(
-            Arc::new(schema.clone()),
-            columns.into_iter().map(|(_, a)| a).collect(),
-        )
-        .unwrap();
+        let schema =
+            Schema::new(columns.iter().map(|(n, a)| Field::new(*n, a.data_type().clone(), true)).collect::<Vec<_>>());
+        let b = RecordBatch::try_new(Arc::new(schema.clone()), columns.into_iter().map(|(_, a)| a).collect()).unwrap();
         (schema, vec![b])
     }
 
-    fn render(
-        format: Format,
-        schema: &Schema,
-        batches: &[RecordBatch],
-        max: Option<usize>,
-    ) -> String {
+    fn render(format: Format, schema: &Schema, batches: &[RecordBatch], max: Option<usize>) -> String {
         let mut buf = Vec::new();
         write_result(&mut buf, format, schema, batches, max).unwrap();
         String::from_utf8(buf).unwrap()
@@ -439,24 +394,10 @@ mod tests {
         let (s, b) = batch(vec![
             (
                 "v",
-                Arc::new(StringArray::from(vec![
-                    Some("a,b"),
-                    Some("say \"hi\""),
-                    Some("two\nlines"),
-                    Some(""),
-                    None,
-                ])) as ArrayRef,
+                Arc::new(StringArray::from(vec![Some("a,b"), Some("say \"hi\""), Some("two\nlines"), Some(""), None]))
+                    as ArrayRef,
             ),
-            (
-                "n",
-                Arc::new(Int32Array::from(vec![
-                    Some(1),
-                    None,
-                    Some(3),
-                    Some(4),
-                    None,
-                ])),
-            ),
+            ("n", Arc::new(Int32Array::from(vec![Some(1), None, Some(3), Some(4), None]))),
         ]);
         assert_eq!(
             render(Format::Csv, &s, &b, None),
@@ -468,14 +409,9 @@ mod tests {
 
     #[test]
     fn json_lines_with_typed_values() {
-        let dec = Decimal128Array::from(vec![Some(12345), None])
-            .with_precision_and_scale(10, 2)
-            .unwrap();
+        let dec = Decimal128Array::from(vec![Some(12345), None]).with_precision_and_scale(10, 2).unwrap();
         let (s, b) = batch(vec![
-            (
-                "i",
-                Arc::new(Int64Array::from(vec![Some(1), None])) as ArrayRef,
-            ),
+            ("i", Arc::new(Int64Array::from(vec![Some(1), None])) as ArrayRef),
             ("d", Arc::new(Float64Array::from(vec![1e10, f64::NAN]))),
             ("m", Arc::new(dec)),
             ("s", Arc::new(StringArray::from(vec![Some("q\"\n"), None]))),
@@ -494,34 +430,21 @@ mod tests {
 
     #[test]
     fn json_nested_values() {
-        let list =
-            ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(vec![Some(1), None])]);
+        let list = ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(vec![Some(1), None])]);
         let strukt = StructArray::from(vec![(
             Arc::new(Field::new("f", DataType::Utf8, true)),
             Arc::new(StringArray::from(vec!["x"])) as ArrayRef,
         )]);
-        let (s, b) = batch(vec![
-            ("l", Arc::new(list) as ArrayRef),
-            ("st", Arc::new(strukt)),
-        ]);
-        assert_eq!(
-            render(Format::Json, &s, &b, None),
-            "{\"l\":[1,null],\"st\":{\"f\":\"x\"}}\n"
-        );
+        let (s, b) = batch(vec![("l", Arc::new(list) as ArrayRef), ("st", Arc::new(strukt))]);
+        assert_eq!(render(Format::Json, &s, &b, None), "{\"l\":[1,null],\"st\":{\"f\":\"x\"}}\n");
         assert_eq!(json_string("\u{1}"), "\"\\u0001\"");
     }
 
     #[test]
     fn table_aligns_numbers_right_and_text_left() {
         let (s, b) = batch(vec![
-            (
-                "id",
-                Arc::new(Int32Array::from(vec![Some(1), Some(100), None])) as ArrayRef,
-            ),
-            (
-                "name",
-                Arc::new(StringArray::from(vec![Some("a"), Some("bcd"), None])),
-            ),
+            ("id", Arc::new(Int32Array::from(vec![Some(1), Some(100), None])) as ArrayRef),
+            ("name", Arc::new(StringArray::from(vec![Some("a"), Some("bcd"), None]))),
         ]);
         let expected = "\
 +------+------+
@@ -537,22 +460,13 @@ mod tests {
 
     #[test]
     fn table_of_no_rows_keeps_the_header() {
-        let (s, b) = batch(vec![(
-            "x",
-            Arc::new(Int32Array::from(Vec::<i32>::new())) as ArrayRef,
-        )]);
-        assert_eq!(
-            render(Format::Table, &s, &b, None),
-            "+---+\n| x |\n+---+\n+---+\n"
-        );
+        let (s, b) = batch(vec![("x", Arc::new(Int32Array::from(Vec::<i32>::new())) as ArrayRef)]);
+        assert_eq!(render(Format::Table, &s, &b, None), "+---+\n| x |\n+---+\n+---+\n");
     }
 
     #[test]
     fn table_escapes_line_breaks_and_counts_characters() {
-        let (s, b) = batch(vec![(
-            "t",
-            Arc::new(StringArray::from(vec!["a\nb", "é"])) as ArrayRef,
-        )]);
+        let (s, b) = batch(vec![("t", Arc::new(StringArray::from(vec!["a\nb", "é"])) as ArrayRef)]);
         assert_eq!(
             render(Format::Table, &s, &b, None),
             "+------+\n| t    |\n+------+\n| a\\nb |\n| é    |\n+------+\n"
@@ -561,15 +475,9 @@ mod tests {
 
     #[test]
     fn table_elides_middle_rows_past_the_limit() {
-        let (s, b) = batch(vec![(
-            "n",
-            Arc::new(Int32Array::from((1..=10).collect::<Vec<_>>())) as ArrayRef,
-        )]);
+        let (s, b) = batch(vec![("n", Arc::new(Int32Array::from((1..=10).collect::<Vec<_>>())) as ArrayRef)]);
         let text = render(Format::Table, &s, &b, Some(4));
-        assert_eq!(
-            text,
-            "+----+\n|  n |\n+----+\n|  1 |\n|  2 |\n|  … |\n|  9 |\n| 10 |\n+----+\n"
-        );
+        assert_eq!(text, "+----+\n|  n |\n+----+\n|  1 |\n|  2 |\n|  … |\n|  9 |\n| 10 |\n+----+\n");
     }
 
     #[test]

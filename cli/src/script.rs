@@ -63,16 +63,11 @@ fn read_input(path: &str) -> Result<String, String> {
     let result = if path == "-" {
         io::stdin().read_to_string(&mut text).map(|_| ())
     } else {
-        std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_string(&mut text))
-            .map(|_| ())
+        std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text)).map(|_| ())
     };
     match result {
         Ok(()) => Ok(text),
-        Err(e) => Err(format!(
-            "error: cannot read {}: {e}",
-            if path == "-" { "stdin" } else { path }
-        )),
+        Err(e) => Err(format!("error: cannot read {}: {e}", if path == "-" { "stdin" } else { path })),
     }
 }
 
@@ -96,10 +91,7 @@ pub fn run_text(
             }
             Err(err) => {
                 let origin = match file {
-                    Some(_) => Origin {
-                        first_line: 1 + text[..stmt.offset].matches('\n').count(),
-                        number_lines: true,
-                    },
+                    Some(_) => Origin { first_line: 1 + text[..stmt.offset].matches('\n').count(), number_lines: true },
                     None => Origin::statement(),
                 };
                 // results printed so far come before the error

@@ -53,12 +53,7 @@ enum Next {
 
 impl Shell {
     pub fn new(session: Session, format: Format) -> Shell {
-        Shell {
-            session,
-            format,
-            timer: true,
-            max_rows: Some(DEFAULT_MAX_ROWS),
-        }
+        Shell { session, format, timer: true, max_rows: Some(DEFAULT_MAX_ROWS) }
     }
 
     /// Runs the read-eval-print loop until `.quit` or Ctrl-D. Returns the exit
@@ -80,18 +75,11 @@ impl Shell {
             // a missing history file is the normal first run
             let _ = editor.load_history(path);
         }
-        println!(
-            "ember {} (Spark SQL). Enter .help for help, end statements with ';'.",
-            env!("CARGO_PKG_VERSION")
-        );
+        println!("ember {} (Spark SQL). Enter .help for help, end statements with ';'.", env!("CARGO_PKG_VERSION"));
 
         let mut buffer = String::new();
         loop {
-            let prompt = if buffer.is_empty() {
-                PROMPT
-            } else {
-                CONTINUATION
-            };
+            let prompt = if buffer.is_empty() { PROMPT } else { CONTINUATION };
             match editor.readline(prompt) {
                 Ok(line) => {
                     if buffer.is_empty() && line.trim_start().starts_with('.') {
@@ -129,10 +117,7 @@ impl Shell {
         }
         if let Some(path) = &history {
             if let Err(e) = editor.save_history(path) {
-                eprintln!(
-                    "warning: cannot save the history to {}: {e}",
-                    path.display()
-                );
+                eprintln!("warning: cannot save the history to {}: {e}", path.display());
             }
         }
         0
@@ -168,11 +153,7 @@ impl Shell {
                     self.format,
                     &result.schema,
                     &result.batches,
-                    if self.format == Format::Table {
-                        self.max_rows
-                    } else {
-                        None
-                    },
+                    if self.format == Format::Table { self.max_rows } else { None },
                 ) {
                     eprintln!("error: cannot write the output: {e}");
                     return;
@@ -188,11 +169,7 @@ impl Shell {
             }
             ResultKind::Command => "OK".to_string(),
         };
-        let timing = if self.timer {
-            format!(" in {elapsed:.3} s")
-        } else {
-            String::new()
-        };
+        let timing = if self.timer { format!(" in {elapsed:.3} s") } else { String::new() };
         let _ = writeln!(out, "{footer}{timing}");
         let _ = out.flush();
     }

@@ -98,11 +98,7 @@ pub fn split(text: &str) -> Split<'_> {
             }
             State::Block(depth) => {
                 if b == b'*' && next == Some(b'/') {
-                    state = if depth == 1 {
-                        State::Normal
-                    } else {
-                        State::Block(depth - 1)
-                    };
+                    state = if depth == 1 { State::Normal } else { State::Block(depth - 1) };
                     i += 1;
                 } else if b == b'/' && next == Some(b'*') {
                     state = State::Block(depth + 1);
@@ -113,16 +109,8 @@ pub fn split(text: &str) -> Split<'_> {
         i += 1;
     }
     let rest_is_open = matches!(state, State::Str(_) | State::Backtick | State::Block(_));
-    let rest = statement(text, start, text.len()).unwrap_or(Statement {
-        text: "",
-        offset: text.len(),
-    });
-    Split {
-        statements,
-        rest,
-        rest_start: start,
-        rest_is_open,
-    }
+    let rest = statement(text, start, text.len()).unwrap_or(Statement { text: "", offset: text.len() });
+    Split { statements, rest, rest_start: start, rest_is_open }
 }
 
 /// All statements of a script, including a last one without `;`.
@@ -143,10 +131,7 @@ fn statement(text: &str, start: usize, end: usize) -> Option<Statement<'_>> {
         return None;
     }
     let trimmed_start = raw.len() - raw.trim_start().len();
-    Some(Statement {
-        text: raw.trim(),
-        offset: start + trimmed_start,
-    })
+    Some(Statement { text: raw.trim(), offset: start + trimmed_start })
 }
 
 /// Whether `text` holds nothing but whitespace and comments (an unclosed
@@ -197,13 +182,7 @@ mod tests {
         assert_eq!(texts("SELECT 1; SELECT 2;"), ["SELECT 1", "SELECT 2"]);
         let s = split("SELECT 1;\n  SELECT 2");
         assert_eq!(s.statements[0].offset, 0);
-        assert_eq!(
-            s.rest,
-            Statement {
-                text: "SELECT 2",
-                offset: 12
-            }
-        );
+        assert_eq!(s.rest, Statement { text: "SELECT 2", offset: 12 });
         assert_eq!(s.rest_start, 9);
         assert!(s.needs_more());
     }
@@ -217,15 +196,9 @@ mod tests {
 
     #[test]
     fn semicolons_in_strings_do_not_split() {
-        assert_eq!(
-            texts("SELECT 'a;b'; SELECT \"c;d\";"),
-            ["SELECT 'a;b'", "SELECT \"c;d\""]
-        );
+        assert_eq!(texts("SELECT 'a;b'; SELECT \"c;d\";"), ["SELECT 'a;b'", "SELECT \"c;d\""]);
         // backslash escapes the quote, as in Spark's string literals
-        assert_eq!(
-            texts(r"SELECT 'it\'s;'; SELECT 2;"),
-            [r"SELECT 'it\'s;'", "SELECT 2"]
-        );
+        assert_eq!(texts(r"SELECT 'it\'s;'; SELECT 2;"), [r"SELECT 'it\'s;'", "SELECT 2"]);
         // doubled quotes close and reopen the literal
         assert_eq!(texts("SELECT 'it''s;x';"), ["SELECT 'it''s;x'"]);
         // a backslash before the closing quote of a different kind
@@ -234,34 +207,19 @@ mod tests {
 
     #[test]
     fn semicolons_in_backticks_do_not_split() {
-        assert_eq!(
-            texts("SELECT 1 AS `a;b`; SELECT 1 AS `x``;`;"),
-            ["SELECT 1 AS `a;b`", "SELECT 1 AS `x``;`"]
-        );
+        assert_eq!(texts("SELECT 1 AS `a;b`; SELECT 1 AS `x``;`;"), ["SELECT 1 AS `a;b`", "SELECT 1 AS `x``;`"]);
         // no escapes inside backticks
-        assert_eq!(
-            texts(r"SELECT 1 AS `a\`; SELECT 2;"),
-            [r"SELECT 1 AS `a\`", "SELECT 2"]
-        );
+        assert_eq!(texts(r"SELECT 1 AS `a\`; SELECT 2;"), [r"SELECT 1 AS `a\`", "SELECT 2"]);
     }
 
     #[test]
     fn comments_hide_semicolons() {
-        assert_eq!(
-            texts("SELECT 1 -- not; the end\n, 2;"),
-            ["SELECT 1 -- not; the end\n, 2"]
-        );
+        assert_eq!(texts("SELECT 1 -- not; the end\n, 2;"), ["SELECT 1 -- not; the end\n, 2"]);
         assert_eq!(texts("SELECT /* ; */ 1;"), ["SELECT /* ; */ 1"]);
         // bracketed comments nest in Spark
-        assert_eq!(
-            texts("SELECT /* a /* b; */ c; */ 1;"),
-            ["SELECT /* a /* b; */ c; */ 1"]
-        );
+        assert_eq!(texts("SELECT /* a /* b; */ c; */ 1;"), ["SELECT /* a /* b; */ c; */ 1"]);
         // quotes inside comments do not open strings
-        assert_eq!(
-            texts("SELECT 1 -- it's\n; SELECT 2;"),
-            ["SELECT 1 -- it's", "SELECT 2"]
-        );
+        assert_eq!(texts("SELECT 1 -- it's\n; SELECT 2;"), ["SELECT 1 -- it's", "SELECT 2"]);
         // a lone minus or slash is an operator
         assert_eq!(texts("SELECT 4-1/2;"), ["SELECT 4-1/2"]);
     }
@@ -288,31 +246,19 @@ mod tests {
     #[test]
     fn leading_comments_stay_with_the_statement() {
         let s = split("-- c\nSELECT 1;");
-        assert_eq!(
-            s.statements,
-            vec![Statement {
-                text: "-- c\nSELECT 1",
-                offset: 0
-            }]
-        );
+        assert_eq!(s.statements, vec![Statement { text: "-- c\nSELECT 1", offset: 0 }]);
     }
 
     #[test]
     fn scripts_keep_the_unterminated_last_statement() {
         let all = split_script("SELECT 1;\nSELECT 2\n");
-        assert_eq!(
-            all.iter().map(|s| s.text).collect::<Vec<_>>(),
-            ["SELECT 1", "SELECT 2"]
-        );
+        assert_eq!(all.iter().map(|s| s.text).collect::<Vec<_>>(), ["SELECT 1", "SELECT 2"]);
         assert_eq!(all[1].offset, 10);
         assert!(split_script("  -- only a comment\n").is_empty());
     }
 
     #[test]
     fn multibyte_text_is_kept_intact() {
-        assert_eq!(
-            texts("SELECT 'é;ü'; SELECT '日本';"),
-            ["SELECT 'é;ü'", "SELECT '日本'"]
-        );
+        assert_eq!(texts("SELECT 'é;ü'; SELECT '日本';"), ["SELECT 'é;ü'", "SELECT '日本'"]);
     }
 }

@@ -73,8 +73,7 @@ impl Error {
     /// Builds a Spark error from its class and named parameters, rendering the
     /// message from Spark's template when Ember knows it.
     pub fn spark(class: &str, params: &[(&str, String)]) -> Error {
-        let parameters: Vec<(String, String)> =
-            params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let parameters: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         let (sql_state, template) = spark_message_template(class);
         let message = match template {
             Some(t) => fill_template(t, &parameters),
@@ -155,10 +154,7 @@ impl Error {
             Error::spark("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", &[("objectName", quote_ident(name))])
         } else {
             let list = suggestions.iter().map(|s| quote_ident_path(s)).collect::<Vec<_>>().join(", ");
-            Error::spark(
-                "UNRESOLVED_COLUMN.WITH_SUGGESTION",
-                &[("objectName", quote_ident(name)), ("proposal", list)],
-            )
+            Error::spark("UNRESOLVED_COLUMN.WITH_SUGGESTION", &[("objectName", quote_ident(name)), ("proposal", list)])
         }
     }
 

@@ -139,27 +139,74 @@ pub enum Expr {
     OuterColumn(Attribute),
     Literal(ScalarValue),
     /// Names an expression; defines the attribute `id`.
-    Alias { expr: Box<Expr>, name: String, id: ColumnId },
+    Alias {
+        expr: Box<Expr>,
+        name: String,
+        id: ColumnId,
+    },
     /// Operands have been coerced by the analyzer; `data_type` is the result.
-    Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr>, data_type: DataType, mode: EvalMode },
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        data_type: DataType,
+        mode: EvalMode,
+    },
     Not(Box<Expr>),
-    Negative { expr: Box<Expr>, mode: EvalMode },
+    Negative {
+        expr: Box<Expr>,
+        mode: EvalMode,
+    },
     IsNull(Box<Expr>),
     IsNotNull(Box<Expr>),
-    Cast { expr: Box<Expr>, to: DataType, mode: EvalMode },
+    Cast {
+        expr: Box<Expr>,
+        to: DataType,
+        mode: EvalMode,
+    },
     /// `CASE WHEN c THEN v ... ELSE e END`; all values share one type.
-    Case { branches: Vec<(Expr, Expr)>, else_expr: Option<Box<Expr>>, data_type: DataType },
+    Case {
+        branches: Vec<(Expr, Expr)>,
+        else_expr: Option<Box<Expr>>,
+        data_type: DataType,
+    },
     /// `expr [NOT] IN (list)`; all of one type.
-    InList { expr: Box<Expr>, list: Vec<Expr>, negated: bool },
+    InList {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
     /// LIKE/ILIKE (`case_insensitive`) or RLIKE (`regex`).
-    Like { expr: Box<Expr>, pattern: Box<Expr>, negated: bool, case_insensitive: bool, regex: bool, escape: char },
+    Like {
+        expr: Box<Expr>,
+        pattern: Box<Expr>,
+        negated: bool,
+        case_insensitive: bool,
+        regex: bool,
+        escape: char,
+    },
     /// A scalar function from the registry, by canonical name.
-    ScalarFunction { name: String, args: Vec<Expr>, data_type: DataType, mode: EvalMode },
+    ScalarFunction {
+        name: String,
+        args: Vec<Expr>,
+        data_type: DataType,
+        mode: EvalMode,
+    },
     Aggregate(Box<AggregateCall>),
     /// Uncorrelated or correlated subquery returning one value.
-    ScalarSubquery { plan: Box<LogicalPlan>, data_type: DataType },
-    InSubquery { expr: Box<Expr>, plan: Box<LogicalPlan>, negated: bool },
-    Exists { plan: Box<LogicalPlan>, negated: bool },
+    ScalarSubquery {
+        plan: Box<LogicalPlan>,
+        data_type: DataType,
+    },
+    InSubquery {
+        expr: Box<Expr>,
+        plan: Box<LogicalPlan>,
+        negated: bool,
+    },
+    Exists {
+        plan: Box<LogicalPlan>,
+        negated: bool,
+    },
 }
 
 impl Expr {
@@ -181,7 +228,9 @@ impl Expr {
             Expr::Literal(v) => v.data_type(),
             Expr::Alias { expr, .. } => expr.data_type(),
             Expr::Binary { data_type, .. } => data_type.clone(),
-            Expr::Not(_) | Expr::IsNull(_) | Expr::IsNotNull(_) | Expr::InList { .. } | Expr::Like { .. } => DataType::Boolean,
+            Expr::Not(_) | Expr::IsNull(_) | Expr::IsNotNull(_) | Expr::InList { .. } | Expr::Like { .. } => {
+                DataType::Boolean
+            }
             Expr::InSubquery { .. } | Expr::Exists { .. } => DataType::Boolean,
             Expr::Negative { expr, .. } => expr.data_type(),
             Expr::Cast { to, .. } => to.clone(),
@@ -284,7 +333,11 @@ impl Expr {
         F: FnMut(Expr) -> crate::Result<Expr>,
     {
         Ok(match self {
-            e @ (Expr::Column(_) | Expr::OuterColumn(_) | Expr::Literal(_) | Expr::ScalarSubquery { .. } | Expr::Exists { .. }) => e,
+            e @ (Expr::Column(_)
+            | Expr::OuterColumn(_)
+            | Expr::Literal(_)
+            | Expr::ScalarSubquery { .. }
+            | Expr::Exists { .. }) => e,
             Expr::Alias { expr, name, id } => Expr::Alias { expr: Box::new(f(*expr)?), name, id },
             Expr::Not(e) => Expr::Not(Box::new(f(*e)?)),
             Expr::Negative { expr, mode } => Expr::Negative { expr: Box::new(f(*expr)?), mode },
@@ -434,15 +487,33 @@ impl Expr {
     }
 
     pub fn and(a: Expr, b: Expr) -> Expr {
-        Expr::Binary { op: BinaryOp::And, left: Box::new(a), right: Box::new(b), data_type: DataType::Boolean, mode: EvalMode::Ansi }
+        Expr::Binary {
+            op: BinaryOp::And,
+            left: Box::new(a),
+            right: Box::new(b),
+            data_type: DataType::Boolean,
+            mode: EvalMode::Ansi,
+        }
     }
 
     pub fn or(a: Expr, b: Expr) -> Expr {
-        Expr::Binary { op: BinaryOp::Or, left: Box::new(a), right: Box::new(b), data_type: DataType::Boolean, mode: EvalMode::Ansi }
+        Expr::Binary {
+            op: BinaryOp::Or,
+            left: Box::new(a),
+            right: Box::new(b),
+            data_type: DataType::Boolean,
+            mode: EvalMode::Ansi,
+        }
     }
 
     pub fn eq(a: Expr, b: Expr) -> Expr {
-        Expr::Binary { op: BinaryOp::Eq, left: Box::new(a), right: Box::new(b), data_type: DataType::Boolean, mode: EvalMode::Ansi }
+        Expr::Binary {
+            op: BinaryOp::Eq,
+            left: Box::new(a),
+            right: Box::new(b),
+            data_type: DataType::Boolean,
+            mode: EvalMode::Ansi,
+        }
     }
 
     /// Spark's pretty SQL of the expression (`toPrettySQL`), used for the

@@ -110,7 +110,8 @@ fn render(e: &Expr, ids: bool) -> String {
             format!("{}({})", name, args.iter().map(r).collect::<Vec<_>>().join(", "))
         }
         Expr::Aggregate(a) => {
-            let args = if a.args.is_empty() { "1".to_string() } else { a.args.iter().map(r).collect::<Vec<_>>().join(", ") };
+            let args =
+                if a.args.is_empty() { "1".to_string() } else { a.args.iter().map(r).collect::<Vec<_>>().join(", ") };
             let mut s = format!("{}({}{})", a.display_name, if a.distinct { "DISTINCT " } else { "" }, args);
             if let Some(f) = &a.filter {
                 s.push_str(&format!(" FILTER (WHERE {})", r(f)));

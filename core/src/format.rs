@@ -73,7 +73,8 @@ pub fn decimal_to_string(v: i128, scale: i8) -> String {
     let neg = v < 0;
     let digits = v.unsigned_abs().to_string();
     let scale = scale as usize;
-    let padded = if digits.len() <= scale { format!("{}{}", "0".repeat(scale - digits.len() + 1), digits) } else { digits };
+    let padded =
+        if digits.len() <= scale { format!("{}{}", "0".repeat(scale - digits.len() + 1), digits) } else { digits };
     let (int, frac) = padded.split_at(padded.len() - scale);
     format!("{}{}.{}", if neg { "-" } else { "" }, int, frac)
 }
@@ -154,7 +155,10 @@ pub fn calendar_interval_to_string(v: &IntervalMonthDayNano) -> String {
             parts.push(format!("{mins} minutes"));
         }
         if secs != 0 {
-            parts.push(format!("{} seconds", decimal_to_string(secs as i128, 6).trim_end_matches('0').trim_end_matches('.')));
+            parts.push(format!(
+                "{} seconds",
+                decimal_to_string(secs as i128, 6).trim_end_matches('0').trim_end_matches('.')
+            ));
         }
     }
     if parts.is_empty() {

@@ -118,40 +118,93 @@ pub enum LogicalPlan {
     /// Reads `projection` (indices into the source schema) as `output`.
     /// `filters` are predicates the scan may use to skip data; they are
     /// still evaluated by a Filter above (pruning is best-effort).
-    Scan { source: TableSource, table_name: String, projection: Vec<usize>, output: Vec<Attribute>, filters: Vec<Expr> },
+    Scan {
+        source: TableSource,
+        table_name: String,
+        projection: Vec<usize>,
+        output: Vec<Attribute>,
+        filters: Vec<Expr>,
+    },
     /// Literal rows (`VALUES`, `SELECT` without FROM has one empty row).
-    Values { output: Vec<Attribute>, rows: Vec<Vec<ScalarValue>> },
+    Values {
+        output: Vec<Attribute>,
+        rows: Vec<Vec<ScalarValue>>,
+    },
     /// `range(start, end, step)` as one bigint column.
-    Range { output: Attribute, start: i64, end: i64, step: i64 },
+    Range {
+        output: Attribute,
+        start: i64,
+        end: i64,
+        step: i64,
+    },
     /// Each expression is a `Column` or an `Alias`.
-    Project { input: Box<LogicalPlan>, exprs: Vec<Expr> },
-    Filter { input: Box<LogicalPlan>, predicate: Expr },
+    Project {
+        input: Box<LogicalPlan>,
+        exprs: Vec<Expr>,
+    },
+    Filter {
+        input: Box<LogicalPlan>,
+        predicate: Expr,
+    },
     /// Output: the grouping attributes, then the aggregate attributes.
     /// `group_exprs` are `Column`s or `Alias`es; `aggr_exprs` are `Alias`es
     /// over `Expr::Aggregate` calls.
-    Aggregate { input: Box<LogicalPlan>, group_exprs: Vec<Expr>, aggr_exprs: Vec<Expr> },
+    Aggregate {
+        input: Box<LogicalPlan>,
+        group_exprs: Vec<Expr>,
+        aggr_exprs: Vec<Expr>,
+    },
     /// `on` pairs (left key, right key) are equalities over the two sides;
     /// `filter` is an extra condition over both sides. `null_aware` marks an
     /// anti join from `NOT IN` (a NULL on either side rejects the row).
-    Join { left: Box<LogicalPlan>, right: Box<LogicalPlan>, join_type: JoinType, on: Vec<(Expr, Expr)>, filter: Option<Expr>, null_aware: bool },
-    Sort { input: Box<LogicalPlan>, order: Vec<SortOrder>, fetch: Option<usize> },
-    Limit { input: Box<LogicalPlan>, skip: usize, fetch: Option<usize> },
+    Join {
+        left: Box<LogicalPlan>,
+        right: Box<LogicalPlan>,
+        join_type: JoinType,
+        on: Vec<(Expr, Expr)>,
+        filter: Option<Expr>,
+        null_aware: bool,
+    },
+    Sort {
+        input: Box<LogicalPlan>,
+        order: Vec<SortOrder>,
+        fetch: Option<usize>,
+    },
+    Limit {
+        input: Box<LogicalPlan>,
+        skip: usize,
+        fetch: Option<usize>,
+    },
     /// UNION ALL of inputs with the same column types; mints `output`.
-    Union { inputs: Vec<LogicalPlan>, output: Vec<Attribute> },
+    Union {
+        inputs: Vec<LogicalPlan>,
+        output: Vec<Attribute>,
+    },
     /// INTERSECT / EXCEPT [ALL]; output is the left side's attributes.
-    SetOperation { left: Box<LogicalPlan>, right: Box<LogicalPlan>, kind: SetOpKind, all: bool },
+    SetOperation {
+        left: Box<LogicalPlan>,
+        right: Box<LogicalPlan>,
+        kind: SetOpKind,
+        all: bool,
+    },
     /// A relation with no rows.
-    Empty { output: Vec<Attribute> },
+    Empty {
+        output: Vec<Attribute>,
+    },
 }
 
 impl LogicalPlan {
     pub fn output(&self) -> Vec<Attribute> {
         match self {
-            LogicalPlan::Scan { output, .. } | LogicalPlan::Values { output, .. } | LogicalPlan::Empty { output } => output.clone(),
+            LogicalPlan::Scan { output, .. } | LogicalPlan::Values { output, .. } | LogicalPlan::Empty { output } => {
+                output.clone()
+            }
             LogicalPlan::Union { output, .. } => output.clone(),
             LogicalPlan::Range { output, .. } => vec![output.clone()],
             LogicalPlan::Project { exprs, .. } => exprs.iter().map(|e| e.to_attribute()).collect(),
-            LogicalPlan::Filter { input, .. } | LogicalPlan::Sort { input, .. } | LogicalPlan::Limit { input, .. } => input.output(),
+            LogicalPlan::Filter { input, .. } | LogicalPlan::Sort { input, .. } | LogicalPlan::Limit { input, .. } => {
+                input.output()
+            }
             LogicalPlan::Aggregate { group_exprs, aggr_exprs, .. } => {
                 group_exprs.iter().chain(aggr_exprs.iter()).map(|e| e.to_attribute()).collect()
             }
@@ -163,9 +216,7 @@ impl LogicalPlan {
                     JoinType::Inner | JoinType::Cross => l.into_iter().chain(r).collect(),
                     JoinType::LeftOuter => l.into_iter().chain(r.into_iter().map(|a| a.with_nullable(true))).collect(),
                     JoinType::RightOuter => l.into_iter().map(|a| a.with_nullable(true)).chain(r).collect(),
-                    JoinType::FullOuter => {
-                        l.into_iter().chain(r).map(|a| a.with_nullable(true)).collect()
-                    }
+                    JoinType::FullOuter => l.into_iter().chain(r).map(|a| a.with_nullable(true)).collect(),
                 }
             }
             LogicalPlan::SetOperation { left, .. } => left.output(),
@@ -178,7 +229,10 @@ impl LogicalPlan {
 
     pub fn children(&self) -> Vec<&LogicalPlan> {
         match self {
-            LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } | LogicalPlan::Range { .. } | LogicalPlan::Empty { .. } => vec![],
+            LogicalPlan::Scan { .. }
+            | LogicalPlan::Values { .. }
+            | LogicalPlan::Range { .. }
+            | LogicalPlan::Empty { .. } => vec![],
             LogicalPlan::Project { input, .. }
             | LogicalPlan::Filter { input, .. }
             | LogicalPlan::Aggregate { input, .. }
@@ -196,7 +250,10 @@ impl LogicalPlan {
     {
         let mut b = |p: Box<LogicalPlan>| -> crate::Result<Box<LogicalPlan>> { Ok(Box::new(f(*p)?)) };
         Ok(match self {
-            p @ (LogicalPlan::Scan { .. } | LogicalPlan::Values { .. } | LogicalPlan::Range { .. } | LogicalPlan::Empty { .. }) => p,
+            p @ (LogicalPlan::Scan { .. }
+            | LogicalPlan::Values { .. }
+            | LogicalPlan::Range { .. }
+            | LogicalPlan::Empty { .. }) => p,
             LogicalPlan::Project { input, exprs } => LogicalPlan::Project { input: b(input)?, exprs },
             LogicalPlan::Filter { input, predicate } => LogicalPlan::Filter { input: b(input)?, predicate },
             LogicalPlan::Aggregate { input, group_exprs, aggr_exprs } => {
@@ -271,7 +328,9 @@ impl LogicalPlan {
         match self {
             LogicalPlan::Project { exprs, .. } => exprs.iter().collect(),
             LogicalPlan::Filter { predicate, .. } => vec![predicate],
-            LogicalPlan::Aggregate { group_exprs, aggr_exprs, .. } => group_exprs.iter().chain(aggr_exprs.iter()).collect(),
+            LogicalPlan::Aggregate { group_exprs, aggr_exprs, .. } => {
+                group_exprs.iter().chain(aggr_exprs.iter()).collect()
+            }
             LogicalPlan::Sort { order, .. } => order.iter().map(|o| &o.expr).collect(),
             LogicalPlan::Join { on, filter, .. } => {
                 let mut v: Vec<&Expr> = on.iter().flat_map(|(l, r)| [l, r]).collect();

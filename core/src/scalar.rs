@@ -123,9 +123,7 @@ impl ScalarValue {
             ScalarValue::Float32(v) => Arc::new(Float32Array::from(vec![*v; n])),
             ScalarValue::Float64(v) => Arc::new(Float64Array::from(vec![*v; n])),
             ScalarValue::Decimal(v, p, s) => Arc::new(
-                Decimal128Array::from(vec![*v; n])
-                    .with_precision_and_scale(*p, *s)
-                    .expect("valid decimal precision"),
+                Decimal128Array::from(vec![*v; n]).with_precision_and_scale(*p, *s).expect("valid decimal precision"),
             ),
             ScalarValue::Utf8(v) => Arc::new(StringArray::from(vec![v.as_deref(); n])),
             ScalarValue::Binary(v) => Arc::new(BinaryArray::from(vec![v.as_deref(); n])),
@@ -238,7 +236,9 @@ impl std::fmt::Display for ScalarValue {
             ScalarValue::IntervalDayTime(Some(us)) => {
                 write!(f, "INTERVAL '{}' DAY TO SECOND", crate::format::day_time_to_string(*us))
             }
-            ScalarValue::CalendarInterval(Some(v)) => write!(f, "INTERVAL '{}'", crate::format::calendar_interval_to_string(v)),
+            ScalarValue::CalendarInterval(Some(v)) => {
+                write!(f, "INTERVAL '{}'", crate::format::calendar_interval_to_string(v))
+            }
             _ => write!(f, "NULL"),
         }
     }

@@ -51,19 +51,44 @@ pub enum Statement {
         if_not_exists: bool,
     },
     /// `INSERT INTO|OVERWRITE name query`
-    Insert { name: ObjectName, query: Plan, overwrite: bool },
-    Drop { name: ObjectName, kind: DropKind, if_exists: bool },
-    ShowTables { pattern: Option<String> },
-    ShowColumns { table: ObjectName },
+    Insert {
+        name: ObjectName,
+        query: Plan,
+        overwrite: bool,
+    },
+    Drop {
+        name: ObjectName,
+        kind: DropKind,
+        if_exists: bool,
+    },
+    ShowTables {
+        pattern: Option<String>,
+    },
+    ShowColumns {
+        table: ObjectName,
+    },
     ShowFunctions,
     /// `DESCRIBE [TABLE] name` / `DESCRIBE QUERY q`
-    Describe { target: DescribeTarget, extended: bool },
+    Describe {
+        target: DescribeTarget,
+        extended: bool,
+    },
     /// `SET key=value`; `SET key` (value None) shows one; `SET` shows all
-    Set { key: Option<String>, value: Option<String> },
-    Reset { key: Option<String> },
-    Explain { statement: Box<Statement>, mode: ExplainMode },
+    Set {
+        key: Option<String>,
+        value: Option<String>,
+    },
+    Reset {
+        key: Option<String>,
+    },
+    Explain {
+        statement: Box<Statement>,
+        mode: ExplainMode,
+    },
     /// `CACHE TABLE`, `UNCACHE TABLE`, `REFRESH TABLE`, `USE db`: accepted, no effect yet
-    NoOp { what: String },
+    NoOp {
+        what: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -102,7 +127,10 @@ pub struct ColumnDef {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Plan {
     /// A name to look up in the catalog (a table, view or CTE).
-    Relation { name: ObjectName, span: Option<Span> },
+    Relation {
+        name: ObjectName,
+        span: Option<Span>,
+    },
     /// Files read directly: `parquet.`/path`` or a Connect `Read` of a data source.
     ReadFiles {
         format: String,
@@ -111,32 +139,85 @@ pub enum Plan {
         schema: Option<Vec<ColumnDef>>,
     },
     /// `VALUES (..), (..)`; column names default to `col1`, `col2`, ...
-    Values { rows: Vec<Vec<Expr>> },
+    Values {
+        rows: Vec<Vec<Expr>>,
+    },
     /// `range(start, end, step)` (Spark's table-valued function; column `id`)
-    Range { start: i64, end: i64, step: i64 },
+    Range {
+        start: i64,
+        end: i64,
+        step: i64,
+    },
     /// Data already in memory (Connect's LocalRelation).
-    LocalRelation { batches: Vec<arrow_array::RecordBatch>, schema: arrow_schema::SchemaRef },
+    LocalRelation {
+        batches: Vec<arrow_array::RecordBatch>,
+        schema: arrow_schema::SchemaRef,
+    },
     /// `SELECT list FROM input` without aggregation.
-    Project { input: Box<Plan>, exprs: Vec<Expr> },
-    Filter { input: Box<Plan>, condition: Expr },
+    Project {
+        input: Box<Plan>,
+        exprs: Vec<Expr>,
+    },
+    Filter {
+        input: Box<Plan>,
+        condition: Expr,
+    },
     /// `SELECT list FROM input GROUP BY keys`, or a SELECT whose list holds
     /// aggregate functions (keys empty). `exprs` is the SELECT list.
-    Aggregate { input: Box<Plan>, group_by: Vec<Expr>, exprs: Vec<Expr>, grouping: GroupingKind },
+    Aggregate {
+        input: Box<Plan>,
+        group_by: Vec<Expr>,
+        exprs: Vec<Expr>,
+        grouping: GroupingKind,
+    },
     /// HAVING over an `Aggregate`: may refer to aggregates not in the SELECT list.
-    Having { input: Box<Plan>, condition: Expr },
+    Having {
+        input: Box<Plan>,
+        condition: Expr,
+    },
     /// ORDER BY; may refer to columns of the input of the SELECT that
     /// are not in the SELECT list (Spark resolves those through the child).
-    Sort { input: Box<Plan>, order: Vec<SortExpr> },
-    Limit { input: Box<Plan>, limit: Expr },
-    Offset { input: Box<Plan>, offset: Expr },
+    Sort {
+        input: Box<Plan>,
+        order: Vec<SortExpr>,
+    },
+    Limit {
+        input: Box<Plan>,
+        limit: Expr,
+    },
+    Offset {
+        input: Box<Plan>,
+        offset: Expr,
+    },
     /// `SELECT DISTINCT`
-    Distinct { input: Box<Plan> },
-    Join { left: Box<Plan>, right: Box<Plan>, join_type: JoinType, criteria: JoinCriteria },
+    Distinct {
+        input: Box<Plan>,
+    },
+    Join {
+        left: Box<Plan>,
+        right: Box<Plan>,
+        join_type: JoinType,
+        criteria: JoinCriteria,
+    },
     /// `input AS alias (c1, c2, ...)`
-    SubqueryAlias { input: Box<Plan>, alias: String, columns: Vec<String> },
-    SetOperation { left: Box<Plan>, right: Box<Plan>, op: SetOp, all: bool, by_name: bool, allow_missing: bool },
+    SubqueryAlias {
+        input: Box<Plan>,
+        alias: String,
+        columns: Vec<String>,
+    },
+    SetOperation {
+        left: Box<Plan>,
+        right: Box<Plan>,
+        op: SetOp,
+        all: bool,
+        by_name: bool,
+        allow_missing: bool,
+    },
     /// `WITH name AS (...), ... query`
-    With { ctes: Vec<(String, Vec<String>, Plan)>, input: Box<Plan> },
+    With {
+        ctes: Vec<(String, Vec<String>, Plan)>,
+        input: Box<Plan>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,34 +266,111 @@ pub struct SortExpr {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     /// `a`, `t.a`; parts as written
-    Column { name: ObjectName, span: Option<Span> },
+    Column {
+        name: ObjectName,
+        span: Option<Span>,
+    },
     /// `*` or `t.*`
-    Star { qualifier: Option<ObjectName>, span: Option<Span> },
-    Literal { value: ScalarValue, span: Option<Span> },
-    Alias { expr: Box<Expr>, name: String },
+    Star {
+        qualifier: Option<ObjectName>,
+        span: Option<Span>,
+    },
+    Literal {
+        value: ScalarValue,
+        span: Option<Span>,
+    },
+    Alias {
+        expr: Box<Expr>,
+        name: String,
+    },
     /// A function by name, including operators Spark treats as functions
     /// (`concat`, `substring`, `year`, `date_add`, ...). Aggregates too.
-    Function { name: String, args: Vec<Expr>, distinct: bool, span: Option<Span> },
-    Binary { op: BinaryOp, left: Box<Expr>, right: Box<Expr>, span: Option<Span> },
-    Not { expr: Box<Expr>, span: Option<Span> },
-    Negative { expr: Box<Expr>, span: Option<Span> },
-    IsNull { expr: Box<Expr>, negated: bool },
+    Function {
+        name: String,
+        args: Vec<Expr>,
+        distinct: bool,
+        span: Option<Span>,
+    },
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        span: Option<Span>,
+    },
+    Not {
+        expr: Box<Expr>,
+        span: Option<Span>,
+    },
+    Negative {
+        expr: Box<Expr>,
+        span: Option<Span>,
+    },
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
     /// `IS [NOT] TRUE|FALSE|UNKNOWN`
-    IsBool { expr: Box<Expr>, value: Option<bool>, negated: bool },
-    Cast { expr: Box<Expr>, to: DataType, mode: CastMode, span: Option<Span> },
+    IsBool {
+        expr: Box<Expr>,
+        value: Option<bool>,
+        negated: bool,
+    },
+    Cast {
+        expr: Box<Expr>,
+        to: DataType,
+        mode: CastMode,
+        span: Option<Span>,
+    },
     /// `CASE [operand] WHEN .. THEN .. ELSE .. END`
-    Case { operand: Option<Box<Expr>>, branches: Vec<(Expr, Expr)>, else_expr: Option<Box<Expr>>, span: Option<Span> },
-    Between { expr: Box<Expr>, low: Box<Expr>, high: Box<Expr>, negated: bool },
-    InList { expr: Box<Expr>, list: Vec<Expr>, negated: bool },
-    InSubquery { expr: Box<Expr>, subquery: Box<Plan>, negated: bool, span: Option<Span> },
-    Exists { subquery: Box<Plan>, negated: bool },
-    ScalarSubquery { subquery: Box<Plan>, span: Option<Span> },
+    Case {
+        operand: Option<Box<Expr>>,
+        branches: Vec<(Expr, Expr)>,
+        else_expr: Option<Box<Expr>>,
+        span: Option<Span>,
+    },
+    Between {
+        expr: Box<Expr>,
+        low: Box<Expr>,
+        high: Box<Expr>,
+        negated: bool,
+    },
+    InList {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    InSubquery {
+        expr: Box<Expr>,
+        subquery: Box<Plan>,
+        negated: bool,
+        span: Option<Span>,
+    },
+    Exists {
+        subquery: Box<Plan>,
+        negated: bool,
+    },
+    ScalarSubquery {
+        subquery: Box<Plan>,
+        span: Option<Span>,
+    },
     /// `LIKE` / `ILIKE` / `RLIKE`
-    Like { expr: Box<Expr>, pattern: Box<Expr>, negated: bool, kind: LikeKind, escape: Option<char> },
+    Like {
+        expr: Box<Expr>,
+        pattern: Box<Expr>,
+        negated: bool,
+        kind: LikeKind,
+        escape: Option<char>,
+    },
     /// `EXTRACT(field FROM expr)`; field lowercased
-    Extract { field: String, expr: Box<Expr>, span: Option<Span> },
+    Extract {
+        field: String,
+        expr: Box<Expr>,
+        span: Option<Span>,
+    },
     /// A placeholder `?` or `:name` (Connect / parameterized SQL)
-    Parameter { name: String },
+    Parameter {
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,14 +443,25 @@ impl BinaryOp {
     pub fn is_comparison(&self) -> bool {
         matches!(
             self,
-            BinaryOp::Eq | BinaryOp::EqNullSafe | BinaryOp::NotEq | BinaryOp::Lt | BinaryOp::LtEq | BinaryOp::Gt | BinaryOp::GtEq
+            BinaryOp::Eq
+                | BinaryOp::EqNullSafe
+                | BinaryOp::NotEq
+                | BinaryOp::Lt
+                | BinaryOp::LtEq
+                | BinaryOp::Gt
+                | BinaryOp::GtEq
         )
     }
 
     pub fn is_arithmetic(&self) -> bool {
         matches!(
             self,
-            BinaryOp::Plus | BinaryOp::Minus | BinaryOp::Multiply | BinaryOp::Divide | BinaryOp::IntDivide | BinaryOp::Modulo
+            BinaryOp::Plus
+                | BinaryOp::Minus
+                | BinaryOp::Multiply
+                | BinaryOp::Divide
+                | BinaryOp::IntDivide
+                | BinaryOp::Modulo
         )
     }
 }

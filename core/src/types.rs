@@ -52,11 +52,16 @@ pub fn spark_type_name(dt: &DataType) -> String {
         DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => format!("{dt:?}").to_lowercase(),
         DataType::Float16 | DataType::Float32 => "float".into(),
         DataType::Float64 => "double".into(),
-        DataType::Decimal32(p, s) | DataType::Decimal64(p, s) | DataType::Decimal128(p, s) | DataType::Decimal256(p, s) => {
+        DataType::Decimal32(p, s)
+        | DataType::Decimal64(p, s)
+        | DataType::Decimal128(p, s)
+        | DataType::Decimal256(p, s) => {
             format!("decimal({p},{s})")
         }
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string".into(),
-        DataType::Binary | DataType::LargeBinary | DataType::BinaryView | DataType::FixedSizeBinary(_) => "binary".into(),
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView | DataType::FixedSizeBinary(_) => {
+            "binary".into()
+        }
         DataType::Date32 | DataType::Date64 => "date".into(),
         DataType::Timestamp(_, Some(_)) => "timestamp".into(),
         DataType::Timestamp(_, None) => "timestamp_ntz".into(),
@@ -74,7 +79,11 @@ pub fn spark_type_name(dt: &DataType) -> String {
         },
         DataType::Struct(fields) => format!(
             "struct<{}>",
-            fields.iter().map(|f| format!("{}:{}", f.name(), spark_type_name(f.data_type()))).collect::<Vec<_>>().join(",")
+            fields
+                .iter()
+                .map(|f| format!("{}:{}", f.name(), spark_type_name(f.data_type())))
+                .collect::<Vec<_>>()
+                .join(",")
         ),
         DataType::Dictionary(_, v) => spark_type_name(v),
         other => format!("{other:?}").to_lowercase(),

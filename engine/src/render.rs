@@ -13,12 +13,11 @@
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{
-    DataType, Date32Type, Date64Type, Decimal128Type, Decimal32Type, Decimal64Type,
-    DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType, DurationSecondType,
-    Float16Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type,
-    IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType, TimeUnit,
-    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType,
-    TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
+    DataType, Date32Type, Date64Type, Decimal128Type, Decimal32Type, Decimal64Type, DurationMicrosecondType,
+    DurationMillisecondType, DurationNanosecondType, DurationSecondType, Float16Type, Float32Type, Float64Type,
+    Int16Type, Int32Type, Int64Type, Int8Type, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType, TimeUnit,
+    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type,
+    UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use ember_core::format;
@@ -72,11 +71,7 @@ fn write_value(array: &dyn Array, row: usize, nested: bool, out: &mut String) {
         return;
     }
     match array.data_type() {
-        DataType::Boolean => out.push_str(if array.as_boolean().value(row) {
-            "true"
-        } else {
-            "false"
-        }),
+        DataType::Boolean => out.push_str(if array.as_boolean().value(row) { "true" } else { "false" }),
         DataType::Int8 => push_display(out, array.as_primitive::<Int8Type>().value(row)),
         DataType::Int16 => push_display(out, array.as_primitive::<Int16Type>().value(row)),
         DataType::Int32 => push_display(out, array.as_primitive::<Int32Type>().value(row)),
@@ -89,12 +84,8 @@ fn write_value(array: &dyn Array, row: usize, nested: bool, out: &mut String) {
             let v = array.as_primitive::<Float16Type>().value(row).to_f32();
             out.push_str(&format::java_float(v))
         }
-        DataType::Float32 => out.push_str(&format::java_float(
-            array.as_primitive::<Float32Type>().value(row),
-        )),
-        DataType::Float64 => out.push_str(&format::java_double(
-            array.as_primitive::<Float64Type>().value(row),
-        )),
+        DataType::Float32 => out.push_str(&format::java_float(array.as_primitive::<Float32Type>().value(row))),
+        DataType::Float64 => out.push_str(&format::java_double(array.as_primitive::<Float64Type>().value(row))),
         DataType::Decimal32(_, s) => {
             let v = array.as_primitive::<Decimal32Type>().value(row) as i128;
             out.push_str(&format::decimal_to_string(v, *s))
@@ -115,53 +106,36 @@ fn write_value(array: &dyn Array, row: usize, nested: bool, out: &mut String) {
         DataType::LargeBinary => push_bytes(out, array.as_binary::<i64>().value(row)),
         DataType::BinaryView => push_bytes(out, array.as_binary_view().value(row)),
         DataType::FixedSizeBinary(_) => push_bytes(out, array.as_fixed_size_binary().value(row)),
-        DataType::Date32 => out.push_str(&format::date_to_string(
-            array.as_primitive::<Date32Type>().value(row),
-        )),
+        DataType::Date32 => out.push_str(&format::date_to_string(array.as_primitive::<Date32Type>().value(row))),
         DataType::Date64 => {
             let ms = array.as_primitive::<Date64Type>().value(row);
             out.push_str(&format::date_to_string(ms.div_euclid(86_400_000) as i32))
         }
         DataType::Timestamp(unit, _) => {
             let micros = match unit {
-                TimeUnit::Second => array
-                    .as_primitive::<TimestampSecondType>()
-                    .value(row)
-                    .saturating_mul(1_000_000),
-                TimeUnit::Millisecond => array
-                    .as_primitive::<TimestampMillisecondType>()
-                    .value(row)
-                    .saturating_mul(1000),
-                TimeUnit::Microsecond => {
-                    array.as_primitive::<TimestampMicrosecondType>().value(row)
+                TimeUnit::Second => array.as_primitive::<TimestampSecondType>().value(row).saturating_mul(1_000_000),
+                TimeUnit::Millisecond => {
+                    array.as_primitive::<TimestampMillisecondType>().value(row).saturating_mul(1000)
                 }
-                TimeUnit::Nanosecond => array
-                    .as_primitive::<TimestampNanosecondType>()
-                    .value(row)
-                    .div_euclid(1000),
+                TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(row),
+                TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().value(row).div_euclid(1000),
             };
             out.push_str(&format::timestamp_to_string(micros))
         }
         DataType::Duration(unit) => {
             let micros = match unit {
-                TimeUnit::Second => array
-                    .as_primitive::<DurationSecondType>()
-                    .value(row)
-                    .saturating_mul(1_000_000),
-                TimeUnit::Millisecond => array
-                    .as_primitive::<DurationMillisecondType>()
-                    .value(row)
-                    .saturating_mul(1000),
-                TimeUnit::Microsecond => array.as_primitive::<DurationMicrosecondType>().value(row),
-                TimeUnit::Nanosecond => {
-                    array.as_primitive::<DurationNanosecondType>().value(row) / 1000
+                TimeUnit::Second => array.as_primitive::<DurationSecondType>().value(row).saturating_mul(1_000_000),
+                TimeUnit::Millisecond => {
+                    array.as_primitive::<DurationMillisecondType>().value(row).saturating_mul(1000)
                 }
+                TimeUnit::Microsecond => array.as_primitive::<DurationMicrosecondType>().value(row),
+                TimeUnit::Nanosecond => array.as_primitive::<DurationNanosecondType>().value(row) / 1000,
             };
             out.push_str(&format::day_time_to_string(micros))
         }
-        DataType::Interval(IntervalUnit::YearMonth) => out.push_str(&format::year_month_to_string(
-            array.as_primitive::<IntervalYearMonthType>().value(row),
-        )),
+        DataType::Interval(IntervalUnit::YearMonth) => {
+            out.push_str(&format::year_month_to_string(array.as_primitive::<IntervalYearMonthType>().value(row)))
+        }
         DataType::Interval(IntervalUnit::MonthDayNano) => {
             let v = array.as_primitive::<IntervalMonthDayNanoType>().value(row);
             out.push_str(&format::calendar_interval_to_string(&v))
@@ -220,12 +194,7 @@ fn write_value(array: &dyn Array, row: usize, nested: bool, out: &mut String) {
         DataType::Dictionary(_, _) => {
             // is_null above has already checked that the key is present
             if let Some(key) = dictionary_key(array, row) {
-                write_value(
-                    array.as_any_dictionary().values().as_ref(),
-                    key,
-                    nested,
-                    out,
-                )
+                write_value(array.as_any_dictionary().values().as_ref(), key, nested, out)
             }
         }
         _ => write_fallback(array, row, out),
@@ -293,10 +262,9 @@ fn push_bytes(out: &mut String, b: &[u8]) {
 mod tests {
     use super::*;
     use arrow::array::{
-        ArrayRef, BinaryArray, BooleanArray, Date32Array, Decimal128Array, DictionaryArray,
-        DurationMicrosecondArray, Float32Array, Float64Array, Int32Array, Int64Array,
-        IntervalMonthDayNanoArray, IntervalYearMonthArray, ListArray, MapBuilder, NullArray,
-        StringArray, StringBuilder, StructArray, TimestampMicrosecondArray,
+        ArrayRef, BinaryArray, BooleanArray, Date32Array, Decimal128Array, DictionaryArray, DurationMicrosecondArray,
+        Float32Array, Float64Array, Int32Array, Int64Array, IntervalMonthDayNanoArray, IntervalYearMonthArray,
+        ListArray, MapBuilder, NullArray, StringArray, StringBuilder, StructArray, TimestampMicrosecondArray,
     };
     use arrow::datatypes::{Field, IntervalMonthDayNano, Schema};
     use std::sync::Arc;
@@ -316,29 +284,13 @@ mod tests {
 
     #[test]
     fn numbers() {
-        assert_eq!(
-            cell(&Int64Array::from(vec![-9223372036854775808]), 0),
-            "-9223372036854775808"
-        );
+        assert_eq!(cell(&Int64Array::from(vec![-9223372036854775808]), 0), "-9223372036854775808");
         assert_eq!(cell(&Int32Array::from(vec![42]), 0), "42");
-        let d = Float64Array::from(vec![
-            1.0,
-            0.1,
-            1e7,
-            1.0e-4,
-            f64::NAN,
-            f64::NEG_INFINITY,
-            -0.0,
-        ]);
+        let d = Float64Array::from(vec![1.0, 0.1, 1e7, 1.0e-4, f64::NAN, f64::NEG_INFINITY, -0.0]);
         let got: Vec<String> = (0..d.len()).map(|i| cell(&d, i)).collect();
-        assert_eq!(
-            got,
-            ["1.0", "0.1", "1.0E7", "1.0E-4", "NaN", "-Infinity", "-0.0"]
-        );
+        assert_eq!(got, ["1.0", "0.1", "1.0E7", "1.0E-4", "NaN", "-Infinity", "-0.0"]);
         assert_eq!(cell(&Float32Array::from(vec![1.1f32]), 0), "1.1");
-        let dec = Decimal128Array::from(vec![12345, -5, 0])
-            .with_precision_and_scale(10, 2)
-            .unwrap();
+        let dec = Decimal128Array::from(vec![12345, -5, 0]).with_precision_and_scale(10, 2).unwrap();
         assert_eq!(cell(&dec, 0), "123.45");
         assert_eq!(cell(&dec, 1), "-0.05");
         assert_eq!(cell(&dec, 2), "0.00");
@@ -360,8 +312,7 @@ mod tests {
         assert_eq!(cell(&Date32Array::from(vec![19782]), 0), "2024-02-29");
         // TIMESTAMP '2024-01-02 03:04:05.12' UTC
         let ts =
-            TimestampMicrosecondArray::from(vec![1_704_164_645_120_000, 1_704_164_645_000_000])
-                .with_timezone("UTC");
+            TimestampMicrosecondArray::from(vec![1_704_164_645_120_000, 1_704_164_645_000_000]).with_timezone("UTC");
         assert_eq!(cell(&ts, 0), "2024-01-02 03:04:05.12");
         assert_eq!(cell(&ts, 1), "2024-01-02 03:04:05");
         let ntz = TimestampMicrosecondArray::from(vec![1]);
@@ -392,8 +343,7 @@ mod tests {
         assert_eq!(cell(&list, 0), "[\"a\",null,\"b\"]");
         assert_eq!(format_cell(&list, 1), None);
         // array(1, 2)
-        let ints =
-            ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(vec![Some(1), Some(2)])]);
+        let ints = ListArray::from_iter_primitive::<Int32Type, _, _>(vec![Some(vec![Some(1), Some(2)])]);
         assert_eq!(cell(&ints, 0), "[1,2]");
     }
 
@@ -401,18 +351,9 @@ mod tests {
     fn structs_name_their_fields() {
         // named_struct('a', 1, 'b', 'x', 'c', NULL)
         let s = StructArray::from(vec![
-            (
-                Arc::new(Field::new("a", DataType::Int32, true)),
-                Arc::new(Int32Array::from(vec![1])) as ArrayRef,
-            ),
-            (
-                Arc::new(Field::new("b", DataType::Utf8, true)),
-                Arc::new(StringArray::from(vec!["x"])) as ArrayRef,
-            ),
-            (
-                Arc::new(Field::new("c", DataType::Float64, true)),
-                Arc::new(Float64Array::from(vec![None])) as ArrayRef,
-            ),
+            (Arc::new(Field::new("a", DataType::Int32, true)), Arc::new(Int32Array::from(vec![1])) as ArrayRef),
+            (Arc::new(Field::new("b", DataType::Utf8, true)), Arc::new(StringArray::from(vec!["x"])) as ArrayRef),
+            (Arc::new(Field::new("c", DataType::Float64, true)), Arc::new(Float64Array::from(vec![None])) as ArrayRef),
         ]);
         assert_eq!(cell(&s, 0), "{\"a\":1,\"b\":\"x\",\"c\":null}");
     }
@@ -420,11 +361,7 @@ mod tests {
     #[test]
     fn maps_sort_entries() {
         // map('b', 2, 'a', 1) prints as {"a":1,"b":2} in Spark
-        let mut b = MapBuilder::new(
-            None,
-            StringBuilder::new(),
-            arrow::array::Int32Builder::new(),
-        );
+        let mut b = MapBuilder::new(None, StringBuilder::new(), arrow::array::Int32Builder::new());
         b.keys().append_value("b");
         b.values().append_value(2);
         b.keys().append_value("a");
@@ -443,21 +380,13 @@ mod tests {
 
     #[test]
     fn rows_of_batches() {
-        let schema = Arc::new(Schema::new(vec![
-            Field::new("a", DataType::Int32, true),
-            Field::new("b", DataType::Utf8, true),
-        ]));
+        let schema =
+            Arc::new(Schema::new(vec![Field::new("a", DataType::Int32, true), Field::new("b", DataType::Utf8, true)]));
         let batch = RecordBatch::try_new(
             schema,
-            vec![
-                Arc::new(Int32Array::from(vec![Some(1), None])),
-                Arc::new(StringArray::from(vec![None, Some("x")])),
-            ],
+            vec![Arc::new(Int32Array::from(vec![Some(1), None])), Arc::new(StringArray::from(vec![None, Some("x")]))],
         )
         .unwrap();
-        assert_eq!(
-            format_rows(&[batch]),
-            vec![vec!["1", "NULL"], vec!["NULL", "x"]]
-        );
+        assert_eq!(format_rows(&[batch]), vec![vec!["1", "NULL"], vec!["NULL", "x"]]);
     }
 }

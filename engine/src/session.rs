@@ -42,7 +42,8 @@ impl QueryResult {
 
     /// A result of string columns.
     fn strings(columns: &[&str], rows: Vec<Vec<String>>) -> Result<QueryResult> {
-        let schema = Arc::new(Schema::new(columns.iter().map(|c| Field::new(*c, DataType::Utf8, true)).collect::<Vec<_>>()));
+        let schema =
+            Arc::new(Schema::new(columns.iter().map(|c| Field::new(*c, DataType::Utf8, true)).collect::<Vec<_>>()));
         let cols = (0..columns.len())
             .map(|i| Arc::new(StringArray::from(rows.iter().map(|r| r[i].clone()).collect::<Vec<_>>())) as _)
             .collect();
@@ -67,7 +68,11 @@ impl Default for Session {
 
 impl Session {
     pub fn new() -> Session {
-        Session { config: Mutex::new(SessionConfig::new()), catalog: SessionCatalog::new(), cancel: Mutex::new(Arc::new(AtomicBool::new(false))) }
+        Session {
+            config: Mutex::new(SessionConfig::new()),
+            catalog: SessionCatalog::new(),
+            cancel: Mutex::new(Arc::new(AtomicBool::new(false))),
+        }
     }
 
     /// Runs every statement in `text` in order and returns the last result.
@@ -137,7 +142,10 @@ impl Session {
                         return Ok(QueryResult::command());
                     }
                     if !replace {
-                        return Err(Error::spark("TEMP_TABLE_OR_VIEW_ALREADY_EXISTS", &[("relationName", ember_core::error::quote_ident_path(&name.join(".")))]));
+                        return Err(Error::spark(
+                            "TEMP_TABLE_OR_VIEW_ALREADY_EXISTS",
+                            &[("relationName", ember_core::error::quote_ident_path(&name.join(".")))],
+                        ));
                     }
                 }
                 // analyze now so a broken view fails at CREATE, as in Spark
@@ -158,7 +166,10 @@ impl Session {
                         return Ok(QueryResult::command());
                     }
                     if !replace {
-                        return Err(Error::spark("TABLE_OR_VIEW_ALREADY_EXISTS", &[("relationName", ember_core::error::quote_ident_path(&name.join(".")))]));
+                        return Err(Error::spark(
+                            "TABLE_OR_VIEW_ALREADY_EXISTS",
+                            &[("relationName", ember_core::error::quote_ident_path(&name.join(".")))],
+                        ));
                     }
                 }
                 let paths: Vec<String> = options
@@ -166,7 +177,8 @@ impl Session {
                     .filter(|(k, _)| k == "path" || k == "paths")
                     .flat_map(|(_, v)| v.split(',').map(|s| s.trim().to_string()).collect::<Vec<_>>())
                     .collect();
-                let others: Vec<(String, String)> = options.iter().filter(|(k, _)| k != "path" && k != "paths").cloned().collect();
+                let others: Vec<(String, String)> =
+                    options.iter().filter(|(k, _)| k != "path" && k != "paths").cloned().collect();
                 let source = self.catalog.resolve_files(&format, &paths, &others, schema.as_deref())?;
                 self.catalog.insert(&name, CatalogEntry::Table { name: name.join("."), source });
                 Ok(QueryResult::command())
@@ -206,7 +218,11 @@ impl Session {
                     DescribeTarget::Query(q) => *q,
                 };
                 let analyzed = ember_sql::analyze(&plan, self.catalog.as_ref(), &self.config())?;
-                let rows = analyzed.output().into_iter().map(|a| vec![a.name, spark_type_name(&a.data_type), "NULL".to_string()]).collect();
+                let rows = analyzed
+                    .output()
+                    .into_iter()
+                    .map(|a| vec![a.name, spark_type_name(&a.data_type), "NULL".to_string()])
+                    .collect();
                 QueryResult::strings(&["col_name", "data_type", "comment"], rows)
             }
             Statement::Set { key: None, .. } => {
@@ -257,7 +273,12 @@ impl Session {
                 let start = std::time::Instant::now();
                 let batches = self.execute_plan(&optimized)?;
                 let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
-                format!("== Physical Plan ==\n{}\n== Execution ==\n{} rows in {:.3} s\n", physical, rows, start.elapsed().as_secs_f64())
+                format!(
+                    "== Physical Plan ==\n{}\n== Execution ==\n{} rows in {:.3} s\n",
+                    physical,
+                    rows,
+                    start.elapsed().as_secs_f64()
+                )
             }
             _ => format!("== Physical Plan ==\n{physical}"),
         };

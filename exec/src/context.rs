@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use ember_core::{EvalMode, Error, Result, SessionConfig};
+use ember_core::{Error, EvalMode, Result, SessionConfig};
 use ember_spill::MemoryPool;
 
 #[derive(Debug)]

@@ -35,16 +35,49 @@ impl Binding {
 pub enum PhysicalExpr {
     Column(usize),
     Literal(ScalarValue),
-    Binary { op: BinaryOp, left: Box<PhysicalExpr>, right: Box<PhysicalExpr>, data_type: DataType, mode: EvalMode },
+    Binary {
+        op: BinaryOp,
+        left: Box<PhysicalExpr>,
+        right: Box<PhysicalExpr>,
+        data_type: DataType,
+        mode: EvalMode,
+    },
     Not(Box<PhysicalExpr>),
-    Negative { expr: Box<PhysicalExpr>, mode: EvalMode },
+    Negative {
+        expr: Box<PhysicalExpr>,
+        mode: EvalMode,
+    },
     IsNull(Box<PhysicalExpr>),
     IsNotNull(Box<PhysicalExpr>),
-    Cast { expr: Box<PhysicalExpr>, to: DataType, mode: EvalMode },
-    Case { branches: Vec<(PhysicalExpr, PhysicalExpr)>, else_expr: Option<Box<PhysicalExpr>>, data_type: DataType },
-    InList { expr: Box<PhysicalExpr>, list: Vec<PhysicalExpr>, negated: bool },
-    Like { expr: Box<PhysicalExpr>, pattern: Box<PhysicalExpr>, negated: bool, case_insensitive: bool, regex: bool, escape: char },
-    Function { name: String, args: Vec<PhysicalExpr>, data_type: DataType, mode: EvalMode },
+    Cast {
+        expr: Box<PhysicalExpr>,
+        to: DataType,
+        mode: EvalMode,
+    },
+    Case {
+        branches: Vec<(PhysicalExpr, PhysicalExpr)>,
+        else_expr: Option<Box<PhysicalExpr>>,
+        data_type: DataType,
+    },
+    InList {
+        expr: Box<PhysicalExpr>,
+        list: Vec<PhysicalExpr>,
+        negated: bool,
+    },
+    Like {
+        expr: Box<PhysicalExpr>,
+        pattern: Box<PhysicalExpr>,
+        negated: bool,
+        case_insensitive: bool,
+        regex: bool,
+        escape: char,
+    },
+    Function {
+        name: String,
+        args: Vec<PhysicalExpr>,
+        data_type: DataType,
+        mode: EvalMode,
+    },
 }
 
 /// Binds `expr` against `input`. Subqueries must have been replaced before.
@@ -57,16 +90,23 @@ pub fn compile(expr: &Expr, input: &Binding) -> Result<PhysicalExpr> {
         }
         Expr::Literal(v) => PhysicalExpr::Literal(v.clone()),
         Expr::Alias { expr, .. } => return compile(expr, input),
-        Expr::Binary { op, left, right, data_type, mode } => {
-            PhysicalExpr::Binary { op: *op, left: c(left)?, right: c(right)?, data_type: data_type.clone(), mode: *mode }
-        }
+        Expr::Binary { op, left, right, data_type, mode } => PhysicalExpr::Binary {
+            op: *op,
+            left: c(left)?,
+            right: c(right)?,
+            data_type: data_type.clone(),
+            mode: *mode,
+        },
         Expr::Not(e) => PhysicalExpr::Not(c(e)?),
         Expr::Negative { expr, mode } => PhysicalExpr::Negative { expr: c(expr)?, mode: *mode },
         Expr::IsNull(e) => PhysicalExpr::IsNull(c(e)?),
         Expr::IsNotNull(e) => PhysicalExpr::IsNotNull(c(e)?),
         Expr::Cast { expr, to, mode } => PhysicalExpr::Cast { expr: c(expr)?, to: to.clone(), mode: *mode },
         Expr::Case { branches, else_expr, data_type } => PhysicalExpr::Case {
-            branches: branches.iter().map(|(w, t)| Ok((compile(w, input)?, compile(t, input)?))).collect::<Result<_>>()?,
+            branches: branches
+                .iter()
+                .map(|(w, t)| Ok((compile(w, input)?, compile(t, input)?)))
+                .collect::<Result<_>>()?,
             else_expr: match else_expr {
                 Some(e) => Some(c(e)?),
                 None => None,
@@ -157,7 +197,11 @@ impl PhysicalExpr {
                         let lb = l.as_boolean();
                         // Spark short-circuits: the right side is not needed
                         // where the left side decides
-                        let decided = if *op == BinaryOp::And { lb.false_count() == n && lb.null_count() == 0 } else { lb.true_count() == n };
+                        let decided = if *op == BinaryOp::And {
+                            lb.false_count() == n && lb.null_count() == 0
+                        } else {
+                            lb.true_count() == n
+                        };
                         if decided {
                             return Ok(l);
                         }
@@ -201,7 +245,9 @@ impl PhysicalExpr {
                     ember_vector::cast::cast(&a, to, *mode)?
                 }
             }
-            PhysicalExpr::Case { branches, else_expr, data_type } => self.evaluate_case(batch, branches, else_expr, data_type)?,
+            PhysicalExpr::Case { branches, else_expr, data_type } => {
+                self.evaluate_case(batch, branches, else_expr, data_type)?
+            }
             PhysicalExpr::InList { expr, list, negated } => {
                 let v = expr.evaluate(batch)?;
                 let mut acc: Option<BooleanArray> = None;

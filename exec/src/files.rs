@@ -98,8 +98,9 @@ pub fn resolve_file_table(
     options: &[(String, String)],
     schema: Option<&[ColumnDef]>,
 ) -> Result<FileTable> {
-    let fmt = FileFormat::parse(format)
-        .ok_or_else(|| Error::spark("UNSUPPORTED_DATA_SOURCE_FOR_DIRECT_QUERY", &[("dataSourceType", format.to_string())]))?;
+    let fmt = FileFormat::parse(format).ok_or_else(|| {
+        Error::spark("UNSUPPORTED_DATA_SOURCE_FOR_DIRECT_QUERY", &[("dataSourceType", format.to_string())])
+    })?;
     if paths.is_empty() {
         return Err(Error::spark_msg(
             "UNABLE_TO_INFER_SCHEMA",
@@ -110,7 +111,9 @@ pub fn resolve_file_table(
     let files = list_files(paths)?;
     let options: Vec<(String, String)> = options.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.clone())).collect();
     let given = schema.map(|cols| {
-        Arc::new(Schema::new(cols.iter().map(|c| Field::new(&c.name, c.data_type.clone(), c.nullable)).collect::<Vec<_>>()))
+        Arc::new(Schema::new(
+            cols.iter().map(|c| Field::new(&c.name, c.data_type.clone(), c.nullable)).collect::<Vec<_>>(),
+        ))
     });
     let mut row_count = None;
     let schema: SchemaRef = match fmt {
@@ -154,7 +157,8 @@ fn unable_to_infer(format: &str) -> Error {
 
 pub fn parquet_metadata(path: &str) -> Result<ArrowReaderMetadata> {
     let file = File::open(path).map_err(|e| Error::file(path, e))?;
-    ArrowReaderMetadata::load(&file, Default::default()).map_err(|e| Error::file(path, format!("not a valid Parquet file: {e}")))
+    ArrowReaderMetadata::load(&file, Default::default())
+        .map_err(|e| Error::file(path, format!("not a valid Parquet file: {e}")))
 }
 
 /// Maps the Arrow types a Parquet file may carry onto Ember's Spark types.
@@ -169,7 +173,9 @@ fn spark_type(dt: &DataType) -> DataType {
     match dt {
         DataType::Utf8View | DataType::LargeUtf8 => DataType::Utf8,
         DataType::BinaryView | DataType::LargeBinary | DataType::FixedSizeBinary(_) => DataType::Binary,
-        DataType::Timestamp(_, tz) => DataType::Timestamp(TimeUnit::Microsecond, tz.as_ref().map(|_| ember_core::types::SESSION_TZ.into())),
+        DataType::Timestamp(_, tz) => {
+            DataType::Timestamp(TimeUnit::Microsecond, tz.as_ref().map(|_| ember_core::types::SESSION_TZ.into()))
+        }
         DataType::Date64 => DataType::Date32,
         DataType::UInt8 => DataType::Int16,
         DataType::UInt16 => DataType::Int32,
@@ -227,12 +233,19 @@ fn infer_json(files: &[String]) -> Result<SchemaRef> {
         reader.rewind().map_err(|e| Error::file(file, e))?;
         schemas.push(schema);
     }
-    let merged = Schema::try_merge(schemas).map_err(|e| Error::file(&files[0], format!("conflicting JSON schemas: {e}")))?;
+    let merged =
+        Schema::try_merge(schemas).map_err(|e| Error::file(&files[0], format!("conflicting JSON schemas: {e}")))?;
     // Spark sorts inferred JSON fields by name
     let mut fields: Vec<Field> = merged
         .fields()
         .iter()
-        .map(|f| Field::new(f.name(), if f.data_type() == &DataType::Null { DataType::Utf8 } else { spark_type(f.data_type()) }, true))
+        .map(|f| {
+            Field::new(
+                f.name(),
+                if f.data_type() == &DataType::Null { DataType::Utf8 } else { spark_type(f.data_type()) },
+                true,
+            )
+        })
         .collect();
     fields.sort_by(|a, b| a.name().cmp(b.name()));
     Ok(Arc::new(Schema::new(fields)))

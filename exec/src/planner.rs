@@ -34,7 +34,7 @@ use crate::operator::scan::parquet::ParquetScan;
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::operator::scan::text::TextFileScan;
 use crate::operator::set_op::{SetOpSide, SetOperation};
-use crate::operator::sort::sort::{Sort, SortKey};
+use crate::operator::sort::{Sort, SortKey};
 use crate::pipeline::{Branch, Operator, Pipeline, Sink, Source};
 
 /// A pipeline still open for more operators.
@@ -148,7 +148,14 @@ impl PhysicalPlanner {
                 let src: Arc<dyn Source> = match source {
                     TableSource::Files(table) if table.format == ember_core::FileFormat::Parquet => {
                         let predicates = pruning_predicates(filters, output, projection, &table.schema);
-                        Arc::new(ParquetScan::try_new(table_name.clone(), &table.files, projection.clone(), schema, &predicates, bs)?)
+                        Arc::new(ParquetScan::try_new(
+                            table_name.clone(),
+                            &table.files,
+                            projection.clone(),
+                            schema,
+                            &predicates,
+                            bs,
+                        )?)
                     }
                     TableSource::Files(table) => {
                         Arc::new(TextFileScan::new(table_name.clone(), table.clone(), projection.clone(), schema, bs))
@@ -165,11 +172,17 @@ impl PhysicalPlanner {
             LogicalPlan::Values { output, rows } => {
                 let schema = schema_of(output);
                 let batch = values_batch(&schema, rows)?;
-                Ok(Open::from_source(Arc::new(MemoryScan::new("LocalRelation".into(), schema, vec![batch], None)), output.clone()))
+                Ok(Open::from_source(
+                    Arc::new(MemoryScan::new("LocalRelation".into(), schema, vec![batch], None)),
+                    output.clone(),
+                ))
             }
             LogicalPlan::Empty { output } => {
                 let schema = schema_of(output);
-                Ok(Open::from_source(Arc::new(MemoryScan::new("EmptyRelation".into(), schema, vec![], None)), output.clone()))
+                Ok(Open::from_source(
+                    Arc::new(MemoryScan::new("EmptyRelation".into(), schema, vec![], None)),
+                    output.clone(),
+                ))
             }
             LogicalPlan::Range { output, start, end, step } => {
                 let schema = schema_of(std::slice::from_ref(output));
@@ -182,7 +195,10 @@ impl PhysicalPlanner {
                     return Ok(open);
                 }
                 let attrs = open.attrs.clone();
-                open.push(Arc::new(Filter { schema: schema_of(&attrs), predicate: p, display: predicate.to_string() }), attrs);
+                open.push(
+                    Arc::new(Filter { schema: schema_of(&attrs), predicate: p, display: predicate.to_string() }),
+                    attrs,
+                );
                 Ok(open)
             }
             LogicalPlan::Project { input, exprs } => {
@@ -190,7 +206,9 @@ impl PhysicalPlanner {
                 self.push_project(&mut open, exprs, plan.output())?;
                 Ok(open)
             }
-            LogicalPlan::Aggregate { input, group_exprs, aggr_exprs } => self.build_aggregate(plan, input, group_exprs, aggr_exprs),
+            LogicalPlan::Aggregate { input, group_exprs, aggr_exprs } => {
+                self.build_aggregate(plan, input, group_exprs, aggr_exprs)
+            }
             LogicalPlan::Join { left, right, join_type, on, filter, null_aware } => {
                 self.build_join(left, right, *join_type, on, filter.as_ref(), *null_aware)
             }
@@ -199,12 +217,19 @@ impl PhysicalPlanner {
                 let binding = open.binding();
                 let keys = order
                     .iter()
-                    .map(|o| Ok(SortKey { expr: compile(&o.expr, &binding)?, descending: !o.ascending, nulls_first: o.nulls_first }))
+                    .map(|o| {
+                        Ok(SortKey {
+                            expr: compile(&o.expr, &binding)?,
+                            descending: !o.ascending,
+                            nulls_first: o.nulls_first,
+                        })
+                    })
                     .collect::<Result<Vec<_>>>()?;
                 let display = order.iter().map(|o| o.expr.to_string()).collect::<Vec<_>>().join(", ");
                 let attrs = open.attrs.clone();
                 let schema = schema_of(&attrs);
-                let sort = Arc::new(Sort::new(schema.clone(), keys, *fetch, self.ctx.memory.reserve("Sort"), bs, display));
+                let sort =
+                    Arc::new(Sort::new(schema.clone(), keys, *fetch, self.ctx.memory.reserve("Sort"), bs, display));
                 self.close(open, sort.clone());
                 let src = BufferSource { name: sort.name(), schema, buffer: sort.output.clone(), max_threads: 1 };
                 Ok(Open::from_source(Arc::new(src), attrs))
@@ -212,9 +237,8 @@ impl PhysicalPlanner {
             LogicalPlan::Limit { input, skip, fetch } => {
                 // a limit directly over a sort becomes a top-N
                 let mut open = match (input.as_ref(), fetch) {
-                    (LogicalPlan::Sort { input: si, order, fetch: None }, Some(f)) => {
-                        self.build(&LogicalPlan::Sort { input: si.clone(), order: order.clone(), fetch: Some(skip + f) })?
-                    }
+                    (LogicalPlan::Sort { input: si, order, fetch: None }, Some(f)) => self
+                        .build(&LogicalPlan::Sort { input: si.clone(), order: order.clone(), fetch: Some(skip + f) })?,
                     _ => self.build(input)?,
                 };
                 let attrs = open.attrs.clone();
@@ -255,7 +279,14 @@ impl PhysicalPlanner {
                     .output()
                     .iter()
                     .zip(attrs.iter())
-                    .map(|(a, l)| Expr::Cast { expr: Box::new(Expr::Column(a.clone())), to: l.data_type.clone(), mode: EvalMode::Legacy }.alias(l.name.clone()))
+                    .map(|(a, l)| {
+                        Expr::Cast {
+                            expr: Box::new(Expr::Column(a.clone())),
+                            to: l.data_type.clone(),
+                            mode: EvalMode::Legacy,
+                        }
+                        .alias(l.name.clone())
+                    })
                     .collect();
                 let r_attrs: Vec<Attribute> = r_exprs.iter().map(|e| e.to_attribute()).collect();
                 self.push_project(&mut r, &r_exprs, r_attrs)?;
@@ -263,7 +294,12 @@ impl PhysicalPlanner {
                 let l = self.build(left)?;
                 let l_open = self.reorder(l, &attrs)?;
                 self.close(l_open, Arc::new(SetOpSide { op: op.clone(), is_left: true }));
-                let src = BufferSource { name: "SetOperation".into(), schema, buffer: op.output.clone(), max_threads: usize::MAX };
+                let src = BufferSource {
+                    name: "SetOperation".into(),
+                    schema,
+                    buffer: op.output.clone(),
+                    max_threads: usize::MAX,
+                };
                 Ok(Open::from_source(Arc::new(src), attrs))
             }
         }
@@ -293,7 +329,13 @@ impl PhysicalPlanner {
         Ok(())
     }
 
-    fn build_aggregate(&mut self, plan: &LogicalPlan, input: &LogicalPlan, group_exprs: &[Expr], aggr_exprs: &[Expr]) -> Result<Open> {
+    fn build_aggregate(
+        &mut self,
+        plan: &LogicalPlan,
+        input: &LogicalPlan,
+        group_exprs: &[Expr],
+        aggr_exprs: &[Expr],
+    ) -> Result<Open> {
         let open = self.build(input)?;
         let binding = open.binding();
         let groups = group_exprs.iter().map(|e| compile(e, &binding)).collect::<Result<Vec<_>>>()?;
@@ -331,7 +373,12 @@ impl PhysicalPlanner {
             display,
         )?);
         self.close(open, agg.clone());
-        let src = BufferSource { name: "AggregateResult".into(), schema, buffer: agg.output.clone(), max_threads: usize::MAX };
+        let src = BufferSource {
+            name: "AggregateResult".into(),
+            schema,
+            buffer: agg.output.clone(),
+            max_threads: usize::MAX,
+        };
         Ok(Open::from_source(Arc::new(src), attrs))
     }
 
@@ -382,7 +429,10 @@ impl PhysicalPlanner {
             let build = Arc::new(NestedLoopBuild::new(build_schema, self.ctx.memory.reserve("NestedLoopBuild"), track));
             let side = build.build_side.clone();
             self.close(build_open, build.clone());
-            probe.push(Arc::new(NestedLoopProbe { schema: out_schema.clone(), build_side: side.clone(), emitter }), out_attrs.clone());
+            probe.push(
+                Arc::new(NestedLoopProbe { schema: out_schema.clone(), build_side: side.clone(), emitter }),
+                out_attrs.clone(),
+            );
             side
         } else {
             let pb = probe.binding();
@@ -412,11 +462,20 @@ impl PhysicalPlanner {
                 build_keys.push(bk);
             }
             let display = on.iter().map(|(l, r)| format!("{l} = {r}")).collect::<Vec<_>>().join(", ");
-            let build = Arc::new(HashJoinBuild::new(build_schema, build_keys, key_types, self.ctx.memory.reserve("HashJoinBuild"), track));
+            let build = Arc::new(HashJoinBuild::new(
+                build_schema,
+                build_keys,
+                key_types,
+                self.ctx.memory.reserve("HashJoinBuild"),
+                track,
+            ));
             let index = build.index.clone();
             let side = build.build_side.clone();
             self.close(build_open, build.clone());
-            probe.push(Arc::new(HashJoinProbe { schema: out_schema.clone(), keys: probe_keys, index, emitter, display }), out_attrs.clone());
+            probe.push(
+                Arc::new(HashJoinProbe { schema: out_schema.clone(), keys: probe_keys, index, emitter, display }),
+                out_attrs.clone(),
+            );
             side
         };
         if track {
@@ -446,7 +505,12 @@ fn common_key_type(a: &arrow::datatypes::DataType, b: &arrow::datatypes::DataTyp
 }
 
 /// The pushed filters a Parquet scan can check against row-group statistics.
-fn pruning_predicates(filters: &[Expr], output: &[Attribute], projection: &[usize], schema: &SchemaRef) -> Vec<RowGroupPredicate> {
+fn pruning_predicates(
+    filters: &[Expr],
+    output: &[Attribute],
+    projection: &[usize],
+    schema: &SchemaRef,
+) -> Vec<RowGroupPredicate> {
     let mut out = Vec::new();
     for f in filters {
         let Expr::Binary { op, left, right, .. } = f else { continue };
@@ -474,9 +538,14 @@ fn values_batch(schema: &SchemaRef, rows: &[Vec<ScalarValue>]) -> Result<RecordB
     for (i, f) in schema.fields().iter().enumerate() {
         let parts = rows.iter().map(|r| r[i].to_array(1)).collect::<Vec<_>>();
         let refs: Vec<&dyn arrow::array::Array> = parts.iter().map(|a| a.as_ref()).collect();
-        let col = if refs.is_empty() { arrow::array::new_empty_array(f.data_type()) } else { arrow::compute::concat(&refs)? };
+        let col =
+            if refs.is_empty() { arrow::array::new_empty_array(f.data_type()) } else { arrow::compute::concat(&refs)? };
         let col = if col.data_type() != f.data_type() { arrow::compute::cast(&col, f.data_type())? } else { col };
         cols.push(col);
     }
-    Ok(RecordBatch::try_new_with_options(schema.clone(), cols, &RecordBatchOptions::new().with_row_count(Some(rows.len())))?)
+    Ok(RecordBatch::try_new_with_options(
+        schema.clone(),
+        cols,
+        &RecordBatchOptions::new().with_row_count(Some(rows.len())),
+    )?)
 }

@@ -212,7 +212,13 @@ fn one_row_always(plan: &LogicalPlan) -> bool {
     }
 }
 
-fn join(left: LogicalPlan, right: LogicalPlan, join_type: JoinType, filter: Option<Expr>, null_aware: bool) -> LogicalPlan {
+fn join(
+    left: LogicalPlan,
+    right: LogicalPlan,
+    join_type: JoinType,
+    filter: Option<Expr>,
+    null_aware: bool,
+) -> LogicalPlan {
     LogicalPlan::Join { left: Box::new(left), right: Box::new(right), join_type, on: vec![], filter, null_aware }
 }
 
@@ -287,7 +293,9 @@ fn pull_up(plan: LogicalPlan, outer: &LogicalPlan) -> Result<(LogicalPlan, Vec<E
             Ok((LogicalPlan::Aggregate { input: Box::new(input), group_exprs, aggr_exprs }, preds))
         }
         LogicalPlan::Join { left, right, join_type, on, filter: jf, null_aware } => {
-            if jf.as_ref().is_some_and(|f| f.contains_outer()) || on.iter().any(|(l, r)| l.contains_outer() || r.contains_outer()) {
+            if jf.as_ref().is_some_and(|f| f.contains_outer())
+                || on.iter().any(|(l, r)| l.contains_outer() || r.contains_outer())
+            {
                 return Err(Error::not_implemented("outer references in a join condition of a subquery"));
             }
             let (left, mut preds) = pull_up(*left, outer)?;
@@ -299,7 +307,17 @@ fn pull_up(plan: LogicalPlan, outer: &LogicalPlan) -> Result<(LogicalPlan, Vec<E
                 (*right, vec![])
             };
             preds.extend(rp);
-            Ok((LogicalPlan::Join { left: Box::new(left), right: Box::new(right), join_type, on, filter: jf, null_aware }, preds))
+            Ok((
+                LogicalPlan::Join {
+                    left: Box::new(left),
+                    right: Box::new(right),
+                    join_type,
+                    on,
+                    filter: jf,
+                    null_aware,
+                },
+                preds,
+            ))
         }
         LogicalPlan::Sort { input, order, fetch } if fetch.is_none() => {
             // ordering inside an EXISTS / IN / scalar subquery does not matter
@@ -345,8 +363,11 @@ fn domain_join(
     let (copy, map) = fresh_copy(outer.clone())?;
     let domain_cols: Vec<Attribute> =
         outer_cols.iter().map(|o| Attribute { id: map.get(&o.id).copied().unwrap_or(o.id), ..o.clone() }).collect();
-    let domain =
-        LogicalPlan::Aggregate { input: Box::new(copy), group_exprs: domain_cols.iter().map(Expr::col).collect(), aggr_exprs: vec![] };
+    let domain = LogicalPlan::Aggregate {
+        input: Box::new(copy),
+        group_exprs: domain_cols.iter().map(Expr::col).collect(),
+        aggr_exprs: vec![],
+    };
     let to_domain = |e: Expr| {
         e.transform_up(&mut |x| match x {
             Expr::Column(a) if outer_cols.iter().any(|o| o.id == a.id) => {
@@ -479,7 +500,9 @@ fn value_on_empty(plan: &LogicalPlan, id: ColumnId) -> Option<Expr> {
 fn always_null(e: &Expr) -> bool {
     match e {
         Expr::Literal(v) => v.is_null(),
-        Expr::Alias { expr, .. } | Expr::Cast { expr, .. } | Expr::Negative { expr, .. } | Expr::Not(expr) => always_null(expr),
+        Expr::Alias { expr, .. } | Expr::Cast { expr, .. } | Expr::Negative { expr, .. } | Expr::Not(expr) => {
+            always_null(expr)
+        }
         Expr::Binary { op, left, right, .. } if !matches!(op, BinaryOp::And | BinaryOp::Or | BinaryOp::EqNullSafe) => {
             always_null(left) || always_null(right)
         }
@@ -529,7 +552,9 @@ mod tests {
     /// Every id defined in the plan, with repeats.
     fn defined_ids(p: &LogicalPlan, out: &mut Vec<ColumnId>) {
         match p {
-            LogicalPlan::Values { output, .. } | LogicalPlan::Scan { output, .. } => out.extend(output.iter().map(|a| a.id)),
+            LogicalPlan::Values { output, .. } | LogicalPlan::Scan { output, .. } => {
+                out.extend(output.iter().map(|a| a.id))
+            }
             LogicalPlan::Project { exprs, .. } => out.extend(exprs.iter().filter_map(|e| match e {
                 Expr::Alias { id, .. } => Some(*id),
                 _ => None,
@@ -596,7 +621,10 @@ mod tests {
         };
         let query = LogicalPlan::Project {
             input: Box::new(outer),
-            exprs: vec![Expr::col(&x), Expr::ScalarSubquery { plan: Box::new(sub), data_type: DataType::Int64 }.alias("s")],
+            exprs: vec![
+                Expr::col(&x),
+                Expr::ScalarSubquery { plan: Box::new(sub), data_type: DataType::Int64 }.alias("s"),
+            ],
         };
         let out_ids: Vec<ColumnId> = query.output().iter().map(|a| a.id).collect();
         let plan = decorrelate(query).unwrap();
@@ -604,10 +632,18 @@ mod tests {
         assert!(!plan_has_outer(&plan) && !plan.expressions().iter().any(|e| e.contains_subquery()));
         let mut ids = vec![];
         defined_ids(&plan, &mut ids);
-        assert_eq!(ids.len(), ids.iter().collect::<HashSet<_>>().len(), "ids defined twice in\n{}", plan.display_indent());
+        assert_eq!(
+            ids.len(),
+            ids.iter().collect::<HashSet<_>>().len(),
+            "ids defined twice in\n{}",
+            plan.display_indent()
+        );
         // the outer rows join the subquery on x <=> domain x
-        assert!(contains(&plan, &|p| matches!(p, LogicalPlan::Join { join_type: JoinType::LeftOuter, filter: Some(f), .. }
-            if matches!(f, Expr::Binary { op: BinaryOp::EqNullSafe, .. }))));
+        assert!(contains(
+            &plan,
+            &|p| matches!(p, LogicalPlan::Join { join_type: JoinType::LeftOuter, filter: Some(f), .. }
+            if matches!(f, Expr::Binary { op: BinaryOp::EqNullSafe, .. }))
+        ));
         // count over no rows is 0: CASE WHEN flag IS NULL THEN 0 ELSE count END
         let LogicalPlan::Project { exprs, .. } = &plan else { panic!("not a project") };
         assert!(matches!(exprs[1].unalias(), Expr::Case { branches, .. }

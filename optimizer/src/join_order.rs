@@ -10,8 +10,8 @@
 
 use std::collections::HashSet;
 
-use ember_core::plan::JoinType;
 use ember_core::expr::BinaryOp;
+use ember_core::plan::JoinType;
 use ember_core::{ColumnId, Expr, LogicalPlan, Result};
 
 use crate::stats::{base_rows, estimate_rows};
@@ -43,7 +43,14 @@ pub fn reorder_joins(plan: LogicalPlan) -> Result<LogicalPlan> {
 
 fn flatten(plan: LogicalPlan, leaves: &mut Vec<LogicalPlan>, conds: &mut Vec<Expr>) {
     match plan {
-        LogicalPlan::Join { left, right, join_type: JoinType::Inner | JoinType::Cross, on, filter, null_aware: false } => {
+        LogicalPlan::Join {
+            left,
+            right,
+            join_type: JoinType::Inner | JoinType::Cross,
+            on,
+            filter,
+            null_aware: false,
+        } => {
             flatten(*left, leaves, conds);
             flatten(*right, leaves, conds);
             for (l, r) in on {
@@ -65,7 +72,9 @@ fn greedy(mut leaves: Vec<LogicalPlan>, conds: &[Expr]) -> LogicalPlan {
     let mut remaining: Vec<usize> = (0..leaves.len()).collect();
     let start = *remaining
         .iter()
-        .max_by(|a, b| (base[**a], sizes[**a]).partial_cmp(&(base[**b], sizes[**b])).unwrap_or(std::cmp::Ordering::Equal))
+        .max_by(|a, b| {
+            (base[**a], sizes[**a]).partial_cmp(&(base[**b], sizes[**b])).unwrap_or(std::cmp::Ordering::Equal)
+        })
         .unwrap_or(&0);
     remaining.retain(|i| *i != start);
     let mut order = vec![start];
@@ -76,8 +85,11 @@ fn greedy(mut leaves: Vec<LogicalPlan>, conds: &[Expr]) -> LogicalPlan {
                 if equi_only {
                     let Expr::Binary { op: BinaryOp::Eq, left, right, .. } = c else { return false };
                     let (l, r) = (left.column_ids(), right.column_ids());
-                    let side = |ids: &[ColumnId], set: &HashSet<ColumnId>| !ids.is_empty() && ids.iter().all(|x| set.contains(x));
-                    return (side(&l, &joined_ids) && side(&r, &leaf_ids[i])) || (side(&r, &joined_ids) && side(&l, &leaf_ids[i]));
+                    let side = |ids: &[ColumnId], set: &HashSet<ColumnId>| {
+                        !ids.is_empty() && ids.iter().all(|x| set.contains(x))
+                    };
+                    return (side(&l, &joined_ids) && side(&r, &leaf_ids[i]))
+                        || (side(&r, &joined_ids) && side(&l, &leaf_ids[i]));
                 }
                 let mut both = joined_ids.clone();
                 both.extend(leaf_ids[i].iter().copied());

@@ -44,8 +44,9 @@ fn push(plan: LogicalPlan, preds: Vec<Expr>) -> Result<LogicalPlan> {
         }
         LogicalPlan::Aggregate { input, group_exprs, aggr_exprs } => {
             let group_ids: HashSet<ColumnId> = group_exprs.iter().filter_map(|e| e.output_id()).collect();
-            let (down, above): (Vec<Expr>, Vec<Expr>) =
-                preds.into_iter().partition(|p| is_movable(p) && !p.column_ids().is_empty() && covered_by(p, &group_ids));
+            let (down, above): (Vec<Expr>, Vec<Expr>) = preds
+                .into_iter()
+                .partition(|p| is_movable(p) && !p.column_ids().is_empty() && covered_by(p, &group_ids));
             let below = down.into_iter().map(|p| inline_aliases(p, &group_exprs)).collect::<Result<Vec<_>>>()?;
             let input = push(*input, below)?;
             Ok(filter(LogicalPlan::Aggregate { input: Box::new(input), group_exprs, aggr_exprs }, above))
@@ -88,7 +89,9 @@ fn push_into_join(
     let mut to_right = Vec::new();
     let mut above = Vec::new();
     let mut cond = Vec::new();
-    let join_terms: Vec<Expr> = jf.map(|f| f.split_conjunction().into_iter().flat_map(|t| factor_or(t).split_conjunction()).collect()).unwrap_or_default();
+    let join_terms: Vec<Expr> = jf
+        .map(|f| f.split_conjunction().into_iter().flat_map(|t| factor_or(t).split_conjunction()).collect())
+        .unwrap_or_default();
     match join_type {
         JoinType::Inner | JoinType::Cross => {
             for p in preds.into_iter().chain(join_terms) {
@@ -114,7 +117,11 @@ fn push_into_join(
             for t in join_terms {
                 if is_movable(&t) && covered_by(&t, &rids) && !t.column_ids().is_empty() {
                     to_right.push(t);
-                } else if join_type == JoinType::LeftSemi && is_movable(&t) && covered_by(&t, &lids) && !t.column_ids().is_empty() {
+                } else if join_type == JoinType::LeftSemi
+                    && is_movable(&t)
+                    && covered_by(&t, &lids)
+                    && !t.column_ids().is_empty()
+                {
                     to_left.push(t);
                 } else {
                     cond.push(t);
@@ -147,11 +154,19 @@ fn push_into_join(
     for c in cond {
         match &c {
             Expr::Binary { op: BinaryOp::Eq, left: l, right: r, .. } if !null_aware => {
-                if covered_by(l, &lids) && covered_by(r, &rids) && !l.column_ids().is_empty() && !r.column_ids().is_empty() {
+                if covered_by(l, &lids)
+                    && covered_by(r, &rids)
+                    && !l.column_ids().is_empty()
+                    && !r.column_ids().is_empty()
+                {
                     on.push(((**l).clone(), (**r).clone()));
                     continue;
                 }
-                if covered_by(l, &rids) && covered_by(r, &lids) && !l.column_ids().is_empty() && !r.column_ids().is_empty() {
+                if covered_by(l, &rids)
+                    && covered_by(r, &lids)
+                    && !l.column_ids().is_empty()
+                    && !r.column_ids().is_empty()
+                {
                     on.push(((**r).clone(), (**l).clone()));
                     continue;
                 }
@@ -160,7 +175,8 @@ fn push_into_join(
             _ => rest.push(c),
         }
     }
-    let join_type = if join_type == JoinType::Cross && (!on.is_empty() || !rest.is_empty()) { JoinType::Inner } else { join_type };
+    let join_type =
+        if join_type == JoinType::Cross && (!on.is_empty() || !rest.is_empty()) { JoinType::Inner } else { join_type };
     let left = push(left, to_left)?;
     let right = push(right, to_right)?;
     let join = LogicalPlan::Join {
@@ -186,11 +202,7 @@ pub fn factor_or(e: Expr) -> Expr {
     let rests: Vec<Option<Expr>> =
         conj.into_iter().map(|c| Expr::conjunction(c.into_iter().filter(|t| !common.contains(t)).collect())).collect();
     // a branch that is only common terms makes the OR always true
-    let or = if rests.iter().any(|r| r.is_none()) {
-        None
-    } else {
-        rests.into_iter().flatten().reduce(Expr::or)
-    };
+    let or = if rests.iter().any(|r| r.is_none()) { None } else { rests.into_iter().flatten().reduce(Expr::or) };
     let mut terms = common;
     if let Some(o) = or {
         terms.push(o);

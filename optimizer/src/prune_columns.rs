@@ -18,7 +18,8 @@ fn add_refs(set: &mut HashSet<ColumnId>, exprs: &[&Expr]) {
 fn prune_node(plan: LogicalPlan, required: &HashSet<ColumnId>) -> Result<LogicalPlan> {
     match plan {
         LogicalPlan::Project { input, exprs } => {
-            let kept: Vec<Expr> = exprs.into_iter().filter(|e| e.output_id().is_some_and(|id| required.contains(&id))).collect();
+            let kept: Vec<Expr> =
+                exprs.into_iter().filter(|e| e.output_id().is_some_and(|id| required.contains(&id))).collect();
             let mut need = HashSet::new();
             add_refs(&mut need, &kept.iter().collect::<Vec<_>>());
             let input = prune_node(*input, &need)?;

@@ -28,8 +28,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arrow::array::{
-    Array, ArrayRef, Float32Array, Int32Array, Int32Builder, ListBuilder, MapBuilder,
-    MapFieldNames, RecordBatch, StringArray, StringBuilder,
+    Array, ArrayRef, Float32Array, Int32Array, Int32Builder, ListBuilder, MapBuilder, MapFieldNames, RecordBatch,
+    StringArray, StringBuilder,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use ember_core::types::spark_type_name;
@@ -51,9 +51,8 @@ impl GoldenQuery {
             return None;
         }
         let first = self.output.lines().next().unwrap_or("").trim();
-        let looks_like_exception = !first.contains(' ')
-            && first.contains('.')
-            && (first.ends_with("Exception") || first.ends_with("Error"));
+        let looks_like_exception =
+            !first.contains(' ') && first.contains('.') && (first.ends_with("Exception") || first.ends_with("Error"));
         if !looks_like_exception {
             return None;
         }
@@ -65,11 +64,7 @@ impl GoldenQuery {
 fn json_string_field(text: &str, key: &str) -> Option<String> {
     let needle = format!("\"{key}\"");
     let at = text.find(&needle)? + needle.len();
-    let rest = text[at..]
-        .trim_start()
-        .strip_prefix(':')?
-        .trim_start()
-        .strip_prefix('"')?;
+    let rest = text[at..].trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
     let end = rest.find('"')?;
     Some(rest[..end].to_string())
 }
@@ -102,9 +97,7 @@ pub fn parse_sql_out(text: &str) -> Vec<GoldenQuery> {
 
 /// `shared/spark-sql-tests`, next to the repository.
 pub fn corpus_dir() -> Option<PathBuf> {
-    ember_bench::tpch::shared_dir()
-        .map(|s| s.join("spark-sql-tests"))
-        .filter(|d| d.join("results").is_dir())
+    ember_bench::tpch::shared_dir().map(|s| s.join("spark-sql-tests")).filter(|d| d.join("results").is_dir())
 }
 
 /// Folders whose files need UDFs registered by Spark's own harness.
@@ -119,11 +112,7 @@ pub fn list_files(corpus: &Path) -> Vec<String> {
         .map(|g| g.flatten().collect::<Vec<_>>())
         .unwrap_or_default()
         .into_iter()
-        .filter_map(|p| {
-            p.strip_prefix(&results)
-                .ok()
-                .map(|r| r.to_string_lossy().replace('\\', "/"))
-        })
+        .filter_map(|p| p.strip_prefix(&results).ok().map(|r| r.to_string_lossy().replace('\\', "/")))
         .filter(|r| !SKIPPED_DIRS.iter().any(|d| r.starts_with(d)))
         .collect();
     files.sort();
@@ -134,15 +123,9 @@ pub fn list_files(corpus: &Path) -> Vec<String> {
 /// and the `--SET k=v[,k=v]` lines of the input file (later ones win).
 pub fn file_settings(rel: &str, input: Option<&str>) -> Vec<(String, String)> {
     let mut s: Vec<(String, String)> = vec![
-        (
-            "spark.sql.session.timeZone".into(),
-            "America/Los_Angeles".into(),
-        ),
+        ("spark.sql.session.timeZone".into(), "America/Los_Angeles".into()),
         ("spark.sql.shuffle.partitions".into(), "4".into()),
-        (
-            "spark.sql.ansi.enabled".into(),
-            (!rel.starts_with("nonansi/")).to_string(),
-        ),
+        ("spark.sql.ansi.enabled".into(), (!rel.starts_with("nonansi/")).to_string()),
     ];
     if rel.starts_with("postgreSQL/") {
         s.push(("spark.sql.legacy.interval.enabled".into(), "true".into()));
@@ -180,24 +163,9 @@ impl BuiltinTables {
         };
         add("testdata", testdata());
         let pg = corpus.join("test-data").join("postgresql");
-        add(
-            "aggtest",
-            std::fs::read_to_string(pg.join("agg.data"))
-                .ok()
-                .and_then(|t| aggtest(&t)),
-        );
-        add(
-            "onek",
-            std::fs::read_to_string(pg.join("onek.data"))
-                .ok()
-                .and_then(|t| onek_like(&t)),
-        );
-        add(
-            "tenk1",
-            std::fs::read_to_string(pg.join("tenk.data"))
-                .ok()
-                .and_then(|t| onek_like(&t)),
-        );
+        add("aggtest", std::fs::read_to_string(pg.join("agg.data")).ok().and_then(|t| aggtest(&t)));
+        add("onek", std::fs::read_to_string(pg.join("onek.data")).ok().and_then(|t| onek_like(&t)));
+        add("tenk1", std::fs::read_to_string(pg.join("tenk.data")).ok().and_then(|t| onek_like(&t)));
         add("arraydata", arraydata());
         add("mapdata", mapdata());
         BuiltinTables { tables }
@@ -222,15 +190,10 @@ fn batch(fields: Vec<Field>, columns: Vec<ArrayRef>) -> Option<RecordBatch> {
 /// `(1 to 100).map(i => (i, i.toString)).toDF("key", "value")`
 fn testdata() -> Option<RecordBatch> {
     batch(
-        vec![
-            Field::new("key", DataType::Int32, false),
-            Field::new("value", DataType::Utf8, true),
-        ],
+        vec![Field::new("key", DataType::Int32, false), Field::new("value", DataType::Utf8, true)],
         vec![
             Arc::new(Int32Array::from_iter_values(1..=100)),
-            Arc::new(StringArray::from_iter_values(
-                (1..=100).map(|i| i.to_string()),
-            )),
+            Arc::new(StringArray::from_iter_values((1..=100).map(|i| i.to_string()))),
         ],
     )
 }
@@ -245,26 +208,12 @@ fn aggtest(text: &str) -> Option<RecordBatch> {
     let (mut a, mut b) = (Vec::new(), Vec::new());
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let mut f = line.split('\t');
-        a.push(
-            f.next()
-                .and_then(opt_field)
-                .and_then(|v| v.trim().parse::<i32>().ok()),
-        );
-        b.push(
-            f.next()
-                .and_then(opt_field)
-                .and_then(|v| v.trim().parse::<f32>().ok()),
-        );
+        a.push(f.next().and_then(opt_field).and_then(|v| v.trim().parse::<i32>().ok()));
+        b.push(f.next().and_then(opt_field).and_then(|v| v.trim().parse::<f32>().ok()));
     }
     batch(
-        vec![
-            Field::new("a", DataType::Int32, true),
-            Field::new("b", DataType::Float32, true),
-        ],
-        vec![
-            Arc::new(Int32Array::from(a)),
-            Arc::new(Float32Array::from(b)),
-        ],
+        vec![Field::new("a", DataType::Int32, true), Field::new("b", DataType::Float32, true)],
+        vec![Arc::new(Int32Array::from(a)), Arc::new(Float32Array::from(b))],
     )
 }
 
@@ -292,22 +241,10 @@ fn onek_like(text: &str) -> Option<RecordBatch> {
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let fields: Vec<&str> = line.split('\t').collect();
         for (i, col) in ints.iter_mut().enumerate() {
-            col.push(
-                fields
-                    .get(i)
-                    .copied()
-                    .and_then(opt_field)
-                    .and_then(|v| v.trim().parse().ok()),
-            );
+            col.push(fields.get(i).copied().and_then(opt_field).and_then(|v| v.trim().parse().ok()));
         }
         for (i, col) in strs.iter_mut().enumerate() {
-            col.push(
-                fields
-                    .get(ONEK_INT_COLUMNS.len() + i)
-                    .copied()
-                    .and_then(opt_field)
-                    .map(str::to_string),
-            );
+            col.push(fields.get(ONEK_INT_COLUMNS.len() + i).copied().and_then(opt_field).map(str::to_string));
         }
     }
     let mut fields = Vec::new();
@@ -352,11 +289,7 @@ fn arraydata() -> Option<RecordBatch> {
 
 /// Five maps `1 -> "a1" ... 5 -> "e1"`, `1 -> "a2" ... 4 -> "d2"`, ... `1 -> "a5"`.
 fn mapdata() -> Option<RecordBatch> {
-    let names = MapFieldNames {
-        entry: "entries".into(),
-        key: "key".into(),
-        value: "value".into(),
-    };
+    let names = MapFieldNames { entry: "entries".into(), key: "key".into(), value: "value".into() };
     let mut b = MapBuilder::new(Some(names), Int32Builder::new(), StringBuilder::new());
     for (row, len) in (1..=5).zip([5, 4, 3, 2, 1]) {
         for k in 1..=len {
@@ -367,24 +300,15 @@ fn mapdata() -> Option<RecordBatch> {
         b.append(true).ok()?;
     }
     let map = b.finish();
-    batch(
-        vec![Field::new("mapcol", map.data_type().clone(), true)],
-        vec![Arc::new(map)],
-    )
+    batch(vec![Field::new("mapcol", map.data_type().clone(), true)], vec![Arc::new(map)])
 }
 
 /// What Ember produced for one query, already rendered (so it can cross
 /// threads whatever the engine's types are).
 #[derive(Debug, Clone)]
 pub enum Actual {
-    Rows {
-        schema: String,
-        lines: Vec<String>,
-    },
-    Error {
-        class: Option<String>,
-        message: String,
-    },
+    Rows { schema: String, lines: Vec<String> },
+    Error { class: Option<String>, message: String },
 }
 
 /// The verdict on one query.
@@ -413,32 +337,17 @@ pub struct FileReport {
 /// tab-joined line per row.
 fn render(result: &ember_engine::QueryResult) -> Actual {
     if result.kind == ResultKind::Command && result.num_rows() == 0 {
-        return Actual::Rows {
-            schema: "struct<>".into(),
-            lines: vec![],
-        };
+        return Actual::Rows { schema: "struct<>".into(), lines: vec![] };
     }
-    let fields: Vec<String> = result
-        .schema
-        .fields()
-        .iter()
-        .map(|f| format!("{}:{}", f.name(), spark_type_name(f.data_type())))
-        .collect();
-    let lines = ember_engine::render::format_rows(&result.batches)
-        .into_iter()
-        .map(|r| r.join("\t"))
-        .collect();
-    Actual::Rows {
-        schema: format!("struct<{}>", fields.join(",")),
-        lines,
-    }
+    let fields: Vec<String> =
+        result.schema.fields().iter().map(|f| format!("{}:{}", f.name(), spark_type_name(f.data_type()))).collect();
+    let lines = ember_engine::render::format_rows(&result.batches).into_iter().map(|r| r.join("\t")).collect();
+    Actual::Rows { schema: format!("struct<{}>", fields.join(",")), lines }
 }
 
 fn has_order_by(sql: &str) -> bool {
-    let words: Vec<String> = sql
-        .split(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-        .map(|w| w.to_ascii_lowercase())
-        .collect();
+    let words: Vec<String> =
+        sql.split(|c: char| !c.is_ascii_alphanumeric() && c != '_').map(|w| w.to_ascii_lowercase()).collect();
     words.windows(2).any(|w| w[0] == "order" && w[1] == "by")
 }
 
@@ -451,13 +360,7 @@ fn output_text(lines: &[String]) -> String {
 /// Strict and lenient verdicts for one query; the string says why strict failed.
 pub fn judge(expected: &GoldenQuery, actual: &Actual) -> (bool, bool, String) {
     match (expected.expected_error(), actual) {
-        (
-            Some(class),
-            Actual::Error {
-                class: got,
-                message,
-            },
-        ) => {
+        (Some(class), Actual::Error { class: got, message }) => {
             let strict = match (&class, got) {
                 (Some(c), Some(g)) => c == g,
                 (Some(_), None) => false,
@@ -468,31 +371,17 @@ pub fn judge(expected: &GoldenQuery, actual: &Actual) -> (bool, bool, String) {
             let detail = if strict {
                 String::new()
             } else {
-                format!(
-                    "expected error {}, got: {}",
-                    class.as_deref().unwrap_or("?"),
-                    first_line(message)
-                )
+                format!("expected error {}, got: {}", class.as_deref().unwrap_or("?"), first_line(message))
             };
             (strict, true, detail)
         }
-        (Some(class), Actual::Rows { .. }) => (
-            false,
-            false,
-            format!(
-                "expected error {}, got a result",
-                class.as_deref().unwrap_or("?")
-            ),
-        ),
-        (None, Actual::Error { message, .. }) => {
-            (false, false, format!("error: {}", first_line(message)))
+        (Some(class), Actual::Rows { .. }) => {
+            (false, false, format!("expected error {}, got a result", class.as_deref().unwrap_or("?")))
         }
+        (None, Actual::Error { message, .. }) => (false, false, format!("error: {}", first_line(message))),
         (None, Actual::Rows { schema, lines }) => {
-            let expected_lines: Vec<&str> = if expected.output.is_empty() {
-                vec![]
-            } else {
-                expected.output.split('\n').collect()
-            };
+            let expected_lines: Vec<&str> =
+                if expected.output.is_empty() { vec![] } else { expected.output.split('\n').collect() };
             let mut sorted = lines.clone();
             sorted.sort();
             let ordered = has_order_by(&expected.sql);
@@ -507,11 +396,8 @@ pub fn judge(expected: &GoldenQuery, actual: &Actual) -> (bool, bool, String) {
             let detail = if strict {
                 String::new()
             } else if !text_ok {
-                let shown: Vec<&String> = if ordered {
-                    lines.iter().take(3).collect()
-                } else {
-                    sorted.iter().take(3).collect()
-                };
+                let shown: Vec<&String> =
+                    if ordered { lines.iter().take(3).collect() } else { sorted.iter().take(3).collect() };
                 format!(
                     "output differs: expected {} lines {:?}, got {} lines {:?}",
                     expected_lines.len(),
@@ -594,14 +480,12 @@ fn lenient_rows(actual: &[String], expected: &[&str], ordered: bool) -> bool {
         rest_expected.extend(std::iter::repeat_n(e, n));
     }
     let mut used = vec![false; rest_expected.len()];
-    rest_actual.iter().all(|a| {
-        match (0..rest_expected.len()).find(|&j| !used[j] && lines_match(a, rest_expected[j])) {
-            Some(j) => {
-                used[j] = true;
-                true
-            }
-            None => false,
+    rest_actual.iter().all(|a| match (0..rest_expected.len()).find(|&j| !used[j] && lines_match(a, rest_expected[j])) {
+        Some(j) => {
+            used[j] = true;
+            true
         }
+        None => false,
     })
 }
 
@@ -612,10 +496,7 @@ enum Reply {
 
 /// Runs one result file (`rel` under `results/`) with a per-query `timeout`.
 pub fn run_file(corpus: &Path, rel: &str, tables: &BuiltinTables, timeout: Duration) -> FileReport {
-    let mut report = FileReport {
-        file: rel.to_string(),
-        ..Default::default()
-    };
+    let mut report = FileReport { file: rel.to_string(), ..Default::default() };
     let text = match std::fs::read(corpus.join("results").join(rel)) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(e) => {
@@ -626,9 +507,8 @@ pub fn run_file(corpus: &Path, rel: &str, tables: &BuiltinTables, timeout: Durat
     let queries = parse_sql_out(&text);
     report.total = queries.len();
     let input_rel = rel.strip_suffix(".out").unwrap_or(rel);
-    let input = std::fs::read(corpus.join("inputs").join(input_rel))
-        .ok()
-        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    let input =
+        std::fs::read(corpus.join("inputs").join(input_rel)).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
     let settings = file_settings(rel, input.as_deref());
 
     let (req_tx, req_rx) = mpsc::channel::<String>();
@@ -636,51 +516,43 @@ pub fn run_file(corpus: &Path, rel: &str, tables: &BuiltinTables, timeout: Durat
     let worker_tables = tables.clone();
     // the session lives and dies on this thread, so the engine's types never
     // have to be Send; a timed-out query leaves the thread behind
-    let spawned = std::thread::Builder::new()
-        .name(format!("golden:{rel}"))
-        .spawn(move || {
-            let setup = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                let session = Session::new();
-                let mut problems = Vec::new();
-                for (k, v) in &settings {
-                    if let Err(e) = session.set_config(k, v) {
-                        problems.push(format!("SET {k}={v}: {e}"));
-                    }
+    let spawned = std::thread::Builder::new().name(format!("golden:{rel}")).spawn(move || {
+        let setup = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            let session = Session::new();
+            let mut problems = Vec::new();
+            for (k, v) in &settings {
+                if let Err(e) = session.set_config(k, v) {
+                    problems.push(format!("SET {k}={v}: {e}"));
                 }
-                problems.extend(worker_tables.register(&session));
-                (session, problems)
-            }));
-            let (session, problems) = match setup {
-                Ok(s) => s,
-                Err(p) => {
-                    let _ = rep_tx.send(Reply::Ready(vec![format!(
-                        "session set-up panicked: {}",
-                        crate::panic_message(p.as_ref())
-                    )]));
-                    return;
-                }
-            };
-            if rep_tx.send(Reply::Ready(problems)).is_err() {
+            }
+            problems.extend(worker_tables.register(&session));
+            (session, problems)
+        }));
+        let (session, problems) = match setup {
+            Ok(s) => s,
+            Err(p) => {
+                let _ = rep_tx
+                    .send(Reply::Ready(vec![format!("session set-up panicked: {}", crate::panic_message(p.as_ref()))]));
                 return;
             }
-            while let Ok(sql) = req_rx.recv() {
-                let actual = match std::panic::catch_unwind(AssertUnwindSafe(|| session.sql(&sql)))
-                {
-                    Ok(Ok(r)) => render(&r),
-                    Ok(Err(e)) => Actual::Error {
-                        class: e.error_class().map(str::to_string),
-                        message: e.to_string(),
-                    },
-                    Err(p) => Actual::Error {
-                        class: None,
-                        message: format!("engine panicked: {}", crate::panic_message(p.as_ref())),
-                    },
-                };
-                if rep_tx.send(Reply::Result(actual)).is_err() {
-                    return;
-                }
+        };
+        if rep_tx.send(Reply::Ready(problems)).is_err() {
+            return;
+        }
+        while let Ok(sql) = req_rx.recv() {
+            let actual = match std::panic::catch_unwind(AssertUnwindSafe(|| session.sql(&sql))) {
+                Ok(Ok(r)) => render(&r),
+                Ok(Err(e)) => Actual::Error { class: e.error_class().map(str::to_string), message: e.to_string() },
+                Err(p) => Actual::Error {
+                    class: None,
+                    message: format!("engine panicked: {}", crate::panic_message(p.as_ref())),
+                },
+            };
+            if rep_tx.send(Reply::Result(actual)).is_err() {
+                return;
             }
-        });
+        }
+    });
     if let Err(e) = spawned {
         report.note = Some(format!("cannot start a worker thread: {e}"));
         return report;
@@ -707,11 +579,8 @@ pub fn run_file(corpus: &Path, rel: &str, tables: &BuiltinTables, timeout: Durat
                 Ok(Reply::Ready(_)) => None,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     timed_out = true;
-                    report.note = Some(format!(
-                        "query {} timed out after {:?}; rest of the file not run",
-                        index + 1,
-                        timeout
-                    ));
+                    report.note =
+                        Some(format!("query {} timed out after {:?}; rest of the file not run", index + 1, timeout));
                     None
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => None,
@@ -720,24 +589,14 @@ pub fn run_file(corpus: &Path, rel: &str, tables: &BuiltinTables, timeout: Durat
         let outcome = match actual {
             Some(a) => {
                 let (strict, lenient, detail) = judge(q, &a);
-                QueryOutcome {
-                    index,
-                    sql: q.sql.clone(),
-                    strict,
-                    lenient,
-                    detail,
-                }
+                QueryOutcome { index, sql: q.sql.clone(), strict, lenient, detail }
             }
             None => QueryOutcome {
                 index,
                 sql: q.sql.clone(),
                 strict: false,
                 lenient: false,
-                detail: if timed_out {
-                    "not run (timeout)".into()
-                } else {
-                    "worker stopped".into()
-                },
+                detail: if timed_out { "not run (timeout)".into() } else { "worker stopped".into() },
             },
         };
         report.strict += outcome.strict as usize;
@@ -767,46 +626,24 @@ mod tests {
     fn parses_the_golden_format() {
         let q = parse_sql_out(SAMPLE);
         assert_eq!(q.len(), 3);
-        assert_eq!(
-            q[0],
-            GoldenQuery {
-                sql: "SELECT 1".into(),
-                schema: "struct<1:int>".into(),
-                output: "1".into()
-            }
-        );
-        assert_eq!(
-            q[1].expected_error(),
-            Some(Some("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION".into()))
-        );
+        assert_eq!(q[0], GoldenQuery { sql: "SELECT 1".into(), schema: "struct<1:int>".into(), output: "1".into() });
+        assert_eq!(q[1].expected_error(), Some(Some("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION".into())));
         assert_eq!(q[2].expected_error(), None);
         assert_eq!(q[2].output, "");
     }
 
     #[test]
     fn strict_and_lenient() {
-        let q = GoldenQuery {
-            sql: "SELECT a FROM t".into(),
-            schema: "struct<a:double>".into(),
-            output: "1.0\n2.5".into(),
-        };
+        let q =
+            GoldenQuery { sql: "SELECT a FROM t".into(), schema: "struct<a:double>".into(), output: "1.0\n2.5".into() };
         // unordered query: any order passes
-        let a = Actual::Rows {
-            schema: "struct<a:double>".into(),
-            lines: vec!["2.5".into(), "1.0".into()],
-        };
+        let a = Actual::Rows { schema: "struct<a:double>".into(), lines: vec!["2.5".into(), "1.0".into()] };
         assert!(judge(&q, &a).0);
         // wrong type: strict fails, lenient passes
-        let a = Actual::Rows {
-            schema: "struct<a:decimal(2,1)>".into(),
-            lines: vec!["1.0".into(), "2.50".into()],
-        };
+        let a = Actual::Rows { schema: "struct<a:decimal(2,1)>".into(), lines: vec!["1.0".into(), "2.50".into()] };
         let (strict, lenient, _) = judge(&q, &a);
         assert!(!strict && lenient);
-        let a = Actual::Rows {
-            schema: "struct<a:double>".into(),
-            lines: vec!["1.0".into(), "2.6".into()],
-        };
+        let a = Actual::Rows { schema: "struct<a:double>".into(), lines: vec!["1.0".into(), "2.6".into()] };
         let (strict, lenient, _) = judge(&q, &a);
         assert!(!strict && !lenient);
     }
@@ -818,14 +655,8 @@ mod tests {
             schema: "struct<a:int>".into(),
             output: "2\n1".into(),
         };
-        let good = Actual::Rows {
-            schema: "struct<a:int>".into(),
-            lines: vec!["2".into(), "1".into()],
-        };
-        let bad = Actual::Rows {
-            schema: "struct<a:int>".into(),
-            lines: vec!["1".into(), "2".into()],
-        };
+        let good = Actual::Rows { schema: "struct<a:int>".into(), lines: vec!["2".into(), "1".into()] };
+        let bad = Actual::Rows { schema: "struct<a:int>".into(), lines: vec!["1".into(), "2".into()] };
         assert!(judge(&q, &good).0);
         let (strict, lenient, _) = judge(&q, &bad);
         assert!(!strict && !lenient);
@@ -834,24 +665,15 @@ mod tests {
     #[test]
     fn errors_compare_by_class() {
         let q = &parse_sql_out(SAMPLE)[1];
-        let same = Actual::Error {
-            class: Some("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION".into()),
-            message: String::new(),
-        };
-        let other = Actual::Error {
-            class: Some("PARSE_SYNTAX_ERROR".into()),
-            message: String::new(),
-        };
+        let same = Actual::Error { class: Some("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION".into()), message: String::new() };
+        let other = Actual::Error { class: Some("PARSE_SYNTAX_ERROR".into()), message: String::new() };
         assert_eq!((judge(q, &same).0, judge(q, &same).1), (true, true));
         assert_eq!((judge(q, &other).0, judge(q, &other).1), (false, true));
     }
 
     #[test]
     fn settings_follow_the_suite() {
-        let s = file_settings(
-            "nonansi/cast.sql.out",
-            Some("--SET a.b=1, c.d = x\nSELECT 1;"),
-        );
+        let s = file_settings("nonansi/cast.sql.out", Some("--SET a.b=1, c.d = x\nSELECT 1;"));
         assert!(s.contains(&("spark.sql.ansi.enabled".to_string(), "false".to_string())));
         assert!(s.contains(&("a.b".to_string(), "1".to_string())));
         assert!(s.contains(&("c.d".to_string(), "x".to_string())));
@@ -871,9 +693,6 @@ mod tests {
 
     #[test]
     fn allowlist_syntax() {
-        assert_eq!(
-            read_allowlist("# c\n\ncount.sql.out  # ok\n"),
-            vec!["count.sql.out".to_string()]
-        );
+        assert_eq!(read_allowlist("# c\n\ncount.sql.out  # ok\n"), vec!["count.sql.out".to_string()]);
     }
 }

@@ -55,10 +55,7 @@ pub fn install_quiet_panic_hook() {
         return;
     }
     std::panic::set_hook(Box::new(|info| {
-        let location = info
-            .location()
-            .map(|l| format!(" at {l}"))
-            .unwrap_or_default();
+        let location = info.location().map(|l| format!(" at {l}")).unwrap_or_default();
         eprintln!("panic{location}: {}", panic_message(info.payload()));
     }));
 }

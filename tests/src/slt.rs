@@ -44,22 +44,15 @@ impl EmberDb {
         let session = Session::new();
         session
             .set_config("ember.threads", &threads.to_string())
-            .map_err(|e| DbError {
-                message: e.to_string(),
-                sql_state: None,
-            })?;
+            .map_err(|e| DbError { message: e.to_string(), sql_state: None })?;
         Ok(EmberDb { session })
     }
 }
 
 fn column_type(dt: &DataType) -> DefaultColumnType {
     match dt {
-        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => {
-            DefaultColumnType::Integer
-        }
-        DataType::Float32 | DataType::Float64 | DataType::Decimal128(..) => {
-            DefaultColumnType::FloatingPoint
-        }
+        DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => DefaultColumnType::Integer,
+        DataType::Float32 | DataType::Float64 | DataType::Decimal128(..) => DefaultColumnType::FloatingPoint,
         _ => DefaultColumnType::Text,
     }
 }
@@ -72,12 +65,7 @@ impl DB for EmberDb {
         let session = &self.session;
         let result = match std::panic::catch_unwind(AssertUnwindSafe(|| session.sql(sql))) {
             Ok(Ok(r)) => r,
-            Ok(Err(e)) => {
-                return Err(DbError {
-                    message: e.to_string(),
-                    sql_state: e.sql_state().map(str::to_string),
-                })
-            }
+            Ok(Err(e)) => return Err(DbError { message: e.to_string(), sql_state: e.sql_state().map(str::to_string) }),
             Err(p) => {
                 return Err(DbError {
                     message: format!("engine panicked: {}", crate::panic_message(p.as_ref())),
@@ -88,25 +76,10 @@ impl DB for EmberDb {
         match result.kind {
             ResultKind::Command => Ok(DBOutput::StatementComplete(0)),
             ResultKind::Rows => {
-                let types = result
-                    .schema
-                    .fields()
-                    .iter()
-                    .map(|f| column_type(f.data_type()))
-                    .collect();
+                let types = result.schema.fields().iter().map(|f| column_type(f.data_type())).collect();
                 let rows = ember_engine::render::format_rows(&result.batches)
                     .into_iter()
-                    .map(|row| {
-                        row.into_iter()
-                            .map(|v| {
-                                if v.is_empty() {
-                                    "(empty)".to_string()
-                                } else {
-                                    v
-                                }
-                            })
-                            .collect()
-                    })
+                    .map(|row| row.into_iter().map(|v| if v.is_empty() { "(empty)".to_string() } else { v }).collect())
                     .collect();
                 Ok(DBOutput::Rows { types, rows })
             }
@@ -135,9 +108,7 @@ pub fn data_dir() -> PathBuf {
 /// Every `.slt` file under `dir`, sorted.
 pub fn slt_files(dir: &Path) -> Vec<PathBuf> {
     let pattern = format!("{}/**/*.slt", dir.display());
-    let mut files: Vec<PathBuf> = glob::glob(&pattern)
-        .map(|g| g.flatten().collect())
-        .unwrap_or_default();
+    let mut files: Vec<PathBuf> = glob::glob(&pattern).map(|g| g.flatten().collect()).unwrap_or_default();
     files.sort();
     files
 }
@@ -166,16 +137,11 @@ pub fn run_file(path: &Path, threads: usize) -> Result<(), String> {
     let name = path.display().to_string();
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
         let mut runner = Runner::new(move || std::future::ready(EmberDb::new(threads)));
-        runner
-            .run_script_with_name(&text, name.as_str())
-            .map_err(|e| e.display(false).to_string())
+        runner.run_script_with_name(&text, name.as_str()).map_err(|e| e.display(false).to_string())
     }));
     match outcome {
         Ok(r) => r,
-        Err(p) => Err(format!(
-            "runner panicked: {}",
-            crate::panic_message(p.as_ref())
-        )),
+        Err(p) => Err(format!("runner panicked: {}", crate::panic_message(p.as_ref()))),
     }
 }
 
@@ -186,10 +152,7 @@ mod tests {
     #[test]
     fn finds_the_slt_files() {
         let files = slt_files(&slt_dir());
-        assert!(
-            files.iter().any(|f| f.ends_with("basic/select.slt")),
-            "{files:?}"
-        );
+        assert!(files.iter().any(|f| f.ends_with("basic/select.slt")), "{files:?}");
     }
 
     #[test]

@@ -32,12 +32,9 @@ pub fn check_query(n: usize) {
         panic!("Q{n:02}: creating views failed: {e}");
     }
     let sql = tpch::query_text(n).unwrap_or_else(|e| panic!("Q{n:02}: {e}"));
-    let result = session
-        .sql(&sql)
-        .unwrap_or_else(|e| panic!("Q{n:02} failed: {e}"));
+    let result = session.sql(&sql).unwrap_or_else(|e| panic!("Q{n:02} failed: {e}"));
     let path = tpch::answer_path(SF, n).unwrap_or_else(|| panic!("Q{n:02}: no reference answer"));
-    let expected =
-        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let expected = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     if let Err(m) = answers::compare(&result.batches, &expected, Some(tpch::order_keys(n))) {
         panic!("Q{n:02} wrong answer: {m}");
     }

@@ -10,10 +10,7 @@ use ember_tests::slt;
 
 fn main() -> ExitCode {
     ember_tests::install_quiet_panic_hook();
-    let filters: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| !a.starts_with('-'))
-        .collect();
+    let filters: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect();
     let threads = match slt::thread_matrix() {
         Ok(t) => t,
         Err(e) => {
@@ -36,11 +33,7 @@ fn main() -> ExitCode {
     let mut failures = Vec::new();
     let mut runs = 0;
     for file in &files {
-        let name = file
-            .strip_prefix(&root)
-            .unwrap_or(file)
-            .display()
-            .to_string();
+        let name = file.strip_prefix(&root).unwrap_or(file).display().to_string();
         for &t in &threads {
             runs += 1;
             let start = Instant::now();
@@ -58,10 +51,7 @@ fn main() -> ExitCode {
     for (name, e) in &failures {
         println!("\n---- {name} ----\n{e}");
     }
-    println!(
-        "\nslt: {} of {runs} file runs passed",
-        runs - failures.len()
-    );
+    println!("\nslt: {} of {runs} file runs passed", runs - failures.len());
     if failures.is_empty() {
         ExitCode::SUCCESS
     } else {

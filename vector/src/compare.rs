@@ -11,9 +11,7 @@ use std::cmp::Ordering;
 use arrow::array::{Array, ArrayRef, BooleanArray};
 use arrow::buffer::{BooleanBuffer, NullBuffer};
 use arrow::compute::kernels::cmp;
-use arrow::datatypes::{
-    i256, ArrowPrimitiveType, DataType, Decimal128Type, Float32Type, Float64Type,
-};
+use arrow::datatypes::{i256, ArrowPrimitiveType, DataType, Decimal128Type, Float32Type, Float64Type};
 use ember_core::expr::BinaryOp;
 use ember_core::{Error, Result};
 
@@ -65,12 +63,7 @@ fn arrow_compare(op: BinaryOp, l: &ArrayRef, r: &ArrayRef) -> Result<BooleanArra
         BinaryOp::Gt => cmp::gt(l, r)?,
         BinaryOp::GtEq => cmp::gt_eq(l, r)?,
         BinaryOp::EqNullSafe => cmp::not_distinct(l, r)?,
-        other => {
-            return Err(Error::internal(format!(
-                "not a comparison: {}",
-                other.symbol()
-            )))
-        }
+        other => return Err(Error::internal(format!("not a comparison: {}", other.symbol()))),
     })
 }
 
@@ -78,16 +71,11 @@ fn arrow_compare(op: BinaryOp, l: &ArrayRef, r: &ArrayRef) -> Result<BooleanArra
 fn null_compare(op: BinaryOp, left: &ArrayRef, right: &ArrayRef) -> BooleanArray {
     let n = left.len();
     if op == BinaryOp::EqNullSafe {
-        let other = if matches!(left.data_type(), DataType::Null) {
-            right
-        } else {
-            left
-        };
+        let other = if matches!(left.data_type(), DataType::Null) { right } else { left };
         // `logical_nulls`, not `is_null`: a `NullArray` has no null buffer,
         // so `is_null` reports its rows as valid
         let nulls = other.logical_nulls();
-        let values =
-            BooleanBuffer::collect_bool(n, |i| nulls.as_ref().is_some_and(|x| x.is_null(i)));
+        let values = BooleanBuffer::collect_bool(n, |i| nulls.as_ref().is_some_and(|x| x.is_null(i)));
         return BooleanArray::new(values, None);
     }
     BooleanArray::new_null(n)
@@ -134,13 +122,7 @@ where
 }
 
 /// Decimals of different scales: compare exactly after upscaling in i256.
-fn decimal_compare(
-    op: BinaryOp,
-    left: &ArrayRef,
-    right: &ArrayRef,
-    s1: i8,
-    s2: i8,
-) -> Result<BooleanArray> {
+fn decimal_compare(op: BinaryOp, left: &ArrayRef, right: &ArrayRef, s1: i8, s2: i8) -> Result<BooleanArray> {
     let l = as_primitive::<Decimal128Type>(left.as_ref())?;
     let r = as_primitive::<Decimal128Type>(right.as_ref())?;
     let sc = s1.max(s2);
@@ -169,12 +151,7 @@ fn ordered_compare<F: Fn(usize) -> Ordering>(
         BinaryOp::LtEq => Ordering::is_le,
         BinaryOp::Gt => Ordering::is_gt,
         BinaryOp::GtEq => Ordering::is_ge,
-        other => {
-            return Err(Error::internal(format!(
-                "not a comparison: {}",
-                other.symbol()
-            )))
-        }
+        other => return Err(Error::internal(format!("not a comparison: {}", other.symbol()))),
     };
     let values = BooleanBuffer::collect_bool(n, |i| pred(ord(i)));
     if op == BinaryOp::EqNullSafe {
@@ -208,49 +185,19 @@ mod tests {
 
     #[test]
     fn nan_and_signed_zero() {
-        let l: ArrayRef = Arc::new(Float64Array::from(vec![
-            f64::NAN,
-            f64::NAN,
-            -0.0,
-            1.0,
-            f64::INFINITY,
-        ]));
-        let r: ArrayRef = Arc::new(Float64Array::from(vec![
-            f64::NAN,
-            1.0,
-            0.0,
-            f64::NAN,
-            f64::NAN,
-        ]));
+        let l: ArrayRef = Arc::new(Float64Array::from(vec![f64::NAN, f64::NAN, -0.0, 1.0, f64::INFINITY]));
+        let r: ArrayRef = Arc::new(Float64Array::from(vec![f64::NAN, 1.0, 0.0, f64::NAN, f64::NAN]));
         assert_eq!(
             bools(&compare(BinaryOp::Eq, &l, &r).unwrap()),
-            vec![
-                Some(true),
-                Some(false),
-                Some(true),
-                Some(false),
-                Some(false)
-            ]
+            vec![Some(true), Some(false), Some(true), Some(false), Some(false)]
         );
         assert_eq!(
             bools(&compare(BinaryOp::Gt, &l, &r).unwrap()),
-            vec![
-                Some(false),
-                Some(true),
-                Some(false),
-                Some(false),
-                Some(false)
-            ]
+            vec![Some(false), Some(true), Some(false), Some(false), Some(false)]
         );
         assert_eq!(
             bools(&compare(BinaryOp::Lt, &l, &r).unwrap()),
-            vec![
-                Some(false),
-                Some(false),
-                Some(false),
-                Some(true),
-                Some(true)
-            ]
+            vec![Some(false), Some(false), Some(false), Some(true), Some(true)]
         );
     }
 
@@ -262,16 +209,10 @@ mod tests {
             bools(&compare(BinaryOp::EqNullSafe, &l, &r).unwrap()),
             vec![Some(true), Some(false), Some(true), Some(false)]
         );
-        assert_eq!(
-            bools(&compare(BinaryOp::Eq, &l, &r).unwrap()),
-            vec![None, None, Some(true), Some(false)]
-        );
+        assert_eq!(bools(&compare(BinaryOp::Eq, &l, &r).unwrap()), vec![None, None, Some(true), Some(false)]);
         let lf: ArrayRef = Arc::new(Float64Array::from(vec![None, Some(f64::NAN)]));
         let rf: ArrayRef = Arc::new(Float64Array::from(vec![None, Some(f64::NAN)]));
-        assert_eq!(
-            bools(&compare(BinaryOp::EqNullSafe, &lf, &rf).unwrap()),
-            vec![Some(true), Some(true)]
-        );
+        assert_eq!(bools(&compare(BinaryOp::EqNullSafe, &lf, &rf).unwrap()), vec![Some(true), Some(true)]);
     }
 
     #[test]
@@ -291,33 +232,16 @@ mod tests {
             bools(&compare(BinaryOp::EqNullSafe, &ints, &void).unwrap()),
             vec![Some(true), Some(false), Some(true)]
         );
-        assert_eq!(
-            bools(&compare(BinaryOp::Eq, &void, &void).unwrap()),
-            vec![None, None, None]
-        );
+        assert_eq!(bools(&compare(BinaryOp::Eq, &void, &void).unwrap()), vec![None, None, None]);
     }
 
     #[test]
     fn strings_and_decimals() {
         let l: ArrayRef = Arc::new(StringArray::from(vec!["a", "b", "é"]));
         let r: ArrayRef = Arc::new(StringArray::from(vec!["b", "b", "z"]));
-        assert_eq!(
-            bools(&compare(BinaryOp::Lt, &l, &r).unwrap()),
-            vec![Some(true), Some(false), Some(false)]
-        );
-        let a: ArrayRef = Arc::new(
-            Decimal128Array::from(vec![150])
-                .with_precision_and_scale(5, 2)
-                .unwrap(),
-        );
-        let b: ArrayRef = Arc::new(
-            Decimal128Array::from(vec![15])
-                .with_precision_and_scale(3, 1)
-                .unwrap(),
-        );
-        assert_eq!(
-            bools(&compare(BinaryOp::Eq, &a, &b).unwrap()),
-            vec![Some(true)]
-        );
+        assert_eq!(bools(&compare(BinaryOp::Lt, &l, &r).unwrap()), vec![Some(true), Some(false), Some(false)]);
+        let a: ArrayRef = Arc::new(Decimal128Array::from(vec![150]).with_precision_and_scale(5, 2).unwrap());
+        let b: ArrayRef = Arc::new(Decimal128Array::from(vec![15]).with_precision_and_scale(3, 1).unwrap());
+        assert_eq!(bools(&compare(BinaryOp::Eq, &a, &b).unwrap()), vec![Some(true)]);
     }
 }

@@ -143,11 +143,8 @@ pub fn i256_to_string(v: i256, scale: i32) -> String {
         format!("{digits}{}", "0".repeat((-scale) as usize))
     } else {
         let scale = scale as usize;
-        let padded = if digits.len() <= scale {
-            format!("{}{}", "0".repeat(scale - digits.len() + 1), digits)
-        } else {
-            digits
-        };
+        let padded =
+            if digits.len() <= scale { format!("{}{}", "0".repeat(scale - digits.len() + 1), digits) } else { digits };
         let (int, frac) = padded.split_at(padded.len() - scale);
         format!("{int}.{frac}")
     };
@@ -214,9 +211,7 @@ pub fn parse_decimal(s: &str, precision: u8, scale: i8) -> Result<i128, ParseDec
             return Err(ParseDecimalError::Invalid);
         }
         let rest = &s[i + 1..];
-        exp = rest
-            .parse::<i64>()
-            .map_err(|_| ParseDecimalError::Invalid)?;
+        exp = rest.parse::<i64>().map_err(|_| ParseDecimalError::Invalid)?;
         if rest.starts_with('+') && rest.len() == 1 {
             return Err(ParseDecimalError::Invalid);
         }
@@ -262,9 +257,7 @@ pub fn decimal_to_f64(v: i128, scale: i8) -> f64 {
     if v.unsigned_abs() < (1u128 << 53) && (0..=22).contains(&scale) {
         return v as f64 / 10f64.powi(scale as i32);
     }
-    ember_core::format::decimal_to_string(v, scale)
-        .parse::<f64>()
-        .unwrap_or(f64::NAN)
+    ember_core::format::decimal_to_string(v, scale).parse::<f64>().unwrap_or(f64::NAN)
 }
 
 /// A double as Spark turns it into a decimal: through its `Double.toString`
@@ -287,24 +280,12 @@ mod tests {
         assert_eq!(parse_decimal("1.004", 10, 2), Ok(100));
         assert_eq!(parse_decimal("1e3", 10, 2), Ok(100000));
         assert_eq!(parse_decimal("0.0000001", 10, 2), Ok(0));
-        assert_eq!(
-            parse_decimal("12345", 4, 0),
-            Err(ParseDecimalError::Overflow)
-        );
-        assert_eq!(
-            parse_decimal("9.999", 3, 2),
-            Err(ParseDecimalError::Overflow)
-        );
+        assert_eq!(parse_decimal("12345", 4, 0), Err(ParseDecimalError::Overflow));
+        assert_eq!(parse_decimal("9.999", 3, 2), Err(ParseDecimalError::Overflow));
         assert_eq!(parse_decimal("abc", 4, 0), Err(ParseDecimalError::Invalid));
-        assert_eq!(
-            parse_decimal("1.2.3", 4, 0),
-            Err(ParseDecimalError::Invalid)
-        );
+        assert_eq!(parse_decimal("1.2.3", 4, 0), Err(ParseDecimalError::Invalid));
         assert_eq!(parse_decimal(".5", 4, 0), Ok(1));
-        assert_eq!(
-            parse_decimal("1e9223372036854775807", 4, 0),
-            Err(ParseDecimalError::Overflow)
-        );
+        assert_eq!(parse_decimal("1e9223372036854775807", 4, 0), Err(ParseDecimalError::Overflow));
         assert_eq!(parse_decimal("1e-9223372036854775807", 4, 2), Ok(0));
     }
 

@@ -4,12 +4,7 @@
 use ember_core::{Error, SparkError};
 
 /// A Spark error with its template rendered here.
-pub fn spark_error(
-    class: &str,
-    sql_state: &str,
-    template: &str,
-    params: &[(&str, String)],
-) -> Error {
+pub fn spark_error(class: &str, sql_state: &str, template: &str, params: &[(&str, String)]) -> Error {
     let mut message = template.to_string();
     for (k, v) in params {
         message = message.replace(&format!("<{k}>"), v);
@@ -17,10 +12,7 @@ pub fn spark_error(
     Error::Spark(Box::new(SparkError {
         error_class: class.to_string(),
         sql_state: sql_state.to_string(),
-        parameters: params
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect(),
+        parameters: params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
         message,
         span: None,
     }))

@@ -20,12 +20,7 @@ use crate::util::as_utf8;
 use crate::ColumnarValue;
 
 /// `a LIKE pattern ESCAPE escape` (ILIKE when `case_insensitive`).
-pub fn like(
-    a: &ArrayRef,
-    pattern: &ColumnarValue,
-    case_insensitive: bool,
-    escape: char,
-) -> Result<BooleanArray> {
+pub fn like(a: &ArrayRef, pattern: &ColumnarValue, case_insensitive: bool, escape: char) -> Result<BooleanArray> {
     let strings = as_utf8(a.as_ref())?;
     match pattern {
         ColumnarValue::Scalar(s) => match scalar_str(s)? {
@@ -41,16 +36,11 @@ pub fn like(
             // compile each distinct pattern once, before the matching loop
             for pat in patterns.iter().flatten() {
                 if !cache.contains_key(pat) {
-                    cache.insert(
-                        pat.to_string(),
-                        LikeMatcher::new(pat, case_insensitive, escape)?,
-                    );
+                    cache.insert(pat.to_string(), LikeMatcher::new(pat, case_insensitive, escape)?);
                 }
             }
             Ok(match_all(strings, Some(patterns), |i, v, buf| {
-                cache
-                    .get(patterns.value(i))
-                    .is_some_and(|m| m.matches(v, buf))
+                cache.get(patterns.value(i)).is_some_and(|m| m.matches(v, buf))
             }))
         }
     }
@@ -77,9 +67,7 @@ pub fn rlike(a: &ArrayRef, pattern: &ColumnarValue) -> Result<BooleanArray> {
                 }
             }
             Ok(match_all(strings, Some(patterns), |i, v, _| {
-                cache
-                    .get(patterns.value(i))
-                    .is_some_and(|re| re.is_match(v))
+                cache.get(patterns.value(i)).is_some_and(|re| re.is_match(v))
             }))
         }
     }
@@ -101,10 +89,7 @@ fn scalar_str(s: &ScalarValue) -> Result<Option<&str>> {
     match s {
         ScalarValue::Utf8(v) => Ok(v.as_deref()),
         ScalarValue::Null => Ok(None),
-        other => Err(ember_core::Error::internal(format!(
-            "pattern must be a string, got {}",
-            other.data_type()
-        ))),
+        other => Err(ember_core::Error::internal(format!("pattern must be a string, got {}", other.data_type()))),
     }
 }
 
@@ -166,10 +151,7 @@ impl LikeMatcher {
             pattern
         };
         let tokens = tokenize(pattern, escape)?;
-        Ok(LikeMatcher {
-            shape: classify(&tokens)?,
-            lowercase: case_insensitive,
-        })
+        Ok(LikeMatcher { shape: classify(&tokens)?, lowercase: case_insensitive })
     }
 
     /// Whether `v` matches; `scratch` holds the lowercased value for ILIKE.
@@ -187,11 +169,9 @@ impl LikeMatcher {
             Shape::Suffix(s) => v.ends_with(s.as_str()),
             Shape::Contains(s) => v.contains(s.as_str()),
             Shape::Any => true,
-            Shape::Segments {
-                parts,
-                anchored_start,
-                anchored_end,
-            } => segments_match(v, parts, *anchored_start, *anchored_end),
+            Shape::Segments { parts, anchored_start, anchored_end } => {
+                segments_match(v, parts, *anchored_start, *anchored_end)
+            }
             Shape::Regex(re) => re.is_match(v),
         }
     }
@@ -294,11 +274,7 @@ fn classify(tokens: &[Token]) -> Result<Shape> {
         if !cur.is_empty() {
             parts.push(cur);
         }
-        return Ok(Shape::Segments {
-            parts,
-            anchored_start: !starts,
-            anchored_end: !ends,
-        });
+        return Ok(Shape::Segments { parts, anchored_start: !starts, anchored_end: !ends });
     }
     let mut re = String::from("(?s)^");
     let mut buf = [0u8; 4];
@@ -310,9 +286,10 @@ fn classify(tokens: &[Token]) -> Result<Shape> {
         }
     }
     re.push('$');
-    Ok(Shape::Regex(Regex::new(&re).map_err(|e| {
-        ember_core::Error::internal(format!("LIKE pattern compiled to a bad regex: {e}"))
-    })?))
+    Ok(Shape::Regex(
+        Regex::new(&re)
+            .map_err(|e| ember_core::Error::internal(format!("LIKE pattern compiled to a bad regex: {e}")))?,
+    ))
 }
 
 #[cfg(test)]
@@ -333,80 +310,37 @@ mod tests {
     #[test]
     fn like_shapes() {
         let v = [Some("Spark SQL"), Some("spark"), None, Some("a\nb")];
-        assert_eq!(
-            run(&v, "Spark%", false),
-            vec![Some(true), Some(false), None, Some(false)]
-        );
-        assert_eq!(
-            run(&v, "%SQL", false),
-            vec![Some(true), Some(false), None, Some(false)]
-        );
-        assert_eq!(
-            run(&v, "%ar%", false),
-            vec![Some(true), Some(true), None, Some(false)]
-        );
-        assert_eq!(
-            run(&v, "spark", false),
-            vec![Some(false), Some(true), None, Some(false)]
-        );
-        assert_eq!(
-            run(&v, "_park%", false),
-            vec![Some(true), Some(true), None, Some(false)]
-        );
-        assert_eq!(
-            run(&v, "a_b", false),
-            vec![Some(false), Some(false), None, Some(true)]
-        );
-        assert_eq!(
-            run(&v, "%", false),
-            vec![Some(true), Some(true), None, Some(true)]
-        );
-        assert_eq!(
-            run(&v, "SPARK%", true),
-            vec![Some(true), Some(true), None, Some(false)]
-        );
+        assert_eq!(run(&v, "Spark%", false), vec![Some(true), Some(false), None, Some(false)]);
+        assert_eq!(run(&v, "%SQL", false), vec![Some(true), Some(false), None, Some(false)]);
+        assert_eq!(run(&v, "%ar%", false), vec![Some(true), Some(true), None, Some(false)]);
+        assert_eq!(run(&v, "spark", false), vec![Some(false), Some(true), None, Some(false)]);
+        assert_eq!(run(&v, "_park%", false), vec![Some(true), Some(true), None, Some(false)]);
+        assert_eq!(run(&v, "a_b", false), vec![Some(false), Some(false), None, Some(true)]);
+        assert_eq!(run(&v, "%", false), vec![Some(true), Some(true), None, Some(true)]);
+        assert_eq!(run(&v, "SPARK%", true), vec![Some(true), Some(true), None, Some(false)]);
     }
 
     #[test]
     fn escapes() {
         let v = [Some("100%"), Some("100x"), Some("a_b"), Some("axb")];
-        assert_eq!(
-            run(&v, "100\\%", false),
-            vec![Some(true), Some(false), Some(false), Some(false)]
-        );
-        assert_eq!(
-            run(&v, "a\\_b", false),
-            vec![Some(false), Some(false), Some(true), Some(false)]
-        );
+        assert_eq!(run(&v, "100\\%", false), vec![Some(true), Some(false), Some(false), Some(false)]);
+        assert_eq!(run(&v, "a\\_b", false), vec![Some(false), Some(false), Some(true), Some(false)]);
         let p = ColumnarValue::Scalar(ScalarValue::Utf8(Some("a\\b".into())));
         let e = like(&strs(&v), &p, false, '\\').unwrap_err();
         assert_eq!(e.error_class(), Some("INVALID_FORMAT.ESC_IN_THE_MIDDLE"));
         let p = ColumnarValue::Scalar(ScalarValue::Utf8(Some("a/%".into())));
-        let r: Vec<Option<bool>> = like(&strs(&[Some("a%"), Some("ab")]), &p, false, '/')
-            .unwrap()
-            .iter()
-            .collect();
+        let r: Vec<Option<bool>> = like(&strs(&[Some("a%"), Some("ab")]), &p, false, '/').unwrap().iter().collect();
         assert_eq!(r, vec![Some(true), Some(false)]);
     }
 
     #[test]
     fn pattern_column_and_rlike() {
         let p = ColumnarValue::Array(strs(&[Some("a%"), Some("%b"), None]));
-        let r: Vec<Option<bool>> = like(
-            &strs(&[Some("ax"), Some("ax"), Some("ax")]),
-            &p,
-            false,
-            '\\',
-        )
-        .unwrap()
-        .iter()
-        .collect();
+        let r: Vec<Option<bool>> =
+            like(&strs(&[Some("ax"), Some("ax"), Some("ax")]), &p, false, '\\').unwrap().iter().collect();
         assert_eq!(r, vec![Some(true), Some(false), None]);
         let re = ColumnarValue::Scalar(ScalarValue::Utf8(Some("[0-9]+".into())));
-        let r: Vec<Option<bool>> = rlike(&strs(&[Some("ab12"), Some("ab")]), &re)
-            .unwrap()
-            .iter()
-            .collect();
+        let r: Vec<Option<bool>> = rlike(&strs(&[Some("ab12"), Some("ab")]), &re).unwrap().iter().collect();
         assert_eq!(r, vec![Some(true), Some(false)]);
         let bad = ColumnarValue::Scalar(ScalarValue::Utf8(Some("(".into())));
         assert!(rlike(&strs(&[Some("a")]), &bad).is_err());

@@ -56,11 +56,7 @@ pub fn days_in_month(y: i64, m: u32) -> u32 {
 /// A validated civil date as days since the epoch.
 pub fn make_date(y: i64, m: u32, d: u32) -> Option<i32> {
     // Date32 spans about +-5.8 million years; beyond that the math would overflow
-    if !(-6_000_000..=6_000_000).contains(&y)
-        || !(1..=12).contains(&m)
-        || d == 0
-        || d > days_in_month(y, m)
-    {
+    if !(-6_000_000..=6_000_000).contains(&y) || !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
         return None;
     }
     i32::try_from(days_from_civil(y, m, d)).ok()
@@ -230,10 +226,8 @@ fn parse_zone_offset(z: &str) -> Option<i64> {
     let upper = z.to_ascii_uppercase();
     let rest = if upper == "Z" || upper == "UTC" || upper == "GMT" || upper == "UT" {
         return Some(0);
-    } else if let Some(r) = upper
-        .strip_prefix("UTC")
-        .or_else(|| upper.strip_prefix("GMT"))
-        .or_else(|| upper.strip_prefix("UT"))
+    } else if let Some(r) =
+        upper.strip_prefix("UTC").or_else(|| upper.strip_prefix("GMT")).or_else(|| upper.strip_prefix("UT"))
     {
         r
     } else {
@@ -247,10 +241,7 @@ fn parse_zone_offset(z: &str) -> Option<i64> {
     let (h, m) = match digits.split_once(':') {
         Some((h, m)) => (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?),
         None if digits.len() <= 2 => (digits.parse::<i64>().ok()?, 0),
-        None if digits.len() == 4 => (
-            digits[..2].parse::<i64>().ok()?,
-            digits[2..].parse::<i64>().ok()?,
-        ),
+        None if digits.len() == 4 => (digits[..2].parse::<i64>().ok()?, digits[2..].parse::<i64>().ok()?),
         None => return None,
     };
     if h > 18 || m > 59 {
@@ -291,43 +282,19 @@ mod tests {
     #[test]
     fn spark_timestamps() {
         let day = make_date(2024, 1, 2).unwrap() as i64 * MICROS_PER_DAY;
-        assert_eq!(
-            parse_timestamp("2024-01-02 03:04:05.5", false),
-            Some(day + 11_045_500_000)
-        );
-        assert_eq!(
-            parse_timestamp("2024-01-02T03:04:05Z", false),
-            Some(day + 11_045_000_000)
-        );
-        assert_eq!(
-            parse_timestamp("2024-01-02 03:04:05+01:00", false),
-            Some(day + 11_045_000_000 - 3_600_000_000)
-        );
+        assert_eq!(parse_timestamp("2024-01-02 03:04:05.5", false), Some(day + 11_045_500_000));
+        assert_eq!(parse_timestamp("2024-01-02T03:04:05Z", false), Some(day + 11_045_000_000));
+        assert_eq!(parse_timestamp("2024-01-02 03:04:05+01:00", false), Some(day + 11_045_000_000 - 3_600_000_000));
         assert_eq!(parse_timestamp("2024-01-02", false), Some(day));
         assert_eq!(parse_timestamp("2024-01-02 25:00:00", false), None);
-        assert_eq!(
-            parse_timestamp("2024-01-02 03:04", false),
-            Some(day + 11_040_000_000)
-        );
+        assert_eq!(parse_timestamp("2024-01-02 03:04", false), Some(day + 11_040_000_000));
     }
 
     #[test]
     fn months() {
-        assert_eq!(
-            add_months(make_date(2024, 1, 31).unwrap(), 1),
-            make_date(2024, 2, 29)
-        );
-        assert_eq!(
-            add_months(make_date(2023, 1, 31).unwrap(), 1),
-            make_date(2023, 2, 28)
-        );
-        assert_eq!(
-            add_months(make_date(2024, 3, 31).unwrap(), -1),
-            make_date(2024, 2, 29)
-        );
-        assert_eq!(
-            add_months(make_date(2024, 5, 15).unwrap(), -17),
-            make_date(2022, 12, 15)
-        );
+        assert_eq!(add_months(make_date(2024, 1, 31).unwrap(), 1), make_date(2024, 2, 29));
+        assert_eq!(add_months(make_date(2023, 1, 31).unwrap(), 1), make_date(2023, 2, 28));
+        assert_eq!(add_months(make_date(2024, 3, 31).unwrap(), -1), make_date(2024, 2, 29));
+        assert_eq!(add_months(make_date(2024, 5, 15).unwrap(), -17), make_date(2022, 12, 15));
     }
 }

@@ -22,28 +22,18 @@ pub fn first_set(b: &BooleanBuffer) -> Option<usize> {
 }
 
 pub fn as_primitive<T: ArrowPrimitiveType>(a: &dyn Array) -> Result<&PrimitiveArray<T>> {
-    a.as_primitive_opt::<T>().ok_or_else(|| {
-        Error::internal(format!(
-            "expected {:?} array, got {}",
-            T::DATA_TYPE,
-            a.data_type()
-        ))
-    })
+    a.as_primitive_opt::<T>()
+        .ok_or_else(|| Error::internal(format!("expected {:?} array, got {}", T::DATA_TYPE, a.data_type())))
 }
 
 pub fn as_utf8(a: &dyn Array) -> Result<&arrow::array::StringArray> {
-    a.as_string_opt::<i32>()
-        .ok_or_else(|| Error::internal(format!("expected utf8 array, got {}", a.data_type())))
+    a.as_string_opt::<i32>().ok_or_else(|| Error::internal(format!("expected utf8 array, got {}", a.data_type())))
 }
 
 /// Checks that two inputs of a row-wise kernel have the same length.
 pub fn check_same_len(a: &ArrayRef, b: &ArrayRef) -> Result<()> {
     if a.len() != b.len() {
-        return Err(Error::internal(format!(
-            "kernel inputs differ in length: {} and {}",
-            a.len(),
-            b.len()
-        )));
+        return Err(Error::internal(format!("kernel inputs differ in length: {} and {}", a.len(), b.len())));
     }
     Ok(())
 }

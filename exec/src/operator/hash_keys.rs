@@ -44,15 +44,22 @@ impl KeyEncoder {
         if types.len() == 1 && is_int_like(&types[0]) {
             return Ok(KeyEncoder::Int { data_type: types[0].clone() });
         }
-        let fields: Vec<SortField> =
-            if types.is_empty() { vec![SortField::new(DataType::Boolean)] } else { types.iter().map(|t| SortField::new(t.clone())).collect() };
+        let fields: Vec<SortField> = if types.is_empty() {
+            vec![SortField::new(DataType::Boolean)]
+        } else {
+            types.iter().map(|t| SortField::new(t.clone())).collect()
+        };
         Ok(KeyEncoder::Rows { converter: Arc::new(RowConverter::new(fields)?), hasher: ahash::RandomState::new() })
     }
 
     pub fn encode(&self, cols: &[ArrayRef]) -> Result<EncodedKeys> {
         match self {
             KeyEncoder::Int { .. } => {
-                let c = if cols[0].data_type() == &DataType::Int64 { cols[0].clone() } else { cast(&cols[0], &DataType::Int64)? };
+                let c = if cols[0].data_type() == &DataType::Int64 {
+                    cols[0].clone()
+                } else {
+                    cast(&cols[0], &DataType::Int64)?
+                };
                 let a = c.as_primitive::<Int64Type>();
                 let mut values = a.values().to_vec();
                 if let Some(n) = a.nulls() {

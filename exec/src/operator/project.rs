@@ -37,12 +37,6 @@ impl Operator for Project {
 pub fn conform(cols: Vec<arrow::array::ArrayRef>, schema: &SchemaRef) -> Result<Vec<arrow::array::ArrayRef>> {
     cols.into_iter()
         .zip(schema.fields().iter())
-        .map(|(c, f)| {
-            if c.data_type() == f.data_type() {
-                Ok(c)
-            } else {
-                Ok(arrow::compute::cast(&c, f.data_type())?)
-            }
-        })
+        .map(|(c, f)| if c.data_type() == f.data_type() { Ok(c) } else { Ok(arrow::compute::cast(&c, f.data_type())?) })
         .collect()
 }

@@ -13,7 +13,7 @@ use ember_core::plan::SetOpKind;
 use ember_core::Result;
 
 use crate::operator::buffer::{rechunk, ChunkBuffer};
-use crate::pipeline::{Sink, SinkResult, LocalState};
+use crate::pipeline::{LocalState, Sink, SinkResult};
 
 /// Distinct rows with their counts, in first-seen order.
 #[derive(Default)]
@@ -52,7 +52,8 @@ pub struct SetOperation {
 
 impl SetOperation {
     pub fn try_new(schema: SchemaRef, kind: SetOpKind, all: bool, batch_size: usize) -> Result<Arc<SetOperation>> {
-        let converter = RowConverter::new(schema.fields().iter().map(|f| SortField::new(f.data_type().clone())).collect())?;
+        let converter =
+            RowConverter::new(schema.fields().iter().map(|f| SortField::new(f.data_type().clone())).collect())?;
         Ok(Arc::new(SetOperation {
             schema,
             kind,
@@ -74,7 +75,12 @@ pub struct SetOpSide {
 
 impl Sink for SetOpSide {
     fn name(&self) -> String {
-        format!("{:?}{} ({} side)", self.op.kind, if self.op.all { " All" } else { "" }, if self.is_left { "left" } else { "right" })
+        format!(
+            "{:?}{} ({} side)",
+            self.op.kind,
+            if self.op.all { " All" } else { "" },
+            if self.is_left { "left" } else { "right" }
+        )
     }
     fn sink(&self, _local: &mut LocalState, chunk: RecordBatch) -> Result<SinkResult> {
         let counts = if self.is_left { &self.op.left } else { &self.op.right };
@@ -107,7 +113,11 @@ impl Sink for SetOpSide {
         } else {
             op.converter.convert_rows(out_rows)?
         };
-        let batch = RecordBatch::try_new_with_options(op.schema.clone(), cols, &RecordBatchOptions::new().with_row_count(Some(n)))?;
+        let batch = RecordBatch::try_new_with_options(
+            op.schema.clone(),
+            cols,
+            &RecordBatchOptions::new().with_row_count(Some(n)),
+        )?;
         op.output.publish(rechunk(vec![batch], op.batch_size))
     }
 }

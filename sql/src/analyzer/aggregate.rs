@@ -65,10 +65,7 @@ impl AggState {
                         "MISSING_AGGREGATION",
                         &[
                             ("expression", quoted(&a.name)),
-                            (
-                                "expressionAnyValue",
-                                quoted(&format!("any_value({})", a.name)),
-                            ),
+                            ("expressionAnyValue", quoted(&format!("any_value({})", a.name))),
                         ],
                     )
                 } else {
@@ -95,17 +92,10 @@ impl Analyzer<'_> {
         }
         let child = self.plan(input)?;
         let scope = child.scope.clone();
-        let parts: Vec<SelectItem> =
-            self.select_items(exprs, ExprCtx::new(&scope).with_agg(AggPolicy::Allow))?;
-        let lateral: Vec<(String, Expr)> = parts
-            .iter()
-            .filter(|p| p.user_alias)
-            .map(|p| (p.name.clone(), p.expr.clone()))
-            .collect();
-        let mut st = AggState {
-            has_group_by: !group_by.is_empty(),
-            ..AggState::default()
-        };
+        let parts: Vec<SelectItem> = self.select_items(exprs, ExprCtx::new(&scope).with_agg(AggPolicy::Allow))?;
+        let lateral: Vec<(String, Expr)> =
+            parts.iter().filter(|p| p.user_alias).map(|p| (p.name.clone(), p.expr.clone())).collect();
+        let mut st = AggState { has_group_by: !group_by.is_empty(), ..AggState::default() };
 
         for g in group_by {
             let e = if let Some(n) = ordinal_of(g) {
@@ -126,16 +116,11 @@ impl Analyzer<'_> {
                 }
                 p.expr.clone()
             } else {
-                let ctx = ExprCtx::new(&scope)
-                    .with_aliases(&lateral)
-                    .with_agg(AggPolicy::GroupBy);
+                let ctx = ExprCtx::new(&scope).with_aliases(&lateral).with_agg(AggPolicy::GroupBy);
                 let e = self.expr(g, ctx)?;
                 if e.contains_aggregate() {
                     let sql = self.sql_of(g, &scope);
-                    return Err(
-                        Error::spark("GROUP_BY_AGGREGATE", &[("sqlExpr", quoted(&sql))])
-                            .with_span(g.span()),
-                    );
+                    return Err(Error::spark("GROUP_BY_AGGREGATE", &[("sqlExpr", quoted(&sql))]).with_span(g.span()));
                 }
                 e
             };
@@ -150,9 +135,7 @@ impl Analyzer<'_> {
 
         let having_pred = match having {
             Some(h) => {
-                let ctx = ExprCtx::new(&scope)
-                    .with_aliases(&lateral)
-                    .with_agg(AggPolicy::Allow);
+                let ctx = ExprCtx::new(&scope).with_aliases(&lateral).with_agg(AggPolicy::Allow);
                 let c = self.expr(h, ctx)?;
                 let sql = self.sql_of(h, &scope);
                 let c = st.rewrite(c).map_err(|e| e.with_span(h.span()))?;
@@ -167,9 +150,7 @@ impl Analyzer<'_> {
                 for s in order {
                     let try_output = !spec_has_aggregate(&s.expr);
                     let key = self.sort_key(&s.expr, &items, try_output, &mut |a, e| {
-                        let ctx = ExprCtx::new(&scope)
-                            .with_aliases(&lateral)
-                            .with_agg(AggPolicy::Allow);
+                        let ctx = ExprCtx::new(&scope).with_aliases(&lateral).with_agg(AggPolicy::Allow);
                         let r = a.expr(e, ctx)?;
                         st.rewrite(r).map_err(|x| x.with_span(e.span()))
                     })?;
@@ -182,23 +163,13 @@ impl Analyzer<'_> {
 
         let group_exprs = st.groups.into_iter().map(|(_, _, i)| i).collect();
         let aggr_exprs = st.aggs.into_iter().map(|(_, _, i)| i).collect();
-        let mut plan = LogicalPlan::Aggregate {
-            input: Box::new(child.plan),
-            group_exprs,
-            aggr_exprs,
-        };
+        let mut plan = LogicalPlan::Aggregate { input: Box::new(child.plan), group_exprs, aggr_exprs };
         if let Some(p) = having_pred {
-            plan = LogicalPlan::Filter {
-                input: Box::new(plan),
-                predicate: p,
-            };
+            plan = LogicalPlan::Filter { input: Box::new(plan), predicate: p };
         }
         let plan = match keys {
             Some(keys) => build_sorted_projection(plan, items, keys)?,
-            None => LogicalPlan::Project {
-                input: Box::new(plan),
-                exprs: items,
-            },
+            None => LogicalPlan::Project { input: Box::new(plan), exprs: items },
         };
         Ok(self.rel(plan))
     }

@@ -5,8 +5,7 @@
 
 use arrow_schema::DataType;
 use ember_core::types::{
-    decimal_for_integral, is_datetime, is_decimal, is_floating, is_integral, is_interval,
-    is_numeric, is_string,
+    decimal_for_integral, is_datetime, is_decimal, is_floating, is_integral, is_interval, is_numeric, is_string,
 };
 use ember_core::{EvalMode, Expr};
 
@@ -23,11 +22,7 @@ pub fn cast(e: Expr, to: &DataType, mode: EvalMode) -> Expr {
             return Expr::Literal(ember_core::ScalarValue::null_of(to));
         }
     }
-    Expr::Cast {
-        expr: Box::new(e),
-        to: to.clone(),
-        mode,
-    }
+    Expr::Cast { expr: Box::new(e), to: to.clone(), mode }
 }
 
 /// Position in Spark's numeric precedence (byte < short < int < long < float < double).
@@ -81,14 +76,9 @@ pub fn wider_decimal_type(a: &DataType, b: &DataType) -> Option<DataType> {
         }
         (DataType::Decimal128(..), t) | (t, DataType::Decimal128(..)) if is_integral(t) => {
             let d = if is_decimal(a) { a } else { b };
-            Some(wider_decimal(
-                precision_scale(d)?,
-                precision_scale(&decimal_for_integral(t)?)?,
-            ))
+            Some(wider_decimal(precision_scale(d)?, precision_scale(&decimal_for_integral(t)?)?))
         }
-        (DataType::Decimal128(..), t) | (t, DataType::Decimal128(..)) if is_floating(t) => {
-            Some(DataType::Float64)
-        }
+        (DataType::Decimal128(..), t) | (t, DataType::Decimal128(..)) if is_floating(t) => Some(DataType::Float64),
         _ => None,
     }
 }
@@ -112,11 +102,7 @@ pub fn wider_type(a: &DataType, b: &DataType, ansi: bool) -> Option<DataType> {
     } else {
         // stringPromotion
         match (a, b) {
-            (s, t) | (t, s)
-                if is_string(s)
-                    && is_atomic(t)
-                    && !matches!(t, DataType::Binary | DataType::Boolean) =>
-            {
+            (s, t) | (t, s) if is_string(s) && is_atomic(t) && !matches!(t, DataType::Binary | DataType::Boolean) => {
                 Some(DataType::Utf8)
             }
             _ => None,
@@ -135,10 +121,7 @@ fn wider_for_string_ansi(s: &DataType, t: &DataType) -> Option<DataType> {
         Some(DataType::Float64)
     } else if matches!(t, DataType::Null) || is_string(t) {
         Some(DataType::Utf8)
-    } else if matches!(
-        t,
-        DataType::Interval(arrow_schema::IntervalUnit::YearMonth) | DataType::Duration(_)
-    ) {
+    } else if matches!(t, DataType::Interval(arrow_schema::IntervalUnit::YearMonth) | DataType::Duration(_)) {
         None
     } else if is_atomic(t) {
         Some(t.clone())
@@ -167,19 +150,16 @@ pub fn comparison_type(a: &DataType, b: &DataType, ansi: bool) -> Option<DataTyp
     // TypeCoercion.findCommonTypeForBinaryComparison, then tightest / decimal
     let special = match (a, b) {
         (s, DataType::Date32) | (DataType::Date32, s) if is_string(s) => Some(DataType::Date32),
-        (s, t @ DataType::Timestamp(..)) | (t @ DataType::Timestamp(..), s) if is_string(s) => {
+        (s, t @ DataType::Timestamp(..)) | (t @ DataType::Timestamp(..), s) if is_string(s) => Some(t.clone()),
+        (s, DataType::Null) | (DataType::Null, s) if is_string(s) => Some(DataType::Utf8),
+        (DataType::Date32, t @ DataType::Timestamp(..)) | (t @ DataType::Timestamp(..), DataType::Date32) => {
             Some(t.clone())
         }
-        (s, DataType::Null) | (DataType::Null, s) if is_string(s) => Some(DataType::Utf8),
-        (DataType::Date32, t @ DataType::Timestamp(..))
-        | (t @ DataType::Timestamp(..), DataType::Date32) => Some(t.clone()),
         (s, d) | (d, s) if is_string(s) && is_decimal(d) => Some(DataType::Float64),
         (s, t) | (t, s) if is_string(s) && !is_string(t) && is_atomic(t) => Some(t.clone()),
         _ => None,
     };
-    special
-        .or_else(|| tightest_common(a, b))
-        .or_else(|| wider_decimal_type(a, b))
+    special.or_else(|| tightest_common(a, b)).or_else(|| wider_decimal_type(a, b))
 }
 
 /// `Cast.canCast` (legacy) / `Cast.canAnsiCast` (ANSI), for the types Ember has.
@@ -218,17 +198,12 @@ pub fn can_implicit_cast(from: &DataType, to: &DataType, ansi: bool) -> bool {
         (f, t) if is_numeric(f) && is_numeric(t) => true,
         (f, t)
             if is_string(f)
-                && (is_numeric(t)
-                    || is_datetime(t)
-                    || matches!(t, DataType::Binary | DataType::Boolean)) =>
+                && (is_numeric(t) || is_datetime(t) || matches!(t, DataType::Binary | DataType::Boolean)) =>
         {
             true
         }
-        (f, t) if is_string(t) => {
-            is_numeric(f) || is_datetime(f) || matches!(f, DataType::Binary | DataType::Boolean)
-        }
-        (DataType::Date32, DataType::Timestamp(..))
-        | (DataType::Timestamp(..), DataType::Date32) => true,
+        (f, t) if is_string(t) => is_numeric(f) || is_datetime(f) || matches!(f, DataType::Binary | DataType::Boolean),
+        (DataType::Date32, DataType::Timestamp(..)) | (DataType::Timestamp(..), DataType::Date32) => true,
         (DataType::Timestamp(..), DataType::Timestamp(..)) => true,
         _ => false,
     }
@@ -240,58 +215,24 @@ mod tests {
 
     #[test]
     fn wider_types() {
-        assert_eq!(
-            wider_type(&DataType::Int32, &DataType::Int64, true),
-            Some(DataType::Int64)
-        );
-        assert_eq!(
-            wider_type(&DataType::Int32, &DataType::Float32, true),
-            Some(DataType::Float32)
-        );
-        assert_eq!(
-            wider_type(&DataType::Int32, &DataType::Decimal128(5, 2), true),
-            Some(DataType::Decimal128(12, 2))
-        );
-        assert_eq!(
-            wider_type(&DataType::Float64, &DataType::Decimal128(15, 2), true),
-            Some(DataType::Float64)
-        );
+        assert_eq!(wider_type(&DataType::Int32, &DataType::Int64, true), Some(DataType::Int64));
+        assert_eq!(wider_type(&DataType::Int32, &DataType::Float32, true), Some(DataType::Float32));
+        assert_eq!(wider_type(&DataType::Int32, &DataType::Decimal128(5, 2), true), Some(DataType::Decimal128(12, 2)));
+        assert_eq!(wider_type(&DataType::Float64, &DataType::Decimal128(15, 2), true), Some(DataType::Float64));
         // legacy: string promotion; ANSI: string goes to the other side
-        assert_eq!(
-            wider_type(&DataType::Int32, &DataType::Utf8, false),
-            Some(DataType::Utf8)
-        );
-        assert_eq!(
-            wider_type(&DataType::Int32, &DataType::Utf8, true),
-            Some(DataType::Int64)
-        );
-        assert_eq!(
-            wider_type(&DataType::Utf8, &DataType::Date32, true),
-            Some(DataType::Date32)
-        );
+        assert_eq!(wider_type(&DataType::Int32, &DataType::Utf8, false), Some(DataType::Utf8));
+        assert_eq!(wider_type(&DataType::Int32, &DataType::Utf8, true), Some(DataType::Int64));
+        assert_eq!(wider_type(&DataType::Utf8, &DataType::Date32, true), Some(DataType::Date32));
         assert_eq!(wider_type(&DataType::Boolean, &DataType::Int32, true), None);
     }
 
     #[test]
     fn comparison_types() {
+        assert_eq!(comparison_type(&DataType::Utf8, &DataType::Date32, false), Some(DataType::Date32));
+        assert_eq!(comparison_type(&DataType::Utf8, &DataType::Int32, false), Some(DataType::Int32));
+        assert_eq!(comparison_type(&DataType::Utf8, &DataType::Decimal128(5, 2), false), Some(DataType::Float64));
         assert_eq!(
-            comparison_type(&DataType::Utf8, &DataType::Date32, false),
-            Some(DataType::Date32)
-        );
-        assert_eq!(
-            comparison_type(&DataType::Utf8, &DataType::Int32, false),
-            Some(DataType::Int32)
-        );
-        assert_eq!(
-            comparison_type(&DataType::Utf8, &DataType::Decimal128(5, 2), false),
-            Some(DataType::Float64)
-        );
-        assert_eq!(
-            comparison_type(
-                &DataType::Date32,
-                &ember_core::types::timestamp_type(),
-                true
-            ),
+            comparison_type(&DataType::Date32, &ember_core::types::timestamp_type(), true),
             Some(ember_core::types::timestamp_type())
         );
     }

@@ -5,9 +5,7 @@
 
 use arrow_schema::DataType;
 use ember_core::expr::BinaryOp;
-use ember_core::types::{
-    adjust_decimal, bounded_decimal, decimal_for_integral, MIN_ADJUSTED_SCALE,
-};
+use ember_core::types::{adjust_decimal, bounded_decimal, decimal_for_integral, MIN_ADJUSTED_SCALE};
 use ember_core::ScalarValue;
 
 pub fn precision_scale(dt: &DataType) -> Option<(i32, i32)> {
@@ -80,21 +78,12 @@ mod tests {
         assert_eq!(prod, DataType::Decimal128(32, 4));
         assert_eq!(sum_type(32, 4), DataType::Decimal128(38, 4));
         // l_extendedprice * (1 - l_discount) * (1 + l_tax) -> decimal(38,6)
-        assert_eq!(
-            arithmetic_result(BinaryOp::Multiply, (32, 4), (16, 2)),
-            DataType::Decimal128(38, 6)
-        );
+        assert_eq!(arithmetic_result(BinaryOp::Multiply, (32, 4), (16, 2)), DataType::Decimal128(38, 6));
         assert_eq!(avg_type(15, 2), DataType::Decimal128(19, 6));
         // decimal(38,4) / decimal(38,4): scale max(6, 4+38+1)=43 -> adjusted to (38,6)
-        assert_eq!(
-            arithmetic_result(BinaryOp::Divide, (38, 4), (38, 4)),
-            DataType::Decimal128(38, 6)
-        );
+        assert_eq!(arithmetic_result(BinaryOp::Divide, (38, 4), (38, 4)), DataType::Decimal128(38, 6));
         // 0.2 * avg(l_quantity): decimal(1,1) * decimal(19,6) = decimal(21,7)
-        assert_eq!(
-            arithmetic_result(BinaryOp::Multiply, (1, 1), (19, 6)),
-            DataType::Decimal128(21, 7)
-        );
+        assert_eq!(arithmetic_result(BinaryOp::Multiply, (1, 1), (19, 6)), DataType::Decimal128(21, 7));
         assert_eq!(wider_decimal((10, 0), (5, 2)), DataType::Decimal128(12, 2));
         assert_eq!(wider_decimal((10, 0), (15, 2)), DataType::Decimal128(15, 2));
     }

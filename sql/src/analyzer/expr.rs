@@ -9,8 +9,8 @@ use ember_core::error::{quote_ident, quote_ident_path};
 use ember_core::expr::BinaryOp;
 use ember_core::spec::{self, CastMode, LikeKind};
 use ember_core::types::{
-    day_time_interval_type, is_datetime, is_decimal, is_floating, is_integral, is_interval,
-    is_numeric, is_string, spark_sql_type_name, timestamp_type,
+    day_time_interval_type, is_datetime, is_decimal, is_floating, is_integral, is_interval, is_numeric, is_string,
+    spark_sql_type_name, timestamp_type,
 };
 use ember_core::{Error, EvalMode, Expr, Result, ScalarValue, Span};
 
@@ -43,12 +43,7 @@ pub struct ExprCtx<'s> {
 
 impl<'s> ExprCtx<'s> {
     pub fn new(scope: &'s Scope) -> ExprCtx<'s> {
-        ExprCtx {
-            scope,
-            aliases: &[],
-            agg: AggPolicy::Elsewhere,
-            in_agg: false,
-        }
+        ExprCtx { scope, aliases: &[], agg: AggPolicy::Elsewhere, in_agg: false }
     }
 
     pub fn with_agg(mut self, agg: AggPolicy) -> Self {
@@ -74,9 +69,7 @@ pub fn type_str(t: &DataType) -> String {
 pub fn spec_has_aggregate(e: &spec::Expr) -> bool {
     use spec::Expr as S;
     match e {
-        S::Function { name, args, .. } => {
-            functions::is_aggregate(name) || args.iter().any(spec_has_aggregate)
-        }
+        S::Function { name, args, .. } => functions::is_aggregate(name) || args.iter().any(spec_has_aggregate),
         S::Alias { expr, .. }
         | S::Not { expr, .. }
         | S::Negative { expr, .. }
@@ -86,24 +79,15 @@ pub fn spec_has_aggregate(e: &spec::Expr) -> bool {
         | S::Extract { expr, .. }
         | S::InSubquery { expr, .. } => spec_has_aggregate(expr),
         S::Binary { left, right, .. } => spec_has_aggregate(left) || spec_has_aggregate(right),
-        S::Case {
-            operand,
-            branches,
-            else_expr,
-            ..
-        } => {
+        S::Case { operand, branches, else_expr, .. } => {
             operand.as_deref().is_some_and(spec_has_aggregate)
-                || branches
-                    .iter()
-                    .any(|(w, t)| spec_has_aggregate(w) || spec_has_aggregate(t))
+                || branches.iter().any(|(w, t)| spec_has_aggregate(w) || spec_has_aggregate(t))
                 || else_expr.as_deref().is_some_and(spec_has_aggregate)
         }
-        S::Between {
-            expr, low, high, ..
-        } => spec_has_aggregate(expr) || spec_has_aggregate(low) || spec_has_aggregate(high),
-        S::InList { expr, list, .. } => {
-            spec_has_aggregate(expr) || list.iter().any(spec_has_aggregate)
+        S::Between { expr, low, high, .. } => {
+            spec_has_aggregate(expr) || spec_has_aggregate(low) || spec_has_aggregate(high)
         }
+        S::InList { expr, list, .. } => spec_has_aggregate(expr) || list.iter().any(spec_has_aggregate),
         S::Like { expr, pattern, .. } => spec_has_aggregate(expr) || spec_has_aggregate(pattern),
         _ => false,
     }
@@ -113,10 +97,9 @@ pub fn spec_has_aggregate(e: &spec::Expr) -> bool {
 pub fn ordinal_of(e: &spec::Expr) -> Option<i64> {
     match e {
         spec::Expr::Literal { value, .. } => match value {
-            ScalarValue::Int8(_)
-            | ScalarValue::Int16(_)
-            | ScalarValue::Int32(_)
-            | ScalarValue::Int64(_) => value.as_i64(),
+            ScalarValue::Int8(_) | ScalarValue::Int16(_) | ScalarValue::Int32(_) | ScalarValue::Int64(_) => {
+                value.as_i64()
+            }
             _ => None,
         },
         _ => None,
@@ -146,11 +129,7 @@ impl Analyzer<'_> {
             return Ok(Expr::Column(a));
         }
         if name.len() == 1 {
-            if let Some((_, e)) = cx
-                .aliases
-                .iter()
-                .find(|(n, _)| cx.scope.name_eq(n, &name[0]))
-            {
+            if let Some((_, e)) = cx.aliases.iter().find(|(n, _)| cx.scope.name_eq(n, &name[0])) {
                 return Ok(e.clone());
             }
         }
@@ -164,26 +143,12 @@ impl Analyzer<'_> {
             Error::unresolved_column(&name[0], &suggestions)
         } else {
             // a qualified name is shown part by part: `t`.`x`
-            let shown = name
-                .iter()
-                .map(|p| quote_ident(p))
-                .collect::<Vec<_>>()
-                .join(".");
+            let shown = name.iter().map(|p| quote_ident(p)).collect::<Vec<_>>().join(".");
             if suggestions.is_empty() {
-                Error::spark(
-                    "UNRESOLVED_COLUMN.WITHOUT_SUGGESTION",
-                    &[("objectName", shown)],
-                )
+                Error::spark("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", &[("objectName", shown)])
             } else {
-                let proposal = suggestions
-                    .iter()
-                    .map(|s| quote_ident_path(s))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                Error::spark(
-                    "UNRESOLVED_COLUMN.WITH_SUGGESTION",
-                    &[("objectName", shown), ("proposal", proposal)],
-                )
+                let proposal = suggestions.iter().map(|s| quote_ident_path(s)).collect::<Vec<_>>().join(", ");
+                Error::spark("UNRESOLVED_COLUMN.WITH_SUGGESTION", &[("objectName", shown), ("proposal", proposal)])
             }
         };
         Err(err.with_span(span))
@@ -193,229 +158,141 @@ impl Analyzer<'_> {
     pub(crate) fn expr(&mut self, e: &spec::Expr, cx: ExprCtx) -> Result<Expr> {
         use spec::Expr as S;
         let span = e.span();
-        let r =
-            match e {
-                S::Column { name, span } => self.resolve_column(name, *span, cx),
-                S::Star { span, .. } => Err(Error::spark(
-                    "INVALID_USAGE_OF_STAR_OR_REGEX",
-                    &[("elem", "'*'".into()), ("prettyName", "expression".into())],
-                )
-                .with_span(*span)),
-                S::Literal { value, .. } => Ok(Expr::Literal(value.clone())),
-                S::Alias { expr, .. } => self.expr(expr, cx),
-                S::Function {
-                    name,
-                    args,
-                    distinct,
-                    span,
-                } => self
-                    .function(e, name, args, *distinct, cx)
-                    .map_err(|x| x.with_span(*span)),
-                S::Binary {
-                    op, left, right, ..
-                } => {
-                    let l = self.expr(left, cx)?;
-                    let r = self.expr(right, cx)?;
-                    let sql = self.sql_of(e, cx.scope);
-                    self.binary(*op, l, r, &sql, EvalMode::Ansi)
-                }
-                S::Not { expr, .. } => {
-                    let x = self.expr(expr, cx)?;
-                    let x = self.boolean_operand(x, e, cx)?;
-                    Ok(Expr::Not(Box::new(x)))
-                }
-                S::Negative { expr, .. } => {
-                    let x = self.expr(expr, cx)?;
-                    self.negative(x, e, cx)
-                }
-                S::IsNull { expr, negated } => {
-                    let x = Box::new(self.expr(expr, cx)?);
-                    Ok(if *negated {
-                        Expr::IsNotNull(x)
-                    } else {
-                        Expr::IsNull(x)
-                    })
-                }
-                S::IsBool {
-                    expr,
-                    value,
-                    negated,
-                } => {
-                    let x = self.expr(expr, cx)?;
-                    match value {
-                        None => Ok(if *negated {
-                            Expr::IsNotNull(Box::new(x))
-                        } else {
-                            Expr::IsNull(Box::new(x))
-                        }),
-                        Some(b) => {
-                            let x = self.boolean_operand(x, e, cx)?;
-                            let eq = Expr::Binary {
-                                op: BinaryOp::EqNullSafe,
-                                left: Box::new(x),
-                                right: Box::new(Expr::Literal(ScalarValue::Boolean(Some(*b)))),
-                                data_type: DataType::Boolean,
-                                mode: self.mode(),
-                            };
-                            Ok(if *negated {
-                                Expr::Not(Box::new(eq))
-                            } else {
-                                eq
-                            })
-                        }
+        let r = match e {
+            S::Column { name, span } => self.resolve_column(name, *span, cx),
+            S::Star { span, .. } => Err(Error::spark(
+                "INVALID_USAGE_OF_STAR_OR_REGEX",
+                &[("elem", "'*'".into()), ("prettyName", "expression".into())],
+            )
+            .with_span(*span)),
+            S::Literal { value, .. } => Ok(Expr::Literal(value.clone())),
+            S::Alias { expr, .. } => self.expr(expr, cx),
+            S::Function { name, args, distinct, span } => {
+                self.function(e, name, args, *distinct, cx).map_err(|x| x.with_span(*span))
+            }
+            S::Binary { op, left, right, .. } => {
+                let l = self.expr(left, cx)?;
+                let r = self.expr(right, cx)?;
+                let sql = self.sql_of(e, cx.scope);
+                self.binary(*op, l, r, &sql, EvalMode::Ansi)
+            }
+            S::Not { expr, .. } => {
+                let x = self.expr(expr, cx)?;
+                let x = self.boolean_operand(x, e, cx)?;
+                Ok(Expr::Not(Box::new(x)))
+            }
+            S::Negative { expr, .. } => {
+                let x = self.expr(expr, cx)?;
+                self.negative(x, e, cx)
+            }
+            S::IsNull { expr, negated } => {
+                let x = Box::new(self.expr(expr, cx)?);
+                Ok(if *negated { Expr::IsNotNull(x) } else { Expr::IsNull(x) })
+            }
+            S::IsBool { expr, value, negated } => {
+                let x = self.expr(expr, cx)?;
+                match value {
+                    None => Ok(if *negated { Expr::IsNotNull(Box::new(x)) } else { Expr::IsNull(Box::new(x)) }),
+                    Some(b) => {
+                        let x = self.boolean_operand(x, e, cx)?;
+                        let eq = Expr::Binary {
+                            op: BinaryOp::EqNullSafe,
+                            left: Box::new(x),
+                            right: Box::new(Expr::Literal(ScalarValue::Boolean(Some(*b)))),
+                            data_type: DataType::Boolean,
+                            mode: self.mode(),
+                        };
+                        Ok(if *negated { Expr::Not(Box::new(eq)) } else { eq })
                     }
                 }
-                S::Cast { expr, to, mode, .. } => {
-                    let x = self.expr(expr, cx)?;
-                    let from = x.data_type();
-                    if !can_cast(&from, to, self.ansi) {
-                        return Err(functions::cast_error(&self.sql_of(e, cx.scope), &from, to)
-                            .with_span(span));
+            }
+            S::Cast { expr, to, mode, .. } => {
+                let x = self.expr(expr, cx)?;
+                let from = x.data_type();
+                if !can_cast(&from, to, self.ansi) {
+                    return Err(functions::cast_error(&self.sql_of(e, cx.scope), &from, to).with_span(span));
+                }
+                let m = if *mode == CastMode::Try { EvalMode::Try } else { self.mode() };
+                Ok(Expr::Cast { expr: Box::new(x), to: to.clone(), mode: m })
+            }
+            S::Case { operand, branches, else_expr, .. } => {
+                self.case(e, operand.as_deref(), branches, else_expr.as_deref(), cx)
+            }
+            S::Between { expr, low, high, negated } => {
+                let x = self.expr(expr, cx)?;
+                let lo = self.expr(low, cx)?;
+                let hi = self.expr(high, cx)?;
+                let sql = self.sql_of(e, cx.scope);
+                let ge = self.binary(BinaryOp::GtEq, x.clone(), lo, &sql, EvalMode::Ansi)?;
+                let le = self.binary(BinaryOp::LtEq, x, hi, &sql, EvalMode::Ansi)?;
+                let both = Expr::and(ge, le);
+                Ok(if *negated { Expr::Not(Box::new(both)) } else { both })
+            }
+            S::InList { expr, list, negated } => {
+                let x = self.expr(expr, cx)?;
+                let items = list.iter().map(|i| self.expr(i, cx)).collect::<Result<Vec<_>>>()?;
+                let mut types = vec![x.data_type()];
+                types.extend(items.iter().map(|i| i.data_type()));
+                let Some(t) = wider_common(&types, self.ansi) else {
+                    return Err(Error::spark(
+                        "DATATYPE_MISMATCH.DATA_DIFF_TYPES",
+                        &[
+                            ("sqlExpr", quoted(&self.sql_of(e, cx.scope))),
+                            ("functionName", "`in`".into()),
+                            ("dataType", format!("[{}]", types.iter().map(type_str).collect::<Vec<_>>().join(", "))),
+                        ],
+                    )
+                    .with_span(span));
+                };
+                let mode = self.mode();
+                Ok(Expr::InList {
+                    expr: Box::new(cast(x, &t, mode)),
+                    list: items.into_iter().map(|i| cast(i, &t, mode)).collect(),
+                    negated: *negated,
+                })
+            }
+            S::InSubquery { expr, subquery, negated, span } => {
+                self.in_subquery(e, expr, subquery, *negated, cx).map_err(|x| x.with_span(*span))
+            }
+            S::Exists { subquery, negated } => {
+                let plan = self.subquery_plan(subquery, cx.scope)?;
+                Ok(Expr::Exists { plan: Box::new(plan), negated: *negated })
+            }
+            S::ScalarSubquery { subquery, span } => self.scalar_subquery(subquery, cx).map_err(|x| x.with_span(*span)),
+            S::Like { expr, pattern, negated, kind, escape } => {
+                let x = self.expr(expr, cx)?;
+                let p = self.expr(pattern, cx)?;
+                let sql = self.sql_of(e, cx.scope);
+                let names = [self.sql_of(expr, cx.scope), self.sql_of(pattern, cx.scope)];
+                let ccx = CallCtx { ansi: self.ansi, mode: self.mode(), sql: &sql, arg_sql: &names };
+                let mut args = Vec::new();
+                for (i, a) in [x, p].into_iter().enumerate() {
+                    let t = a.data_type();
+                    if !(is_string(&t) || matches!(t, DataType::Null)) {
+                        return Err(functions::unexpected_input(&ccx, i, "\"STRING\"", &t).with_span(span));
                     }
-                    let m = if *mode == CastMode::Try {
-                        EvalMode::Try
-                    } else {
-                        self.mode()
-                    };
-                    Ok(Expr::Cast {
-                        expr: Box::new(x),
-                        to: to.clone(),
-                        mode: m,
-                    })
+                    args.push(cast(a, &DataType::Utf8, self.mode()));
                 }
-                S::Case {
-                    operand,
-                    branches,
-                    else_expr,
-                    ..
-                } => self.case(e, operand.as_deref(), branches, else_expr.as_deref(), cx),
-                S::Between {
-                    expr,
-                    low,
-                    high,
-                    negated,
-                } => {
-                    let x = self.expr(expr, cx)?;
-                    let lo = self.expr(low, cx)?;
-                    let hi = self.expr(high, cx)?;
-                    let sql = self.sql_of(e, cx.scope);
-                    let ge = self.binary(BinaryOp::GtEq, x.clone(), lo, &sql, EvalMode::Ansi)?;
-                    let le = self.binary(BinaryOp::LtEq, x, hi, &sql, EvalMode::Ansi)?;
-                    let both = Expr::and(ge, le);
-                    Ok(if *negated {
-                        Expr::Not(Box::new(both))
-                    } else {
-                        both
-                    })
-                }
-                S::InList {
-                    expr,
-                    list,
-                    negated,
-                } => {
-                    let x = self.expr(expr, cx)?;
-                    let items = list
-                        .iter()
-                        .map(|i| self.expr(i, cx))
-                        .collect::<Result<Vec<_>>>()?;
-                    let mut types = vec![x.data_type()];
-                    types.extend(items.iter().map(|i| i.data_type()));
-                    let Some(t) = wider_common(&types, self.ansi) else {
-                        return Err(Error::spark(
-                            "DATATYPE_MISMATCH.DATA_DIFF_TYPES",
-                            &[
-                                ("sqlExpr", quoted(&self.sql_of(e, cx.scope))),
-                                ("functionName", "`in`".into()),
-                                (
-                                    "dataType",
-                                    format!(
-                                        "[{}]",
-                                        types.iter().map(type_str).collect::<Vec<_>>().join(", ")
-                                    ),
-                                ),
-                            ],
-                        )
-                        .with_span(span));
-                    };
-                    let mode = self.mode();
-                    Ok(Expr::InList {
-                        expr: Box::new(cast(x, &t, mode)),
-                        list: items.into_iter().map(|i| cast(i, &t, mode)).collect(),
-                        negated: *negated,
-                    })
-                }
-                S::InSubquery {
-                    expr,
-                    subquery,
-                    negated,
-                    span,
-                } => self
-                    .in_subquery(e, expr, subquery, *negated, cx)
-                    .map_err(|x| x.with_span(*span)),
-                S::Exists { subquery, negated } => {
-                    let plan = self.subquery_plan(subquery, cx.scope)?;
-                    Ok(Expr::Exists {
-                        plan: Box::new(plan),
-                        negated: *negated,
-                    })
-                }
-                S::ScalarSubquery { subquery, span } => self
-                    .scalar_subquery(subquery, cx)
-                    .map_err(|x| x.with_span(*span)),
-                S::Like {
-                    expr,
-                    pattern,
-                    negated,
-                    kind,
-                    escape,
-                } => {
-                    let x = self.expr(expr, cx)?;
-                    let p = self.expr(pattern, cx)?;
-                    let sql = self.sql_of(e, cx.scope);
-                    let names = [self.sql_of(expr, cx.scope), self.sql_of(pattern, cx.scope)];
-                    let ccx = CallCtx {
-                        ansi: self.ansi,
-                        mode: self.mode(),
-                        sql: &sql,
-                        arg_sql: &names,
-                    };
-                    let mut args = Vec::new();
-                    for (i, a) in [x, p].into_iter().enumerate() {
-                        let t = a.data_type();
-                        if !(is_string(&t) || matches!(t, DataType::Null)) {
-                            return Err(functions::unexpected_input(&ccx, i, "\"STRING\"", &t)
-                                .with_span(span));
-                        }
-                        args.push(cast(a, &DataType::Utf8, self.mode()));
-                    }
-                    let p = args.pop().ok_or_else(|| Error::internal("like pattern"))?;
-                    let x = args.pop().ok_or_else(|| Error::internal("like input"))?;
-                    Ok(Expr::Like {
-                        expr: Box::new(x),
-                        pattern: Box::new(p),
-                        negated: *negated,
-                        case_insensitive: *kind == LikeKind::ILike,
-                        regex: *kind == LikeKind::RLike,
-                        escape: escape.unwrap_or('\\'),
-                    })
-                }
-                S::Extract { field, expr, .. } => {
-                    let x = self.expr(expr, cx)?;
-                    let sql = self.sql_of(e, cx.scope);
-                    let names = [self.sql_of(expr, cx.scope)];
-                    let ccx = CallCtx {
-                        ansi: self.ansi,
-                        mode: self.mode(),
-                        sql: &sql,
-                        arg_sql: &names,
-                    };
-                    functions::extract_field(field, x, &ccx)
-                }
-                S::Parameter { name } => Err(Error::spark(
-                    "UNBOUND_SQL_PARAMETER",
-                    &[("name", name.clone())],
-                )),
-            };
+                let p = args.pop().ok_or_else(|| Error::internal("like pattern"))?;
+                let x = args.pop().ok_or_else(|| Error::internal("like input"))?;
+                Ok(Expr::Like {
+                    expr: Box::new(x),
+                    pattern: Box::new(p),
+                    negated: *negated,
+                    case_insensitive: *kind == LikeKind::ILike,
+                    regex: *kind == LikeKind::RLike,
+                    escape: escape.unwrap_or('\\'),
+                })
+            }
+            S::Extract { field, expr, .. } => {
+                let x = self.expr(expr, cx)?;
+                let sql = self.sql_of(e, cx.scope);
+                let names = [self.sql_of(expr, cx.scope)];
+                let ccx = CallCtx { ansi: self.ansi, mode: self.mode(), sql: &sql, arg_sql: &names };
+                functions::extract_field(field, x, &ccx)
+            }
+            S::Parameter { name } => Err(Error::spark("UNBOUND_SQL_PARAMETER", &[("name", name.clone())])),
+        };
         r.map_err(|x| x.with_span(span))
     }
 
@@ -447,12 +324,10 @@ impl Analyzer<'_> {
                 ScalarValue::Float32(Some(n)) => Some(ScalarValue::Float32(Some(-n))),
                 ScalarValue::Float64(Some(n)) => Some(ScalarValue::Float64(Some(-n))),
                 ScalarValue::Decimal(Some(n), p, s) => Some(ScalarValue::Decimal(Some(-n), *p, *s)),
-                ScalarValue::IntervalYearMonth(Some(n)) => n
-                    .checked_neg()
-                    .map(|n| ScalarValue::IntervalYearMonth(Some(n))),
-                ScalarValue::IntervalDayTime(Some(n)) => n
-                    .checked_neg()
-                    .map(|n| ScalarValue::IntervalDayTime(Some(n))),
+                ScalarValue::IntervalYearMonth(Some(n)) => {
+                    n.checked_neg().map(|n| ScalarValue::IntervalYearMonth(Some(n)))
+                }
+                ScalarValue::IntervalDayTime(Some(n)) => n.checked_neg().map(|n| ScalarValue::IntervalDayTime(Some(n))),
                 _ => None,
             };
             if let Some(v) = folded {
@@ -461,22 +336,20 @@ impl Analyzer<'_> {
         }
         let t = x.data_type();
         if is_numeric(&t) || is_interval(&t) {
-            Ok(Expr::Negative {
-                expr: Box::new(x),
-                mode: self.mode(),
-            })
+            Ok(Expr::Negative { expr: Box::new(x), mode: self.mode() })
         } else if is_string(&t) || matches!(t, DataType::Null) {
-            Ok(Expr::Negative {
-                expr: Box::new(cast(x, &DataType::Float64, self.mode())),
-                mode: self.mode(),
-            })
+            Ok(Expr::Negative { expr: Box::new(cast(x, &DataType::Float64, self.mode())), mode: self.mode() })
         } else {
             Err(Error::spark(
                 "DATATYPE_MISMATCH.UNEXPECTED_INPUT_TYPE",
                 &[
                     ("sqlExpr", quoted(&self.sql_of(whole, cx.scope))),
                     ("paramIndex", "first".into()),
-                    ("requiredType", "(\"NUMERIC\" or \"INTERVAL DAY TO SECOND\" or \"INTERVAL YEAR TO MONTH\" or \"INTERVAL\")".into()),
+                    (
+                        "requiredType",
+                        "(\"NUMERIC\" or \"INTERVAL DAY TO SECOND\" or \"INTERVAL YEAR TO MONTH\" or \"INTERVAL\")"
+                            .into(),
+                    ),
                     ("inputSql", quoted(&x.sql_name())),
                     ("inputType", type_str(&t)),
                 ],
@@ -537,31 +410,17 @@ impl Analyzer<'_> {
                 &[
                     ("sqlExpr", quoted(&sql)),
                     ("functionName", "`casewhen`".into()),
-                    (
-                        "dataType",
-                        format!(
-                            "[{}]",
-                            types.iter().map(type_str).collect::<Vec<_>>().join(", ")
-                        ),
-                    ),
+                    ("dataType", format!("[{}]", types.iter().map(type_str).collect::<Vec<_>>().join(", "))),
                 ],
             ));
         };
         let mode = self.mode();
-        let branches = conds
-            .into_iter()
-            .zip(values)
-            .map(|(c, v)| (c, cast(v, &t, mode)))
-            .collect();
+        let branches = conds.into_iter().zip(values).map(|(c, v)| (c, cast(v, &t, mode))).collect();
         let else_expr = Some(Box::new(match else_r {
             Some(e) => cast(e, &t, mode),
             None => Expr::Literal(ScalarValue::null_of(&t)),
         }));
-        Ok(Expr::Case {
-            branches,
-            else_expr,
-            data_type: t,
-        })
+        Ok(Expr::Case { branches, else_expr, data_type: t })
     }
 
     fn function(
@@ -584,13 +443,8 @@ impl Analyzer<'_> {
         };
         if let Some(op) = try_op {
             if args.len() != 2 {
-                let def = functions::FunctionDef {
-                    name: "",
-                    aliases: &[],
-                    min_args: 2,
-                    max_args: 2,
-                    kind: Kind::Special,
-                };
+                let def =
+                    functions::FunctionDef { name: "", aliases: &[], min_args: 2, max_args: 2, kind: Kind::Special };
                 functions::check_arity(&def, &lower, args.len())?;
             }
             let l = self.expr(&args[0], cx)?;
@@ -599,15 +453,8 @@ impl Analyzer<'_> {
             return self.binary(op, l, r, &sql, EvalMode::Try);
         }
         let def = functions::lookup(&lower).ok_or_else(|| functions::unresolved_routine(&lower))?;
-        let is_count_star = def.name == "count"
-            && args.len() == 1
-            && matches!(
-                args[0],
-                spec::Expr::Star {
-                    qualifier: None,
-                    ..
-                }
-            );
+        let is_count_star =
+            def.name == "count" && args.len() == 1 && matches!(args[0], spec::Expr::Star { qualifier: None, .. });
         let sql = self.sql_of(whole, cx.scope);
         let arg_sql: Vec<String> = args.iter().map(|a| self.sql_of(a, cx.scope)).collect();
         match def.kind {
@@ -615,10 +462,7 @@ impl Analyzer<'_> {
                 match cx.agg {
                     AggPolicy::Allow => {}
                     AggPolicy::GroupBy => {
-                        return Err(Error::spark(
-                            "GROUP_BY_AGGREGATE",
-                            &[("sqlExpr", quoted(&sql))],
-                        ));
+                        return Err(Error::spark("GROUP_BY_AGGREGATE", &[("sqlExpr", quoted(&sql))]));
                     }
                     AggPolicy::Where => {
                         return Err(Error::spark(
@@ -641,16 +485,9 @@ impl Analyzer<'_> {
                 } else {
                     functions::check_arity(def, &lower, args.len())?;
                     let inner = ExprCtx { in_agg: true, ..cx };
-                    args.iter()
-                        .map(|a| self.expr(a, inner))
-                        .collect::<Result<Vec<_>>>()?
+                    args.iter().map(|a| self.expr(a, inner)).collect::<Result<Vec<_>>>()?
                 };
-                let ccx = CallCtx {
-                    ansi: self.ansi,
-                    mode: self.mode(),
-                    sql: &sql,
-                    arg_sql: &arg_sql,
-                };
+                let ccx = CallCtx { ansi: self.ansi, mode: self.mode(), sql: &sql, arg_sql: &arg_sql };
                 // count(*) and count(1) count rows: Spark names both `count(1)`
                 functions::aggregate_call(func, resolved, distinct, &lower, &ccx)
             }
@@ -659,22 +496,11 @@ impl Analyzer<'_> {
                 if distinct {
                     return Err(Error::spark(
                         "INVALID_SQL_SYNTAX.FUNCTION_WITH_UNSUPPORTED_SYNTAX",
-                        &[
-                            ("prettyName", quote_ident(&lower)),
-                            ("syntax", "DISTINCT".into()),
-                        ],
+                        &[("prettyName", quote_ident(&lower)), ("syntax", "DISTINCT".into())],
                     ));
                 }
-                let resolved = args
-                    .iter()
-                    .map(|a| self.expr(a, cx))
-                    .collect::<Result<Vec<_>>>()?;
-                let ccx = CallCtx {
-                    ansi: self.ansi,
-                    mode: self.mode(),
-                    sql: &sql,
-                    arg_sql: &arg_sql,
-                };
+                let resolved = args.iter().map(|a| self.expr(a, cx)).collect::<Result<Vec<_>>>()?;
+                let ccx = CallCtx { ansi: self.ansi, mode: self.mode(), sql: &sql, arg_sql: &arg_sql };
                 functions::scalar_call(def, resolved, &ccx)
             }
         }
@@ -682,38 +508,19 @@ impl Analyzer<'_> {
 
     /// Coerces and builds a binary operator. `mode` is `Try` for `try_*`
     /// functions, otherwise ignored in favour of the session's mode.
-    pub(crate) fn binary(
-        &self,
-        op: BinaryOp,
-        l: Expr,
-        r: Expr,
-        sql: &str,
-        mode: EvalMode,
-    ) -> Result<Expr> {
-        let mode = if mode == EvalMode::Try {
-            EvalMode::Try
-        } else {
-            self.mode()
-        };
+    pub(crate) fn binary(&self, op: BinaryOp, l: Expr, r: Expr, sql: &str, mode: EvalMode) -> Result<Expr> {
+        let mode = if mode == EvalMode::Try { EvalMode::Try } else { self.mode() };
         let (lt, rt) = (l.data_type(), r.data_type());
         let wrong_type = |required: &str, actual: &DataType| {
             Error::spark(
                 "DATATYPE_MISMATCH.BINARY_OP_WRONG_TYPE",
-                &[
-                    ("sqlExpr", quoted(sql)),
-                    ("inputType", required.to_string()),
-                    ("actualDataType", type_str(actual)),
-                ],
+                &[("sqlExpr", quoted(sql)), ("inputType", required.to_string()), ("actualDataType", type_str(actual))],
             )
         };
         let diff_types = || {
             Error::spark(
                 "DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES",
-                &[
-                    ("sqlExpr", quoted(sql)),
-                    ("left", type_str(&lt)),
-                    ("right", type_str(&rt)),
-                ],
+                &[("sqlExpr", quoted(sql)), ("left", type_str(&lt)), ("right", type_str(&rt))],
             )
         };
         let bin = |op, l: Expr, r: Expr, data_type: DataType| Expr::Binary {
@@ -747,27 +554,20 @@ impl Analyzer<'_> {
                     }
                     args.push(cast(e, &DataType::Utf8, mode));
                 }
-                Ok(Expr::ScalarFunction {
-                    name: "concat".into(),
-                    args,
-                    data_type: DataType::Utf8,
-                    mode,
-                })
+                Ok(Expr::ScalarFunction { name: "concat".into(), args, data_type: DataType::Utf8, mode })
             }
             _ if op.is_comparison() => {
                 let (l, r) = self.coerce_comparison(l, r).ok_or_else(diff_types)?;
                 Ok(bin(op, l, r, DataType::Boolean))
             }
             BinaryOp::BitAnd | BinaryOp::BitOr | BinaryOp::BitXor => {
-                let t = tightest_common(&lt, &rt)
-                    .filter(is_integral)
-                    .ok_or_else(|| {
-                        if is_integral(&lt) {
-                            wrong_type("\"INTEGRAL\"", &rt)
-                        } else {
-                            wrong_type("\"INTEGRAL\"", &lt)
-                        }
-                    })?;
+                let t = tightest_common(&lt, &rt).filter(is_integral).ok_or_else(|| {
+                    if is_integral(&lt) {
+                        wrong_type("\"INTEGRAL\"", &rt)
+                    } else {
+                        wrong_type("\"INTEGRAL\"", &lt)
+                    }
+                })?;
                 Ok(bin(op, cast(l, &t, mode), cast(r, &t, mode), t))
             }
             _ => self.arithmetic(op, l, r, mode, sql),
@@ -791,14 +591,7 @@ impl Analyzer<'_> {
         Some((cast(l, &t, mode), cast(r, &t, mode)))
     }
 
-    fn arithmetic(
-        &self,
-        op: BinaryOp,
-        l: Expr,
-        r: Expr,
-        mode: EvalMode,
-        sql: &str,
-    ) -> Result<Expr> {
+    fn arithmetic(&self, op: BinaryOp, l: Expr, r: Expr, mode: EvalMode, sql: &str) -> Result<Expr> {
         let (lt, rt) = (l.data_type(), r.data_type());
         let bin = |op, l: Expr, r: Expr, data_type: DataType| Expr::Binary {
             op,
@@ -812,7 +605,11 @@ impl Analyzer<'_> {
                 "DATATYPE_MISMATCH.BINARY_OP_WRONG_TYPE",
                 &[
                     ("sqlExpr", quoted(sql)),
-                    ("inputType", "(\"NUMERIC\" or \"INTERVAL DAY TO SECOND\" or \"INTERVAL YEAR TO MONTH\" or \"INTERVAL\")".into()),
+                    (
+                        "inputType",
+                        "(\"NUMERIC\" or \"INTERVAL DAY TO SECOND\" or \"INTERVAL YEAR TO MONTH\" or \"INTERVAL\")"
+                            .into(),
+                    ),
                     ("actualDataType", type_str(actual)),
                 ],
             )
@@ -820,11 +617,7 @@ impl Analyzer<'_> {
         let diff_types = || {
             Error::spark(
                 "DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES",
-                &[
-                    ("sqlExpr", quoted(sql)),
-                    ("left", type_str(&lt)),
-                    ("right", type_str(&rt)),
-                ],
+                &[("sqlExpr", quoted(sql)), ("left", type_str(&lt)), ("right", type_str(&rt))],
             )
         };
         // datetime and interval arithmetic
@@ -837,11 +630,7 @@ impl Analyzer<'_> {
                 return Ok(self.date_add_interval(r, l, false));
             }
             if lt == DataType::Date32 && (is_integral(&rt) || (!self.ansi && is_string(&rt))) {
-                let name = if op == BinaryOp::Plus {
-                    "date_add"
-                } else {
-                    "date_sub"
-                };
+                let name = if op == BinaryOp::Plus { "date_add" } else { "date_sub" };
                 return Ok(Expr::ScalarFunction {
                     name: name.into(),
                     args: vec![l, cast(r, &DataType::Int32, mode)],
@@ -860,21 +649,13 @@ impl Analyzer<'_> {
             if op == BinaryOp::Minus && is_dt(&lt) && is_dt(&rt) {
                 // date - date and timestamp - timestamp: a day-time interval
                 let t = tightest_common(&lt, &rt).ok_or_else(diff_types)?;
-                return Ok(bin(
-                    op,
-                    cast(l, &t, mode),
-                    cast(r, &t, mode),
-                    day_time_interval_type(),
-                ));
+                return Ok(bin(op, cast(l, &t, mode), cast(r, &t, mode), day_time_interval_type()));
             }
             if is_interval(&lt) && lt == rt {
                 return Ok(bin(op, l, r, lt));
             }
         }
-        if matches!(op, BinaryOp::Multiply | BinaryOp::Divide)
-            && is_interval(&lt)
-            && is_numeric(&rt)
-        {
+        if matches!(op, BinaryOp::Multiply | BinaryOp::Divide) && is_interval(&lt) && is_numeric(&rt) {
             return Ok(bin(op, l, r, lt));
         }
         if op == BinaryOp::Multiply && is_numeric(&lt) && is_interval(&rt) {
@@ -896,11 +677,7 @@ impl Analyzer<'_> {
                     };
                     cast(e, &target, mode)
                 } else if matches!(t, DataType::Null) {
-                    let target = if is_numeric(other) {
-                        other.clone()
-                    } else {
-                        DataType::Float64
-                    };
+                    let target = if is_numeric(other) { other.clone() } else { DataType::Float64 };
                     cast(e, &target, mode)
                 } else {
                     e
@@ -912,35 +689,19 @@ impl Analyzer<'_> {
         };
         let (lt2, rt2) = (l.data_type(), r.data_type());
         if !is_numeric(&lt2) {
-            return Err(if is_numeric(&rt2) || is_interval(&rt2) {
-                diff_types()
-            } else {
-                wrong_type(&lt2)
-            });
+            return Err(if is_numeric(&rt2) || is_interval(&rt2) { diff_types() } else { wrong_type(&lt2) });
         }
         if !is_numeric(&rt2) {
             return Err(diff_types());
         }
         if is_decimal(&lt2) || is_decimal(&rt2) {
             if is_floating(&lt2) || is_floating(&rt2) {
-                let t = if op == BinaryOp::IntDivide {
-                    DataType::Int64
-                } else {
-                    DataType::Float64
-                };
-                return Ok(bin(
-                    op,
-                    cast(l, &DataType::Float64, mode),
-                    cast(r, &DataType::Float64, mode),
-                    t,
-                ));
+                let t = if op == BinaryOp::IntDivide { DataType::Int64 } else { DataType::Float64 };
+                return Ok(bin(op, cast(l, &DataType::Float64, mode), cast(r, &DataType::Float64, mode), t));
             }
             let (l, r) = decimal_literal_promotion(l, r, mode);
             let (l, r) = (promote_integral(l, mode), promote_integral(r, mode));
-            let (Some(pl), Some(pr)) = (
-                precision_scale(&l.data_type()),
-                precision_scale(&r.data_type()),
-            ) else {
+            let (Some(pl), Some(pr)) = (precision_scale(&l.data_type()), precision_scale(&r.data_type())) else {
                 return Err(diff_types());
             };
             let result = arithmetic_result(op, pl, pr);
@@ -954,18 +715,12 @@ impl Analyzer<'_> {
             });
         }
         match op {
-            BinaryOp::Divide => Ok(bin(
-                op,
-                cast(l, &DataType::Float64, mode),
-                cast(r, &DataType::Float64, mode),
-                DataType::Float64,
-            )),
-            BinaryOp::IntDivide => Ok(bin(
-                op,
-                cast(l, &DataType::Int64, mode),
-                cast(r, &DataType::Int64, mode),
-                DataType::Int64,
-            )),
+            BinaryOp::Divide => {
+                Ok(bin(op, cast(l, &DataType::Float64, mode), cast(r, &DataType::Float64, mode), DataType::Float64))
+            }
+            BinaryOp::IntDivide => {
+                Ok(bin(op, cast(l, &DataType::Int64, mode), cast(r, &DataType::Int64, mode), DataType::Int64))
+            }
             _ => {
                 let t = tightest_common(&lt2, &rt2).ok_or_else(diff_types)?;
                 Ok(bin(op, cast(l, &t, mode), cast(r, &t, mode), t))
@@ -984,10 +739,7 @@ impl Analyzer<'_> {
                 Expr::Literal(ScalarValue::IntervalDayTime(Some(us))) => {
                     Expr::Literal(ScalarValue::IntervalDayTime(Some(-us)))
                 }
-                other => Expr::Negative {
-                    expr: Box::new(other),
-                    mode,
-                },
+                other => Expr::Negative { expr: Box::new(other), mode },
             }
         } else {
             interval
@@ -996,26 +748,18 @@ impl Analyzer<'_> {
         // a date plus a day-time interval with a time part becomes a timestamp
         const MICROS_PER_DAY: i64 = 86_400_000_000;
         let d = match (&dt, &interval) {
-            (DataType::Date32, Expr::Literal(ScalarValue::IntervalDayTime(Some(us))))
-                if us % MICROS_PER_DAY != 0 =>
-            {
+            (DataType::Date32, Expr::Literal(ScalarValue::IntervalDayTime(Some(us)))) if us % MICROS_PER_DAY != 0 => {
                 cast(d, &timestamp_type(), mode)
             }
             (DataType::Date32, e)
-                if matches!(e.data_type(), DataType::Duration(_))
-                    && !matches!(e, Expr::Literal(_)) =>
+                if matches!(e.data_type(), DataType::Duration(_)) && !matches!(e, Expr::Literal(_)) =>
             {
                 cast(d, &timestamp_type(), mode)
             }
             _ => d,
         };
         let data_type = d.data_type();
-        Expr::ScalarFunction {
-            name: "date_add_interval".into(),
-            args: vec![d, interval],
-            data_type,
-            mode,
-        }
+        Expr::ScalarFunction { name: "date_add_interval".into(), args: vec![d, interval], data_type, mode }
     }
 }
 
@@ -1060,11 +804,7 @@ pub fn check_filter(cond: Expr, sql: &str) -> Result<Expr> {
         DataType::Null => Ok(cast(cond, &DataType::Boolean, EvalMode::Ansi)),
         other => Err(Error::spark(
             "DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN",
-            &[
-                ("sqlExpr", quoted(sql)),
-                ("filter", quoted(sql)),
-                ("type", type_str(&other)),
-            ],
+            &[("sqlExpr", quoted(sql)), ("filter", quoted(sql)), ("type", type_str(&other))],
         )),
     }
 }

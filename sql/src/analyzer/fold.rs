@@ -38,26 +38,16 @@ fn convert(v: ScalarValue, to: &DataType) -> Option<ScalarValue> {
     }
     let int = v.as_i64();
     match (to, &v) {
-        (DataType::Int8, _) => int
-            .and_then(|i| i8::try_from(i).ok())
-            .map(|i| ScalarValue::Int8(Some(i))),
-        (DataType::Int16, _) => int
-            .and_then(|i| i16::try_from(i).ok())
-            .map(|i| ScalarValue::Int16(Some(i))),
-        (DataType::Int32, _) => int
-            .and_then(|i| i32::try_from(i).ok())
-            .map(|i| ScalarValue::Int32(Some(i))),
+        (DataType::Int8, _) => int.and_then(|i| i8::try_from(i).ok()).map(|i| ScalarValue::Int8(Some(i))),
+        (DataType::Int16, _) => int.and_then(|i| i16::try_from(i).ok()).map(|i| ScalarValue::Int16(Some(i))),
+        (DataType::Int32, _) => int.and_then(|i| i32::try_from(i).ok()).map(|i| ScalarValue::Int32(Some(i))),
         (DataType::Int64, _) => int.map(|i| ScalarValue::Int64(Some(i))),
-        (DataType::Float32, ScalarValue::Float64(Some(f))) => {
-            Some(ScalarValue::Float32(Some(*f as f32)))
-        }
-        (DataType::Float64, ScalarValue::Float32(Some(f))) => {
-            Some(ScalarValue::Float64(Some(*f as f64)))
-        }
+        (DataType::Float32, ScalarValue::Float64(Some(f))) => Some(ScalarValue::Float32(Some(*f as f32))),
+        (DataType::Float64, ScalarValue::Float32(Some(f))) => Some(ScalarValue::Float64(Some(*f as f64))),
         (DataType::Float32, _) => int.map(|i| ScalarValue::Float32(Some(i as f32))),
-        (DataType::Float64, ScalarValue::Decimal(Some(x), _, s)) => Some(ScalarValue::Float64(
-            Some(*x as f64 / 10f64.powi(*s as i32)),
-        )),
+        (DataType::Float64, ScalarValue::Decimal(Some(x), _, s)) => {
+            Some(ScalarValue::Float64(Some(*x as f64 / 10f64.powi(*s as i32))))
+        }
         (DataType::Float64, _) => int.map(|i| ScalarValue::Float64(Some(i as f64))),
         (DataType::Decimal128(p, s), ScalarValue::Decimal(Some(x), _, s0)) if s >= s0 => {
             let x = x.checked_mul(pow10(*s - *s0)?)?;
@@ -77,11 +67,7 @@ pub fn limit_value(e: &Expr, name: &str, sql: &str) -> Result<usize> {
     if !ember_core::types::is_integral(&t) && !matches!(t, DataType::Null) {
         return Err(Error::spark(
             "INVALID_LIMIT_LIKE_EXPRESSION.DATA_TYPE",
-            &[
-                ("name", name.into()),
-                ("expr", quoted(sql)),
-                ("dataType", super::expr::type_str(&t)),
-            ],
+            &[("name", name.into()), ("expr", quoted(sql)), ("dataType", super::expr::type_str(&t))],
         ));
     }
     let Some(v) = fold(e) else {
@@ -100,11 +86,7 @@ pub fn limit_value(e: &Expr, name: &str, sql: &str) -> Result<usize> {
     if n < 0 {
         return Err(Error::spark(
             "INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE",
-            &[
-                ("name", name.into()),
-                ("expr", quoted(sql)),
-                ("v", n.to_string()),
-            ],
+            &[("name", name.into()), ("expr", quoted(sql)), ("v", n.to_string())],
         ));
     }
     Ok(n as usize)

@@ -11,8 +11,8 @@
 use arrow_schema::{DataType, Field};
 use ember_core::error::quote_ident;
 use ember_core::types::{
-    decimal_for_integral, is_decimal, is_floating, is_integral, is_numeric, is_string,
-    spark_sql_type_name, timestamp_type,
+    decimal_for_integral, is_decimal, is_floating, is_integral, is_numeric, is_string, spark_sql_type_name,
+    timestamp_type,
 };
 use ember_core::{AggFunc, AggregateCall, Error, EvalMode, Expr, Result, ScalarValue};
 
@@ -78,36 +78,18 @@ use Ty::*;
 
 static FUNCTIONS: &[FunctionDef] = &[
     // strings
-    f!(
-        "substring",
-        ["substr"],
-        2,
-        3,
-        Kind::Fixed(&[Str, I32, I32], Str)
-    ),
+    f!("substring", ["substr"], 2, 3, Kind::Fixed(&[Str, I32, I32], Str)),
     f!("upper", ["ucase"], 1, 1, Kind::Fixed(&[Str], Str)),
     f!("lower", ["lcase"], 1, 1, Kind::Fixed(&[Str], Str)),
     f!("trim", [], 1, 2, Kind::Fixed(&[Str, Str], Str)),
     f!("ltrim", [], 1, 2, Kind::Fixed(&[Str, Str], Str)),
     f!("rtrim", [], 1, 2, Kind::Fixed(&[Str, Str], Str)),
-    f!(
-        "length",
-        ["char_length", "character_length", "len"],
-        1,
-        1,
-        Kind::Fixed(&[Str], I32)
-    ),
+    f!("length", ["char_length", "character_length", "len"], 1, 1, Kind::Fixed(&[Str], I32)),
     f!("concat", [], 0, V, Kind::Fixed(&[Str], Str)),
     f!("concat_ws", [], 1, V, Kind::Fixed(&[Str], Str)),
     f!("replace", [], 2, 3, Kind::Fixed(&[Str, Str, Str], Str)),
     f!("instr", [], 2, 2, Kind::Fixed(&[Str, Str], I32)),
-    f!(
-        "locate",
-        ["position"],
-        2,
-        3,
-        Kind::Fixed(&[Str, Str, I32], I32)
-    ),
+    f!("locate", ["position"], 2, 3, Kind::Fixed(&[Str, Str, I32], I32)),
     f!("lpad", [], 2, 3, Kind::Fixed(&[Str, I32, Str], Str)),
     f!("rpad", [], 2, 3, Kind::Fixed(&[Str, I32, Str], Str)),
     f!("reverse", [], 1, 1, Kind::Fixed(&[Str], Str)),
@@ -121,13 +103,7 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("left", [], 2, 2, Kind::Fixed(&[Str, I32], Str)),
     f!("right", [], 2, 2, Kind::Fixed(&[Str, I32], Str)),
     f!("split_part", [], 3, 3, Kind::Fixed(&[Str, Str, I32], Str)),
-    f!(
-        "regexp_replace",
-        [],
-        3,
-        3,
-        Kind::Fixed(&[Str, Str, Str], Str)
-    ),
+    f!("regexp_replace", [], 3, 3, Kind::Fixed(&[Str, Str, Str], Str)),
     f!("regexp_extract", [], 2, 3, Kind::Special),
     f!("md5", [], 1, 1, Kind::Fixed(&[Str], Str)),
     f!("sha1", ["sha"], 1, 1, Kind::Fixed(&[Str], Str)),
@@ -181,23 +157,11 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("hour", [], 1, 1, Kind::Fixed(&[Ts], I32)),
     f!("minute", [], 1, 1, Kind::Fixed(&[Ts], I32)),
     f!("second", [], 1, 1, Kind::Fixed(&[Ts], I32)),
-    f!(
-        "date_add",
-        ["dateadd"],
-        2,
-        2,
-        Kind::Fixed(&[Date, I32], Date)
-    ),
+    f!("date_add", ["dateadd"], 2, 2, Kind::Fixed(&[Date, I32], Date)),
     f!("date_sub", [], 2, 2, Kind::Fixed(&[Date, I32], Date)),
     f!("datediff", [], 2, 2, Kind::Fixed(&[Date, Date], I32)),
     f!("add_months", [], 2, 2, Kind::Fixed(&[Date, I32], Date)),
-    f!(
-        "months_between",
-        [],
-        2,
-        3,
-        Kind::Fixed(&[Ts, Ts, Bool], F64)
-    ),
+    f!("months_between", [], 2, 3, Kind::Fixed(&[Ts, Ts, Bool], F64)),
     f!("last_day", [], 1, 1, Kind::Fixed(&[Date], Date)),
     f!("next_day", [], 2, 2, Kind::Fixed(&[Date, Str], Date)),
     f!("to_date", [], 1, 2, Kind::Special),
@@ -231,67 +195,23 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("avg", ["mean"], 1, 1, Kind::Aggregate(AggFunc::Avg)),
     f!("min", [], 1, 1, Kind::Aggregate(AggFunc::Min)),
     f!("max", [], 1, 1, Kind::Aggregate(AggFunc::Max)),
-    f!(
-        "first",
-        ["first_value"],
-        1,
-        2,
-        Kind::Aggregate(AggFunc::First)
-    ),
+    f!("first", ["first_value"], 1, 2, Kind::Aggregate(AggFunc::First)),
     f!("last", ["last_value"], 1, 2, Kind::Aggregate(AggFunc::Last)),
     f!("any_value", [], 1, 2, Kind::Aggregate(AggFunc::AnyValue)),
-    f!(
-        "stddev_samp",
-        ["stddev", "std"],
-        1,
-        1,
-        Kind::Aggregate(AggFunc::StddevSamp)
-    ),
+    f!("stddev_samp", ["stddev", "std"], 1, 1, Kind::Aggregate(AggFunc::StddevSamp)),
     f!("stddev_pop", [], 1, 1, Kind::Aggregate(AggFunc::StddevPop)),
-    f!(
-        "var_samp",
-        ["variance"],
-        1,
-        1,
-        Kind::Aggregate(AggFunc::VarSamp)
-    ),
+    f!("var_samp", ["variance"], 1, 1, Kind::Aggregate(AggFunc::VarSamp)),
     f!("var_pop", [], 1, 1, Kind::Aggregate(AggFunc::VarPop)),
-    f!(
-        "bool_and",
-        ["every"],
-        1,
-        1,
-        Kind::Aggregate(AggFunc::BoolAnd)
-    ),
-    f!(
-        "bool_or",
-        ["some", "any"],
-        1,
-        1,
-        Kind::Aggregate(AggFunc::BoolOr)
-    ),
-    f!(
-        "collect_list",
-        ["array_agg"],
-        1,
-        1,
-        Kind::Aggregate(AggFunc::CollectList)
-    ),
-    f!(
-        "collect_set",
-        [],
-        1,
-        1,
-        Kind::Aggregate(AggFunc::CollectSet)
-    ),
+    f!("bool_and", ["every"], 1, 1, Kind::Aggregate(AggFunc::BoolAnd)),
+    f!("bool_or", ["some", "any"], 1, 1, Kind::Aggregate(AggFunc::BoolOr)),
+    f!("collect_list", ["array_agg"], 1, 1, Kind::Aggregate(AggFunc::CollectList)),
+    f!("collect_set", [], 1, 1, Kind::Aggregate(AggFunc::CollectSet)),
 ];
 
 /// Looks a function up by name or alias, case-insensitively.
 pub fn lookup(name: &str) -> Option<&'static FunctionDef> {
     let n = name.to_ascii_lowercase();
-    FUNCTIONS
-        .iter()
-        .find(|f| f.name == n || f.aliases.contains(&n.as_str()))
+    FUNCTIONS.iter().find(|f| f.name == n || f.aliases.contains(&n.as_str()))
 }
 
 pub fn is_aggregate(name: &str) -> bool {
@@ -300,10 +220,8 @@ pub fn is_aggregate(name: &str) -> bool {
 
 /// The names SHOW FUNCTIONS lists.
 pub fn function_names() -> Vec<&'static str> {
-    let mut v: Vec<&'static str> = FUNCTIONS
-        .iter()
-        .flat_map(|f| std::iter::once(f.name).chain(f.aliases.iter().copied()))
-        .collect();
+    let mut v: Vec<&'static str> =
+        FUNCTIONS.iter().flat_map(|f| std::iter::once(f.name).chain(f.aliases.iter().copied())).collect();
     v.sort_unstable();
     v
 }
@@ -313,10 +231,7 @@ pub fn unresolved_routine(name: &str) -> Error {
         "UNRESOLVED_ROUTINE",
         &[
             ("routineName", quote_ident(name)),
-            (
-                "searchPath",
-                "[`system`.`builtin`, `system`.`session`, `spark_catalog`.`default`]".to_string(),
-            ),
+            ("searchPath", "[`system`.`builtin`, `system`.`session`, `spark_catalog`.`default`]".to_string()),
         ],
     )
 }
@@ -330,13 +245,7 @@ pub fn check_arity(def: &FunctionDef, name: &str, n: usize) -> Result<()> {
     } else if def.min_args == def.max_args {
         def.min_args.to_string()
     } else {
-        format!(
-            "[{}]",
-            (def.min_args..=def.max_args)
-                .map(|i| i.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
+        format!("[{}]", (def.min_args..=def.max_args).map(|i| i.to_string()).collect::<Vec<_>>().join(", "))
     };
     Err(Error::spark(
         "WRONG_NUM_ARGS.WITHOUT_SUGGESTION",
@@ -344,10 +253,7 @@ pub fn check_arity(def: &FunctionDef, name: &str, n: usize) -> Result<()> {
             ("functionName", quote_ident(&name.to_ascii_lowercase())),
             ("expectedNum", expected),
             ("actualNum", n.to_string()),
-            (
-                "docroot",
-                "https://spark.apache.org/docs/latest".to_string(),
-            ),
+            ("docroot", "https://spark.apache.org/docs/latest".to_string()),
         ],
     ))
 }
@@ -384,10 +290,7 @@ pub fn unexpected_input(cx: &CallCtx, i: usize, required: &str, actual: &DataTyp
             ("sqlExpr", quoted(cx.sql)),
             ("paramIndex", ordinal(i)),
             ("requiredType", required.to_string()),
-            (
-                "inputSql",
-                quoted(cx.arg_sql.get(i).map(|s| s.as_str()).unwrap_or("")),
-            ),
+            ("inputSql", quoted(cx.arg_sql.get(i).map(|s| s.as_str()).unwrap_or(""))),
             ("inputType", quoted(&spark_sql_type_name(actual))),
         ],
     )
@@ -397,23 +300,13 @@ pub fn unexpected_input(cx: &CallCtx, i: usize, required: &str, actual: &DataTyp
 fn coerce_arg(cx: &CallCtx, i: usize, e: Expr, to: &DataType) -> Result<Expr> {
     let from = e.data_type();
     if !can_implicit_cast(&from, to, cx.ansi) {
-        return Err(unexpected_input(
-            cx,
-            i,
-            &quoted(&spark_sql_type_name(to)),
-            &from,
-        ));
+        return Err(unexpected_input(cx, i, &quoted(&spark_sql_type_name(to)), &from));
     }
     Ok(cast(e, to, cx.mode))
 }
 
 fn call(name: &str, args: Vec<Expr>, data_type: DataType, mode: EvalMode) -> Expr {
-    Expr::ScalarFunction {
-        name: name.to_string(),
-        args,
-        data_type,
-        mode,
-    }
+    Expr::ScalarFunction { name: name.to_string(), args, data_type, mode }
 }
 
 /// Resolves a scalar function call over resolved arguments.
@@ -432,9 +325,7 @@ pub fn scalar_call(def: &FunctionDef, args: Vec<Expr>, cx: &CallCtx) -> Result<E
             Ok(call(def.name, out, ret, cx.mode))
         }
         Kind::Special => special(def, args, cx),
-        Kind::Aggregate(_) => Err(Error::internal(
-            "aggregate function resolved as a scalar function",
-        )),
+        Kind::Aggregate(_) => Err(Error::internal("aggregate function resolved as a scalar function")),
     }
 }
 
@@ -458,11 +349,7 @@ fn common_args(def: &FunctionDef, args: Vec<Expr>, cx: &CallCtx) -> Result<(Vec<
                     "dataType",
                     format!(
                         "[{}]",
-                        types
-                            .iter()
-                            .map(|t| quoted(&spark_sql_type_name(t)))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        types.iter().map(|t| quoted(&spark_sql_type_name(t))).collect::<Vec<_>>().join(", ")
                     ),
                 ),
             ],
@@ -493,11 +380,7 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
         }
         "round" | "bround" => {
             let a = numeric_arg(cx, 0, args.remove(0))?;
-            let scale_expr = if args.is_empty() {
-                Expr::Literal(ScalarValue::Int32(Some(0)))
-            } else {
-                args.remove(0)
-            };
+            let scale_expr = if args.is_empty() { Expr::Literal(ScalarValue::Int32(Some(0))) } else { args.remove(0) };
             let Some(scale) = literal_i64(&scale_expr) else {
                 return Err(Error::spark(
                     "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT",
@@ -505,10 +388,7 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
                         ("sqlExpr", quoted(cx.sql)),
                         ("inputName", "`scale`".into()),
                         ("inputType", "\"INT\"".into()),
-                        (
-                            "inputExpr",
-                            quoted(cx.arg_sql.get(1).map(|s| s.as_str()).unwrap_or("")),
-                        ),
+                        ("inputExpr", quoted(cx.arg_sql.get(1).map(|s| s.as_str()).unwrap_or(""))),
                     ],
                 ));
             };
@@ -526,12 +406,7 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
                 }
                 None => t,
             };
-            Ok(call(
-                name,
-                vec![a, Expr::Literal(ScalarValue::Int32(Some(scale as i32)))],
-                ret,
-                mode,
-            ))
+            Ok(call(name, vec![a, Expr::Literal(ScalarValue::Int32(Some(scale as i32)))], ret, mode))
         }
         "floor" | "ceil" => {
             let a = numeric_arg(cx, 0, args.remove(0))?;
@@ -540,19 +415,9 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
                 let ret = DataType::Decimal128((p - s + 1).clamp(1, 38) as u8, 0);
                 Ok(call(name, vec![a], ret, mode))
             } else if is_integral(&t) {
-                Ok(call(
-                    name,
-                    vec![cast(a, &DataType::Int64, mode)],
-                    DataType::Int64,
-                    mode,
-                ))
+                Ok(call(name, vec![cast(a, &DataType::Int64, mode)], DataType::Int64, mode))
             } else {
-                Ok(call(
-                    name,
-                    vec![cast(a, &DataType::Float64, mode)],
-                    DataType::Int64,
-                    mode,
-                ))
+                Ok(call(name, vec![cast(a, &DataType::Float64, mode)], DataType::Int64, mode))
             }
         }
         "log" => {
@@ -579,12 +444,7 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
             } else {
                 super::coercion::tightest_common(&ta, &tb).unwrap_or(DataType::Float64)
             };
-            Ok(call(
-                name,
-                vec![cast(a, &t, mode), cast(b, &t, mode)],
-                t,
-                mode,
-            ))
+            Ok(call(name, vec![cast(a, &t, mode), cast(b, &t, mode)], t, mode))
         }
         "greatest" | "least" | "coalesce" | "nullif" | "nvl" => {
             let (args, t) = common_args(def, args, cx)?;
@@ -609,18 +469,14 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
             let (Some(a), Some(b)) = (it.next(), it.next()) else {
                 return Err(Error::internal("if expects two values"));
             };
-            Ok(Expr::Case {
-                branches: vec![(cond, a)],
-                else_expr: Some(Box::new(b)),
-                data_type: t,
-            })
+            Ok(Expr::Case { branches: vec![(cond, a)], else_expr: Some(Box::new(b)), data_type: t })
         }
         "isnull" => Ok(Expr::IsNull(Box::new(args.remove(0)))),
         // the argument's type is known at analysis: a constant (Spark's
         // `TypeOf` is foldable too); the argument itself is never evaluated
-        "typeof" => Ok(Expr::Literal(ScalarValue::Utf8(Some(
-            ember_core::types::spark_type_name(&args[0].data_type()),
-        )))),
+        "typeof" => {
+            Ok(Expr::Literal(ScalarValue::Utf8(Some(ember_core::types::spark_type_name(&args[0].data_type())))))
+        }
         "isnotnull" => Ok(Expr::IsNotNull(Box::new(args.remove(0)))),
         "regexp_extract" => {
             if args.len() == 2 {
@@ -636,11 +492,7 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
             Ok(call(name, args, DataType::Utf8, mode))
         }
         "to_date" | "to_timestamp" => {
-            let target = if name == "to_date" {
-                DataType::Date32
-            } else {
-                timestamp_type()
-            };
+            let target = if name == "to_date" { DataType::Date32 } else { timestamp_type() };
             let t = args[0].data_type();
             if args.len() == 1 && !is_string(&t) {
                 // to_date(timestamp) is a cast
@@ -676,23 +528,17 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
             let src = args.remove(1);
             extract_field(&field, src, cx)
         }
-        "boolean" | "tinyint" | "smallint" | "int" | "bigint" | "float" | "double" | "decimal"
-        | "string" | "date" | "timestamp" => {
+        "boolean" | "tinyint" | "smallint" | "int" | "bigint" | "float" | "double" | "decimal" | "string" | "date"
+        | "timestamp" => {
             let to = ember_core::types::parse_spark_type(name).unwrap_or(DataType::Utf8);
             let a = args.remove(0);
             let from = a.data_type();
             if !super::coercion::can_cast(&from, &to, cx.ansi) {
                 return Err(cast_error(cx.sql, &from, &to));
             }
-            Ok(Expr::Cast {
-                expr: Box::new(a),
-                to,
-                mode,
-            })
+            Ok(Expr::Cast { expr: Box::new(a), to, mode })
         }
-        _ => Err(Error::internal(format!(
-            "no typing rule for function {name}"
-        ))),
+        _ => Err(Error::internal(format!("no typing rule for function {name}"))),
     }
 }
 
@@ -725,24 +571,13 @@ pub fn extract_field(field: &str, e: Expr, cx: &CallCtx) -> Result<Expr> {
         _ => {
             return Err(Error::spark(
                 "INVALID_EXTRACT_FIELD",
-                &[
-                    ("field", quote_ident(field)),
-                    (
-                        "expr",
-                        quoted(cx.arg_sql.last().map(|s| s.as_str()).unwrap_or("")),
-                    ),
-                ],
+                &[("field", quote_ident(field)), ("expr", quoted(cx.arg_sql.last().map(|s| s.as_str()).unwrap_or("")))],
             ))
         }
     };
     let def = lookup(func).ok_or_else(|| Error::internal("extract field function missing"))?;
     let arg_sql = [cx.arg_sql.last().cloned().unwrap_or_default()];
-    let inner = CallCtx {
-        ansi: cx.ansi,
-        mode: cx.mode,
-        sql: cx.sql,
-        arg_sql: &arg_sql,
-    };
+    let inner = CallCtx { ansi: cx.ansi, mode: cx.mode, sql: cx.sql, arg_sql: &arg_sql };
     scalar_call(def, vec![e], &inner)
 }
 
@@ -755,10 +590,7 @@ pub fn aggregate_call(
     cx: &CallCtx,
 ) -> Result<Expr> {
     let mode = cx.mode;
-    let arg_type = args
-        .first()
-        .map(|a| a.data_type())
-        .unwrap_or(DataType::Int64);
+    let arg_type = args.first().map(|a| a.data_type()).unwrap_or(DataType::Int64);
     let to_double = |args: &mut Vec<Expr>, cx: &CallCtx| -> Result<()> {
         let a = args.remove(0);
         args.insert(0, coerce_arg(cx, 0, a, &DataType::Float64)?);
@@ -787,17 +619,10 @@ pub fn aggregate_call(
             } else if ember_core::types::is_interval(&arg_type) {
                 arg_type.clone()
             } else {
-                return Err(unexpected_input(
-                    cx,
-                    0,
-                    "(\"NUMERIC\" or \"INTERVAL\")",
-                    &arg_type,
-                ));
+                return Err(unexpected_input(cx, 0, "(\"NUMERIC\" or \"INTERVAL\")", &arg_type));
             }
         }
-        AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last | AggFunc::AnyValue => {
-            arg_type.clone()
-        }
+        AggFunc::Min | AggFunc::Max | AggFunc::First | AggFunc::Last | AggFunc::AnyValue => arg_type.clone(),
         AggFunc::StddevSamp | AggFunc::StddevPop | AggFunc::VarSamp | AggFunc::VarPop => {
             to_double(&mut args, cx)?;
             DataType::Float64
@@ -807,9 +632,9 @@ pub fn aggregate_call(
             args.insert(0, coerce_arg(cx, 0, a, &DataType::Boolean)?);
             DataType::Boolean
         }
-        AggFunc::CollectList | AggFunc::CollectSet => DataType::List(std::sync::Arc::new(
-            Field::new("element", arg_type.clone(), true),
-        )),
+        AggFunc::CollectList | AggFunc::CollectSet => {
+            DataType::List(std::sync::Arc::new(Field::new("element", arg_type.clone(), true)))
+        }
     };
     Ok(Expr::Aggregate(Box::new(AggregateCall {
         func,

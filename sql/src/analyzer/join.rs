@@ -50,10 +50,7 @@ impl Analyzer<'_> {
         let left_ids: Vec<ColumnId> = l.plan.output().iter().map(|a| a.id).collect();
         let right_ids: Vec<ColumnId> = r.plan.output().iter().map(|a| a.id).collect();
         let semi = matches!(join_type, JoinType::LeftSemi | JoinType::LeftAnti);
-        let mut both = Scope::new(
-            la.iter().chain(ra.iter()).cloned().collect(),
-            self.case_sensitive,
-        );
+        let mut both = Scope::new(la.iter().chain(ra.iter()).cloned().collect(), self.case_sensitive);
         both.hidden = lh.iter().chain(rh.iter()).cloned().collect();
 
         let using: Vec<String> = match criteria {
@@ -71,15 +68,8 @@ impl Analyzer<'_> {
                     filter,
                     null_aware: false,
                 };
-                let scope = if semi {
-                    Scope {
-                        attrs: la,
-                        hidden: lh,
-                        case_sensitive: self.case_sensitive,
-                    }
-                } else {
-                    both
-                };
+                let scope =
+                    if semi { Scope { attrs: la, hidden: lh, case_sensitive: self.case_sensitive } } else { both };
                 return Ok(Rel { plan, scope });
             }
             JoinCriteria::Using(cols) => cols.clone(),
@@ -98,15 +88,7 @@ impl Analyzer<'_> {
                 filter: None,
                 null_aware: false,
             };
-            let scope = if semi {
-                Scope {
-                    attrs: la,
-                    hidden: lh,
-                    case_sensitive: self.case_sensitive,
-                }
-            } else {
-                both
-            };
+            let scope = if semi { Scope { attrs: la, hidden: lh, case_sensitive: self.case_sensitive } } else { both };
             return Ok(Rel { plan, scope });
         }
         self.using_join(l.plan, r.plan, join_type, &using, (la, lh), (ra, rh))
@@ -123,25 +105,19 @@ impl Analyzer<'_> {
     ) -> Result<Rel> {
         let cs = self.case_sensitive;
         let find = |side: &[Attribute], name: &str, side_name: &str| -> Result<Attribute> {
-            side.iter()
-                .find(|a| super::scope::names_equal(&a.name, name, cs))
-                .cloned()
-                .ok_or_else(|| {
-                    Error::spark(
-                        "UNRESOLVED_USING_COLUMN_FOR_JOIN",
-                        &[
-                            ("colName", ember_core::error::quote_ident(name)),
-                            ("side", side_name.to_string()),
-                            (
-                                "suggestion",
-                                side.iter()
-                                    .map(|a| ember_core::error::quote_ident(&a.name))
-                                    .collect::<Vec<_>>()
-                                    .join(", "),
-                            ),
-                        ],
-                    )
-                })
+            side.iter().find(|a| super::scope::names_equal(&a.name, name, cs)).cloned().ok_or_else(|| {
+                Error::spark(
+                    "UNRESOLVED_USING_COLUMN_FOR_JOIN",
+                    &[
+                        ("colName", ember_core::error::quote_ident(name)),
+                        ("side", side_name.to_string()),
+                        (
+                            "suggestion",
+                            side.iter().map(|a| ember_core::error::quote_ident(&a.name)).collect::<Vec<_>>().join(", "),
+                        ),
+                    ],
+                )
+            })
         };
         let mut on = Vec::with_capacity(using.len());
         let mut lkeys = Vec::new();
@@ -150,32 +126,18 @@ impl Analyzer<'_> {
             let a = find(&la, name, "left")?;
             let b = find(&ra, name, "right")?;
             let sql = format!("({} = {})", a.name, b.name);
-            let (le, re) = self
-                .coerce_comparison(Expr::col(&a), Expr::col(&b))
-                .ok_or_else(|| {
-                    Error::spark(
-                        "DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES",
-                        &[
-                            ("sqlExpr", quoted(&sql)),
-                            ("left", type_str(&a.data_type)),
-                            ("right", type_str(&b.data_type)),
-                        ],
-                    )
-                })?;
+            let (le, re) = self.coerce_comparison(Expr::col(&a), Expr::col(&b)).ok_or_else(|| {
+                Error::spark(
+                    "DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES",
+                    &[("sqlExpr", quoted(&sql)), ("left", type_str(&a.data_type)), ("right", type_str(&b.data_type))],
+                )
+            })?;
             on.push((le, re));
             lkeys.push(a);
             rkeys.push(b);
         }
-        let l_rest: Vec<Attribute> = la
-            .iter()
-            .filter(|a| !lkeys.iter().any(|k| k.id == a.id))
-            .cloned()
-            .collect();
-        let r_rest: Vec<Attribute> = ra
-            .iter()
-            .filter(|a| !rkeys.iter().any(|k| k.id == a.id))
-            .cloned()
-            .collect();
+        let l_rest: Vec<Attribute> = la.iter().filter(|a| !lkeys.iter().any(|k| k.id == a.id)).cloned().collect();
+        let r_rest: Vec<Attribute> = ra.iter().filter(|a| !rkeys.iter().any(|k| k.id == a.id)).cloned().collect();
         let join = LogicalPlan::Join {
             left: Box::new(lplan),
             right: Box::new(rplan),
@@ -200,9 +162,7 @@ impl Analyzer<'_> {
                 let mut keys = Vec::new();
                 for (a, b) in lkeys.iter().zip(&rkeys) {
                     let t = super::coercion::tightest_common(&a.data_type, &b.data_type)
-                        .or_else(|| {
-                            super::coercion::wider_type(&a.data_type, &b.data_type, self.ansi)
-                        })
+                        .or_else(|| super::coercion::wider_type(&a.data_type, &b.data_type, self.ansi))
                         .unwrap_or(a.data_type.clone());
                     let c = Expr::ScalarFunction {
                         name: "coalesce".into(),
@@ -219,10 +179,7 @@ impl Analyzer<'_> {
                 }
                 let out = join.output();
                 exprs.extend(out.iter().map(Expr::col));
-                let plan = LogicalPlan::Project {
-                    input: Box::new(join),
-                    exprs,
-                };
+                let plan = LogicalPlan::Project { input: Box::new(join), exprs };
                 let mut hidden = lkeys.clone();
                 hidden.extend(rkeys.iter().cloned());
                 (plan, keys, hidden)
@@ -232,14 +189,7 @@ impl Analyzer<'_> {
         hidden.extend(lh);
         hidden.extend(rh);
         let attrs = keys.into_iter().chain(l_rest).chain(r_rest).collect();
-        Ok(Rel {
-            plan,
-            scope: Scope {
-                attrs,
-                hidden,
-                case_sensitive: cs,
-            },
-        })
+        Ok(Rel { plan, scope: Scope { attrs, hidden, case_sensitive: cs } })
     }
 }
 
@@ -265,12 +215,7 @@ fn split_keys(c: Expr, left: &[ColumnId], right: &[ColumnId]) -> (Vec<(Expr, Exp
     let mut rest = Vec::new();
     for t in c.split_conjunction() {
         match t {
-            Expr::Binary {
-                op: spec::BinaryOp::Eq,
-                left: l,
-                right: r,
-                ..
-            } => match (side(&l), side(&r)) {
+            Expr::Binary { op: spec::BinaryOp::Eq, left: l, right: r, .. } => match (side(&l), side(&r)) {
                 (Some(true), Some(false)) => on.push((*l, *r)),
                 (Some(false), Some(true)) => on.push((*r, *l)),
                 _ => rest.push(Expr::eq(*l, *r)),

@@ -84,15 +84,11 @@ impl Rel {
     /// The plan whose output is exactly the visible attributes.
     pub fn into_plan(self) -> LogicalPlan {
         let out = self.plan.output();
-        let same = out.len() == self.scope.attrs.len()
-            && out.iter().zip(&self.scope.attrs).all(|(a, b)| a.id == b.id);
+        let same = out.len() == self.scope.attrs.len() && out.iter().zip(&self.scope.attrs).all(|(a, b)| a.id == b.id);
         if same {
             self.plan
         } else {
-            LogicalPlan::Project {
-                input: Box::new(self.plan),
-                exprs: self.scope.attrs.iter().map(Expr::col).collect(),
-            }
+            LogicalPlan::Project { input: Box::new(self.plan), exprs: self.scope.attrs.iter().map(Expr::col).collect() }
         }
     }
 }
@@ -139,56 +135,34 @@ impl<'a> Analyzer<'a> {
     fn plan(&mut self, p: &Plan) -> Result<Rel> {
         match p {
             Plan::Relation { name, span } => self.relation(name, *span),
-            Plan::ReadFiles {
-                format,
-                paths,
-                options,
-                schema,
-            } => self.read_files(format, paths, options, schema.as_deref()),
+            Plan::ReadFiles { format, paths, options, schema } => {
+                self.read_files(format, paths, options, schema.as_deref())
+            }
             Plan::Values { rows } => self.values(rows),
             Plan::Range { start, end, step } => self.range(*start, *end, *step),
-            Plan::LocalRelation { batches, schema } => {
-                Ok(self.local_relation(ember_core::TableSource::Memory {
-                    batches: std::sync::Arc::new(batches.clone()),
-                    schema: schema.clone(),
-                }))
-            }
-            Plan::SubqueryAlias {
-                input,
-                alias,
-                columns,
-            } => {
+            Plan::LocalRelation { batches, schema } => Ok(self.local_relation(ember_core::TableSource::Memory {
+                batches: std::sync::Arc::new(batches.clone()),
+                schema: schema.clone(),
+            })),
+            Plan::SubqueryAlias { input, alias, columns } => {
                 let rel = self.plan(input)?;
                 self.alias_relation(rel, alias, columns)
             }
             Plan::With { ctes, input } => self.with(ctes, input),
             Plan::Project { input, exprs } => self.select(input, exprs, None),
             Plan::Filter { input, condition } => self.filter(input, condition),
-            Plan::Aggregate {
-                input,
-                group_by,
-                exprs,
-                grouping,
-            } => self.aggregate_query(input, group_by, exprs, *grouping, None, None),
+            Plan::Aggregate { input, group_by, exprs, grouping } => {
+                self.aggregate_query(input, group_by, exprs, *grouping, None, None)
+            }
             Plan::Having { input, condition } => self.having(input, condition, None),
             Plan::Sort { input, order } => self.sort(input, order),
             Plan::Limit { input, limit } => self.limit(input, limit),
             Plan::Offset { input, offset } => self.offset(input, offset),
             Plan::Distinct { input } => self.distinct(input),
-            Plan::Join {
-                left,
-                right,
-                join_type,
-                criteria,
-            } => self.join(left, right, *join_type, criteria),
-            Plan::SetOperation {
-                left,
-                right,
-                op,
-                all,
-                by_name,
-                allow_missing,
-            } => self.set_operation(left, right, *op, *all, *by_name, *allow_missing),
+            Plan::Join { left, right, join_type, criteria } => self.join(left, right, *join_type, criteria),
+            Plan::SetOperation { left, right, op, all, by_name, allow_missing } => {
+                self.set_operation(left, right, *op, *all, *by_name, *allow_missing)
+            }
         }
     }
 }

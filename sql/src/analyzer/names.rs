@@ -19,59 +19,24 @@ pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
         },
         Expr::Literal { value, .. } => ember_core::Expr::Literal(value.clone()).sql_name(),
         Expr::Alias { name, .. } => name.clone(),
-        Expr::Function {
-            name,
-            args,
-            distinct,
-            ..
-        } => {
+        Expr::Function { name, args, distinct, .. } => {
             let lower = name.to_ascii_lowercase();
             if lower == "if" && args.len() == 3 {
                 return format!("(IF({}))", list(args));
             }
             // count(*) is named count(1)
-            let star = args.is_empty()
-                || (args.len() == 1
-                    && matches!(
-                        args[0],
-                        Expr::Star {
-                            qualifier: None,
-                            ..
-                        }
-                    ));
-            let shown = if star && lower == "count" {
-                "1".to_string()
-            } else {
-                list(args)
-            };
-            format!(
-                "{lower}({}{shown})",
-                if *distinct { "DISTINCT " } else { "" }
-            )
+            let star = args.is_empty() || (args.len() == 1 && matches!(args[0], Expr::Star { qualifier: None, .. }));
+            let shown = if star && lower == "count" { "1".to_string() } else { list(args) };
+            format!("{lower}({}{shown})", if *distinct { "DISTINCT " } else { "" })
         }
-        Expr::Binary {
-            op: BinaryOp::Concat,
-            left,
-            right,
-            ..
-        } => format!("concat({}, {})", r(left), r(right)),
-        Expr::Binary {
-            op, left, right, ..
-        } => format!("({} {} {})", r(left), op.symbol(), r(right)),
+        Expr::Binary { op: BinaryOp::Concat, left, right, .. } => format!("concat({}, {})", r(left), r(right)),
+        Expr::Binary { op, left, right, .. } => format!("({} {} {})", r(left), op.symbol(), r(right)),
         Expr::Not { expr, .. } => format!("(NOT {})", r(expr)),
         Expr::Negative { expr, .. } => format!("(- {})", r(expr)),
         Expr::IsNull { expr, negated } => {
-            format!(
-                "({} IS {}NULL)",
-                r(expr),
-                if *negated { "NOT " } else { "" }
-            )
+            format!("({} IS {}NULL)", r(expr), if *negated { "NOT " } else { "" })
         }
-        Expr::IsBool {
-            expr,
-            value,
-            negated,
-        } => {
+        Expr::IsBool { expr, value, negated } => {
             let inner = match value {
                 Some(b) => format!("({} <=> {})", r(expr), b),
                 None => format!("({} IS NULL)", r(expr)),
@@ -83,19 +48,10 @@ pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
             }
         }
         Expr::Cast { expr, to, mode, .. } => {
-            let f = if *mode == CastMode::Try {
-                "TRY_CAST"
-            } else {
-                "CAST"
-            };
+            let f = if *mode == CastMode::Try { "TRY_CAST" } else { "CAST" };
             format!("{f}({} AS {})", r(expr), spark_sql_type_name(to))
         }
-        Expr::Case {
-            operand,
-            branches,
-            else_expr,
-            ..
-        } => {
+        Expr::Case { operand, branches, else_expr, .. } => {
             let mut s = String::from("CASE");
             if let Some(o) = operand {
                 s.push_str(&format!(" {}", r(o)));
@@ -109,12 +65,7 @@ pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
             s.push_str(" END");
             s
         }
-        Expr::Between {
-            expr,
-            low,
-            high,
-            negated,
-        } => {
+        Expr::Between { expr, low, high, negated } => {
             let s = format!("({} BETWEEN {} AND {})", r(expr), r(low), r(high));
             if *negated {
                 format!("(NOT {s})")
@@ -122,11 +73,7 @@ pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
                 s
             }
         }
-        Expr::InList {
-            expr,
-            list: items,
-            negated,
-        } => {
+        Expr::InList { expr, list: items, negated } => {
             let s = format!("({} IN ({}))", r(expr), list(items));
             if *negated {
                 format!("(NOT {s})")
@@ -150,13 +97,7 @@ pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
             }
         }
         Expr::ScalarSubquery { .. } => "scalarsubquery()".into(),
-        Expr::Like {
-            expr,
-            pattern,
-            negated,
-            kind,
-            ..
-        } => {
+        Expr::Like { expr, pattern, negated, kind, .. } => {
             let s = match kind {
                 LikeKind::Like => format!("{} LIKE {}", r(expr), r(pattern)),
                 LikeKind::ILike => format!("ilike({}, {})", r(expr), r(pattern)),

@@ -25,21 +25,12 @@ impl Analyzer<'_> {
             })
             .collect();
         let projection = (0..output.len()).collect();
-        self.rel(LogicalPlan::Scan {
-            source,
-            table_name,
-            projection,
-            output,
-            filters: vec![],
-        })
+        self.rel(LogicalPlan::Scan { source, table_name, projection, output, filters: vec![] })
     }
 
     pub(crate) fn relation(&mut self, name: &[String], span: Option<Span>) -> Result<Rel> {
         if name.len() == 1 {
-            let found = self
-                .ctes
-                .iter()
-                .rposition(|c| names_equal(&c.name, &name[0], self.case_sensitive));
+            let found = self.ctes.iter().rposition(|c| names_equal(&c.name, &name[0], self.case_sensitive));
             if let Some(i) = found {
                 let cte = Rc::clone(&self.ctes[i]);
                 return self.expand_cte(&cte);
@@ -49,10 +40,7 @@ impl Analyzer<'_> {
         let shown = name.join(".");
         match entry {
             None => Err(Error::table_not_found(&shown).with_span(span)),
-            Some(CatalogEntry::Table {
-                name: table_name,
-                source,
-            }) => Ok(self.scan(source, table_name, name.to_vec())),
+            Some(CatalogEntry::Table { name: table_name, source }) => Ok(self.scan(source, table_name, name.to_vec())),
             Some(CatalogEntry::View { plan, columns, .. }) => {
                 // analyzed afresh at each reference: new ids every time
                 let rel = self.isolated(|a| a.plan(&plan), vec![])?;
@@ -63,18 +51,11 @@ impl Analyzer<'_> {
 
     /// Runs `f` with only `ctes` visible and no enclosing query: the body of a
     /// view or CTE sees neither the query that uses it nor its outer scopes.
-    fn isolated<T>(
-        &mut self,
-        f: impl FnOnce(&mut Self) -> Result<T>,
-        ctes: Vec<Rc<CteDef>>,
-    ) -> Result<T> {
+    fn isolated<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>, ctes: Vec<Rc<CteDef>>) -> Result<T> {
         if self.depth >= MAX_EXPANSION_DEPTH {
             return Err(Error::spark(
                 "RECURSIVE_VIEW",
-                &[
-                    ("viewIdent", "view".into()),
-                    ("newPath", "(views nested too deeply)".into()),
-                ],
+                &[("viewIdent", "view".into()), ("newPath", "(views nested too deeply)".into())],
             ));
         }
         let saved_ctes = std::mem::replace(&mut self.ctes, ctes);
@@ -93,11 +74,7 @@ impl Analyzer<'_> {
         self.alias_relation_parts(rel, vec![cte.name.clone()], &cte.columns)
     }
 
-    pub(crate) fn with(
-        &mut self,
-        ctes: &[(String, Vec<String>, Plan)],
-        input: &Plan,
-    ) -> Result<Rel> {
+    pub(crate) fn with(&mut self, ctes: &[(String, Vec<String>, Plan)], input: &Plan) -> Result<Rel> {
         let before = self.ctes.len();
         for (name, columns, plan) in ctes {
             let visible = self.ctes.len();
@@ -113,22 +90,12 @@ impl Analyzer<'_> {
         r
     }
 
-    pub(crate) fn alias_relation(
-        &mut self,
-        rel: Rel,
-        alias: &str,
-        columns: &[String],
-    ) -> Result<Rel> {
+    pub(crate) fn alias_relation(&mut self, rel: Rel, alias: &str, columns: &[String]) -> Result<Rel> {
         self.alias_relation_parts(rel, vec![alias.to_string()], columns)
     }
 
     /// Re-qualifies a relation's columns and renames them by `columns`.
-    fn alias_relation_parts(
-        &mut self,
-        rel: Rel,
-        qualifier: Vec<String>,
-        columns: &[String],
-    ) -> Result<Rel> {
+    fn alias_relation_parts(&mut self, rel: Rel, qualifier: Vec<String>, columns: &[String]) -> Result<Rel> {
         let plan = rel.into_plan();
         let out = plan.output();
         let plan = if columns.is_empty() {
@@ -137,31 +104,14 @@ impl Analyzer<'_> {
             if columns.len() != out.len() {
                 return Err(Error::spark(
                     "ASSIGNMENT_ARITY_MISMATCH",
-                    &[
-                        ("numTarget", columns.len().to_string()),
-                        ("numExpr", out.len().to_string()),
-                    ],
+                    &[("numTarget", columns.len().to_string()), ("numExpr", out.len().to_string())],
                 ));
             }
-            let exprs = out
-                .iter()
-                .zip(columns)
-                .map(|(a, n)| Expr::col(a).alias(n.clone()))
-                .collect();
-            LogicalPlan::Project {
-                input: Box::new(plan),
-                exprs,
-            }
+            let exprs = out.iter().zip(columns).map(|(a, n)| Expr::col(a).alias(n.clone())).collect();
+            LogicalPlan::Project { input: Box::new(plan), exprs }
         };
-        let attrs = plan
-            .output()
-            .into_iter()
-            .map(|a| a.with_qualifier(qualifier.clone()))
-            .collect();
-        Ok(Rel {
-            plan,
-            scope: Scope::new(attrs, self.case_sensitive),
-        })
+        let attrs = plan.output().into_iter().map(|a| a.with_qualifier(qualifier.clone())).collect();
+        Ok(Rel { plan, scope: Scope::new(attrs, self.case_sensitive) })
     }
 
     pub(crate) fn read_files(
@@ -185,18 +135,10 @@ impl Analyzer<'_> {
 
     pub(crate) fn range(&mut self, start: i64, end: i64, step: i64) -> Result<Rel> {
         if step == 0 {
-            return Err(Error::spark(
-                "FAILED_FUNCTION_CALL",
-                &[("funcName", "`range`".into())],
-            ));
+            return Err(Error::spark("FAILED_FUNCTION_CALL", &[("funcName", "`range`".into())]));
         }
         let output = Attribute::new("id", DataType::Int64, false);
-        Ok(self.rel(LogicalPlan::Range {
-            output,
-            start,
-            end,
-            step,
-        }))
+        Ok(self.rel(LogicalPlan::Range { output, start, end, step }))
     }
 
     /// `VALUES (..), (..)`: columns `col1`, `col2`, ... of each column's
@@ -217,10 +159,7 @@ impl Analyzer<'_> {
                     ],
                 ));
             }
-            let r = row
-                .iter()
-                .map(|e| self.expr(e, ExprCtx::new(&empty)))
-                .collect::<Result<Vec<_>>>()?;
+            let r = row.iter().map(|e| self.expr(e, ExprCtx::new(&empty))).collect::<Result<Vec<_>>>()?;
             resolved.push(r);
         }
         let mut types = Vec::with_capacity(width);
@@ -231,10 +170,7 @@ impl Analyzer<'_> {
                     "INVALID_INLINE_TABLE.INCOMPATIBLE_TYPES_IN_INLINE_TABLE",
                     &[
                         ("colName", format!("`col{}`", c + 1)),
-                        (
-                            "dataTypes",
-                            col.iter().map(type_str).collect::<Vec<_>>().join(", "),
-                        ),
+                        ("dataTypes", col.iter().map(type_str).collect::<Vec<_>>().join(", ")),
                     ],
                 )
             })?;
@@ -242,12 +178,7 @@ impl Analyzer<'_> {
         }
         let folded: Option<Vec<Vec<ScalarValue>>> = resolved
             .iter()
-            .map(|r| {
-                r.iter()
-                    .zip(&types)
-                    .map(|(e, t)| fold_to(e, t))
-                    .collect::<Option<Vec<_>>>()
-            })
+            .map(|r| r.iter().zip(&types).map(|(e, t)| fold_to(e, t)).collect::<Option<Vec<_>>>())
             .collect();
         let names: Vec<String> = (1..=width).map(|i| format!("col{i}")).collect();
         if let Some(rows) = folded {
@@ -255,9 +186,7 @@ impl Analyzer<'_> {
                 .iter()
                 .zip(&types)
                 .enumerate()
-                .map(|(c, (n, t))| {
-                    Attribute::new(n.clone(), t.clone(), rows.iter().any(|r| r[c].is_null()))
-                })
+                .map(|(c, (n, t))| Attribute::new(n.clone(), t.clone(), rows.iter().any(|r| r[c].is_null())))
                 .collect();
             return Ok(self.rel(LogicalPlan::Values { output, rows }));
         }
@@ -272,21 +201,12 @@ impl Analyzer<'_> {
                     .zip(&names)
                     .map(|((e, t), n)| cast(e, t, mode).alias(n.clone()))
                     .collect();
-                let one = LogicalPlan::Values {
-                    output: vec![],
-                    rows: vec![vec![]],
-                };
-                LogicalPlan::Project {
-                    input: Box::new(one),
-                    exprs,
-                }
+                let one = LogicalPlan::Values { output: vec![], rows: vec![vec![]] };
+                LogicalPlan::Project { input: Box::new(one), exprs }
             })
             .collect();
         if inputs.len() == 1 {
-            let plan = inputs
-                .into_iter()
-                .next()
-                .ok_or_else(|| Error::internal("values row"))?;
+            let plan = inputs.into_iter().next().ok_or_else(|| Error::internal("values row"))?;
             return Ok(self.rel(plan));
         }
         let first = inputs[0].output();
@@ -294,11 +214,7 @@ impl Analyzer<'_> {
             .iter()
             .enumerate()
             .map(|(c, a)| {
-                Attribute::new(
-                    a.name.clone(),
-                    a.data_type.clone(),
-                    inputs.iter().any(|p| p.output()[c].nullable),
-                )
+                Attribute::new(a.name.clone(), a.data_type.clone(), inputs.iter().any(|p| p.output()[c].nullable))
             })
             .collect();
         Ok(self.rel(LogicalPlan::Union { inputs, output }))

@@ -17,11 +17,7 @@ pub struct Scope {
 
 impl Scope {
     pub fn new(attrs: Vec<Attribute>, case_sensitive: bool) -> Scope {
-        Scope {
-            attrs,
-            hidden: vec![],
-            case_sensitive,
-        }
+        Scope { attrs, hidden: vec![], case_sensitive }
     }
 
     pub fn name_eq(&self, a: &str, b: &str) -> bool {
@@ -66,26 +62,13 @@ impl Scope {
             _ => {
                 let names = found
                     .iter()
-                    .map(|a| {
-                        qualified_name(a)
-                            .split('.')
-                            .map(quote_ident)
-                            .collect::<Vec<_>>()
-                            .join(".")
-                    })
+                    .map(|a| qualified_name(a).split('.').map(quote_ident).collect::<Vec<_>>().join("."))
                     .collect::<Vec<_>>()
                     .join(", ");
                 Err(Error::spark(
                     "AMBIGUOUS_REFERENCE",
                     &[
-                        (
-                            "name",
-                            parts
-                                .iter()
-                                .map(|p| quote_ident(p))
-                                .collect::<Vec<_>>()
-                                .join("."),
-                        ),
+                        ("name", parts.iter().map(|p| quote_ident(p)).collect::<Vec<_>>().join(".")),
                         ("referenceNames", format!("[{names}]")),
                     ],
                 ))

@@ -38,17 +38,12 @@ pub(crate) enum SortKey {
 }
 
 pub(crate) fn is_unresolved(e: &Error) -> bool {
-    e.error_class()
-        .is_some_and(|c| c.starts_with("UNRESOLVED_COLUMN"))
+    e.error_class().is_some_and(|c| c.starts_with("UNRESOLVED_COLUMN"))
 }
 
 impl Analyzer<'_> {
     /// Resolves a SELECT list, expanding stars.
-    pub(crate) fn select_items(
-        &mut self,
-        exprs: &[spec::Expr],
-        cx: ExprCtx,
-    ) -> Result<Vec<SelectItem>> {
+    pub(crate) fn select_items(&mut self, exprs: &[spec::Expr], cx: ExprCtx) -> Result<Vec<SelectItem>> {
         let mut out = Vec::with_capacity(exprs.len());
         for e in exprs {
             match e {
@@ -79,35 +74,21 @@ impl Analyzer<'_> {
                         .with_span(*span)
                     })?;
                     for a in attrs {
-                        out.push(SelectItem {
-                            name: a.name.clone(),
-                            expr: Expr::Column(a),
-                            user_alias: false,
-                        });
+                        out.push(SelectItem { name: a.name.clone(), expr: Expr::Column(a), user_alias: false });
                     }
                 }
                 spec::Expr::Alias { expr, name } => {
                     let r = self.expr(expr, cx)?;
-                    out.push(SelectItem {
-                        expr: r,
-                        name: name.clone(),
-                        user_alias: true,
-                    });
+                    out.push(SelectItem { expr: r, name: name.clone(), user_alias: true });
                 }
                 other => {
                     let r = self.expr(other, cx)?;
                     let name = match &r {
                         // a plain column keeps the attribute's name
-                        Expr::Column(a) if matches!(other, spec::Expr::Column { .. }) => {
-                            a.name.clone()
-                        }
+                        Expr::Column(a) if matches!(other, spec::Expr::Column { .. }) => a.name.clone(),
                         _ => self.sql_of(other, cx.scope),
                     };
-                    out.push(SelectItem {
-                        expr: r,
-                        name,
-                        user_alias: false,
-                    });
+                    out.push(SelectItem { expr: r, name, user_alias: false });
                 }
             }
         }
@@ -115,12 +96,7 @@ impl Analyzer<'_> {
     }
 
     /// `SELECT exprs FROM input [ORDER BY order]`.
-    pub(crate) fn select(
-        &mut self,
-        input: &Plan,
-        exprs: &[spec::Expr],
-        order: Option<&[SortExpr]>,
-    ) -> Result<Rel> {
+    pub(crate) fn select(&mut self, input: &Plan, exprs: &[spec::Expr], order: Option<&[SortExpr]>) -> Result<Rel> {
         if exprs.iter().any(spec_has_aggregate) {
             return self.aggregate_query(input, &[], exprs, GroupingKind::GroupBy, None, order);
         }
@@ -129,23 +105,16 @@ impl Analyzer<'_> {
         let parts = self.select_items(exprs, cx)?;
         let items: Vec<Expr> = parts.iter().map(|p| p.to_item(p.expr.clone())).collect();
         let Some(order) = order else {
-            let plan = LogicalPlan::Project {
-                input: Box::new(rel.plan),
-                exprs: items,
-            };
+            let plan = LogicalPlan::Project { input: Box::new(rel.plan), exprs: items };
             return Ok(self.rel(plan));
         };
-        let lateral: Vec<(String, Expr)> = parts
-            .iter()
-            .filter(|p| p.user_alias)
-            .map(|p| (p.name.clone(), p.expr.clone()))
-            .collect();
+        let lateral: Vec<(String, Expr)> =
+            parts.iter().filter(|p| p.user_alias).map(|p| (p.name.clone(), p.expr.clone())).collect();
         let scope = rel.scope;
         let mut keys = Vec::with_capacity(order.len());
         for s in order {
-            let key = self.sort_key(&s.expr, &items, true, &mut |a, e| {
-                a.expr(e, ExprCtx::new(&scope).with_aliases(&lateral))
-            })?;
+            let key = self
+                .sort_key(&s.expr, &items, true, &mut |a, e| a.expr(e, ExprCtx::new(&scope).with_aliases(&lateral)))?;
             keys.push((key, s));
         }
         let plan = build_sorted_projection(rel.plan, items, keys)?;
@@ -168,15 +137,10 @@ impl Analyzer<'_> {
                 )
                 .with_span(e.span()));
             }
-            return Ok(SortKey::Output(Expr::col(
-                &items[n as usize - 1].to_attribute(),
-            )));
+            return Ok(SortKey::Output(Expr::col(&items[n as usize - 1].to_attribute())));
         }
         if try_output {
-            let out = Scope::new(
-                items.iter().map(|i| i.to_attribute()).collect(),
-                self.case_sensitive,
-            );
+            let out = Scope::new(items.iter().map(|i| i.to_attribute()).collect(), self.case_sensitive);
             // outer scopes must not capture a name the input would resolve
             let saved = std::mem::take(&mut self.outer);
             let r = self.expr(e, ExprCtx::new(&out));
@@ -192,30 +156,18 @@ impl Analyzer<'_> {
 
     pub(crate) fn filter(&mut self, input: &Plan, condition: &spec::Expr) -> Result<Rel> {
         let rel = self.plan(input)?;
-        let c = self.expr(
-            condition,
-            ExprCtx::new(&rel.scope).with_agg(AggPolicy::Where),
-        )?;
+        let c = self.expr(condition, ExprCtx::new(&rel.scope).with_agg(AggPolicy::Where))?;
         let sql = self.sql_of(condition, &rel.scope);
         let c = check_filter(c, &sql).map_err(|e| e.with_span(condition.span()))?;
-        Ok(Rel {
-            plan: LogicalPlan::Filter {
-                input: Box::new(rel.plan),
-                predicate: c,
-            },
-            scope: rel.scope,
-        })
+        Ok(Rel { plan: LogicalPlan::Filter { input: Box::new(rel.plan), predicate: c }, scope: rel.scope })
     }
 
     pub(crate) fn sort(&mut self, input: &Plan, order: &[SortExpr]) -> Result<Rel> {
         match input {
             Plan::Project { input, exprs } => return self.select(input, exprs, Some(order)),
-            Plan::Aggregate {
-                input,
-                group_by,
-                exprs,
-                grouping,
-            } => return self.aggregate_query(input, group_by, exprs, *grouping, None, Some(order)),
+            Plan::Aggregate { input, group_by, exprs, grouping } => {
+                return self.aggregate_query(input, group_by, exprs, *grouping, None, Some(order))
+            }
             Plan::Having { input, condition } => return self.having(input, condition, Some(order)),
             _ => {}
         }
@@ -237,41 +189,19 @@ impl Analyzer<'_> {
             };
             orders.push(sort_order(e, s));
         }
-        Ok(Rel {
-            plan: LogicalPlan::Sort {
-                input: Box::new(rel.plan),
-                order: orders,
-                fetch: None,
-            },
-            scope: rel.scope,
-        })
+        Ok(Rel { plan: LogicalPlan::Sort { input: Box::new(rel.plan), order: orders, fetch: None }, scope: rel.scope })
     }
 
-    pub(crate) fn having(
-        &mut self,
-        input: &Plan,
-        condition: &spec::Expr,
-        order: Option<&[SortExpr]>,
-    ) -> Result<Rel> {
+    pub(crate) fn having(&mut self, input: &Plan, condition: &spec::Expr, order: Option<&[SortExpr]>) -> Result<Rel> {
         match input {
-            Plan::Aggregate {
-                input,
-                group_by,
-                exprs,
-                grouping,
-            } => self.aggregate_query(input, group_by, exprs, *grouping, Some(condition), order),
+            Plan::Aggregate { input, group_by, exprs, grouping } => {
+                self.aggregate_query(input, group_by, exprs, *grouping, Some(condition), order)
+            }
             // HAVING without GROUP BY: a global aggregate
-            Plan::Project { input, exprs } => self.aggregate_query(
-                input,
-                &[],
-                exprs,
-                GroupingKind::GroupBy,
-                Some(condition),
-                order,
-            ),
-            _ => Err(Error::not_implemented(
-                "HAVING over a relation that is not a SELECT",
-            )),
+            Plan::Project { input, exprs } => {
+                self.aggregate_query(input, &[], exprs, GroupingKind::GroupBy, Some(condition), order)
+            }
+            _ => Err(Error::not_implemented("HAVING over a relation that is not a SELECT")),
         }
     }
 
@@ -287,38 +217,16 @@ impl Analyzer<'_> {
         let n = self.constant(limit, "limit")?;
         let plan = match rel.plan {
             // LIMIT n OFFSET m: skip m, then take n
-            LogicalPlan::Limit {
-                input,
-                skip,
-                fetch: None,
-            } => LogicalPlan::Limit {
-                input,
-                skip,
-                fetch: Some(n),
-            },
-            p => LogicalPlan::Limit {
-                input: Box::new(p),
-                skip: 0,
-                fetch: Some(n),
-            },
+            LogicalPlan::Limit { input, skip, fetch: None } => LogicalPlan::Limit { input, skip, fetch: Some(n) },
+            p => LogicalPlan::Limit { input: Box::new(p), skip: 0, fetch: Some(n) },
         };
-        Ok(Rel {
-            plan,
-            scope: rel.scope,
-        })
+        Ok(Rel { plan, scope: rel.scope })
     }
 
     pub(crate) fn offset(&mut self, input: &Plan, offset: &spec::Expr) -> Result<Rel> {
         let rel = self.plan(input)?;
         let n = self.constant(offset, "offset")?;
-        Ok(Rel {
-            plan: LogicalPlan::Limit {
-                input: Box::new(rel.plan),
-                skip: n,
-                fetch: None,
-            },
-            scope: rel.scope,
-        })
+        Ok(Rel { plan: LogicalPlan::Limit { input: Box::new(rel.plan), skip: n, fetch: None }, scope: rel.scope })
     }
 
     /// `SELECT DISTINCT`: an Aggregate grouping by every column.
@@ -327,24 +235,13 @@ impl Analyzer<'_> {
         let attrs = rel.scope.attrs.clone();
         let plan = rel.into_plan();
         let group_exprs = attrs.iter().map(Expr::col).collect();
-        let plan = LogicalPlan::Aggregate {
-            input: Box::new(plan),
-            group_exprs,
-            aggr_exprs: vec![],
-        };
-        Ok(Rel {
-            plan,
-            scope: Scope::new(attrs, self.case_sensitive),
-        })
+        let plan = LogicalPlan::Aggregate { input: Box::new(plan), group_exprs, aggr_exprs: vec![] };
+        Ok(Rel { plan, scope: Scope::new(attrs, self.case_sensitive) })
     }
 }
 
 pub(crate) fn sort_order(expr: Expr, s: &SortExpr) -> SortOrder {
-    SortOrder {
-        expr,
-        ascending: s.ascending,
-        nulls_first: s.nulls_first.unwrap_or(s.ascending),
-    }
+    SortOrder { expr, ascending: s.ascending, nulls_first: s.nulls_first.unwrap_or(s.ascending) }
 }
 
 /// Replaces sub-expressions equal to an aliased projection item by that
@@ -382,9 +279,7 @@ pub(crate) fn build_sorted_projection(
                         continue;
                     }
                     let a = input_out.iter().find(|a| a.id == id).ok_or_else(|| {
-                        Error::internal(format!(
-                            "sort column #{id} not in the input of the projection"
-                        ))
+                        Error::internal(format!("sort column #{id} not in the input of the projection"))
                     })?;
                     p_items.push(Expr::col(a));
                 }
@@ -394,25 +289,8 @@ pub(crate) fn build_sorted_projection(
         orders.push(sort_order(e, s));
     }
     let extra = p_items.len() > n;
-    let kept: Vec<Expr> = p_items[..n]
-        .iter()
-        .map(|i| Expr::col(&i.to_attribute()))
-        .collect();
-    let proj = LogicalPlan::Project {
-        input: Box::new(input),
-        exprs: p_items,
-    };
-    let sort = LogicalPlan::Sort {
-        input: Box::new(proj),
-        order: orders,
-        fetch: None,
-    };
-    Ok(if extra {
-        LogicalPlan::Project {
-            input: Box::new(sort),
-            exprs: kept,
-        }
-    } else {
-        sort
-    })
+    let kept: Vec<Expr> = p_items[..n].iter().map(|i| Expr::col(&i.to_attribute())).collect();
+    let proj = LogicalPlan::Project { input: Box::new(input), exprs: p_items };
+    let sort = LogicalPlan::Sort { input: Box::new(proj), order: orders, fetch: None };
+    Ok(if extra { LogicalPlan::Project { input: Box::new(sort), exprs: kept } } else { sort })
 }

@@ -27,19 +27,12 @@ fn op_name(op: SetOp) -> &'static str {
 fn project(plan: LogicalPlan, exprs: Vec<Expr>) -> LogicalPlan {
     let unchanged = {
         let out = plan.output();
-        out.len() == exprs.len()
-            && out
-                .iter()
-                .zip(&exprs)
-                .all(|(a, e)| e.output_id() == Some(a.id))
+        out.len() == exprs.len() && out.iter().zip(&exprs).all(|(a, e)| e.output_id() == Some(a.id))
     };
     if unchanged {
         plan
     } else {
-        LogicalPlan::Project {
-            input: Box::new(plan),
-            exprs,
-        }
+        LogicalPlan::Project { input: Box::new(plan), exprs }
     }
 }
 
@@ -58,8 +51,9 @@ impl Analyzer<'_> {
         for a in &lo {
             match ro.iter().find(|b| names_equal(&a.name, &b.name, cs)) {
                 Some(b) => right_items.push(Expr::col(b)),
-                None if allow_missing => right_items
-                    .push(Expr::Literal(ScalarValue::null_of(&a.data_type)).alias(a.name.clone())),
+                None if allow_missing => {
+                    right_items.push(Expr::Literal(ScalarValue::null_of(&a.data_type)).alias(a.name.clone()))
+                }
                 None => {
                     return Err(Error::unresolved_column(
                         &a.name,
@@ -81,8 +75,7 @@ impl Analyzer<'_> {
                         ],
                     ));
                 }
-                left_items
-                    .push(Expr::Literal(ScalarValue::null_of(&b.data_type)).alias(b.name.clone()));
+                left_items.push(Expr::Literal(ScalarValue::null_of(&b.data_type)).alias(b.name.clone()));
                 right_items.push(Expr::col(b));
             }
         }
@@ -100,11 +93,7 @@ impl Analyzer<'_> {
     ) -> Result<Rel> {
         let lp = self.plan(left)?.into_plan();
         let rp = self.plan(right)?.into_plan();
-        let (lp, rp) = if by_name {
-            self.by_name(lp, rp, allow_missing)?
-        } else {
-            (lp, rp)
-        };
+        let (lp, rp) = if by_name { self.by_name(lp, rp, allow_missing)? } else { (lp, rp) };
         let (lo, ro) = (lp.output(), rp.output());
         if lo.len() != ro.len() {
             return Err(Error::spark(
@@ -136,17 +125,17 @@ impl Analyzer<'_> {
         }
         let mode = self.mode();
         let widen = |plan: LogicalPlan, out: &[Attribute]| -> LogicalPlan {
-            let exprs = out
-                .iter()
-                .zip(&types)
-                .map(|(a, t)| {
-                    if &a.data_type == t {
-                        Expr::col(a)
-                    } else {
-                        cast(Expr::col(a), t, mode).alias(a.name.clone())
-                    }
-                })
-                .collect();
+            let exprs =
+                out.iter()
+                    .zip(&types)
+                    .map(|(a, t)| {
+                        if &a.data_type == t {
+                            Expr::col(a)
+                        } else {
+                            cast(Expr::col(a), t, mode).alias(a.name.clone())
+                        }
+                    })
+                    .collect();
             project(plan, exprs)
         };
         let lp = widen(lp, &lo);
@@ -157,9 +146,7 @@ impl Analyzer<'_> {
                     .iter()
                     .zip(&ro)
                     .zip(&types)
-                    .map(|((a, b), t)| {
-                        Attribute::new(a.name.clone(), t.clone(), a.nullable || b.nullable)
-                    })
+                    .map(|((a, b), t)| Attribute::new(a.name.clone(), t.clone(), a.nullable || b.nullable))
                     .collect();
                 // a chain of UNION ALLs becomes one Union
                 let inputs = match lp {
@@ -170,33 +157,17 @@ impl Analyzer<'_> {
                     }
                     lp => vec![lp, rp],
                 };
-                let union = LogicalPlan::Union {
-                    inputs,
-                    output: output.clone(),
-                };
+                let union = LogicalPlan::Union { inputs, output: output.clone() };
                 if all {
                     union
                 } else {
                     let group_exprs = output.iter().map(Expr::col).collect();
-                    LogicalPlan::Aggregate {
-                        input: Box::new(union),
-                        group_exprs,
-                        aggr_exprs: vec![],
-                    }
+                    LogicalPlan::Aggregate { input: Box::new(union), group_exprs, aggr_exprs: vec![] }
                 }
             }
             SetOp::Intersect | SetOp::Except => {
-                let kind = if op == SetOp::Intersect {
-                    SetOpKind::Intersect
-                } else {
-                    SetOpKind::Except
-                };
-                LogicalPlan::SetOperation {
-                    left: Box::new(lp),
-                    right: Box::new(rp),
-                    kind,
-                    all,
-                }
+                let kind = if op == SetOp::Intersect { SetOpKind::Intersect } else { SetOpKind::Except };
+                LogicalPlan::SetOperation { left: Box::new(lp), right: Box::new(rp), kind, all }
             }
         };
         Ok(self.rel(plan))

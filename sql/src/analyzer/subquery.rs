@@ -30,10 +30,7 @@ impl Analyzer<'_> {
             ));
         }
         let data_type = out[0].data_type.clone();
-        Ok(Expr::ScalarSubquery {
-            plan: Box::new(plan),
-            data_type,
-        })
+        Ok(Expr::ScalarSubquery { plan: Box::new(plan), data_type })
     }
 
     pub(crate) fn in_subquery(
@@ -56,15 +53,7 @@ impl Analyzer<'_> {
                     ("leftLength", "1".into()),
                     ("rightLength", out.len().to_string()),
                     ("leftColumns", quoted(&v.sql_name())),
-                    (
-                        "rightColumns",
-                        quoted(
-                            &out.iter()
-                                .map(|a| a.name.clone())
-                                .collect::<Vec<_>>()
-                                .join(", "),
-                        ),
-                    ),
+                    ("rightColumns", quoted(&out.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", "))),
                 ],
             ));
         }
@@ -94,24 +83,13 @@ impl Analyzer<'_> {
             Expr::Column(_) => plan,
             casted => {
                 let item = cast(casted, &v2.data_type(), self.mode()).alias(out[0].name.clone());
-                LogicalPlan::Project {
-                    input: Box::new(plan),
-                    exprs: vec![item],
-                }
+                LogicalPlan::Project { input: Box::new(plan), exprs: vec![item] }
             }
         };
-        Ok(Expr::InSubquery {
-            expr: Box::new(v2),
-            plan: Box::new(plan),
-            negated,
-        })
+        Ok(Expr::InSubquery { expr: Box::new(v2), plan: Box::new(plan), negated })
     }
 }
 
 fn value_name(sql: &str) -> String {
-    sql.split(" IN ")
-        .next()
-        .unwrap_or(sql)
-        .trim_start_matches('(')
-        .to_string()
+    sql.split(" IN ").next().unwrap_or(sql).trim_start_matches('(').to_string()
 }

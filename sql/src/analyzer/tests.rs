@@ -28,39 +28,13 @@ impl TestCatalog {
         let mut add = |name: &str, cols: &[(&str, DataType)]| {
             tables.insert(
                 name.to_string(),
-                cols.iter()
-                    .map(|(n, t)| (n.to_string(), t.clone(), true))
-                    .collect::<Vec<_>>(),
+                cols.iter().map(|(n, t)| (n.to_string(), t.clone(), true)).collect::<Vec<_>>(),
             );
         };
-        add(
-            "t",
-            &[
-                ("a", Int32),
-                ("b", Int32),
-                ("c", Utf8),
-                ("d", dec(15, 2)),
-                ("dt", Date32),
-            ],
-        );
+        add("t", &[("a", Int32), ("b", Int32), ("c", Utf8), ("d", dec(15, 2)), ("dt", Date32)]);
         add("u", &[("a", Int32), ("x", Int64), ("c", Utf8)]);
-        add(
-            "nation",
-            &[
-                ("n_nationkey", Int64),
-                ("n_name", Utf8),
-                ("n_regionkey", Int64),
-                ("n_comment", Utf8),
-            ],
-        );
-        add(
-            "region",
-            &[
-                ("r_regionkey", Int64),
-                ("r_name", Utf8),
-                ("r_comment", Utf8),
-            ],
-        );
+        add("nation", &[("n_nationkey", Int64), ("n_name", Utf8), ("n_regionkey", Int64), ("n_comment", Utf8)]);
+        add("region", &[("r_regionkey", Int64), ("r_name", Utf8), ("r_comment", Utf8)]);
         add(
             "part",
             &[
@@ -145,38 +119,22 @@ impl TestCatalog {
                 ("l_comment", Utf8),
             ],
         );
-        TestCatalog {
-            tables,
-            views: HashMap::new(),
-        }
+        TestCatalog { tables, views: HashMap::new() }
     }
 }
 
 impl Catalog for TestCatalog {
     fn lookup(&self, name: &[String]) -> Result<Option<CatalogEntry>> {
-        let key = name
-            .last()
-            .map(|s| s.to_ascii_lowercase())
-            .unwrap_or_default();
+        let key = name.last().map(|s| s.to_ascii_lowercase()).unwrap_or_default();
         if let Some((plan, columns)) = self.views.get(&key) {
-            return Ok(Some(CatalogEntry::View {
-                name: key.clone(),
-                plan: plan.clone(),
-                columns: columns.clone(),
-            }));
+            return Ok(Some(CatalogEntry::View { name: key.clone(), plan: plan.clone(), columns: columns.clone() }));
         }
         Ok(self.tables.get(&key).map(|cols| {
-            let fields: Vec<Field> = cols
-                .iter()
-                .map(|(n, t, null)| Field::new(n, t.clone(), *null))
-                .collect();
+            let fields: Vec<Field> = cols.iter().map(|(n, t, null)| Field::new(n, t.clone(), *null)).collect();
             let schema = Arc::new(Schema::new(fields));
             CatalogEntry::Table {
                 name: key.clone(),
-                source: TableSource::Memory {
-                    batches: Arc::new(Vec::new()),
-                    schema,
-                },
+                source: TableSource::Memory { batches: Arc::new(Vec::new()), schema },
             }
         }))
     }
@@ -188,20 +146,13 @@ impl Catalog for TestCatalog {
         _: &[(String, String)],
         _: Option<&[ColumnDef]>,
     ) -> Result<TableSource> {
-        Err(Error::spark(
-            "PATH_NOT_FOUND",
-            &[("path", paths.join(", "))],
-        ))
+        Err(Error::spark("PATH_NOT_FOUND", &[("path", paths.join(", "))]))
     }
 }
 
 fn conf(ansi: bool) -> SessionConfig {
     let mut c = SessionConfig::new();
-    c.set(
-        "spark.sql.ansi.enabled",
-        if ansi { "true" } else { "false" },
-    )
-    .unwrap();
+    c.set("spark.sql.ansi.enabled", if ansi { "true" } else { "false" }).unwrap();
     c
 }
 
@@ -240,12 +191,7 @@ fn types(p: &LogicalPlan) -> Vec<DataType> {
 
 fn param(e: &Error, key: &str) -> String {
     match e {
-        Error::Spark(s) => s
-            .parameters
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
+        Error::Spark(s) => s.parameters.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default(),
         _ => String::new(),
     }
 }
@@ -253,38 +199,30 @@ fn param(e: &Error, key: &str) -> String {
 #[test]
 fn projection_names_and_types() {
     let p = sql("SELECT a + 1, a, c AS name, d * 2, a / b, 1 FROM t");
-    assert_eq!(
-        names(&p),
-        ["(a + 1)", "a", "name", "(d * 2)", "(a / b)", "1"]
-    );
+    assert_eq!(names(&p), ["(a + 1)", "a", "name", "(d * 2)", "(a / b)", "1"]);
     assert_eq!(types(&p)[0], DataType::Int32);
     assert_eq!(types(&p)[3], dec(17, 2)); // decimal(15,2) * decimal(1,0) -> (17,2)
     assert_eq!(types(&p)[4], DataType::Float64);
 }
 
 fn tpch_query(n: usize) -> String {
-    let path = format!(
-        "{}/../../shared/tpch/queries/q{n:02}.sql",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/../../shared/tpch/queries/q{n:02}.sql", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// Every id defined by a Scan, Alias or Union anywhere in the plan (subqueries included).
 fn defined_ids(p: &LogicalPlan, out: &mut Vec<ColumnId>) {
     match p {
-        LogicalPlan::Scan { output, .. } | LogicalPlan::Union { output, .. } => {
-            out.extend(output.iter().map(|a| a.id))
-        }
+        LogicalPlan::Scan { output, .. } | LogicalPlan::Union { output, .. } => out.extend(output.iter().map(|a| a.id)),
         LogicalPlan::Range { output, .. } => out.push(output.id),
         _ => {}
     }
     for e in p.expressions() {
         e.walk(&mut |x| match x {
             Expr::Alias { id, .. } => out.push(*id),
-            Expr::ScalarSubquery { plan, .. }
-            | Expr::InSubquery { plan, .. }
-            | Expr::Exists { plan, .. } => defined_ids(plan, out),
+            Expr::ScalarSubquery { plan, .. } | Expr::InSubquery { plan, .. } | Expr::Exists { plan, .. } => {
+                defined_ids(plan, out)
+            }
             _ => {}
         });
     }
@@ -299,12 +237,7 @@ fn assert_unique_ids(p: &LogicalPlan) {
     let mut sorted = ids.clone();
     sorted.sort_unstable();
     sorted.dedup();
-    assert_eq!(
-        sorted.len(),
-        ids.len(),
-        "duplicate ids in\n{}",
-        p.display_indent()
-    );
+    assert_eq!(sorted.len(), ids.len(), "duplicate ids in\n{}", p.display_indent());
 }
 
 fn any_expr(p: &LogicalPlan, pred: &mut dyn FnMut(&Expr) -> bool) -> bool {
@@ -312,9 +245,9 @@ fn any_expr(p: &LogicalPlan, pred: &mut dyn FnMut(&Expr) -> bool) -> bool {
         e.any(&mut |x| {
             pred(x)
                 || match x {
-                    Expr::ScalarSubquery { plan, .. }
-                    | Expr::InSubquery { plan, .. }
-                    | Expr::Exists { plan, .. } => any_expr(plan, pred),
+                    Expr::ScalarSubquery { plan, .. } | Expr::InSubquery { plan, .. } | Expr::Exists { plan, .. } => {
+                        any_expr(plan, pred)
+                    }
                     _ => false,
                 }
         })
@@ -373,11 +306,7 @@ fn tpch_decimal_expressions() {
     let p = sql("SELECT l_extendedprice * (1 - l_discount), 1 - l_discount, sum(l_extendedprice * (1 - l_discount)) FROM lineitem GROUP BY 1, 2");
     assert_eq!(
         names(&p),
-        [
-            "(l_extendedprice * (1 - l_discount))",
-            "(1 - l_discount)",
-            "sum((l_extendedprice * (1 - l_discount)))"
-        ]
+        ["(l_extendedprice * (1 - l_discount))", "(1 - l_discount)", "sum((l_extendedprice * (1 - l_discount)))"]
     );
     assert_eq!(types(&p), [dec(32, 4), dec(16, 2), dec(38, 4)]);
     // q14: 100.00 * sum(case ...) / sum(...)
@@ -390,45 +319,16 @@ fn tpch_decimal_expressions() {
 fn tpch_q15_cte_twice_has_distinct_ids() {
     let p = sql(&tpch_query(15));
     assert_unique_ids(&p);
-    assert_eq!(
-        names(&p),
-        [
-            "s_suppkey",
-            "s_name",
-            "s_address",
-            "s_phone",
-            "total_revenue"
-        ]
-    );
+    assert_eq!(names(&p), ["s_suppkey", "s_name", "s_address", "s_phone", "total_revenue"]);
 }
 
 #[test]
 fn aggregate_names_and_types() {
-    let p =
-        sql("SELECT sum(d), count(*), avg(a), count(DISTINCT a), mean(d), min(c), sum(a) FROM t");
-    assert_eq!(
-        names(&p),
-        [
-            "sum(d)",
-            "count(1)",
-            "avg(a)",
-            "count(DISTINCT a)",
-            "mean(d)",
-            "min(c)",
-            "sum(a)"
-        ]
-    );
+    let p = sql("SELECT sum(d), count(*), avg(a), count(DISTINCT a), mean(d), min(c), sum(a) FROM t");
+    assert_eq!(names(&p), ["sum(d)", "count(1)", "avg(a)", "count(DISTINCT a)", "mean(d)", "min(c)", "sum(a)"]);
     assert_eq!(
         types(&p),
-        [
-            dec(25, 2),
-            DataType::Int64,
-            DataType::Float64,
-            DataType::Int64,
-            dec(19, 6),
-            DataType::Utf8,
-            DataType::Int64
-        ]
+        [dec(25, 2), DataType::Int64, DataType::Float64, DataType::Int64, dec(19, 6), DataType::Utf8, DataType::Int64]
     );
     let mut distinct = false;
     any_expr(&p, &mut |e| {
@@ -477,15 +377,9 @@ fn aggregate_errors() {
 fn having_with_hidden_aggregate() {
     let p = sql("SELECT c FROM t GROUP BY c HAVING sum(a) > 10 AND count(*) > 1");
     assert_eq!(names(&p), ["c"]);
-    let LogicalPlan::Project { input, .. } = &p else {
-        panic!("{}", p.display_indent())
-    };
-    let LogicalPlan::Filter { input, .. } = input.as_ref() else {
-        panic!("{}", p.display_indent())
-    };
-    let LogicalPlan::Aggregate { aggr_exprs, .. } = input.as_ref() else {
-        panic!("{}", p.display_indent())
-    };
+    let LogicalPlan::Project { input, .. } = &p else { panic!("{}", p.display_indent()) };
+    let LogicalPlan::Filter { input, .. } = input.as_ref() else { panic!("{}", p.display_indent()) };
+    let LogicalPlan::Aggregate { aggr_exprs, .. } = input.as_ref() else { panic!("{}", p.display_indent()) };
     assert_eq!(aggr_exprs.len(), 2);
     // HAVING by select alias
     let p = sql("SELECT c, sum(a) AS s FROM t GROUP BY c HAVING s > 1");
@@ -497,18 +391,12 @@ fn order_by_rules() {
     // not selected: sorted below, projected away above
     let p = sql("SELECT a FROM t ORDER BY b DESC");
     assert_eq!(names(&p), ["a"]);
-    let LogicalPlan::Project { input, .. } = &p else {
-        panic!("{}", p.display_indent())
-    };
-    let LogicalPlan::Sort { order, .. } = input.as_ref() else {
-        panic!("{}", p.display_indent())
-    };
+    let LogicalPlan::Project { input, .. } = &p else { panic!("{}", p.display_indent()) };
+    let LogicalPlan::Sort { order, .. } = input.as_ref() else { panic!("{}", p.display_indent()) };
     assert!(!order[0].ascending && !order[0].nulls_first);
     // alias and ordinal
     let p = sql("SELECT a AS z, b FROM t ORDER BY z, 2");
-    let LogicalPlan::Sort { order, .. } = &p else {
-        panic!("{}", p.display_indent())
-    };
+    let LogicalPlan::Sort { order, .. } = &p else { panic!("{}", p.display_indent()) };
     assert!(order[0].nulls_first);
     assert_eq!(order[0].expr.sql_name(), "z");
     assert_eq!(order[1].expr.sql_name(), "b");
@@ -527,11 +415,7 @@ fn unresolved_column_suggestions_and_span() {
     let e = err("SELECT aa FROM t");
     assert_eq!(e.error_class(), Some("UNRESOLVED_COLUMN.WITH_SUGGESTION"));
     assert_eq!(param(&e, "objectName"), "`aa`");
-    assert!(
-        param(&e, "proposal").starts_with("`t`.`a`"),
-        "{}",
-        param(&e, "proposal")
-    );
+    assert!(param(&e, "proposal").starts_with("`t`.`a`"), "{}", param(&e, "proposal"));
     let span = e.span().expect("span");
     assert_eq!((span.start, span.end), (7, 9));
     let e = err("SELECT * FROM nope");
@@ -563,10 +447,7 @@ fn using_and_natural_joins() {
     assert_eq!(names(&p), ["a", "a", "a"]);
     let p = sql("SELECT * FROM t FULL OUTER JOIN u USING (a)");
     assert_eq!(names(&p), ["a", "b", "c", "d", "dt", "x", "c"]);
-    assert!(any_expr(
-        &p,
-        &mut |e| matches!(e, Expr::ScalarFunction { name, .. } if name == "coalesce")
-    ));
+    assert!(any_expr(&p, &mut |e| matches!(e, Expr::ScalarFunction { name, .. } if name == "coalesce")));
     let p = sql("SELECT * FROM t NATURAL JOIN u");
     assert_eq!(names(&p), ["a", "c", "b", "d", "dt", "x"]);
     let p = sql("SELECT * FROM t JOIN u ON t.a = u.a AND t.b > 1");
@@ -590,23 +471,14 @@ fn using_and_natural_joins() {
 #[test]
 fn correlated_subqueries() {
     let p = sql("SELECT a FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.a = t.a)");
-    assert!(any_expr(
-        &p,
-        &mut |e| matches!(e, Expr::OuterColumn(a) if a.name == "a")
-    ));
+    assert!(any_expr(&p, &mut |e| matches!(e, Expr::OuterColumn(a) if a.name == "a")));
     let p = sql("SELECT a, (SELECT max(x) FROM u WHERE u.a = t.a) AS m FROM t");
     assert_eq!(names(&p), ["a", "m"]);
     assert_eq!(types(&p)[1], DataType::Int64);
     let p = sql("SELECT a FROM t WHERE a IN (SELECT x FROM u)");
-    assert!(any_expr(
-        &p,
-        &mut |e| matches!(e, Expr::InSubquery { expr, .. } if expr.data_type() == DataType::Int64)
-    ));
+    assert!(any_expr(&p, &mut |e| matches!(e, Expr::InSubquery { expr, .. } if expr.data_type() == DataType::Int64)));
     let e = err("SELECT (SELECT a, x FROM u) FROM t");
-    assert_eq!(
-        e.error_class(),
-        Some("INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN")
-    );
+    assert_eq!(e.error_class(), Some("INVALID_SUBQUERY_EXPRESSION.SCALAR_SUBQUERY_RETURN_MORE_THAN_ONE_OUTPUT_COLUMN"));
 }
 
 #[test]
@@ -617,16 +489,8 @@ fn ctes_and_views() {
     let p = sql("WITH v(x, y) AS (SELECT a, b FROM t) SELECT y FROM v");
     assert_eq!(names(&p), ["y"]);
     let mut cat = TestCatalog::new();
-    cat.views.insert(
-        "vw".into(),
-        (query("SELECT a, c FROM t"), vec!["k".into(), "s".into()]),
-    );
-    let p = analyze(
-        &query("SELECT vw.k, other.s FROM vw, vw AS other"),
-        &cat,
-        &conf(true),
-    )
-    .unwrap();
+    cat.views.insert("vw".into(), (query("SELECT a, c FROM t"), vec!["k".into(), "s".into()]));
+    let p = analyze(&query("SELECT vw.k, other.s FROM vw, vw AS other"), &cat, &conf(true)).unwrap();
     assert_eq!(names(&p), ["k", "s"]);
     assert_unique_ids(&p);
 }
@@ -636,20 +500,14 @@ fn functions_and_errors() {
     let e = err("SELECT foo(a) FROM t");
     assert_eq!(e.error_class(), Some("UNRESOLVED_ROUTINE"));
     assert_eq!(param(&e, "routineName"), "`foo`");
-    assert_eq!(
-        param(&e, "searchPath"),
-        "[`system`.`builtin`, `system`.`session`, `spark_catalog`.`default`]"
-    );
+    assert_eq!(param(&e, "searchPath"), "[`system`.`builtin`, `system`.`session`, `spark_catalog`.`default`]");
     let e = err("SELECT upper(c, c) FROM t");
     assert_eq!(e.error_class(), Some("WRONG_NUM_ARGS.WITHOUT_SUGGESTION"));
     let p = sql("SELECT substr(c, 1, 2), upper(c), length(c), round(d, 1), coalesce(a, b), if(a > 1, 'x', 'y'), c || 'z' FROM t");
     assert_eq!(names(&p)[..3], ["substr(c, 1, 2)", "upper(c)", "length(c)"]);
     assert_eq!(names(&p)[6], "concat(c, z)");
     assert_eq!(types(&p)[3], dec(15, 1));
-    assert!(any_expr(
-        &p,
-        &mut |e| matches!(e, Expr::ScalarFunction { name, .. } if name == "substring")
-    ));
+    assert!(any_expr(&p, &mut |e| matches!(e, Expr::ScalarFunction { name, .. } if name == "substring")));
     let p = sql("SELECT extract(year FROM dt), year(dt) FROM t");
     assert_eq!(names(&p), ["extract(YEAR FROM dt)", "year(dt)"]);
     assert_eq!(types(&p), [DataType::Int32, DataType::Int32]);
@@ -658,79 +516,37 @@ fn functions_and_errors() {
 #[test]
 fn type_errors() {
     let e = err("SELECT * FROM t WHERE a + 1");
-    assert_eq!(
-        e.error_class(),
-        Some("DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN")
-    );
+    assert_eq!(e.error_class(), Some("DATATYPE_MISMATCH.FILTER_NOT_BOOLEAN"));
     assert_eq!(param(&e, "sqlExpr"), "\"(a + 1)\"");
     let e = err("SELECT CAST(dt AS INT) FROM t");
-    assert_eq!(
-        e.error_class(),
-        Some("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION")
-    );
+    assert_eq!(e.error_class(), Some("DATATYPE_MISMATCH.CAST_WITHOUT_SUGGESTION"));
     assert!(sql_with("SELECT CAST(dt AS INT) FROM t", false).is_ok());
     let e = err("SELECT dt * 2 FROM t");
-    assert!(
-        e.error_class()
-            .unwrap_or("")
-            .starts_with("DATATYPE_MISMATCH"),
-        "{e}"
-    );
+    assert!(e.error_class().unwrap_or("").starts_with("DATATYPE_MISMATCH"), "{e}");
     let e = err("SELECT a AND b FROM t");
-    assert_eq!(
-        e.error_class(),
-        Some("DATATYPE_MISMATCH.BINARY_OP_WRONG_TYPE")
-    );
+    assert_eq!(e.error_class(), Some("DATATYPE_MISMATCH.BINARY_OP_WRONG_TYPE"));
 }
 
 #[test]
 fn comparison_coercion() {
     // ANSI: string vs int -> bigint on both sides; legacy: the string becomes int
     let p = sql("SELECT a = '1' FROM t");
-    assert!(any_expr(
-        &p,
-        &mut |e| matches!(e, Expr::Binary { left, .. } if left.data_type() == DataType::Int64)
-    ));
+    assert!(any_expr(&p, &mut |e| matches!(e, Expr::Binary { left, .. } if left.data_type() == DataType::Int64)));
     let p = sql_with("SELECT a = '1' FROM t", false).unwrap();
-    assert!(any_expr(
-        &p,
-        &mut |e| matches!(e, Expr::Binary { left, .. } if left.data_type() == DataType::Int32)
-    ));
+    assert!(any_expr(&p, &mut |e| matches!(e, Expr::Binary { left, .. } if left.data_type() == DataType::Int32)));
     // string vs date: the string is cast to date
     let p = sql("SELECT * FROM t WHERE dt >= '1994-01-01'");
-    assert!(any_expr(&p, &mut |e| matches!(
-        e,
-        Expr::Cast {
-            to: DataType::Date32,
-            ..
-        }
-    )));
+    assert!(any_expr(&p, &mut |e| matches!(e, Expr::Cast { to: DataType::Date32, .. })));
     // decimal vs int literal
     let p = sql("SELECT * FROM t WHERE d < 24");
-    assert!(any_expr(
-        &p,
-        &mut |e| matches!(e, Expr::Binary { right, .. } if right.data_type() == dec(15, 2))
-    ));
+    assert!(any_expr(&p, &mut |e| matches!(e, Expr::Binary { right, .. } if right.data_type() == dec(15, 2))));
 }
 
 #[test]
 fn date_arithmetic() {
-    let p = sql(
-        "SELECT dt + INTERVAL '3' MONTH, dt - INTERVAL '1' DAY, dt + 1, date_add(dt, 2) FROM t",
-    );
-    assert_eq!(
-        types(&p),
-        [
-            DataType::Date32,
-            DataType::Date32,
-            DataType::Date32,
-            DataType::Date32
-        ]
-    );
-    assert!(any_expr(
-        &p,
-        &mut |e| matches!(e, Expr::ScalarFunction { name, .. } if name == "date_add_interval")
-    ));
+    let p = sql("SELECT dt + INTERVAL '3' MONTH, dt - INTERVAL '1' DAY, dt + 1, date_add(dt, 2) FROM t");
+    assert_eq!(types(&p), [DataType::Date32, DataType::Date32, DataType::Date32, DataType::Date32]);
+    assert!(any_expr(&p, &mut |e| matches!(e, Expr::ScalarFunction { name, .. } if name == "date_add_interval")));
 }
 
 #[test]
@@ -758,19 +574,9 @@ fn values_range_limit_distinct() {
     assert_eq!(types(&p), [DataType::Int64]);
     assert!(!p.output()[0].nullable);
     let p = sql("SELECT a FROM t LIMIT 5");
-    assert!(matches!(
-        p,
-        LogicalPlan::Limit {
-            fetch: Some(5),
-            skip: 0,
-            ..
-        }
-    ));
+    assert!(matches!(p, LogicalPlan::Limit { fetch: Some(5), skip: 0, .. }));
     let e = err("SELECT a FROM t LIMIT -1");
-    assert_eq!(
-        e.error_class(),
-        Some("INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE")
-    );
+    assert_eq!(e.error_class(), Some("INVALID_LIMIT_LIKE_EXPRESSION.IS_NEGATIVE"));
     let p = sql("SELECT DISTINCT a, c FROM t");
     assert!(matches!(p, LogicalPlan::Aggregate { .. }));
     assert_eq!(names(&p), ["a", "c"]);
@@ -794,29 +600,16 @@ fn union_by_name() {
     assert_eq!(e.error_class(), Some("NUM_COLUMNS_MISMATCH"));
     let p = analyze(&plan(true), &TestCatalog::new(), &conf(true)).unwrap();
     assert_eq!(names(&p), ["a", "c", "x"]);
-    assert_eq!(
-        types(&p),
-        [DataType::Int32, DataType::Utf8, DataType::Int64]
-    );
+    assert_eq!(types(&p), [DataType::Int32, DataType::Utf8, DataType::Int64]);
 }
 
 #[test]
 fn boolean_predicates() {
-    let p =
-        sql("SELECT a > 1 IS TRUE, c IS NULL, c LIKE 'x%', a BETWEEN 1 AND 3, a IN (1, 2L) FROM t");
+    let p = sql("SELECT a > 1 IS TRUE, c IS NULL, c LIKE 'x%', a BETWEEN 1 AND 3, a IN (1, 2L) FROM t");
     assert_eq!(types(&p), vec![DataType::Boolean; 5]);
     assert_eq!(names(&p)[1], "(c IS NULL)");
-    assert!(any_expr(&p, &mut |e| matches!(
-        e,
-        Expr::Binary {
-            op: spec::BinaryOp::EqNullSafe,
-            ..
-        }
-    )));
-    assert!(any_expr(
-        &p,
-        &mut |e| matches!(e, Expr::InList { expr, .. } if expr.data_type() == DataType::Int64)
-    ));
+    assert!(any_expr(&p, &mut |e| matches!(e, Expr::Binary { op: spec::BinaryOp::EqNullSafe, .. })));
+    assert!(any_expr(&p, &mut |e| matches!(e, Expr::InList { expr, .. } if expr.data_type() == DataType::Int64)));
 }
 
 #[test]
@@ -830,15 +623,7 @@ fn print_tpch_plans() {
 #[test]
 fn typeof_is_a_constant_named_like_spark() {
     let p = sql("SELECT typeof(a), typeof(d * 2), typeof(sum(a)), typeof(NULL) FROM t");
-    assert_eq!(
-        names(&p),
-        [
-            "typeof(a)",
-            "typeof((d * 2))",
-            "typeof(sum(a))",
-            "typeof(NULL)"
-        ]
-    );
+    assert_eq!(names(&p), ["typeof(a)", "typeof((d * 2))", "typeof(sum(a))", "typeof(NULL)"]);
     assert_eq!(types(&p), vec![DataType::Utf8; 4]);
     let mut values = Vec::new();
     any_expr(&p, &mut |e| {

@@ -84,16 +84,7 @@ pub(crate) fn filter_supported(name: &str, arg_count: usize) -> bool {
         return true;
     }
     arg_count == 1
-        && !matches!(
-            name,
-            "first"
-                | "first_value"
-                | "last"
-                | "last_value"
-                | "any_value"
-                | "grouping"
-                | "grouping_id"
-        )
+        && !matches!(name, "first" | "first_value" | "last" | "last_value" | "any_value" | "grouping" | "grouping_id")
 }
 
 #[cfg(test)]

@@ -91,19 +91,13 @@ impl Dialect for EmberDialect {
         if let Some(e) = parse_suffixed_number(parser) {
             return Some(Ok(e));
         }
-        if matches!(&parser.peek_token_ref().token, Token::Word(w) if w.keyword == Keyword::INTERVAL)
-        {
+        if matches!(&parser.peek_token_ref().token, Token::Word(w) if w.keyword == Keyword::INTERVAL) {
             return parse_spark_interval(parser);
         }
         None
     }
 
-    fn parse_infix(
-        &self,
-        parser: &mut Parser,
-        expr: &Expr,
-        precedence: u8,
-    ) -> Option<Result<Expr, ParserError>> {
+    fn parse_infix(&self, parser: &mut Parser, expr: &Expr, precedence: u8) -> Option<Result<Expr, ParserError>> {
         // `DIV` (integral division)
         SparkSqlDialect.parse_infix(parser, expr, precedence)
     }
@@ -197,9 +191,7 @@ fn peek_unit(parser: &Parser, at: usize) -> Option<(String, Span)> {
     match &parser.peek_nth_token_ref(at).token {
         Token::Word(w) if w.quote_style.is_none() => {
             let u = w.value.to_ascii_uppercase();
-            INTERVAL_UNITS
-                .contains(&u.as_str())
-                .then_some((u, parser.peek_nth_token_ref(at).span))
+            INTERVAL_UNITS.contains(&u.as_str()).then_some((u, parser.peek_nth_token_ref(at).span))
         }
         _ => None,
     }
@@ -216,11 +208,7 @@ fn parse_spark_interval(parser: &mut Parser) -> Option<Result<Expr, ParserError>
     }
     let Some((unit, unit_span)) = peek_unit(parser, 0) else {
         // `INTERVAL 'string'`: the string holds units itself
-        return Some(Ok(encode_interval(
-            kw_span,
-            vec![(first_value, None, first_span)],
-            None,
-        )));
+        return Some(Ok(encode_interval(kw_span, vec![(first_value, None, first_span)], None)));
     };
     parser.advance_token();
     // `INTERVAL 'v' FROM TO TO`
@@ -235,11 +223,7 @@ fn parse_spark_interval(parser: &mut Parser) -> Option<Result<Expr, ParserError>
         let values = vec![(first_value, Some(unit_ident), first_span)];
         return Some(Ok(encode_interval(kw_span, values, Some(to_ident))));
     }
-    let mut values = vec![(
-        first_value,
-        Some(Ident::with_span(unit_span, unit)),
-        first_span,
-    )];
+    let mut values = vec![(first_value, Some(Ident::with_span(unit_span, unit)), first_span)];
     while let Some((value, len, span)) = peek_interval_value(parser, 0) {
         let Some((unit, unit_span)) = peek_unit(parser, len) else {
             break;
@@ -256,16 +240,10 @@ fn parse_spark_interval(parser: &mut Parser) -> Option<Result<Expr, ParserError>
 /// tuple: a marker identifier (spanning the `INTERVAL` keyword), then one
 /// `(value, unit)` tuple per part (unit absent for `INTERVAL 'string'`);
 /// `last_field` holds the `TO` unit of `INTERVAL 'v' DAY TO SECOND`.
-fn encode_interval(
-    kw_span: Span,
-    values: Vec<(String, Option<Ident>, Span)>,
-    to: Option<Ident>,
-) -> Expr {
+fn encode_interval(kw_span: Span, values: Vec<(String, Option<Ident>, Span)>, to: Option<Ident>) -> Expr {
     let mut items = vec![Expr::Identifier(Ident::with_span(kw_span, INTERVAL_MARKER))];
     for (value, unit, span) in values {
-        let mut part = vec![Expr::Value(
-            Value::SingleQuotedString(value).with_span(span),
-        )];
+        let mut part = vec![Expr::Value(Value::SingleQuotedString(value).with_span(span))];
         if let Some(u) = unit {
             part.push(Expr::Identifier(u));
         }

@@ -7,8 +7,8 @@ use ember_core::spec::{BinaryOp, CastMode, Expr, LikeKind};
 use ember_core::types::parse_spark_type;
 use ember_core::{Error, Result};
 use sqlparser::ast::{
-    self, BinaryOperator, CastKind, DataType as AstType, DuplicateTreatment, FunctionArg,
-    FunctionArgExpr, FunctionArguments, NullTreatment, TrimWhereField, UnaryOperator, Value,
+    self, BinaryOperator, CastKind, DataType as AstType, DuplicateTreatment, FunctionArg, FunctionArgExpr,
+    FunctionArguments, NullTreatment, TrimWhereField, UnaryOperator, Value,
 };
 
 use super::aggregates::{filter_supported, is_aggregate};
@@ -33,117 +33,44 @@ impl Converter<'_> {
         let span = self.src.span_of(e);
         use ast::Expr as A;
         Ok(match e {
-            A::Identifier(id) => Expr::Column {
-                name: vec![id.value.clone()],
-                span,
-            },
-            A::CompoundIdentifier(ids) => Expr::Column {
-                name: ids.iter().map(|i| i.value.clone()).collect(),
-                span,
-            },
-            A::Wildcard(_) => Expr::Star {
-                qualifier: None,
-                span,
-            },
-            A::QualifiedWildcard(name, _) => Expr::Star {
-                qualifier: Some(self.object_name(name)?),
-                span,
-            },
+            A::Identifier(id) => Expr::Column { name: vec![id.value.clone()], span },
+            A::CompoundIdentifier(ids) => Expr::Column { name: ids.iter().map(|i| i.value.clone()).collect(), span },
+            A::Wildcard(_) => Expr::Star { qualifier: None, span },
+            A::QualifiedWildcard(name, _) => Expr::Star { qualifier: Some(self.object_name(name)?), span },
             A::Nested(inner) => self.expr(inner)?,
             A::Value(v) => match &v.value {
                 // `?` stays `?`; `:name` becomes `name`
-                Value::Placeholder(p) => Expr::Parameter {
-                    name: p.strip_prefix(':').unwrap_or(p).to_string(),
-                },
-                other => Expr::Literal {
-                    value: self.value(other)?,
-                    span,
-                },
+                Value::Placeholder(p) => Expr::Parameter { name: p.strip_prefix(':').unwrap_or(p).to_string() },
+                other => Expr::Literal { value: self.value(other)?, span },
             },
-            A::TypedString(ts) => Expr::Literal {
-                value: self.typed_string(&ts.data_type, &ts.value.value)?,
-                span,
-            },
-            A::Interval(iv) => Expr::Literal {
-                value: self.interval(iv)?,
-                span: self.interval_span(iv),
-            },
-            A::IsNull(x) => Expr::IsNull {
-                expr: self.boxed(x)?,
-                negated: false,
-            },
-            A::IsNotNull(x) => Expr::IsNull {
-                expr: self.boxed(x)?,
-                negated: true,
-            },
-            A::IsTrue(x) => Expr::IsBool {
-                expr: self.boxed(x)?,
-                value: Some(true),
-                negated: false,
-            },
-            A::IsNotTrue(x) => Expr::IsBool {
-                expr: self.boxed(x)?,
-                value: Some(true),
-                negated: true,
-            },
-            A::IsFalse(x) => Expr::IsBool {
-                expr: self.boxed(x)?,
-                value: Some(false),
-                negated: false,
-            },
-            A::IsNotFalse(x) => Expr::IsBool {
-                expr: self.boxed(x)?,
-                value: Some(false),
-                negated: true,
-            },
-            A::IsUnknown(x) => Expr::IsBool {
-                expr: self.boxed(x)?,
-                value: None,
-                negated: false,
-            },
-            A::IsNotUnknown(x) => Expr::IsBool {
-                expr: self.boxed(x)?,
-                value: None,
-                negated: true,
-            },
-            A::IsDistinctFrom(a, b) => Expr::Not {
-                expr: Box::new(self.binary(BinaryOp::EqNullSafe, a, b, span)?),
-                span,
-            },
+            A::TypedString(ts) => Expr::Literal { value: self.typed_string(&ts.data_type, &ts.value.value)?, span },
+            A::Interval(iv) => Expr::Literal { value: self.interval(iv)?, span: self.interval_span(iv) },
+            A::IsNull(x) => Expr::IsNull { expr: self.boxed(x)?, negated: false },
+            A::IsNotNull(x) => Expr::IsNull { expr: self.boxed(x)?, negated: true },
+            A::IsTrue(x) => Expr::IsBool { expr: self.boxed(x)?, value: Some(true), negated: false },
+            A::IsNotTrue(x) => Expr::IsBool { expr: self.boxed(x)?, value: Some(true), negated: true },
+            A::IsFalse(x) => Expr::IsBool { expr: self.boxed(x)?, value: Some(false), negated: false },
+            A::IsNotFalse(x) => Expr::IsBool { expr: self.boxed(x)?, value: Some(false), negated: true },
+            A::IsUnknown(x) => Expr::IsBool { expr: self.boxed(x)?, value: None, negated: false },
+            A::IsNotUnknown(x) => Expr::IsBool { expr: self.boxed(x)?, value: None, negated: true },
+            A::IsDistinctFrom(a, b) => {
+                Expr::Not { expr: Box::new(self.binary(BinaryOp::EqNullSafe, a, b, span)?), span }
+            }
             A::IsNotDistinctFrom(a, b) => self.binary(BinaryOp::EqNullSafe, a, b, span)?,
-            A::InList {
-                expr,
-                list,
-                negated,
-            } => Expr::InList {
-                expr: self.boxed(expr)?,
-                list: self.exprs(list)?,
-                negated: *negated,
-            },
-            A::InSubquery {
-                expr,
-                subquery,
-                negated,
-            } => Expr::InSubquery {
+            A::InList { expr, list, negated } => {
+                Expr::InList { expr: self.boxed(expr)?, list: self.exprs(list)?, negated: *negated }
+            }
+            A::InSubquery { expr, subquery, negated } => Expr::InSubquery {
                 expr: self.boxed(expr)?,
                 subquery: Box::new(self.query(subquery)?),
                 negated: *negated,
                 span,
             },
-            A::Exists { subquery, negated } => Expr::Exists {
-                subquery: Box::new(self.query(subquery)?),
-                negated: *negated,
-            },
-            A::Subquery(q) => Expr::ScalarSubquery {
-                subquery: Box::new(self.query(q)?),
-                span,
-            },
-            A::Between {
-                expr,
-                negated,
-                low,
-                high,
-            } => Expr::Between {
+            A::Exists { subquery, negated } => {
+                Expr::Exists { subquery: Box::new(self.query(subquery)?), negated: *negated }
+            }
+            A::Subquery(q) => Expr::ScalarSubquery { subquery: Box::new(self.query(q)?), span },
+            A::Between { expr, negated, low, high } => Expr::Between {
                 expr: self.boxed(expr)?,
                 low: self.boxed(low)?,
                 high: self.boxed(high)?,
@@ -153,47 +80,17 @@ impl Converter<'_> {
                 let op = binary_op(op)?;
                 self.binary(op, left, right, span)?
             }
-            A::Like {
-                negated,
-                any,
-                expr,
-                pattern,
-                escape_char,
-            } => self.like(
-                LikeKind::Like,
-                *negated,
-                *any,
-                expr,
-                pattern,
-                escape_char.as_deref(),
-            )?,
-            A::ILike {
-                negated,
-                any,
-                expr,
-                pattern,
-                escape_char,
-            } => self.like(
-                LikeKind::ILike,
-                *negated,
-                *any,
-                expr,
-                pattern,
-                escape_char.as_deref(),
-            )?,
-            A::RLike {
-                negated,
-                expr,
-                pattern,
-                ..
-            } => self.like(LikeKind::RLike, *negated, false, expr, pattern, None)?,
+            A::Like { negated, any, expr, pattern, escape_char } => {
+                self.like(LikeKind::Like, *negated, *any, expr, pattern, escape_char.as_deref())?
+            }
+            A::ILike { negated, any, expr, pattern, escape_char } => {
+                self.like(LikeKind::ILike, *negated, *any, expr, pattern, escape_char.as_deref())?
+            }
+            A::RLike { negated, expr, pattern, .. } => {
+                self.like(LikeKind::RLike, *negated, false, expr, pattern, None)?
+            }
             A::UnaryOp { op, expr } => self.unary(op, expr, span)?,
-            A::Cast {
-                kind,
-                expr,
-                data_type,
-                format,
-            } => {
+            A::Cast { kind, expr, data_type, format } => {
                 if format.is_some() {
                     return Err(unsupported("CAST ... FORMAT"));
                 }
@@ -201,12 +98,7 @@ impl Converter<'_> {
                     CastKind::Cast | CastKind::DoubleColon => CastMode::Default,
                     CastKind::TryCast | CastKind::SafeCast => CastMode::Try,
                 };
-                Expr::Cast {
-                    expr: self.boxed(expr)?,
-                    to: self.data_type(data_type)?,
-                    mode,
-                    span,
-                }
+                Expr::Cast { expr: self.boxed(expr)?, to: self.data_type(data_type)?, mode, span }
             }
             A::Extract { field, expr, .. } => {
                 let field = match field {
@@ -214,62 +106,35 @@ impl Converter<'_> {
                     ast::DateTimeField::Week(_) => "week".to_string(),
                     f => f.to_string().to_lowercase(),
                 };
-                Expr::Extract {
-                    field,
-                    expr: self.boxed(expr)?,
-                    span,
-                }
+                Expr::Extract { field, expr: self.boxed(expr)?, span }
             }
             A::Ceil { expr, field } | A::Floor { expr, field } => {
-                let name = if matches!(e, A::Ceil { .. }) {
-                    "ceil"
-                } else {
-                    "floor"
-                };
+                let name = if matches!(e, A::Ceil { .. }) { "ceil" } else { "floor" };
                 let mut args = vec![self.expr(expr)?];
                 match field {
                     ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) => {}
-                    ast::CeilFloorKind::Scale(v) => args.push(Expr::Literal {
-                        value: self.value(&v.value)?,
-                        span: None,
-                    }),
-                    ast::CeilFloorKind::DateTimeField(_) => {
-                        return Err(unsupported("CEIL/FLOOR TO field"))
+                    ast::CeilFloorKind::Scale(v) => {
+                        args.push(Expr::Literal { value: self.value(&v.value)?, span: None })
                     }
+                    ast::CeilFloorKind::DateTimeField(_) => return Err(unsupported("CEIL/FLOOR TO field")),
                 }
                 function(name, args, span)
             }
-            A::Position { expr, r#in } => {
-                function("position", vec![self.expr(expr)?, self.expr(r#in)?], span)
-            }
-            A::Substring {
-                expr,
-                substring_from,
-                substring_for,
-                shorthand,
-                ..
-            } => {
+            A::Position { expr, r#in } => function("position", vec![self.expr(expr)?, self.expr(r#in)?], span),
+            A::Substring { expr, substring_from, substring_for, shorthand, .. } => {
                 let mut args = vec![self.expr(expr)?];
                 if let Some(f) = substring_from {
                     args.push(self.expr(f)?);
                 }
                 if let Some(f) = substring_for {
                     if substring_from.is_none() {
-                        args.push(Expr::Literal {
-                            value: ScalarValue::Int32(Some(1)),
-                            span: None,
-                        });
+                        args.push(Expr::Literal { value: ScalarValue::Int32(Some(1)), span: None });
                     }
                     args.push(self.expr(f)?);
                 }
                 function(if *shorthand { "substr" } else { "substring" }, args, span)
             }
-            A::Trim {
-                trim_where,
-                trim_what,
-                expr,
-                trim_characters,
-            } => {
+            A::Trim { trim_where, trim_what, expr, trim_characters } => {
                 let name = match trim_where {
                     None | Some(TrimWhereField::Both) => "trim",
                     Some(TrimWhereField::Leading) => "ltrim",
@@ -284,28 +149,14 @@ impl Converter<'_> {
                 }
                 function(name, args, span)
             }
-            A::Overlay {
-                expr,
-                overlay_what,
-                overlay_from,
-                overlay_for,
-            } => {
-                let mut args = vec![
-                    self.expr(expr)?,
-                    self.expr(overlay_what)?,
-                    self.expr(overlay_from)?,
-                ];
+            A::Overlay { expr, overlay_what, overlay_from, overlay_for } => {
+                let mut args = vec![self.expr(expr)?, self.expr(overlay_what)?, self.expr(overlay_from)?];
                 if let Some(f) = overlay_for {
                     args.push(self.expr(f)?);
                 }
                 function("overlay", args, span)
             }
-            A::Case {
-                operand,
-                conditions,
-                else_result,
-                ..
-            } => Expr::Case {
+            A::Case { operand, conditions, else_result, .. } => Expr::Case {
                 operand: operand.as_deref().map(|o| self.boxed(o)).transpose()?,
                 branches: conditions
                     .iter()
@@ -339,19 +190,8 @@ impl Converter<'_> {
         })
     }
 
-    fn binary(
-        &self,
-        op: BinaryOp,
-        l: &ast::Expr,
-        r: &ast::Expr,
-        span: Option<Span>,
-    ) -> Result<Expr> {
-        Ok(Expr::Binary {
-            op,
-            left: self.boxed(l)?,
-            right: self.boxed(r)?,
-            span,
-        })
+    fn binary(&self, op: BinaryOp, l: &ast::Expr, r: &ast::Expr, span: Option<Span>) -> Result<Expr> {
+        Ok(Expr::Binary { op, left: self.boxed(l)?, right: self.boxed(r)?, span })
     }
 
     fn like(
@@ -369,9 +209,7 @@ impl Converter<'_> {
         let escape = match escape {
             None => None,
             Some(ast::Expr::Value(v)) => match &v.value {
-                Value::SingleQuotedString(s) | Value::DoubleQuotedString(s)
-                    if s.chars().count() == 1 =>
-                {
+                Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) if s.chars().count() == 1 => {
                     s.chars().next()
                 }
                 _ => {
@@ -384,21 +222,12 @@ impl Converter<'_> {
             },
             Some(_) => return Err(unsupported("non-literal LIKE escape")),
         };
-        Ok(Expr::Like {
-            expr: self.boxed(expr)?,
-            pattern: self.boxed(pattern)?,
-            negated,
-            kind,
-            escape,
-        })
+        Ok(Expr::Like { expr: self.boxed(expr)?, pattern: self.boxed(pattern)?, negated, kind, escape })
     }
 
     fn unary(&self, op: &UnaryOperator, inner: &ast::Expr, span: Option<Span>) -> Result<Expr> {
         Ok(match op {
-            UnaryOperator::Not | UnaryOperator::BangNot => Expr::Not {
-                expr: self.boxed(inner)?,
-                span,
-            },
+            UnaryOperator::Not | UnaryOperator::BangNot => Expr::Not { expr: self.boxed(inner)?, span },
             UnaryOperator::Plus => self.expr(inner)?,
             UnaryOperator::Minus => {
                 // `-<number>` is one literal in Spark (so `-2147483648` is an INT)
@@ -409,10 +238,7 @@ impl Converter<'_> {
                         return Ok(Expr::Literal { value, span });
                     }
                 }
-                Expr::Negative {
-                    expr: self.boxed(inner)?,
-                    span,
-                }
+                Expr::Negative { expr: self.boxed(inner)?, span }
             }
             UnaryOperator::BitwiseNot => function("~", vec![self.expr(inner)?], span),
             other => return Err(unsupported(&format!("unary operator {other}"))),
@@ -441,15 +267,12 @@ impl Converter<'_> {
         }
         let (mut args, distinct) = match &f.args {
             FunctionArguments::None => (vec![], false),
-            FunctionArguments::Subquery(_) => {
-                return Err(unsupported("subquery as function argument"))
-            }
+            FunctionArguments::Subquery(_) => return Err(unsupported("subquery as function argument")),
             FunctionArguments::List(list) => {
                 if !list.clauses.is_empty() {
                     return Err(unsupported(&format!("clauses in the arguments of {name}")));
                 }
-                let distinct =
-                    matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
+                let distinct = matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
                 let mut args = Vec::with_capacity(list.args.len());
                 for a in &list.args {
                     let FunctionArg::Unnamed(a) = a else {
@@ -458,14 +281,10 @@ impl Converter<'_> {
                     match a {
                         FunctionArgExpr::Expr(e) => args.push(self.expr(e)?),
                         FunctionArgExpr::Wildcard if name == "count" => {}
-                        FunctionArgExpr::Wildcard => args.push(Expr::Star {
-                            qualifier: None,
-                            span,
-                        }),
-                        FunctionArgExpr::QualifiedWildcard(q) => args.push(Expr::Star {
-                            qualifier: Some(self.object_name(q)?),
-                            span,
-                        }),
+                        FunctionArgExpr::Wildcard => args.push(Expr::Star { qualifier: None, span }),
+                        FunctionArgExpr::QualifiedWildcard(q) => {
+                            args.push(Expr::Star { qualifier: Some(self.object_name(q)?), span })
+                        }
                         FunctionArgExpr::WildcardWithOptions(_) => {
                             return Err(unsupported("wildcard options in function arguments"))
                         }
@@ -478,15 +297,10 @@ impl Converter<'_> {
         match f.null_treatment {
             None | Some(NullTreatment::RespectNulls) => {}
             Some(NullTreatment::IgnoreNulls) => {
-                if matches!(
-                    name.as_str(),
-                    "first" | "last" | "first_value" | "last_value" | "any_value"
-                ) && args.len() == 1
+                if matches!(name.as_str(), "first" | "last" | "first_value" | "last_value" | "any_value")
+                    && args.len() == 1
                 {
-                    args.push(Expr::Literal {
-                        value: ScalarValue::Boolean(Some(true)),
-                        span: None,
-                    });
+                    args.push(Expr::Literal { value: ScalarValue::Boolean(Some(true)), span: None });
                 } else {
                     return Err(unsupported(&format!("IGNORE NULLS for {name}")));
                 }
@@ -500,27 +314,14 @@ impl Converter<'_> {
             }
             let cond = self.expr(filter)?;
             if args.is_empty() {
-                args.push(Expr::Literal {
-                    value: ScalarValue::Int32(Some(1)),
-                    span: None,
-                });
+                args.push(Expr::Literal { value: ScalarValue::Int32(Some(1)), span: None });
             }
             args = args
                 .into_iter()
-                .map(|a| Expr::Case {
-                    operand: None,
-                    branches: vec![(cond.clone(), a)],
-                    else_expr: None,
-                    span: None,
-                })
+                .map(|a| Expr::Case { operand: None, branches: vec![(cond.clone(), a)], else_expr: None, span: None })
                 .collect();
         }
-        Ok(Expr::Function {
-            name,
-            args,
-            distinct,
-            span,
-        })
+        Ok(Expr::Function { name, args, distinct, span })
     }
 
     pub(crate) fn object_name(&self, name: &ast::ObjectName) -> Result<Vec<String>> {
@@ -610,10 +411,8 @@ impl Converter<'_> {
         match parts.as_slice() {
             [(value, None)] => literal::interval_string(value),
             _ => {
-                let pairs = parts
-                    .into_iter()
-                    .map(|(v, u)| u.map(|u| (v, u)).ok_or_else(bad))
-                    .collect::<Result<Vec<_>>>()?;
+                let pairs =
+                    parts.into_iter().map(|(v, u)| u.map(|u| (v, u)).ok_or_else(bad)).collect::<Result<Vec<_>>>()?;
                 literal::interval_multi_units(&pairs)
             }
         }
@@ -636,18 +435,14 @@ impl Converter<'_> {
     /// A type as written in a cast or column definition, by Spark's names.
     pub(crate) fn data_type(&self, t: &AstType) -> Result<DataType> {
         let text = match t {
-            AstType::Custom(name, args) if args.is_empty() => name
-                .0
-                .iter()
-                .map(|p| p.to_string())
-                .collect::<Vec<_>>()
-                .join("."),
+            AstType::Custom(name, args) if args.is_empty() => {
+                name.0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(".")
+            }
             AstType::DoublePrecision => "double".to_string(),
             AstType::Int(_) | AstType::Integer(_) => "int".to_string(),
-            AstType::Char(_)
-            | AstType::Character(_)
-            | AstType::Varchar(_)
-            | AstType::CharVarying(_) => "string".to_string(),
+            AstType::Char(_) | AstType::Character(_) | AstType::Varchar(_) | AstType::CharVarying(_) => {
+                "string".to_string()
+            }
             AstType::Text => "string".to_string(),
             other => other.to_string(),
         };
@@ -677,12 +472,7 @@ fn number_text(n: &str, long: bool) -> String {
 }
 
 fn function(name: &str, args: Vec<Expr>, span: Option<Span>) -> Expr {
-    Expr::Function {
-        name: name.to_string(),
-        args,
-        distinct: false,
-        span,
-    }
+    Expr::Function { name: name.to_string(), args, distinct: false, span }
 }
 
 fn binary_op(op: &BinaryOperator) -> Result<BinaryOp> {

@@ -58,13 +58,9 @@ pub(crate) fn skip_quoted_or_comment(b: &[u8], i: usize) -> Option<usize> {
             }
             Some(b.len())
         }
-        b'-' if b.get(i + 1) == Some(&b'-') => Some(
-            b[i..]
-                .iter()
-                .position(|&x| x == b'\n')
-                .map(|p| i + p + 1)
-                .unwrap_or(b.len()),
-        ),
+        b'-' if b.get(i + 1) == Some(&b'-') => {
+            Some(b[i..].iter().position(|&x| x == b'\n').map(|p| i + p + 1).unwrap_or(b.len()))
+        }
         b'/' if b.get(i + 1) == Some(&b'*') => {
             let mut depth = 0usize;
             let mut j = i;
@@ -165,11 +161,8 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>> {
                     return Err(Error::parse_syntax(&format!("'{}'", &text[i..]), ""));
                 }
                 let body = &text[i + 1..end - 1];
-                let tok = if c == b'`' {
-                    Tok::Quoted(body.replace("``", "`"))
-                } else {
-                    Tok::Str(unescape(body, c as char))
-                };
+                let tok =
+                    if c == b'`' { Tok::Quoted(body.replace("``", "`")) } else { Tok::Str(unescape(body, c as char)) };
                 out.push(Token { tok, start: i, end });
             }
             i = end;
@@ -180,28 +173,16 @@ pub(crate) fn tokenize(text: &str) -> Result<Vec<Token>> {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] >= 0x80) {
                 i += 1;
             }
-            out.push(Token {
-                tok: Tok::Word(text[start..i].to_string()),
-                start,
-                end: i,
-            });
+            out.push(Token { tok: Tok::Word(text[start..i].to_string()), start, end: i });
         } else if c.is_ascii_digit() {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'.') {
                 i += 1;
             }
-            out.push(Token {
-                tok: Tok::Number(text[start..i].to_string()),
-                start,
-                end: i,
-            });
+            out.push(Token { tok: Tok::Number(text[start..i].to_string()), start, end: i });
         } else {
             let ch = text[i..].chars().next().unwrap_or(' ');
             i += ch.len_utf8();
-            out.push(Token {
-                tok: Tok::Punct(ch),
-                start,
-                end: i,
-            });
+            out.push(Token { tok: Tok::Punct(ch), start, end: i });
         }
     }
     Ok(out)

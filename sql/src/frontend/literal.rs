@@ -51,9 +51,7 @@ pub(crate) fn number(text: &str) -> Result<ScalarValue> {
             match suffix {
                 Some("L") => i64::try_from(v)
                     .map(|v| ScalarValue::Int64(Some(v)))
-                    .map_err(|_| {
-                        out_of_range(body, "bigint", &i64::MIN.to_string(), &i64::MAX.to_string())
-                    }),
+                    .map_err(|_| out_of_range(body, "bigint", &i64::MIN.to_string(), &i64::MAX.to_string())),
                 Some("S") => i16::try_from(v)
                     .map(|v| ScalarValue::Int16(Some(v)))
                     .map_err(|_| out_of_range(body, "smallint", "-32768", "32767")),
@@ -62,24 +60,13 @@ pub(crate) fn number(text: &str) -> Result<ScalarValue> {
                     .map_err(|_| out_of_range(body, "tinyint", "-128", "127")),
             }
         }
-        Some("D") => body
-            .parse::<f64>()
-            .map(|v| ScalarValue::Float64(Some(v)))
-            .map_err(|_| invalid()),
-        Some("F") => body
-            .parse::<f32>()
-            .map(|v| ScalarValue::Float32(Some(v)))
-            .map_err(|_| invalid()),
+        Some("D") => body.parse::<f64>().map(|v| ScalarValue::Float64(Some(v))).map_err(|_| invalid()),
+        Some("F") => body.parse::<f32>().map(|v| ScalarValue::Float32(Some(v))).map_err(|_| invalid()),
         Some(_) => decimal_with_exponent(body).ok_or_else(|| decimal_out_of_range(body)),
         None if is_exponent => {
             let v: f64 = body.parse().map_err(|_| invalid())?;
             if v.is_infinite() {
-                return Err(out_of_range(
-                    body,
-                    "double",
-                    &f64::MIN.to_string(),
-                    &f64::MAX.to_string(),
-                ));
+                return Err(out_of_range(body, "double", &f64::MIN.to_string(), &f64::MAX.to_string()));
             }
             Ok(ScalarValue::Float64(Some(v)))
         }
@@ -112,11 +99,7 @@ fn decimal_with_exponent(text: &str) -> Option<ScalarValue> {
         if precision > MAX_DECIMAL_PRECISION as i32 {
             return None;
         }
-        return Some(ScalarValue::Decimal(
-            Some(unscaled),
-            precision as u8,
-            new_scale as i8,
-        ));
+        return Some(ScalarValue::Decimal(Some(unscaled), precision as u8, new_scale as i8));
     }
     let precision = precision as i32 - new_scale;
     if precision > MAX_DECIMAL_PRECISION as i32 {
@@ -145,9 +128,7 @@ pub(crate) fn decimal(text: &str) -> Option<ScalarValue> {
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
     let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
-    if !int_part.bytes().all(|b| b.is_ascii_digit())
-        || !frac_part.bytes().all(|b| b.is_ascii_digit())
-    {
+    if !int_part.bytes().all(|b| b.is_ascii_digit()) || !frac_part.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     if int_part.is_empty() && frac_part.is_empty() {
@@ -161,17 +142,9 @@ pub(crate) fn decimal(text: &str) -> Option<ScalarValue> {
     if precision > MAX_DECIMAL_PRECISION as usize {
         return None;
     }
-    let unscaled: i128 = if significant.is_empty() {
-        0
-    } else {
-        significant.parse().ok()?
-    };
+    let unscaled: i128 = if significant.is_empty() { 0 } else { significant.parse().ok()? };
     let unscaled = if negative { -unscaled } else { unscaled };
-    Some(ScalarValue::Decimal(
-        Some(unscaled),
-        precision as u8,
-        scale as i8,
-    ))
+    Some(ScalarValue::Decimal(Some(unscaled), precision as u8, scale as i8))
 }
 
 fn invalid_typed_literal(type_name: &str, value: &str) -> Error {
@@ -234,10 +207,7 @@ fn parse_timestamp(text: &str) -> Option<(NaiveDateTime, Option<i32>)> {
         let digits: String = z[1..].chars().filter(|c| c.is_ascii_digit()).collect();
         let (h, m) = match digits.len() {
             1 | 2 => (digits.parse::<i32>().ok()?, 0),
-            4 => (
-                digits[..2].parse::<i32>().ok()?,
-                digits[2..].parse::<i32>().ok()?,
-            ),
+            4 => (digits[..2].parse::<i32>().ok()?, digits[2..].parse::<i32>().ok()?),
             _ => return None,
         };
         (rest[..i].trim(), Some(sign * (h * 3600 + m * 60)))
@@ -266,8 +236,7 @@ fn parse_timestamp(text: &str) -> Option<(NaiveDateTime, Option<i32>)> {
 /// `TIMESTAMP_NTZ '...'` (any zone is an error).
 pub(crate) fn timestamp_literal(text: &str, ntz: bool) -> Result<ScalarValue> {
     let type_name = if ntz { "TIMESTAMP_NTZ" } else { "TIMESTAMP" };
-    let (local, zone) =
-        parse_timestamp(text).ok_or_else(|| invalid_typed_literal(type_name, text))?;
+    let (local, zone) = parse_timestamp(text).ok_or_else(|| invalid_typed_literal(type_name, text))?;
     let micros = local.and_utc().timestamp_micros();
     if ntz {
         if zone.is_some() {
@@ -285,9 +254,7 @@ pub(crate) fn hex_literal(text: &str) -> Result<ScalarValue> {
     let invalid = || invalid_typed_literal("X", text);
     // an odd count is padded with a leading 0, as Spark does
     let padded: Vec<u8> = if !digits.len().is_multiple_of(2) {
-        std::iter::once(b'0')
-            .chain(digits.iter().copied())
-            .collect()
+        std::iter::once(b'0').chain(digits.iter().copied()).collect()
     } else {
         digits
     };
@@ -321,11 +288,7 @@ fn normalize_unit(unit: &str) -> Option<&'static str> {
 }
 
 fn invalid_interval(text: &str) -> Error {
-    Error::spark_msg(
-        "INVALID_INTERVAL_FORMAT",
-        "22006",
-        format!("Error parsing '{text}' to interval."),
-    )
+    Error::spark_msg("INVALID_INTERVAL_FORMAT", "22006", format!("Error parsing '{text}' to interval."))
 }
 
 fn interval_overflow(text: &str) -> Error {
@@ -350,18 +313,13 @@ impl IntervalParts {
     /// Adds `value unit`; `value` may have a sign and, for day-time units, a
     /// fraction.
     fn add(&mut self, value: &str, unit: &str) -> Result<()> {
-        let unit_name =
-            normalize_unit(unit).ok_or_else(|| invalid_interval(&format!("{value} {unit}")))?;
+        let unit_name = normalize_unit(unit).ok_or_else(|| invalid_interval(&format!("{value} {unit}")))?;
         let err = || invalid_interval(&format!("{value} {unit}"));
         let v = value.trim();
         match unit_name {
             "year" | "month" => {
                 let n: i64 = v.parse().map_err(|_| err())?;
-                let months = if unit_name == "year" {
-                    n.checked_mul(12).ok_or_else(err)?
-                } else {
-                    n
-                };
+                let months = if unit_name == "year" { n.checked_mul(12).ok_or_else(err)? } else { n };
                 self.months = self.months.checked_add(months).ok_or_else(err)?;
                 self.has_year_month = true;
             }
@@ -380,18 +338,12 @@ impl IntervalParts {
                 let Some(ScalarValue::Decimal(Some(unscaled), _, scale)) = decimal(v) else {
                     return Err(err());
                 };
-                let scaled = unscaled
-                    .checked_mul(unit_micros)
-                    .map(|x| x / 10i128.pow(scale as u32))
-                    .ok_or_else(err)?;
+                let scaled = unscaled.checked_mul(unit_micros).map(|x| x / 10i128.pow(scale as u32)).ok_or_else(err)?;
                 let micros = i64::try_from(scaled).map_err(|_| err())?;
                 if unit_name == "day" || unit_name == "week" {
                     // whole days stay days in a calendar interval
                     if micros % MICROS_PER_DAY == 0 {
-                        self.days = self
-                            .days
-                            .checked_add(micros / MICROS_PER_DAY)
-                            .ok_or_else(err)?;
+                        self.days = self.days.checked_add(micros / MICROS_PER_DAY).ok_or_else(err)?;
                     } else {
                         self.micros = self.micros.checked_add(micros).ok_or_else(err)?;
                     }
@@ -423,13 +375,8 @@ impl IntervalParts {
     fn calendar(&self, text: &str) -> Result<ScalarValue> {
         let months = i32::try_from(self.months).map_err(|_| interval_overflow(text))?;
         let days = i32::try_from(self.days).map_err(|_| interval_overflow(text))?;
-        let nanos = self
-            .micros
-            .checked_mul(1000)
-            .ok_or_else(|| interval_overflow(text))?;
-        Ok(ScalarValue::CalendarInterval(Some(
-            IntervalMonthDayNano::new(months, days, nanos),
-        )))
+        let nanos = self.micros.checked_mul(1000).ok_or_else(|| interval_overflow(text))?;
+        Ok(ScalarValue::CalendarInterval(Some(IntervalMonthDayNano::new(months, days, nanos))))
     }
 }
 
@@ -440,11 +387,7 @@ pub(crate) fn interval_multi_units(parts: &[(String, String)]) -> Result<ScalarV
     for (value, unit) in parts {
         acc.add(value, unit)?;
     }
-    let text = parts
-        .iter()
-        .map(|(v, u)| format!("{v} {u}"))
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = parts.iter().map(|(v, u)| format!("{v} {u}")).collect::<Vec<_>>().join(" ");
     acc.to_scalar(&text)
 }
 
@@ -452,10 +395,7 @@ pub(crate) fn interval_multi_units(parts: &[(String, String)]) -> Result<ScalarV
 /// prefixed by `interval`); Spark types it as a calendar interval.
 pub(crate) fn interval_string(text: &str) -> Result<ScalarValue> {
     let mut words: Vec<&str> = text.split_whitespace().collect();
-    if words
-        .first()
-        .is_some_and(|w| w.eq_ignore_ascii_case("interval"))
-    {
+    if words.first().is_some_and(|w| w.eq_ignore_ascii_case("interval")) {
         words.remove(0);
     }
     if words.is_empty() || !words.len().is_multiple_of(2) {
@@ -463,8 +403,7 @@ pub(crate) fn interval_string(text: &str) -> Result<ScalarValue> {
     }
     let mut acc = IntervalParts::default();
     for pair in words.chunks(2) {
-        acc.add(pair[0], pair[1])
-            .map_err(|_| invalid_interval(text))?;
+        acc.add(pair[0], pair[1]).map_err(|_| invalid_interval(text))?;
     }
     acc.calendar(text)
 }
@@ -514,12 +453,7 @@ pub(crate) fn interval_unit_to_unit(value: &str, from: &str, to: &str) -> Result
     if fields.len() != to_i - from_i + 1 {
         return Err(err());
     }
-    const UNIT_MICROS: [i64; 4] = [
-        MICROS_PER_DAY,
-        MICROS_PER_HOUR,
-        MICROS_PER_MINUTE,
-        MICROS_PER_SECOND,
-    ];
+    const UNIT_MICROS: [i64; 4] = [MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND];
     const LIMITS: [i64; 4] = [i64::MAX, 23, 59, 59];
     let mut total: i64 = 0;
     for (k, f) in fields.iter().enumerate() {

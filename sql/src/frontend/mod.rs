@@ -53,10 +53,8 @@ pub fn parse_statement(text: &str) -> Result<Statement> {
             let piece = &text[*start..*end];
             let at = start + (piece.len() - piece.trim_start().len());
             let (token, tend) = src.token_at(at);
-            Err(
-                Error::parse_syntax(&format!("'{token}'"), &format!(": extra input '{token}'"))
-                    .with_span(Some(src.local_span(at, tend))),
-            )
+            Err(Error::parse_syntax(&format!("'{token}'"), &format!(": extra input '{token}'"))
+                .with_span(Some(src.local_span(at, tend))))
         }
     }
 }

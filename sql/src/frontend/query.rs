@@ -11,8 +11,8 @@ use ember_core::scalar::ScalarValue;
 use ember_core::spec::{Expr, GroupingKind, JoinCriteria, JoinType, Plan, SetOp, SortExpr};
 use ember_core::{Error, Result};
 use sqlparser::ast::{
-    self, GroupByExpr, GroupByWithModifier, JoinConstraint, JoinOperator, LimitClause, OrderByKind,
-    SelectItem, SetExpr, SetOperator, SetQuantifier, TableFactor,
+    self, GroupByExpr, GroupByWithModifier, JoinConstraint, JoinOperator, LimitClause, OrderByKind, SelectItem,
+    SetExpr, SetOperator, SetQuantifier, TableFactor,
 };
 
 use super::aggregates::is_aggregate;
@@ -48,37 +48,22 @@ impl Converter<'_> {
                 OrderByKind::Expressions(es) => self.sort_exprs(es)?,
                 OrderByKind::All(_) => return Err(unsupported("ORDER BY ALL")),
             };
-            plan = Plan::Sort {
-                input: Box::new(plan),
-                order,
-            };
+            plan = Plan::Sort { input: Box::new(plan), order };
         }
         match &q.limit_clause {
             None => {}
-            Some(LimitClause::LimitOffset {
-                limit,
-                offset,
-                limit_by,
-            }) => {
+            Some(LimitClause::LimitOffset { limit, offset, limit_by }) => {
                 if !limit_by.is_empty() {
                     return Err(unsupported("LIMIT BY"));
                 }
                 if let Some(o) = offset {
-                    plan = Plan::Offset {
-                        input: Box::new(plan),
-                        offset: self.expr(&o.value)?,
-                    };
+                    plan = Plan::Offset { input: Box::new(plan), offset: self.expr(&o.value)? };
                 }
                 if let Some(l) = limit {
-                    plan = Plan::Limit {
-                        input: Box::new(plan),
-                        limit: self.expr(l)?,
-                    };
+                    plan = Plan::Limit { input: Box::new(plan), limit: self.expr(l)? };
                 }
             }
-            Some(LimitClause::OffsetCommaLimit { .. }) => {
-                return Err(unsupported("LIMIT offset, count"))
-            }
+            Some(LimitClause::OffsetCommaLimit { .. }) => return Err(unsupported("LIMIT offset, count")),
         }
         if let Some(with) = &q.with {
             if with.recursive {
@@ -88,19 +73,11 @@ impl Converter<'_> {
                 .cte_tables
                 .iter()
                 .map(|cte| {
-                    let cols = cte
-                        .alias
-                        .columns
-                        .iter()
-                        .map(|c| c.name.value.clone())
-                        .collect();
+                    let cols = cte.alias.columns.iter().map(|c| c.name.value.clone()).collect();
                     Ok((cte.alias.name.value.clone(), cols, self.query(&cte.query)?))
                 })
                 .collect::<Result<Vec<_>>>()?;
-            plan = Plan::With {
-                ctes,
-                input: Box::new(plan),
-            };
+            plan = Plan::With { ctes, input: Box::new(plan) };
         }
         Ok(plan)
     }
@@ -116,11 +93,7 @@ impl Converter<'_> {
                     Some(ast::OrderBySort::Desc) => false,
                     Some(ast::OrderBySort::Using(_)) => return Err(unsupported("ORDER BY USING")),
                 };
-                Ok(SortExpr {
-                    expr: self.expr(&o.expr)?,
-                    ascending,
-                    nulls_first: o.options.nulls_first,
-                })
+                Ok(SortExpr { expr: self.expr(&o.expr)?, ascending, nulls_first: o.options.nulls_first })
             })
             .collect()
     }
@@ -130,12 +103,7 @@ impl Converter<'_> {
             SetExpr::Select(s) => self.select(s),
             SetExpr::Query(q) => self.query(q),
             SetExpr::Values(v) => self.values(v),
-            SetExpr::SetOperation {
-                left,
-                op,
-                set_quantifier,
-                right,
-            } => {
+            SetExpr::SetOperation { left, op, set_quantifier, right } => {
                 let op = match op {
                     SetOperator::Union => SetOp::Union,
                     SetOperator::Intersect => SetOp::Intersect,
@@ -168,11 +136,7 @@ impl Converter<'_> {
     }
 
     fn values(&self, v: &ast::Values) -> Result<Plan> {
-        let rows = v
-            .rows
-            .iter()
-            .map(|r| self.exprs(&r.content))
-            .collect::<Result<Vec<_>>>()?;
+        let rows = v.rows.iter().map(|r| self.exprs(&r.content)).collect::<Result<Vec<_>>>()?;
         Ok(Plan::Values { rows })
     }
 
@@ -194,16 +158,9 @@ impl Converter<'_> {
         }
         let mut plan = self.from(&s.from)?;
         if let Some(w) = &s.selection {
-            plan = Plan::Filter {
-                input: Box::new(plan),
-                condition: self.expr(w)?,
-            };
+            plan = Plan::Filter { input: Box::new(plan), condition: self.expr(w)? };
         }
-        let exprs = s
-            .projection
-            .iter()
-            .map(|i| self.select_item(i))
-            .collect::<Result<Vec<_>>>()?;
+        let exprs = s.projection.iter().map(|i| self.select_item(i)).collect::<Result<Vec<_>>>()?;
         let having = s.having.as_ref().map(|h| self.expr(h)).transpose()?;
         let (group_by, grouping) = self.group_by(&s.group_by)?;
         let aggregated = !group_by.is_empty()
@@ -211,31 +168,16 @@ impl Converter<'_> {
             || having.is_some()
             || exprs.iter().any(contains_aggregate);
         plan = if aggregated {
-            Plan::Aggregate {
-                input: Box::new(plan),
-                group_by,
-                exprs,
-                grouping,
-            }
+            Plan::Aggregate { input: Box::new(plan), group_by, exprs, grouping }
         } else {
-            Plan::Project {
-                input: Box::new(plan),
-                exprs,
-            }
+            Plan::Project { input: Box::new(plan), exprs }
         };
         if let Some(condition) = having {
-            plan = Plan::Having {
-                input: Box::new(plan),
-                condition,
-            };
+            plan = Plan::Having { input: Box::new(plan), condition };
         }
         match &s.distinct {
             None | Some(ast::Distinct::All) => {}
-            Some(ast::Distinct::Distinct) => {
-                plan = Plan::Distinct {
-                    input: Box::new(plan),
-                }
-            }
+            Some(ast::Distinct::Distinct) => plan = Plan::Distinct { input: Box::new(plan) },
             Some(ast::Distinct::On(_)) => return Err(unsupported("DISTINCT ON")),
         }
         // Hive's CLUSTER BY / SORT BY order within partitions; over Ember's
@@ -243,20 +185,13 @@ impl Converter<'_> {
         let local_sort: Vec<SortExpr> = if !s.cluster_by.is_empty() {
             self.exprs(&s.cluster_by)?
                 .into_iter()
-                .map(|expr| SortExpr {
-                    expr,
-                    ascending: true,
-                    nulls_first: None,
-                })
+                .map(|expr| SortExpr { expr, ascending: true, nulls_first: None })
                 .collect()
         } else {
             self.sort_exprs(&s.sort_by)?
         };
         if !local_sort.is_empty() {
-            plan = Plan::Sort {
-                input: Box::new(plan),
-                order: local_sort,
-            };
+            plan = Plan::Sort { input: Box::new(plan), order: local_sort };
         }
         Ok(plan)
     }
@@ -264,28 +199,21 @@ impl Converter<'_> {
     fn select_item(&self, item: &SelectItem) -> Result<Expr> {
         Ok(match item {
             SelectItem::UnnamedExpr(e) => self.expr(e)?,
-            SelectItem::ExprWithAlias { expr, alias } => Expr::Alias {
-                expr: Box::new(self.expr(expr)?),
-                name: alias.value.clone(),
-            },
+            SelectItem::ExprWithAlias { expr, alias } => {
+                Expr::Alias { expr: Box::new(self.expr(expr)?), name: alias.value.clone() }
+            }
             SelectItem::ExprWithAliases { .. } => return Err(unsupported("multi-column alias")),
             SelectItem::Wildcard(opts) => {
                 check_wildcard_options(opts)?;
-                Expr::Star {
-                    qualifier: None,
-                    span: self.src.span(opts.wildcard_token.0.span),
-                }
+                Expr::Star { qualifier: None, span: self.src.span(opts.wildcard_token.0.span) }
             }
             SelectItem::QualifiedWildcard(kind, opts) => {
                 check_wildcard_options(opts)?;
                 match kind {
-                    ast::SelectItemQualifiedWildcardKind::ObjectName(name) => Expr::Star {
-                        qualifier: Some(self.object_name(name)?),
-                        span: self.src.span_of(name),
-                    },
-                    ast::SelectItemQualifiedWildcardKind::Expr(_) => {
-                        return Err(unsupported("expression.*"))
+                    ast::SelectItemQualifiedWildcardKind::ObjectName(name) => {
+                        Expr::Star { qualifier: Some(self.object_name(name)?), span: self.src.span_of(name) }
                     }
+                    ast::SelectItemQualifiedWildcardKind::Expr(_) => return Err(unsupported("expression.*")),
                 }
             }
         })
@@ -305,14 +233,8 @@ impl Converter<'_> {
             };
         }
         match exprs.as_slice() {
-            [ast::Expr::Rollup(sets)] | [ast::Expr::Cube(sets)]
-                if kind == GroupingKind::GroupBy =>
-            {
-                kind = if matches!(exprs[0], ast::Expr::Rollup(_)) {
-                    GroupingKind::Rollup
-                } else {
-                    GroupingKind::Cube
-                };
+            [ast::Expr::Rollup(sets)] | [ast::Expr::Cube(sets)] if kind == GroupingKind::GroupBy => {
+                kind = if matches!(exprs[0], ast::Expr::Rollup(_)) { GroupingKind::Rollup } else { GroupingKind::Cube };
                 let mut keys = Vec::with_capacity(sets.len());
                 for set in sets {
                     match set.as_slice() {
@@ -323,12 +245,10 @@ impl Converter<'_> {
                 Ok((keys, kind))
             }
             _ => {
-                if exprs.iter().any(|e| {
-                    matches!(
-                        e,
-                        ast::Expr::Rollup(_) | ast::Expr::Cube(_) | ast::Expr::GroupingSets(_)
-                    )
-                }) {
+                if exprs
+                    .iter()
+                    .any(|e| matches!(e, ast::Expr::Rollup(_) | ast::Expr::Cube(_) | ast::Expr::GroupingSets(_)))
+                {
                     return Err(unsupported("GROUPING SETS or mixed ROLLUP/CUBE"));
                 }
                 Ok((self.exprs(exprs)?, kind))
@@ -374,11 +294,7 @@ impl Converter<'_> {
                 JoinConstraint::Using(names) => JoinCriteria::Using(
                     names
                         .iter()
-                        .map(|n| {
-                            self.object_name(n)?
-                                .pop()
-                                .ok_or_else(|| Error::internal("empty USING column"))
-                        })
+                        .map(|n| self.object_name(n)?.pop().ok_or_else(|| Error::internal("empty USING column")))
                         .collect::<Result<_>>()?,
                 ),
                 JoinConstraint::Natural => JoinCriteria::Natural,
@@ -389,33 +305,15 @@ impl Converter<'_> {
                 (JoinType::Inner, JoinCriteria::None) => JoinType::Cross,
                 (t, _) => t,
             };
-            plan = Plan::Join {
-                left: Box::new(plan),
-                right: Box::new(right),
-                join_type,
-                criteria,
-            };
+            plan = Plan::Join { left: Box::new(plan), right: Box::new(right), join_type, criteria };
         }
         Ok(plan)
     }
 
     fn table_factor(&self, t: &TableFactor) -> Result<Plan> {
         let (plan, alias) = match t {
-            TableFactor::Table {
-                name,
-                alias,
-                args,
-                with_hints,
-                version,
-                partitions,
-                sample,
-                ..
-            } => {
-                if !with_hints.is_empty()
-                    || version.is_some()
-                    || !partitions.is_empty()
-                    || sample.is_some()
-                {
+            TableFactor::Table { name, alias, args, with_hints, version, partitions, sample, .. } => {
+                if !with_hints.is_empty() || version.is_some() || !partitions.is_empty() || sample.is_some() {
                     return Err(unsupported("table hints, versions, partitions or samples"));
                 }
                 let plan = match args {
@@ -424,27 +322,17 @@ impl Converter<'_> {
                 };
                 (plan, alias)
             }
-            TableFactor::Derived {
-                lateral,
-                subquery,
-                alias,
-                sample,
-            } => {
+            TableFactor::Derived { lateral, subquery, alias, sample } => {
                 if *lateral || sample.is_some() {
                     return Err(unsupported("LATERAL subquery or sample"));
                 }
                 (self.query(subquery)?, alias)
             }
-            TableFactor::NestedJoin {
-                table_with_joins,
-                alias,
-            } => (self.table_with_joins(table_with_joins)?, alias),
+            TableFactor::NestedJoin { table_with_joins, alias } => (self.table_with_joins(table_with_joins)?, alias),
             TableFactor::Function { .. } | TableFactor::TableFunction { .. } => {
                 return Err(unsupported("LATERAL table function"))
             }
-            TableFactor::Pivot { .. } | TableFactor::Unpivot { .. } => {
-                return Err(unsupported("PIVOT/UNPIVOT"))
-            }
+            TableFactor::Pivot { .. } | TableFactor::Unpivot { .. } => return Err(unsupported("PIVOT/UNPIVOT")),
             _ => return Err(unsupported("table expression")),
         };
         Ok(match alias {
@@ -461,28 +349,17 @@ impl Converter<'_> {
     fn table_name(&self, name: &ast::ObjectName) -> Result<Plan> {
         let parts = self.object_name(name)?;
         if let [format, path] = parts.as_slice() {
-            let quoted = matches!(name.0.get(1), Some(ast::ObjectNamePart::Identifier(id)) if id.quote_style == Some('`'));
+            let quoted =
+                matches!(name.0.get(1), Some(ast::ObjectNamePart::Identifier(id)) if id.quote_style == Some('`'));
             let format = format.to_ascii_lowercase();
             if quoted && FILE_FORMATS.contains(&format.as_str()) {
-                return Ok(Plan::ReadFiles {
-                    format,
-                    paths: vec![path.clone()],
-                    options: vec![],
-                    schema: None,
-                });
+                return Ok(Plan::ReadFiles { format, paths: vec![path.clone()], options: vec![], schema: None });
             }
         }
-        Ok(Plan::Relation {
-            name: parts,
-            span: self.src.span_of(name),
-        })
+        Ok(Plan::Relation { name: parts, span: self.src.span_of(name) })
     }
 
-    fn table_function(
-        &self,
-        name: &ast::ObjectName,
-        args: &ast::TableFunctionArgs,
-    ) -> Result<Plan> {
+    fn table_function(&self, name: &ast::ObjectName, args: &ast::TableFunctionArgs) -> Result<Plan> {
         let parts = self.object_name(name)?;
         let fname = parts.join(".").to_lowercase();
         if fname != "range" {
@@ -517,10 +394,7 @@ impl Converter<'_> {
                         ("functionName", "`range`".to_string()),
                         ("expectedNum", "[1, 2, 3, 4]".to_string()),
                         ("actualNum", values.len().to_string()),
-                        (
-                            "docroot",
-                            "https://spark.apache.org/docs/latest".to_string(),
-                        ),
+                        ("docroot", "https://spark.apache.org/docs/latest".to_string()),
                     ],
                 ))
             }
@@ -556,9 +430,7 @@ fn check_wildcard_options(o: &ast::WildcardAdditionalOptions) -> Result<()> {
 /// Whether an expression calls an aggregate function outside subqueries.
 pub(crate) fn contains_aggregate(e: &Expr) -> bool {
     match e {
-        Expr::Function { name, args, .. } => {
-            is_aggregate(name) || args.iter().any(contains_aggregate)
-        }
+        Expr::Function { name, args, .. } => is_aggregate(name) || args.iter().any(contains_aggregate),
         Expr::Alias { expr, .. }
         | Expr::Not { expr, .. }
         | Expr::Negative { expr, .. }
@@ -568,24 +440,15 @@ pub(crate) fn contains_aggregate(e: &Expr) -> bool {
         | Expr::Extract { expr, .. }
         | Expr::InSubquery { expr, .. } => contains_aggregate(expr),
         Expr::Binary { left, right, .. } => contains_aggregate(left) || contains_aggregate(right),
-        Expr::Case {
-            operand,
-            branches,
-            else_expr,
-            ..
-        } => {
+        Expr::Case { operand, branches, else_expr, .. } => {
             operand.as_deref().is_some_and(contains_aggregate)
-                || branches
-                    .iter()
-                    .any(|(w, t)| contains_aggregate(w) || contains_aggregate(t))
+                || branches.iter().any(|(w, t)| contains_aggregate(w) || contains_aggregate(t))
                 || else_expr.as_deref().is_some_and(contains_aggregate)
         }
-        Expr::Between {
-            expr, low, high, ..
-        } => contains_aggregate(expr) || contains_aggregate(low) || contains_aggregate(high),
-        Expr::InList { expr, list, .. } => {
-            contains_aggregate(expr) || list.iter().any(contains_aggregate)
+        Expr::Between { expr, low, high, .. } => {
+            contains_aggregate(expr) || contains_aggregate(low) || contains_aggregate(high)
         }
+        Expr::InList { expr, list, .. } => contains_aggregate(expr) || list.iter().any(contains_aggregate),
         Expr::Like { expr, pattern, .. } => contains_aggregate(expr) || contains_aggregate(pattern),
         Expr::Column { .. }
         | Expr::Star { .. }

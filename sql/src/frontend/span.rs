@@ -28,11 +28,7 @@ impl<'a> Source<'a> {
     pub fn new(text: &'a str, base: usize) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Source {
-            text,
-            base,
-            line_starts,
-        }
+        Source { text, base, line_starts }
     }
 
     /// A sub-range of this source (byte offsets relative to `text`).
@@ -48,11 +44,7 @@ impl<'a> Source<'a> {
         let line_start = *self.line_starts.get(loc.line as usize - 1)?;
         let line = &self.text[line_start..];
         let col = loc.column as usize - 1;
-        let within = line
-            .char_indices()
-            .nth(col)
-            .map(|(i, _)| i)
-            .unwrap_or(line.len());
+        let within = line.char_indices().nth(col).map(|(i, _)| i).unwrap_or(line.len());
         Some(line_start + within)
     }
 
@@ -138,13 +130,8 @@ impl<'a> Source<'a> {
             return Error::parse_syntax("end of input", &hint).with_span(Some(self.end_span()));
         };
         let (token, end) = self.token_at(offset);
-        let hint = if body.starts_with("Expected: end of statement") {
-            String::new()
-        } else {
-            missing_hint(body)
-        };
-        Error::parse_syntax(&format!("'{token}'"), &hint)
-            .with_span(Some(self.local_span(offset, end)))
+        let hint = if body.starts_with("Expected: end of statement") { String::new() } else { missing_hint(body) };
+        Error::parse_syntax(&format!("'{token}'"), &hint).with_span(Some(self.local_span(offset, end)))
     }
 
     /// The source text of the token that starts at `offset`, and its end.
@@ -153,13 +140,8 @@ impl<'a> Source<'a> {
         let dialect = EmberDialect;
         if let Ok(tokens) = Tokenizer::new(&dialect, rest).tokenize_with_location() {
             let src = Source::new(rest, 0);
-            if let Some(t) = tokens
-                .iter()
-                .find(|t| !matches!(t.token, Token::Whitespace(_)))
-            {
-                if let (Some(s), Some(e)) =
-                    (src.local_offset(t.span.start), src.local_offset(t.span.end))
-                {
+            if let Some(t) = tokens.iter().find(|t| !matches!(t.token, Token::Whitespace(_))) {
+                if let (Some(s), Some(e)) = (src.local_offset(t.span.start), src.local_offset(t.span.end)) {
                     if e > s {
                         return (rest[s..e].to_string(), offset + e);
                     }
@@ -167,14 +149,8 @@ impl<'a> Source<'a> {
             }
         }
         // Untokenizable (e.g. an unterminated string): the rest of the word.
-        let end = rest
-            .find(char::is_whitespace)
-            .unwrap_or(rest.len())
-            .max(1.min(rest.len()));
-        let end = (1..=end)
-            .rev()
-            .find(|i| rest.is_char_boundary(*i))
-            .unwrap_or(0);
+        let end = rest.find(char::is_whitespace).unwrap_or(rest.len()).max(1.min(rest.len()));
+        let end = (1..=end).rev().find(|i| rest.is_char_boundary(*i)).unwrap_or(0);
         (rest[..end].to_string(), offset + end)
     }
 }

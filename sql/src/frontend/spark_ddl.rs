@@ -37,10 +37,7 @@ impl Cursor<'_, '_> {
         hit
     }
     fn eat_kws(&mut self, kws: &[&str]) -> bool {
-        let hit = kws
-            .iter()
-            .enumerate()
-            .all(|(i, k)| self.toks.get(self.pos + i).is_some_and(|t| t.is_kw(k)));
+        let hit = kws.iter().enumerate().all(|(i, k)| self.toks.get(self.pos + i).is_some_and(|t| t.is_kw(k)));
         if hit {
             self.pos += kws.len();
         }
@@ -83,10 +80,8 @@ impl Cursor<'_, '_> {
             None => Ok(()),
             Some(t) => {
                 let text = &self.src.text[t.start..t.end];
-                Err(
-                    Error::parse_syntax(&format!("'{text}'"), &format!(": extra input '{text}'"))
-                        .with_span(Some(self.src.local_span(t.start, t.end))),
-                )
+                Err(Error::parse_syntax(&format!("'{text}'"), &format!(": extra input '{text}'"))
+                    .with_span(Some(self.src.local_span(t.start, t.end))))
             }
         }
     }
@@ -157,9 +152,7 @@ pub(crate) fn command(src: &Source, toks: Vec<Token>) -> Result<Option<Statement
         "SET" => set(src, after_first)?,
         "RESET" => {
             let key = src.text[after_first..].trim();
-            Statement::Reset {
-                key: (!key.is_empty()).then(|| unquote_backticks(key)),
-            }
+            Statement::Reset { key: (!key.is_empty()).then(|| unquote_backticks(key)) }
         }
         "SHOW" => show(&mut c)?,
         "DESCRIBE" | "DESC" => describe(&mut c)?,
@@ -170,19 +163,13 @@ pub(crate) fn command(src: &Source, toks: Vec<Token>) -> Result<Option<Statement
             c.eat_kws(&["IF", "EXISTS"]);
             c.name()?;
             c.expect_end()?;
-            Statement::NoOp {
-                what: "UNCACHE TABLE".into(),
-            }
+            Statement::NoOp { what: "UNCACHE TABLE".into() }
         }
-        "REFRESH" => Statement::NoOp {
-            what: "REFRESH".into(),
-        },
+        "REFRESH" => Statement::NoOp { what: "REFRESH".into() },
         "CLEAR" => {
             c.expect_kw("CACHE")?;
             c.expect_end()?;
-            Statement::NoOp {
-                what: "CLEAR CACHE".into(),
-            }
+            Statement::NoOp { what: "CLEAR CACHE".into() }
         }
         "USE" => {
             if !c.eat_kw("NAMESPACE") && !c.eat_kw("DATABASE") {
@@ -218,31 +205,20 @@ fn unquote_backticks(s: &str) -> String {
 fn set(src: &Source, after_set: usize) -> Result<Statement> {
     let rest = src.text[after_set..].trim();
     if rest.is_empty() || rest == "-v" {
-        return Ok(Statement::Set {
-            key: None,
-            value: None,
-        });
+        return Ok(Statement::Set { key: None, value: None });
     }
     let words: Vec<&str> = rest.split_whitespace().collect();
-    if words.len() >= 2
-        && (words[0].eq_ignore_ascii_case("VAR") || words[0].eq_ignore_ascii_case("VARIABLE"))
-    {
+    if words.len() >= 2 && (words[0].eq_ignore_ascii_case("VAR") || words[0].eq_ignore_ascii_case("VARIABLE")) {
         return Err(Error::not_implemented("session variables (SET VAR)"));
     }
-    if words.len() >= 2
-        && words[0].eq_ignore_ascii_case("TIME")
-        && words[1].eq_ignore_ascii_case("ZONE")
-    {
+    if words.len() >= 2 && words[0].eq_ignore_ascii_case("TIME") && words[1].eq_ignore_ascii_case("ZONE") {
         let zone = rest[rest.to_ascii_uppercase().find("ZONE").unwrap_or(0) + 4..].trim();
         let zone = zone
             .strip_prefix('\'')
             .and_then(|z| z.strip_suffix('\''))
             .or_else(|| zone.strip_prefix('"').and_then(|z| z.strip_suffix('"')))
             .ok_or_else(|| Error::not_implemented("SET TIME ZONE other than a zone string"))?;
-        return Ok(Statement::Set {
-            key: Some("spark.sql.session.timeZone".into()),
-            value: Some(zone.to_string()),
-        });
+        return Ok(Statement::Set { key: Some("spark.sql.session.timeZone".into()), value: Some(zone.to_string()) });
     }
     let (key, value) = match rest.find('=') {
         Some(i) => (rest[..i].trim(), Some(unquote_backticks(&rest[i + 1..]))),
@@ -258,10 +234,7 @@ fn set(src: &Source, after_set: usize) -> Result<Statement> {
              e.g., SET `key`=`value`.",
         ));
     }
-    Ok(Statement::Set {
-        key: Some(key),
-        value,
-    })
+    Ok(Statement::Set { key: Some(key), value })
 }
 
 /// `SHOW TABLES [(FROM|IN) db] [[LIKE] 'pattern']`, `SHOW COLUMNS (FROM|IN)
@@ -301,24 +274,16 @@ fn show(c: &mut Cursor) -> Result<Statement> {
     }
     Err(Error::not_implemented(format!(
         "SHOW {}",
-        c.peek()
-            .map(|t| c.src.text[t.start..t.end].to_uppercase())
-            .unwrap_or_default()
+        c.peek().map(|t| c.src.text[t.start..t.end].to_uppercase()).unwrap_or_default()
     )))
 }
 
 /// `DESCRIBE [TABLE] [EXTENDED|FORMATTED] name`, `DESCRIBE [QUERY] query`.
 fn describe(c: &mut Cursor) -> Result<Statement> {
-    if c.eat_kw("QUERY")
-        || c.peek()
-            .is_some_and(|t| starts_query(t) && !t.is_kw("TABLE"))
-    {
+    if c.eat_kw("QUERY") || c.peek().is_some_and(|t| starts_query(t) && !t.is_kw("TABLE")) {
         let rest = c.rest();
         let plan = parse_query(&rest)?;
-        return Ok(Statement::Describe {
-            target: DescribeTarget::Query(Box::new(plan)),
-            extended: false,
-        });
+        return Ok(Statement::Describe { target: DescribeTarget::Query(Box::new(plan)), extended: false });
     }
     for what in ["FUNCTION", "DATABASE", "SCHEMA", "NAMESPACE", "CATALOG"] {
         if c.peek_kw(what) && c.toks.len() > c.pos + 1 {
@@ -331,10 +296,7 @@ fn describe(c: &mut Cursor) -> Result<Statement> {
     if !c.at_end() {
         return Err(Error::not_implemented("DESCRIBE of a column or partition"));
     }
-    Ok(Statement::Describe {
-        target: DescribeTarget::Table(name),
-        extended,
-    })
+    Ok(Statement::Describe { target: DescribeTarget::Table(name), extended })
 }
 
 /// `EXPLAIN [EXTENDED|FORMATTED|ANALYZE|CODEGEN|COST|LOGICAL] statement`.
@@ -358,10 +320,7 @@ fn explain(c: &mut Cursor) -> Result<Statement> {
         return Err(c.error());
     }
     let inner = statement(&c.rest())?;
-    Ok(Statement::Explain {
-        statement: Box::new(inner),
-        mode,
-    })
+    Ok(Statement::Explain { statement: Box::new(inner), mode })
 }
 
 /// `CACHE [LAZY] TABLE name [OPTIONS (...)] [[AS] query]`: with a query it
@@ -374,9 +333,7 @@ fn cache(c: &mut Cursor) -> Result<Statement> {
         options(c)?;
     }
     if c.at_end() {
-        return Ok(Statement::NoOp {
-            what: "CACHE TABLE".into(),
-        });
+        return Ok(Statement::NoOp { what: "CACHE TABLE".into() });
     }
     c.eat_kw("AS");
     let rest = c.rest();
@@ -449,23 +406,14 @@ fn column_list(c: &mut Cursor, typed: bool) -> Result<Vec<(String, Option<Column
                 }
                 c.pos += 1;
             }
-            let end = c
-                .toks
-                .get(c.pos.wrapping_sub(1))
-                .map(|t| t.end)
-                .unwrap_or(start)
-                .max(start);
+            let end = c.toks.get(c.pos.wrapping_sub(1)).map(|t| t.end).unwrap_or(start).max(start);
             let type_text = &c.src.text[start..end];
             if type_text.trim().is_empty() {
                 return Err(c.error());
             }
             let data_type = spark_type(type_text)?;
             let nullable = !c.eat_kws(&["NOT", "NULL"]);
-            Some(ColumnDef {
-                name: name.clone(),
-                data_type,
-                nullable,
-            })
+            Some(ColumnDef { name: name.clone(), data_type, nullable })
         } else {
             None
         };
@@ -494,9 +442,7 @@ fn create(c: &mut Cursor) -> Result<Option<Statement>> {
         return Ok(None);
     }
     if temporary {
-        return Err(Error::not_implemented(
-            "CREATE TEMPORARY TABLE (use CREATE TEMPORARY VIEW ... USING)",
-        ));
+        return Err(Error::not_implemented("CREATE TEMPORARY TABLE (use CREATE TEMPORARY VIEW ... USING)"));
     }
     create_table(c, replace).map(Some)
 }
@@ -522,34 +468,14 @@ fn create_view(c: &mut Cursor, replace: bool, temporary: bool) -> Result<Stateme
         }
         found
     };
-    let columns = if c.peek_punct('(') {
-        column_list(c, using)?
-    } else {
-        vec![]
-    };
+    let columns = if c.peek_punct('(') { column_list(c, using)? } else { vec![] };
     if using {
         c.expect_kw("USING")?;
         let format = c.name()?.join(".").to_lowercase();
-        let options = if c.eat_kw("OPTIONS") {
-            options(c)?
-        } else {
-            vec![]
-        };
+        let options = if c.eat_kw("OPTIONS") { options(c)? } else { vec![] };
         c.expect_end()?;
-        let schema = if columns.is_empty() {
-            None
-        } else {
-            Some(columns.into_iter().filter_map(|(_, d)| d).collect())
-        };
-        return Ok(Statement::CreateDataSource {
-            name,
-            format,
-            options,
-            schema,
-            replace,
-            temporary,
-            if_not_exists,
-        });
+        let schema = if columns.is_empty() { None } else { Some(columns.into_iter().filter_map(|(_, d)| d).collect()) };
+        return Ok(Statement::CreateDataSource { name, format, options, schema, replace, temporary, if_not_exists });
     }
     loop {
         if c.eat_kw("COMMENT") {
@@ -584,11 +510,7 @@ fn create_table(c: &mut Cursor, replace: bool) -> Result<Statement> {
     if c.peek_kw("LIKE") {
         return Err(Error::not_implemented("CREATE TABLE LIKE"));
     }
-    let columns = if c.peek_punct('(') {
-        Some(column_list(c, true)?)
-    } else {
-        None
-    };
+    let columns = if c.peek_punct('(') { Some(column_list(c, true)?) } else { None };
     let mut format = "parquet".to_string();
     let mut opts = vec![];
     loop {
@@ -623,20 +545,11 @@ fn create_table(c: &mut Cursor, replace: bool) -> Result<Statement> {
         });
     }
     if columns.is_some() {
-        return Err(Error::not_implemented(
-            "CREATE TABLE with both a schema and AS query",
-        ));
+        return Err(Error::not_implemented("CREATE TABLE with both a schema and AS query"));
     }
     c.eat_kw("AS");
     let query = parse_query(&c.rest())?;
-    Ok(Statement::CreateTableAs {
-        name,
-        format,
-        options: opts,
-        query,
-        replace,
-        if_not_exists,
-    })
+    Ok(Statement::CreateTableAs { name, format, options: opts, query, replace, if_not_exists })
 }
 
 /// `INSERT INTO [TABLE] name query`, `INSERT OVERWRITE [TABLE] name query`.
@@ -662,11 +575,7 @@ fn insert(c: &mut Cursor) -> Result<Statement> {
         return Err(c.error());
     }
     let query = parse_query(&c.rest())?;
-    Ok(Statement::Insert {
-        name,
-        query,
-        overwrite,
-    })
+    Ok(Statement::Insert { name, query, overwrite })
 }
 
 /// `DROP TABLE|VIEW [IF EXISTS] name [PURGE]`; None for other DROPs.
@@ -682,9 +591,5 @@ fn drop(c: &mut Cursor) -> Result<Option<Statement>> {
     let name = c.name()?;
     c.eat_kw("PURGE");
     c.expect_end()?;
-    Ok(Some(Statement::Drop {
-        name,
-        kind,
-        if_exists,
-    }))
+    Ok(Some(Statement::Drop { name, kind, if_exists }))
 }

@@ -47,9 +47,7 @@ pub(crate) fn statement(src: &Source) -> Result<Statement> {
 /// finds one, otherwise not implemented.
 fn sqlparser_fallback(src: &Source) -> Error {
     let dialect = EmberDialect;
-    let parsed = Parser::new(&dialect)
-        .try_with_sql(src.text)
-        .and_then(|mut p| p.parse_statement());
+    let parsed = Parser::new(&dialect).try_with_sql(src.text).and_then(|mut p| p.parse_statement());
     match parsed {
         Err(e) => src.syntax_error(&e),
         Ok(_) => {
@@ -68,19 +66,14 @@ fn sqlparser_fallback(src: &Source) -> Error {
 /// A whole query text (SELECT, WITH, VALUES, set operations, ...).
 pub(crate) fn parse_query(src: &Source) -> Result<Plan> {
     let dialect = EmberDialect;
-    let mut parser = Parser::new(&dialect)
-        .try_with_sql(src.text)
-        .map_err(|e| src.syntax_error(&e))?;
+    let mut parser = Parser::new(&dialect).try_with_sql(src.text).map_err(|e| src.syntax_error(&e))?;
     let q = parser.parse_query().map_err(|e| src.syntax_error(&e))?;
     let next = parser.peek_token();
     if next.token != Token::EOF {
         let offset = src.local_offset(next.span.start).unwrap_or(0);
         let (token, end) = src.token_at(offset);
-        return Err(Error::parse_syntax(
-            &format!("'{token}'"),
-            &format!(": extra input '{token}'"),
-        )
-        .with_span(Some(src.local_span(offset, end))));
+        return Err(Error::parse_syntax(&format!("'{token}'"), &format!(": extra input '{token}'"))
+            .with_span(Some(src.local_span(offset, end))));
     }
     Converter { src: src.clone() }.query(&q)
 }

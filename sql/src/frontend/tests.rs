@@ -45,11 +45,7 @@ fn syntax_error_at(sql: &str) -> (String, String, (usize, usize)) {
         Error::Spark(e) => {
             assert_eq!(e.error_class, "PARSE_SYNTAX_ERROR", "{e:?}");
             let span = e.span.expect("span");
-            (
-                e.parameters[0].1.clone(),
-                e.parameters[1].1.clone(),
-                (span.start, span.end),
-            )
+            (e.parameters[0].1.clone(), e.parameters[1].1.clone(), (span.start, span.end))
         }
         other => panic!("{other:?}"),
     }
@@ -67,10 +63,7 @@ fn integer_literals_are_typed_like_spark() {
     assert_eq!(lit("2147483647"), ScalarValue::Int32(Some(i32::MAX)));
     assert_eq!(lit("2147483648"), ScalarValue::Int64(Some(2147483648)));
     assert_eq!(lit("-2147483648"), ScalarValue::Int32(Some(i32::MIN)));
-    assert_eq!(
-        lit("9223372036854775808"),
-        ScalarValue::Decimal(Some(9223372036854775808), 19, 0)
-    );
+    assert_eq!(lit("9223372036854775808"), ScalarValue::Decimal(Some(9223372036854775808), 19, 0));
     assert_eq!(lit("10L"), ScalarValue::Int64(Some(10)));
     assert_eq!(lit("-10L"), ScalarValue::Int64(Some(-10)));
     assert_eq!(lit("10S"), ScalarValue::Int16(Some(10)));
@@ -104,12 +97,7 @@ fn string_and_other_literals() {
     assert_eq!(lit("FALSE"), ScalarValue::Boolean(Some(false)));
     assert_eq!(lit("null"), ScalarValue::Null);
     assert_eq!(lit("X'0aFF'"), ScalarValue::Binary(Some(vec![0x0a, 0xff])));
-    assert_eq!(
-        expr(":limit"),
-        Expr::Parameter {
-            name: "limit".into()
-        }
-    );
+    assert_eq!(expr(":limit"), Expr::Parameter { name: "limit".into() });
     assert_eq!(expr("?"), Expr::Parameter { name: "?".into() });
 }
 
@@ -117,18 +105,9 @@ fn string_and_other_literals() {
 fn datetime_literals() {
     assert_eq!(lit("DATE '1970-01-02'"), ScalarValue::Date(Some(1)));
     assert_eq!(lit("date '1998-12-01'"), ScalarValue::Date(Some(10561)));
-    assert_eq!(
-        lit("TIMESTAMP '1970-01-01 00:00:01.5'"),
-        ScalarValue::Timestamp(Some(1_500_000))
-    );
-    assert_eq!(
-        lit("TIMESTAMP '1970-01-01T01:00:00+01:00'"),
-        ScalarValue::Timestamp(Some(0))
-    );
-    assert_eq!(
-        lit("TIMESTAMP_NTZ '1970-01-01 00:01:00'"),
-        ScalarValue::TimestampNtz(Some(60_000_000))
-    );
+    assert_eq!(lit("TIMESTAMP '1970-01-01 00:00:01.5'"), ScalarValue::Timestamp(Some(1_500_000)));
+    assert_eq!(lit("TIMESTAMP '1970-01-01T01:00:00+01:00'"), ScalarValue::Timestamp(Some(0)));
+    assert_eq!(lit("TIMESTAMP_NTZ '1970-01-01 00:01:00'"), ScalarValue::TimestampNtz(Some(60_000_000)));
     assert!(
         matches!(parse_sql("SELECT DATE '2020-13-01'"), Err(Error::Spark(e)) if e.error_class == "INVALID_TYPED_LITERAL")
     );
@@ -137,54 +116,21 @@ fn datetime_literals() {
 #[test]
 fn interval_literals() {
     const DAY: i64 = 86_400_000_000;
-    assert_eq!(
-        lit("INTERVAL '90' DAY"),
-        ScalarValue::IntervalDayTime(Some(90 * DAY))
-    );
-    assert_eq!(
-        lit("interval 3 month"),
-        ScalarValue::IntervalYearMonth(Some(3))
-    );
-    assert_eq!(
-        lit("INTERVAL '1' YEAR"),
-        ScalarValue::IntervalYearMonth(Some(12))
-    );
-    assert_eq!(
-        lit("INTERVAL '1-2' YEAR TO MONTH"),
-        ScalarValue::IntervalYearMonth(Some(14))
-    );
-    assert_eq!(
-        lit("INTERVAL '-1-2' YEAR TO MONTH"),
-        ScalarValue::IntervalYearMonth(Some(-14))
-    );
+    assert_eq!(lit("INTERVAL '90' DAY"), ScalarValue::IntervalDayTime(Some(90 * DAY)));
+    assert_eq!(lit("interval 3 month"), ScalarValue::IntervalYearMonth(Some(3)));
+    assert_eq!(lit("INTERVAL '1' YEAR"), ScalarValue::IntervalYearMonth(Some(12)));
+    assert_eq!(lit("INTERVAL '1-2' YEAR TO MONTH"), ScalarValue::IntervalYearMonth(Some(14)));
+    assert_eq!(lit("INTERVAL '-1-2' YEAR TO MONTH"), ScalarValue::IntervalYearMonth(Some(-14)));
     assert_eq!(
         lit("INTERVAL '1 2:3:4' DAY TO SECOND"),
         ScalarValue::IntervalDayTime(Some(DAY + ((2 * 60 + 3) * 60 + 4) * 1_000_000))
     );
-    assert_eq!(
-        lit("INTERVAL '10:30' HOUR TO MINUTE"),
-        ScalarValue::IntervalDayTime(Some(630 * 60_000_000))
-    );
-    assert_eq!(
-        lit("INTERVAL 1 YEAR 2 MONTHS"),
-        ScalarValue::IntervalYearMonth(Some(14))
-    );
-    assert_eq!(
-        lit("INTERVAL 2 DAYS 3 HOURS"),
-        ScalarValue::IntervalDayTime(Some(2 * DAY + 3 * 3_600_000_000))
-    );
-    assert_eq!(
-        lit("INTERVAL 1.5 SECONDS"),
-        ScalarValue::IntervalDayTime(Some(1_500_000))
-    );
-    assert!(matches!(
-        lit("INTERVAL 1 MONTH 2 DAYS"),
-        ScalarValue::CalendarInterval(Some(_))
-    ));
-    assert!(matches!(
-        lit("INTERVAL '1 day 2 hours'"),
-        ScalarValue::CalendarInterval(Some(_))
-    ));
+    assert_eq!(lit("INTERVAL '10:30' HOUR TO MINUTE"), ScalarValue::IntervalDayTime(Some(630 * 60_000_000)));
+    assert_eq!(lit("INTERVAL 1 YEAR 2 MONTHS"), ScalarValue::IntervalYearMonth(Some(14)));
+    assert_eq!(lit("INTERVAL 2 DAYS 3 HOURS"), ScalarValue::IntervalDayTime(Some(2 * DAY + 3 * 3_600_000_000)));
+    assert_eq!(lit("INTERVAL 1.5 SECONDS"), ScalarValue::IntervalDayTime(Some(1_500_000)));
+    assert!(matches!(lit("INTERVAL 1 MONTH 2 DAYS"), ScalarValue::CalendarInterval(Some(_))));
+    assert!(matches!(lit("INTERVAL '1 day 2 hours'"), ScalarValue::CalendarInterval(Some(_))));
     // an interval inside arithmetic
     let e = expr("date '1996-01-01' + interval '3' month");
     assert!(matches!(e, Expr::Binary { op: BinaryOp::Plus, right, .. }
@@ -220,12 +166,7 @@ fn binary_operators() {
     ];
     for (sql, op) in cases {
         match expr(sql) {
-            Expr::Binary {
-                op: got,
-                left,
-                right,
-                ..
-            } => {
+            Expr::Binary { op: got, left, right, .. } => {
                 assert_eq!(got, op, "{sql}");
                 assert!(col(&["a"])(&left) && col(&["b"])(&right), "{sql}");
             }
@@ -237,142 +178,38 @@ fn binary_operators() {
 #[test]
 fn precedence() {
     // `*` binds tighter than `+`; `||` ranks with `+` (left to right)
-    assert!(matches!(
-        expr("a + b * c"),
-        Expr::Binary {
-            op: BinaryOp::Plus,
-            ..
-        }
-    ));
-    assert!(matches!(
-        expr("a || b + c"),
-        Expr::Binary {
-            op: BinaryOp::Plus,
-            ..
-        }
-    ));
-    assert!(matches!(
-        expr("a || b * c"),
-        Expr::Binary {
-            op: BinaryOp::Concat,
-            ..
-        }
-    ));
-    assert!(matches!(
-        expr("a = 1 OR b = 2 AND c"),
-        Expr::Binary {
-            op: BinaryOp::Or,
-            ..
-        }
-    ));
+    assert!(matches!(expr("a + b * c"), Expr::Binary { op: BinaryOp::Plus, .. }));
+    assert!(matches!(expr("a || b + c"), Expr::Binary { op: BinaryOp::Plus, .. }));
+    assert!(matches!(expr("a || b * c"), Expr::Binary { op: BinaryOp::Concat, .. }));
+    assert!(matches!(expr("a = 1 OR b = 2 AND c"), Expr::Binary { op: BinaryOp::Or, .. }));
     assert!(matches!(expr("NOT a = b"), Expr::Not { .. }));
 }
 
 #[test]
 fn predicates() {
-    assert!(matches!(
-        expr("a IS NULL"),
-        Expr::IsNull { negated: false, .. }
-    ));
-    assert!(matches!(
-        expr("a IS NOT NULL"),
-        Expr::IsNull { negated: true, .. }
-    ));
-    assert!(matches!(
-        expr("a IS TRUE"),
-        Expr::IsBool {
-            value: Some(true),
-            negated: false,
-            ..
-        }
-    ));
-    assert!(matches!(
-        expr("a IS NOT FALSE"),
-        Expr::IsBool {
-            value: Some(false),
-            negated: true,
-            ..
-        }
-    ));
-    assert!(matches!(
-        expr("a IS UNKNOWN"),
-        Expr::IsBool {
-            value: None,
-            negated: false,
-            ..
-        }
-    ));
-    assert!(matches!(
-        expr("a NOT BETWEEN 1 AND 2"),
-        Expr::Between { negated: true, .. }
-    ));
-    assert!(
-        matches!(expr("a IN (1, 2, 3)"), Expr::InList { negated: false, list, .. } if list.len() == 3)
-    );
-    assert!(matches!(
-        expr("a NOT IN (1)"),
-        Expr::InList { negated: true, .. }
-    ));
-    assert!(matches!(
-        expr("a LIKE 'x%'"),
-        Expr::Like {
-            kind: LikeKind::Like,
-            negated: false,
-            escape: None,
-            ..
-        }
-    ));
-    assert!(matches!(
-        expr("a NOT LIKE 'x!%' ESCAPE '!'"),
-        Expr::Like {
-            negated: true,
-            escape: Some('!'),
-            ..
-        }
-    ));
-    assert!(matches!(
-        expr("a ILIKE 'x'"),
-        Expr::Like {
-            kind: LikeKind::ILike,
-            ..
-        }
-    ));
-    assert!(matches!(
-        expr("a RLIKE 'x+'"),
-        Expr::Like {
-            kind: LikeKind::RLike,
-            ..
-        }
-    ));
-    assert!(matches!(
-        expr("a REGEXP 'x+'"),
-        Expr::Like {
-            kind: LikeKind::RLike,
-            ..
-        }
-    ));
+    assert!(matches!(expr("a IS NULL"), Expr::IsNull { negated: false, .. }));
+    assert!(matches!(expr("a IS NOT NULL"), Expr::IsNull { negated: true, .. }));
+    assert!(matches!(expr("a IS TRUE"), Expr::IsBool { value: Some(true), negated: false, .. }));
+    assert!(matches!(expr("a IS NOT FALSE"), Expr::IsBool { value: Some(false), negated: true, .. }));
+    assert!(matches!(expr("a IS UNKNOWN"), Expr::IsBool { value: None, negated: false, .. }));
+    assert!(matches!(expr("a NOT BETWEEN 1 AND 2"), Expr::Between { negated: true, .. }));
+    assert!(matches!(expr("a IN (1, 2, 3)"), Expr::InList { negated: false, list, .. } if list.len() == 3));
+    assert!(matches!(expr("a NOT IN (1)"), Expr::InList { negated: true, .. }));
+    assert!(matches!(expr("a LIKE 'x%'"), Expr::Like { kind: LikeKind::Like, negated: false, escape: None, .. }));
+    assert!(matches!(expr("a NOT LIKE 'x!%' ESCAPE '!'"), Expr::Like { negated: true, escape: Some('!'), .. }));
+    assert!(matches!(expr("a ILIKE 'x'"), Expr::Like { kind: LikeKind::ILike, .. }));
+    assert!(matches!(expr("a RLIKE 'x+'"), Expr::Like { kind: LikeKind::RLike, .. }));
+    assert!(matches!(expr("a REGEXP 'x+'"), Expr::Like { kind: LikeKind::RLike, .. }));
     assert!(matches!(expr("a IS DISTINCT FROM b"), Expr::Not { .. }));
 }
 
 #[test]
 fn case_and_casts() {
     match expr("CASE a WHEN 1 THEN 'x' WHEN 2 THEN 'y' ELSE 'z' END") {
-        Expr::Case {
-            operand: Some(_),
-            branches,
-            else_expr: Some(_),
-            ..
-        } => assert_eq!(branches.len(), 2),
+        Expr::Case { operand: Some(_), branches, else_expr: Some(_), .. } => assert_eq!(branches.len(), 2),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(
-        expr("CASE WHEN a THEN 1 END"),
-        Expr::Case {
-            operand: None,
-            else_expr: None,
-            ..
-        }
-    ));
+    assert!(matches!(expr("CASE WHEN a THEN 1 END"), Expr::Case { operand: None, else_expr: None, .. }));
     let types = [
         ("int", DataType::Int32),
         ("bigint", DataType::Int64),
@@ -393,35 +230,14 @@ fn case_and_casts() {
             "{t}"
         );
     }
-    assert!(matches!(
-        expr("a::bigint"),
-        Expr::Cast {
-            to: DataType::Int64,
-            mode: CastMode::Default,
-            ..
-        }
-    ));
-    assert!(matches!(
-        expr("try_cast(a AS int)"),
-        Expr::Cast {
-            to: DataType::Int32,
-            mode: CastMode::Try,
-            ..
-        }
-    ));
-    assert!(
-        matches!(err("SELECT CAST(a AS foo)"), Error::Spark(e) if e.error_class == "UNSUPPORTED_DATATYPE")
-    );
+    assert!(matches!(expr("a::bigint"), Expr::Cast { to: DataType::Int64, mode: CastMode::Default, .. }));
+    assert!(matches!(expr("try_cast(a AS int)"), Expr::Cast { to: DataType::Int32, mode: CastMode::Try, .. }));
+    assert!(matches!(err("SELECT CAST(a AS foo)"), Error::Spark(e) if e.error_class == "UNSUPPORTED_DATATYPE"));
 }
 
 fn func(e: &Expr) -> (&str, usize, bool) {
     match e {
-        Expr::Function {
-            name,
-            args,
-            distinct,
-            ..
-        } => (name.as_str(), args.len(), *distinct),
+        Expr::Function { name, args, distinct, .. } => (name.as_str(), args.len(), *distinct),
         other => panic!("{other:?}"),
     }
 }
@@ -431,19 +247,13 @@ fn functions() {
     assert_eq!(func(&expr("count(*)")), ("count", 0, false));
     assert_eq!(func(&expr("COUNT(DISTINCT a)")), ("count", 1, true));
     assert_eq!(func(&expr("Upper(a)")), ("upper", 1, false));
-    assert_eq!(
-        func(&expr("substring(a FROM 2 FOR 3)")),
-        ("substring", 3, false)
-    );
+    assert_eq!(func(&expr("substring(a FROM 2 FOR 3)")), ("substring", 3, false));
     assert_eq!(func(&expr("substring(a, 2, 3)")), ("substring", 3, false));
     assert_eq!(func(&expr("substr(a, 2)")), ("substr", 2, false));
     assert_eq!(func(&expr("trim(a)")), ("trim", 1, false));
     assert_eq!(func(&expr("trim(BOTH 'x' FROM a)")), ("trim", 2, false));
     assert_eq!(func(&expr("trim(LEADING 'x' FROM a)")), ("ltrim", 2, false));
-    assert_eq!(
-        func(&expr("trim(TRAILING 'x' FROM a)")),
-        ("rtrim", 2, false)
-    );
+    assert_eq!(func(&expr("trim(TRAILING 'x' FROM a)")), ("rtrim", 2, false));
     assert_eq!(func(&expr("position('b' IN a)")), ("position", 2, false));
     assert_eq!(func(&expr("coalesce(a, b, 1)")), ("coalesce", 3, false));
     match expr("trim(BOTH 'x' FROM a)") {
@@ -457,9 +267,7 @@ fn functions() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(
-        matches!(expr("extract(dayofweek from d)"), Expr::Extract { field, .. } if field == "dayofweek")
-    );
+    assert!(matches!(expr("extract(dayofweek from d)"), Expr::Extract { field, .. } if field == "dayofweek"));
     // FILTER (WHERE) becomes a CASE inside the aggregate
     match expr("sum(a) FILTER (WHERE b > 1)") {
         Expr::Function { name, args, .. } => {
@@ -468,34 +276,16 @@ fn functions() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(
-        err("SELECT sum(a) OVER (PARTITION BY b) FROM t"),
-        Error::NotImplemented(_)
-    ));
+    assert!(matches!(err("SELECT sum(a) OVER (PARTITION BY b) FROM t"), Error::NotImplemented(_)));
 }
 
 #[test]
 fn subqueries() {
-    assert!(matches!(
-        expr("(SELECT max(a) FROM t)"),
-        Expr::ScalarSubquery { .. }
-    ));
-    assert!(matches!(
-        expr("a IN (SELECT b FROM t)"),
-        Expr::InSubquery { negated: false, .. }
-    ));
-    assert!(matches!(
-        expr("a NOT IN (SELECT b FROM t)"),
-        Expr::InSubquery { negated: true, .. }
-    ));
-    assert!(matches!(
-        expr("EXISTS (SELECT 1 FROM t)"),
-        Expr::Exists { negated: false, .. }
-    ));
-    assert!(matches!(
-        expr("NOT EXISTS (SELECT 1 FROM t)"),
-        Expr::Not { .. } | Expr::Exists { negated: true, .. }
-    ));
+    assert!(matches!(expr("(SELECT max(a) FROM t)"), Expr::ScalarSubquery { .. }));
+    assert!(matches!(expr("a IN (SELECT b FROM t)"), Expr::InSubquery { negated: false, .. }));
+    assert!(matches!(expr("a NOT IN (SELECT b FROM t)"), Expr::InSubquery { negated: true, .. }));
+    assert!(matches!(expr("EXISTS (SELECT 1 FROM t)"), Expr::Exists { negated: false, .. }));
+    assert!(matches!(expr("NOT EXISTS (SELECT 1 FROM t)"), Expr::Not { .. } | Expr::Exists { negated: true, .. }));
 }
 
 // ------------------------------------------------------------------- queries
@@ -506,171 +296,78 @@ fn select_wrapping_order() {
         "SELECT DISTINCT a, sum(b) AS s FROM t WHERE c > 0 GROUP BY a HAVING sum(b) > 1 \
          ORDER BY a DESC NULLS FIRST LIMIT 10 OFFSET 5",
     );
-    let Plan::Limit { input, limit } = p else {
-        panic!()
-    };
-    assert!(matches!(
-        limit,
-        Expr::Literal {
-            value: ScalarValue::Int32(Some(10)),
-            ..
-        }
-    ));
-    let Plan::Offset { input, .. } = *input else {
-        panic!()
-    };
-    let Plan::Sort { input, order } = *input else {
-        panic!()
-    };
+    let Plan::Limit { input, limit } = p else { panic!() };
+    assert!(matches!(limit, Expr::Literal { value: ScalarValue::Int32(Some(10)), .. }));
+    let Plan::Offset { input, .. } = *input else { panic!() };
+    let Plan::Sort { input, order } = *input else { panic!() };
     assert_eq!(order.len(), 1);
     assert!(!order[0].ascending);
     assert_eq!(order[0].nulls_first, Some(true));
-    let Plan::Distinct { input } = *input else {
-        panic!()
-    };
-    let Plan::Having { input, .. } = *input else {
-        panic!()
-    };
-    let Plan::Aggregate {
-        input,
-        group_by,
-        exprs,
-        grouping,
-    } = *input
-    else {
-        panic!()
-    };
+    let Plan::Distinct { input } = *input else { panic!() };
+    let Plan::Having { input, .. } = *input else { panic!() };
+    let Plan::Aggregate { input, group_by, exprs, grouping } = *input else { panic!() };
     assert_eq!(grouping, GroupingKind::GroupBy);
     assert!(col(&["a"])(&group_by[0]));
     assert!(matches!(&exprs[1], Expr::Alias { name, .. } if name == "s"));
-    let Plan::Filter { input, .. } = *input else {
-        panic!()
-    };
+    let Plan::Filter { input, .. } = *input else { panic!() };
     assert!(matches!(*input, Plan::Relation { ref name, .. } if name == &["t"]));
 }
 
 #[test]
 fn aggregate_detection() {
-    assert!(
-        matches!(query("SELECT count(*) FROM t"), Plan::Aggregate { ref group_by, .. } if group_by.is_empty())
-    );
-    assert!(matches!(
-        query("SELECT 1 + max(a) FROM t"),
-        Plan::Aggregate { .. }
-    ));
-    assert!(matches!(
-        query("SELECT abs(a) FROM t"),
-        Plan::Project { .. }
-    ));
+    assert!(matches!(query("SELECT count(*) FROM t"), Plan::Aggregate { ref group_by, .. } if group_by.is_empty()));
+    assert!(matches!(query("SELECT 1 + max(a) FROM t"), Plan::Aggregate { .. }));
+    assert!(matches!(query("SELECT abs(a) FROM t"), Plan::Project { .. }));
     // an aggregate inside a subquery does not make the outer SELECT one
-    assert!(matches!(
-        query("SELECT a FROM t WHERE a = (SELECT max(a) FROM t)"),
-        Plan::Project { .. }
-    ));
+    assert!(matches!(query("SELECT a FROM t WHERE a = (SELECT max(a) FROM t)"), Plan::Project { .. }));
     assert!(
         matches!(query("SELECT a, b FROM t GROUP BY ROLLUP(a, b)"), Plan::Aggregate { grouping: GroupingKind::Rollup, ref group_by, .. } if group_by.len() == 2)
     );
-    assert!(matches!(
-        query("SELECT a FROM t GROUP BY CUBE(a)"),
-        Plan::Aggregate {
-            grouping: GroupingKind::Cube,
-            ..
-        }
-    ));
+    assert!(matches!(query("SELECT a FROM t GROUP BY CUBE(a)"), Plan::Aggregate { grouping: GroupingKind::Cube, .. }));
     assert!(matches!(
         query("SELECT a FROM t GROUP BY a WITH ROLLUP"),
-        Plan::Aggregate {
-            grouping: GroupingKind::Rollup,
-            ..
-        }
+        Plan::Aggregate { grouping: GroupingKind::Rollup, .. }
     ));
-    assert!(
-        matches!(query("SELECT a, count(1) FROM t GROUP BY 1"), Plan::Aggregate { ref group_by, .. }
-        if matches!(group_by[0], Expr::Literal { value: ScalarValue::Int32(Some(1)), .. }))
-    );
+    assert!(matches!(query("SELECT a, count(1) FROM t GROUP BY 1"), Plan::Aggregate { ref group_by, .. }
+        if matches!(group_by[0], Expr::Literal { value: ScalarValue::Int32(Some(1)), .. })));
 }
 
 #[test]
 fn select_items_and_no_from() {
     let exprs = select_list("SELECT *, t.*, a b, c AS d FROM t");
-    assert!(matches!(
-        &exprs[0],
-        Expr::Star {
-            qualifier: None,
-            ..
-        }
-    ));
+    assert!(matches!(&exprs[0], Expr::Star { qualifier: None, .. }));
     assert!(matches!(&exprs[1], Expr::Star { qualifier: Some(q), .. } if q == &["t"]));
     assert!(matches!(&exprs[2], Expr::Alias { name, .. } if name == "b"));
     assert!(matches!(&exprs[3], Expr::Alias { name, .. } if name == "d"));
-    assert!(
-        matches!(query("SELECT 1"), Plan::Project { input, .. } if *input == Plan::Values { rows: vec![vec![]] })
-    );
+    assert!(matches!(query("SELECT 1"), Plan::Project { input, .. } if *input == Plan::Values { rows: vec![vec![]] }));
 }
 
 #[test]
 fn from_items() {
-    let Plan::Project { input, .. } = query("SELECT * FROM db.t AS x(a, b)") else {
-        panic!()
-    };
+    let Plan::Project { input, .. } = query("SELECT * FROM db.t AS x(a, b)") else { panic!() };
     match *input {
-        Plan::SubqueryAlias {
-            input,
-            alias,
-            columns,
-        } => {
+        Plan::SubqueryAlias { input, alias, columns } => {
             assert_eq!(alias, "x");
             assert_eq!(columns, ["a", "b"]);
             assert!(matches!(*input, Plan::Relation { ref name, .. } if name == &["db", "t"]));
         }
         other => panic!("{other:?}"),
     }
-    let Plan::Project { input, .. } = query("SELECT * FROM (SELECT 1) s") else {
-        panic!()
-    };
+    let Plan::Project { input, .. } = query("SELECT * FROM (SELECT 1) s") else { panic!() };
     assert!(matches!(*input, Plan::SubqueryAlias { ref alias, .. } if alias == "s"));
-    let Plan::Project { input, .. } = query("SELECT * FROM range(10)") else {
-        panic!()
-    };
-    assert_eq!(
-        *input,
-        Plan::Range {
-            start: 0,
-            end: 10,
-            step: 1
-        }
-    );
-    let Plan::Project { input, .. } = query("SELECT * FROM range(5, -10, -2)") else {
-        panic!()
-    };
-    assert_eq!(
-        *input,
-        Plan::Range {
-            start: 5,
-            end: -10,
-            step: -2
-        }
-    );
+    let Plan::Project { input, .. } = query("SELECT * FROM range(10)") else { panic!() };
+    assert_eq!(*input, Plan::Range { start: 0, end: 10, step: 1 });
+    let Plan::Project { input, .. } = query("SELECT * FROM range(5, -10, -2)") else { panic!() };
+    assert_eq!(*input, Plan::Range { start: 5, end: -10, step: -2 });
     for (sql, fmt, path) in [
-        (
-            "SELECT * FROM parquet.`/data/x.parquet`",
-            "parquet",
-            "/data/x.parquet",
-        ),
+        ("SELECT * FROM parquet.`/data/x.parquet`", "parquet", "/data/x.parquet"),
         ("SELECT * FROM CSV.`/data/*.csv`", "csv", "/data/*.csv"),
         ("SELECT * FROM json.`dir`", "json", "dir"),
     ] {
-        let Plan::Project { input, .. } = query(sql) else {
-            panic!()
-        };
+        let Plan::Project { input, .. } = query(sql) else { panic!() };
         assert_eq!(
             *input,
-            Plan::ReadFiles {
-                format: fmt.into(),
-                paths: vec![path.into()],
-                options: vec![],
-                schema: None
-            }
+            Plan::ReadFiles { format: fmt.into(), paths: vec![path.into()], options: vec![], schema: None }
         );
     }
     assert!(
@@ -679,15 +376,9 @@ fn from_items() {
 }
 
 fn join_of(sql: &str) -> (JoinType, JoinCriteria) {
-    let Plan::Project { input, .. } = query(sql) else {
-        panic!()
-    };
+    let Plan::Project { input, .. } = query(sql) else { panic!() };
     match *input {
-        Plan::Join {
-            join_type,
-            criteria,
-            ..
-        } => (join_type, criteria),
+        Plan::Join { join_type, criteria, .. } => (join_type, criteria),
         other => panic!("{other:?}"),
     }
 }
@@ -696,64 +387,22 @@ fn join_of(sql: &str) -> (JoinType, JoinCriteria) {
 fn joins() {
     let on = |sql: &str| join_of(sql).0;
     assert_eq!(on("SELECT * FROM a JOIN b ON a.x = b.x"), JoinType::Inner);
-    assert_eq!(
-        on("SELECT * FROM a INNER JOIN b ON a.x = b.x"),
-        JoinType::Inner
-    );
-    assert_eq!(
-        on("SELECT * FROM a LEFT JOIN b ON a.x = b.x"),
-        JoinType::LeftOuter
-    );
-    assert_eq!(
-        on("SELECT * FROM a LEFT OUTER JOIN b ON a.x = b.x"),
-        JoinType::LeftOuter
-    );
-    assert_eq!(
-        on("SELECT * FROM a RIGHT OUTER JOIN b ON a.x = b.x"),
-        JoinType::RightOuter
-    );
-    assert_eq!(
-        on("SELECT * FROM a FULL OUTER JOIN b ON a.x = b.x"),
-        JoinType::FullOuter
-    );
-    assert_eq!(
-        on("SELECT * FROM a FULL JOIN b ON a.x = b.x"),
-        JoinType::FullOuter
-    );
-    assert_eq!(
-        on("SELECT * FROM a LEFT SEMI JOIN b ON a.x = b.x"),
-        JoinType::LeftSemi
-    );
-    assert_eq!(
-        on("SELECT * FROM a SEMI JOIN b ON a.x = b.x"),
-        JoinType::LeftSemi
-    );
-    assert_eq!(
-        on("SELECT * FROM a LEFT ANTI JOIN b ON a.x = b.x"),
-        JoinType::LeftAnti
-    );
-    assert_eq!(
-        on("SELECT * FROM a ANTI JOIN b ON a.x = b.x"),
-        JoinType::LeftAnti
-    );
-    assert_eq!(
-        join_of("SELECT * FROM a CROSS JOIN b"),
-        (JoinType::Cross, JoinCriteria::None)
-    );
-    assert_eq!(
-        join_of("SELECT * FROM a, b"),
-        (JoinType::Cross, JoinCriteria::None)
-    );
-    assert_eq!(
-        join_of("SELECT * FROM a NATURAL JOIN b"),
-        (JoinType::Inner, JoinCriteria::Natural)
-    );
+    assert_eq!(on("SELECT * FROM a INNER JOIN b ON a.x = b.x"), JoinType::Inner);
+    assert_eq!(on("SELECT * FROM a LEFT JOIN b ON a.x = b.x"), JoinType::LeftOuter);
+    assert_eq!(on("SELECT * FROM a LEFT OUTER JOIN b ON a.x = b.x"), JoinType::LeftOuter);
+    assert_eq!(on("SELECT * FROM a RIGHT OUTER JOIN b ON a.x = b.x"), JoinType::RightOuter);
+    assert_eq!(on("SELECT * FROM a FULL OUTER JOIN b ON a.x = b.x"), JoinType::FullOuter);
+    assert_eq!(on("SELECT * FROM a FULL JOIN b ON a.x = b.x"), JoinType::FullOuter);
+    assert_eq!(on("SELECT * FROM a LEFT SEMI JOIN b ON a.x = b.x"), JoinType::LeftSemi);
+    assert_eq!(on("SELECT * FROM a SEMI JOIN b ON a.x = b.x"), JoinType::LeftSemi);
+    assert_eq!(on("SELECT * FROM a LEFT ANTI JOIN b ON a.x = b.x"), JoinType::LeftAnti);
+    assert_eq!(on("SELECT * FROM a ANTI JOIN b ON a.x = b.x"), JoinType::LeftAnti);
+    assert_eq!(join_of("SELECT * FROM a CROSS JOIN b"), (JoinType::Cross, JoinCriteria::None));
+    assert_eq!(join_of("SELECT * FROM a, b"), (JoinType::Cross, JoinCriteria::None));
+    assert_eq!(join_of("SELECT * FROM a NATURAL JOIN b"), (JoinType::Inner, JoinCriteria::Natural));
     assert_eq!(
         join_of("SELECT * FROM a JOIN b USING (x, y)"),
-        (
-            JoinType::Inner,
-            JoinCriteria::Using(vec!["x".into(), "y".into()])
-        )
+        (JoinType::Inner, JoinCriteria::Using(vec!["x".into(), "y".into()]))
     );
 }
 
@@ -765,32 +414,16 @@ fn set_operations() {
     };
     assert_eq!(op("SELECT 1 UNION SELECT 2"), (SetOp::Union, false));
     assert_eq!(op("SELECT 1 UNION ALL SELECT 2"), (SetOp::Union, true));
-    assert_eq!(
-        op("SELECT 1 UNION DISTINCT SELECT 2"),
-        (SetOp::Union, false)
-    );
+    assert_eq!(op("SELECT 1 UNION DISTINCT SELECT 2"), (SetOp::Union, false));
     assert_eq!(op("SELECT 1 INTERSECT SELECT 2"), (SetOp::Intersect, false));
-    assert_eq!(
-        op("SELECT 1 INTERSECT ALL SELECT 2"),
-        (SetOp::Intersect, true)
-    );
+    assert_eq!(op("SELECT 1 INTERSECT ALL SELECT 2"), (SetOp::Intersect, true));
     assert_eq!(op("SELECT 1 EXCEPT SELECT 2"), (SetOp::Except, false));
     assert_eq!(op("SELECT 1 MINUS SELECT 2"), (SetOp::Except, false));
     assert_eq!(op("SELECT 1 EXCEPT ALL SELECT 2"), (SetOp::Except, true));
     // INTERSECT binds tighter than UNION
     match query("SELECT 1 UNION SELECT 2 INTERSECT SELECT 3") {
-        Plan::SetOperation {
-            op: SetOp::Union,
-            right,
-            ..
-        } => {
-            assert!(matches!(
-                *right,
-                Plan::SetOperation {
-                    op: SetOp::Intersect,
-                    ..
-                }
-            ))
+        Plan::SetOperation { op: SetOp::Union, right, .. } => {
+            assert!(matches!(*right, Plan::SetOperation { op: SetOp::Intersect, .. }))
         }
         other => panic!("{other:?}"),
     }
@@ -802,10 +435,7 @@ fn set_operations() {
         },
         other => panic!("{other:?}"),
     }
-    assert!(matches!(
-        query("(SELECT 1) UNION (SELECT 2)"),
-        Plan::SetOperation { .. }
-    ));
+    assert!(matches!(query("(SELECT 1) UNION (SELECT 2)"), Plan::SetOperation { .. }));
 }
 
 #[test]
@@ -830,94 +460,43 @@ fn stmt(sql: &str) -> Statement {
 
 #[test]
 fn set_and_reset() {
-    assert_eq!(
-        stmt("SET"),
-        Statement::Set {
-            key: None,
-            value: None
-        }
-    );
+    assert_eq!(stmt("SET"), Statement::Set { key: None, value: None });
     assert_eq!(
         stmt("SET spark.sql.ansi.enabled"),
-        Statement::Set {
-            key: Some("spark.sql.ansi.enabled".into()),
-            value: None
-        }
+        Statement::Set { key: Some("spark.sql.ansi.enabled".into()), value: None }
     );
     assert_eq!(
         stmt("SET spark.sql.ansi.enabled = false"),
-        Statement::Set {
-            key: Some("spark.sql.ansi.enabled".into()),
-            value: Some("false".into())
-        }
+        Statement::Set { key: Some("spark.sql.ansi.enabled".into()), value: Some("false".into()) }
     );
     assert_eq!(
         stmt("set ember.path=/tmp/a b;"),
-        Statement::Set {
-            key: Some("ember.path".into()),
-            value: Some("/tmp/a b".into())
-        }
+        Statement::Set { key: Some("ember.path".into()), value: Some("/tmp/a b".into()) }
     );
     assert_eq!(
         stmt("SET TIME ZONE 'UTC'"),
-        Statement::Set {
-            key: Some("spark.sql.session.timeZone".into()),
-            value: Some("UTC".into())
-        }
+        Statement::Set { key: Some("spark.sql.session.timeZone".into()), value: Some("UTC".into()) }
     );
     assert_eq!(stmt("RESET"), Statement::Reset { key: None });
-    assert_eq!(
-        stmt("RESET spark.sql.ansi.enabled"),
-        Statement::Reset {
-            key: Some("spark.sql.ansi.enabled".into())
-        }
-    );
+    assert_eq!(stmt("RESET spark.sql.ansi.enabled"), Statement::Reset { key: Some("spark.sql.ansi.enabled".into()) });
 }
 
 #[test]
 fn show_describe_explain() {
     assert_eq!(stmt("SHOW TABLES"), Statement::ShowTables { pattern: None });
-    assert_eq!(
-        stmt("SHOW TABLES LIKE 'a*'"),
-        Statement::ShowTables {
-            pattern: Some("a*".into())
-        }
-    );
-    assert_eq!(
-        stmt("SHOW COLUMNS IN t"),
-        Statement::ShowColumns {
-            table: vec!["t".into()]
-        }
-    );
+    assert_eq!(stmt("SHOW TABLES LIKE 'a*'"), Statement::ShowTables { pattern: Some("a*".into()) });
+    assert_eq!(stmt("SHOW COLUMNS IN t"), Statement::ShowColumns { table: vec!["t".into()] });
     assert_eq!(stmt("SHOW FUNCTIONS"), Statement::ShowFunctions);
     assert_eq!(
         stmt("DESCRIBE t"),
-        Statement::Describe {
-            target: DescribeTarget::Table(vec!["t".into()]),
-            extended: false
-        }
+        Statement::Describe { target: DescribeTarget::Table(vec!["t".into()]), extended: false }
     );
     assert_eq!(
         stmt("DESC TABLE EXTENDED db.t"),
-        Statement::Describe {
-            target: DescribeTarget::Table(vec!["db".into(), "t".into()]),
-            extended: true
-        }
+        Statement::Describe { target: DescribeTarget::Table(vec!["db".into(), "t".into()]), extended: true }
     );
-    assert!(matches!(
-        stmt("DESCRIBE QUERY SELECT 1"),
-        Statement::Describe {
-            target: DescribeTarget::Query(_),
-            ..
-        }
-    ));
-    assert!(matches!(
-        stmt("DESCRIBE SELECT 1"),
-        Statement::Describe {
-            target: DescribeTarget::Query(_),
-            ..
-        }
-    ));
+    assert!(matches!(stmt("DESCRIBE QUERY SELECT 1"), Statement::Describe { target: DescribeTarget::Query(_), .. }));
+    assert!(matches!(stmt("DESCRIBE SELECT 1"), Statement::Describe { target: DescribeTarget::Query(_), .. }));
     for (sql, mode) in [
         ("EXPLAIN SELECT 1", ExplainMode::Simple),
         ("EXPLAIN EXTENDED SELECT 1", ExplainMode::Extended),
@@ -938,37 +517,17 @@ fn show_describe_explain() {
 
 #[test]
 fn no_op_commands() {
-    for sql in [
-        "CACHE TABLE t",
-        "UNCACHE TABLE IF EXISTS t",
-        "REFRESH TABLE t",
-        "USE db",
-        "CLEAR CACHE",
-    ] {
+    for sql in ["CACHE TABLE t", "UNCACHE TABLE IF EXISTS t", "REFRESH TABLE t", "USE db", "CLEAR CACHE"] {
         assert!(matches!(stmt(sql), Statement::NoOp { .. }), "{sql}");
     }
-    assert!(matches!(
-        stmt("CACHE TABLE c AS SELECT 1"),
-        Statement::CreateView {
-            temporary: true,
-            ..
-        }
-    ));
+    assert!(matches!(stmt("CACHE TABLE c AS SELECT 1"), Statement::CreateView { temporary: true, .. }));
 }
 
 #[test]
 fn create_view() {
     let sql = "CREATE OR REPLACE TEMPORARY VIEW v (x, y) AS SELECT a, b FROM t";
     match stmt(sql) {
-        Statement::CreateView {
-            name,
-            columns,
-            query,
-            replace,
-            temporary,
-            if_not_exists,
-            sql,
-        } => {
+        Statement::CreateView { name, columns, query, replace, temporary, if_not_exists, sql } => {
             assert_eq!(name, ["v"]);
             assert_eq!(columns, ["x", "y"]);
             assert!(matches!(query, Plan::Project { .. }));
@@ -979,37 +538,17 @@ fn create_view() {
     }
     assert!(matches!(
         stmt("CREATE VIEW IF NOT EXISTS v AS SELECT 1"),
-        Statement::CreateView {
-            if_not_exists: true,
-            temporary: false,
-            replace: false,
-            ..
-        }
+        Statement::CreateView { if_not_exists: true, temporary: false, replace: false, .. }
     ));
-    assert!(matches!(
-        stmt("CREATE TEMP VIEW v AS SELECT 1"),
-        Statement::CreateView {
-            temporary: true,
-            ..
-        }
-    ));
+    assert!(matches!(stmt("CREATE TEMP VIEW v AS SELECT 1"), Statement::CreateView { temporary: true, .. }));
 }
 
 #[test]
 fn create_data_source() {
-    let sql =
-        "CREATE TEMPORARY VIEW lineitem (a INT, b decimal(15, 2) NOT NULL, c STRING COMMENT 'x') \
+    let sql = "CREATE TEMPORARY VIEW lineitem (a INT, b decimal(15, 2) NOT NULL, c STRING COMMENT 'x') \
                USING parquet OPTIONS (path '/data/lineitem', 'header' = 'true', mergeSchema true)";
     match stmt(sql) {
-        Statement::CreateDataSource {
-            name,
-            format,
-            options,
-            schema,
-            replace,
-            temporary,
-            ..
-        } => {
+        Statement::CreateDataSource { name, format, options, schema, replace, temporary, .. } => {
             assert_eq!(name, ["lineitem"]);
             assert_eq!(format, "parquet");
             assert_eq!(
@@ -1029,25 +568,14 @@ fn create_data_source() {
         other => panic!("{other:?}"),
     }
     match stmt("CREATE TABLE t USING csv OPTIONS (header 'true') LOCATION '/x'") {
-        Statement::CreateDataSource {
-            format,
-            options,
-            schema: None,
-            temporary: false,
-            ..
-        } => {
+        Statement::CreateDataSource { format, options, schema: None, temporary: false, .. } => {
             assert_eq!(format, "csv");
             assert!(options.contains(&("path".to_string(), "/x".to_string())));
         }
         other => panic!("{other:?}"),
     }
     match stmt("CREATE TABLE t USING parquet AS SELECT 1 AS a") {
-        Statement::CreateTableAs {
-            name,
-            format,
-            query,
-            ..
-        } => {
+        Statement::CreateTableAs { name, format, query, .. } => {
             assert_eq!(name, ["t"]);
             assert_eq!(format, "parquet");
             assert!(matches!(query, Plan::Project { .. }));
@@ -1058,36 +586,18 @@ fn create_data_source() {
 
 #[test]
 fn insert_and_drop() {
-    assert!(matches!(
-        stmt("INSERT INTO t SELECT * FROM u"),
-        Statement::Insert {
-            overwrite: false,
-            ..
-        }
-    ));
+    assert!(matches!(stmt("INSERT INTO t SELECT * FROM u"), Statement::Insert { overwrite: false, .. }));
     assert!(matches!(
         stmt("INSERT OVERWRITE TABLE t VALUES (1)"),
-        Statement::Insert {
-            overwrite: true,
-            query: Plan::Values { .. },
-            ..
-        }
+        Statement::Insert { overwrite: true, query: Plan::Values { .. }, .. }
     ));
     assert_eq!(
         stmt("DROP VIEW IF EXISTS v"),
-        Statement::Drop {
-            name: vec!["v".into()],
-            kind: DropKind::View,
-            if_exists: true
-        }
+        Statement::Drop { name: vec!["v".into()], kind: DropKind::View, if_exists: true }
     );
     assert_eq!(
         stmt("DROP TABLE t"),
-        Statement::Drop {
-            name: vec!["t".into()],
-            kind: DropKind::Table,
-            if_exists: false
-        }
+        Statement::Drop { name: vec!["t".into()], kind: DropKind::Table, if_exists: false }
     );
 }
 
@@ -1096,12 +606,8 @@ fn scripts() {
     let stmts = parse_sql("SET a=1; ; SELECT 'x;y' -- c;\n; /* ; */ SELECT 2;").expect("parses");
     assert_eq!(stmts.len(), 3);
     assert!(parse_sql("  -- nothing\n ").expect("parses").is_empty());
-    assert!(
-        matches!(parse_statement(" ; "), Err(Error::Spark(e)) if e.error_class == "PARSE_EMPTY_STATEMENT")
-    );
-    assert!(
-        matches!(parse_statement(""), Err(Error::Spark(e)) if e.error_class == "PARSE_EMPTY_STATEMENT")
-    );
+    assert!(matches!(parse_statement(" ; "), Err(Error::Spark(e)) if e.error_class == "PARSE_EMPTY_STATEMENT"));
+    assert!(matches!(parse_statement(""), Err(Error::Spark(e)) if e.error_class == "PARSE_EMPTY_STATEMENT"));
     assert!(
         matches!(parse_statement("SELECT 1; SELECT 2"), Err(Error::Spark(e)) if e.error_class == "PARSE_SYNTAX_ERROR")
     );
@@ -1112,24 +618,15 @@ fn scripts() {
 #[test]
 fn syntax_errors_point_at_the_token() {
     let (token, hint, span) = syntax_error_at("SELECT (1 + 2 FROM t");
-    assert_eq!(
-        (token.as_str(), hint.as_str(), span),
-        ("'FROM'", ": missing ')'", (14, 18))
-    );
+    assert_eq!((token.as_str(), hint.as_str(), span), ("'FROM'", ": missing ')'", (14, 18)));
     let (token, hint, span) = syntax_error_at("SELECT a FROM t GROUP a");
-    assert_eq!(
-        (token.as_str(), hint.as_str(), span),
-        ("'GROUP'", ": extra input 'GROUP'", (16, 21))
-    );
+    assert_eq!((token.as_str(), hint.as_str(), span), ("'GROUP'", ": extra input 'GROUP'", (16, 21)));
     let (token, _, span) = syntax_error_at("SELECT a FROM t WHERE");
     assert_eq!((token.as_str(), span), ("end of input", (21, 21)));
     let (token, _, span) = syntax_error_at("SELECT 1;\nSELECT (1 +) FROM t");
     assert_eq!((token.as_str(), span), ("')'", (21, 22)));
     let (token, hint, _) = syntax_error_at("SELECT a FROM t t2 t3");
-    assert_eq!(
-        (token.as_str(), hint.as_str()),
-        ("'t3'", ": extra input 't3'")
-    );
+    assert_eq!((token.as_str(), hint.as_str()), ("'t3'", ": extra input 't3'"));
     let (token, _, _) = syntax_error_at("SELEC 1");
     assert_eq!(token, "'SELEC'");
     assert_eq!(
@@ -1140,16 +637,8 @@ fn syntax_errors_point_at_the_token() {
 
 #[test]
 fn unsupported_syntax_is_not_implemented() {
-    for sql in [
-        "SELECT a[0] FROM t",
-        "SELECT * FROM t LATERAL VIEW explode(a) x AS y",
-        "UPDATE t SET a = 1",
-    ] {
-        assert!(
-            matches!(err(sql), Error::NotImplemented(_)),
-            "{sql}: {:?}",
-            parse_sql(sql)
-        );
+    for sql in ["SELECT a[0] FROM t", "SELECT * FROM t LATERAL VIEW explode(a) x AS y", "UPDATE t SET a = 1"] {
+        assert!(matches!(err(sql), Error::NotImplemented(_)), "{sql}: {:?}", parse_sql(sql));
     }
 }
 
@@ -1157,16 +646,12 @@ fn unsupported_syntax_is_not_implemented() {
 fn spans_are_byte_ranges_of_the_original_text() {
     let text = "SELECT 1;\nSELECT `café`,  b_col FROM tbl";
     let stmts = parse_sql(text).expect("parses");
-    let Statement::Query(Plan::Project { input, exprs }) = &stmts[1] else {
-        panic!()
-    };
+    let Statement::Query(Plan::Project { input, exprs }) = &stmts[1] else { panic!() };
     let span = exprs[1].span().expect("span");
     assert_eq!(&text[span.start..span.end], "b_col");
     let span = exprs[0].span().expect("span");
     assert_eq!(&text[span.start..span.end], "`café`");
-    let Plan::Relation { span: Some(s), .. } = input.as_ref() else {
-        panic!()
-    };
+    let Plan::Relation { span: Some(s), .. } = input.as_ref() else { panic!() };
     assert_eq!(&text[s.start..s.end], "tbl");
     let text = "SELECT -5, f(x), g(h(')'), 1)";
     let e = &select_list(text)[..];
@@ -1189,11 +674,7 @@ fn all_tpch_queries_parse() {
         }
         let text = std::fs::read_to_string(&path).expect("read");
         let stmts = parse_sql(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(
-            stmts.iter().any(|s| matches!(s, Statement::Query(_))),
-            "{}",
-            path.display()
-        );
+        assert!(stmts.iter().any(|s| matches!(s, Statement::Query(_))), "{}", path.display());
         n += 1;
     }
     assert_eq!(n, 22);

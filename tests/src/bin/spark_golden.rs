@@ -23,13 +23,8 @@ struct Options {
 }
 
 fn parse_args() -> Result<Options, String> {
-    let mut o = Options {
-        filters: Vec::new(),
-        json: None,
-        timeout: Duration::from_secs(30),
-        failures: false,
-        passing: false,
-    };
+    let mut o =
+        Options { filters: Vec::new(), json: None, timeout: Duration::from_secs(30), failures: false, passing: false };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -68,14 +63,8 @@ fn main() -> ExitCode {
             if !e.is_empty() {
                 eprintln!("error: {e}");
             }
-            eprintln!(
-                "usage: spark_golden [FILTER...] [--json FILE] [--timeout SECS] [--failures] [--passing]"
-            );
-            return if e.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(2)
-            };
+            eprintln!("usage: spark_golden [FILTER...] [--json FILE] [--timeout SECS] [--failures] [--passing]");
+            return if e.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) };
         }
     };
     let Some(corpus) = golden::corpus_dir() else {
@@ -97,17 +86,11 @@ fn main() -> ExitCode {
 
     let width = files.iter().map(|f| f.len()).max().unwrap_or(10).max(10);
     if o.passing {
-        for r in reports
-            .iter()
-            .filter(|r| r.total > 0 && r.strict == r.total)
-        {
+        for r in reports.iter().filter(|r| r.total > 0 && r.strict == r.total) {
             println!("{}", r.file);
         }
     } else {
-        println!(
-            "{:<width$} {:>7} {:>14} {:>14}",
-            "file", "queries", "strict", "lenient"
-        );
+        println!("{:<width$} {:>7} {:>14} {:>14}", "file", "queries", "strict", "lenient");
         for r in &reports {
             println!(
                 "{:<width$} {:>7} {:>6} {:>6.1}% {:>6} {:>6.1}%{}",
@@ -117,10 +100,7 @@ fn main() -> ExitCode {
                 pct(r.strict, r.total),
                 r.lenient,
                 pct(r.lenient, r.total),
-                r.note
-                    .as_ref()
-                    .map(|n| format!("  ({})", first_chars(n, 100)))
-                    .unwrap_or_default()
+                r.note.as_ref().map(|n| format!("  ({})", first_chars(n, 100))).unwrap_or_default()
             );
             if o.failures {
                 for q in r.outcomes.iter().filter(|q| !q.strict) {
@@ -137,10 +117,7 @@ fn main() -> ExitCode {
     let total: usize = reports.iter().map(|r| r.total).sum();
     let strict: usize = reports.iter().map(|r| r.strict).sum();
     let lenient: usize = reports.iter().map(|r| r.lenient).sum();
-    let complete = reports
-        .iter()
-        .filter(|r| r.total > 0 && r.strict == r.total)
-        .count();
+    let complete = reports.iter().filter(|r| r.total > 0 && r.strict == r.total).count();
     let summary = format!(
         "total: {} files, {total} queries; strict {strict} ({:.1}%), lenient {lenient} ({:.1}%); {complete} files pass completely; {:.1} s",
         reports.len(),

@@ -24,9 +24,7 @@ use ember_core::expr::BinaryOp;
 use ember_core::{Error, EvalMode, Result};
 
 use super::{binary_flagged, DIV_ZERO, OK, OVERFLOW};
-use crate::decimal::{
-    div_round_half_up, fits_precision_256, i256_to_string, pow10_256, rescale_256, POW10,
-};
+use crate::decimal::{div_round_half_up, fits_precision_256, i256_to_string, pow10_256, rescale_256, POW10};
 use crate::errors::arithmetic_overflow;
 use crate::util::{as_primitive, null_out, union_nulls};
 
@@ -45,9 +43,7 @@ const CHECK: u8 = 4;
 fn decimal_type(dt: &DataType) -> Result<(u8, i8)> {
     match dt {
         DataType::Decimal128(p, s) => Ok((*p, *s)),
-        other => Err(Error::internal(format!(
-            "expected a decimal type, got {other}"
-        ))),
+        other => Err(Error::internal(format!("expected a decimal type, got {other}"))),
     }
 }
 
@@ -83,9 +79,7 @@ pub fn decimal_binary(
                     l,
                     r,
                     |a, b| {
-                        let v = a
-                            .wrapping_mul(m1)
-                            .wrapping_add(sign.wrapping_mul(b).wrapping_mul(m2));
+                        let v = a.wrapping_mul(m1).wrapping_add(sign.wrapping_mul(b).wrapping_mul(m2));
                         (v, out_of_bounds(v))
                     },
                     reference,
@@ -99,9 +93,8 @@ pub fn decimal_binary(
                     l,
                     r,
                     |a, b| {
-                        let exact = a
-                            .checked_mul(m1)
-                            .and_then(|x| b.checked_mul(sign * m2).and_then(|y| x.checked_add(y)));
+                        let exact =
+                            a.checked_mul(m1).and_then(|x| b.checked_mul(sign * m2).and_then(|y| x.checked_add(y)));
                         match exact.and_then(|x| adjust.apply(x)) {
                             Some(v) => (v, out_of_bounds(v)),
                             None => (0, CHECK),
@@ -223,17 +216,9 @@ impl Rescale {
         let too_far = diff.abs() > 38;
         let k = diff.unsigned_abs().min(38) as usize;
         if diff >= 0 {
-            Rescale {
-                down: 1,
-                up: POW10[k],
-                too_far,
-            }
+            Rescale { down: 1, up: POW10[k], too_far }
         } else {
-            Rescale {
-                down: POW10[k],
-                up: 1,
-                too_far,
-            }
+            Rescale { down: POW10[k], up: 1, too_far }
         }
     }
 
@@ -290,9 +275,7 @@ where
             outcome => {
                 if mode == EvalMode::Ansi {
                     return Err(match outcome {
-                        DecimalOutcome::Overflow(text) => {
-                            Error::numeric_value_out_of_range(&text, p, s)
-                        }
+                        DecimalOutcome::Overflow(text) => Error::numeric_value_out_of_range(&text, p, s),
                         _ => Error::divide_by_zero(),
                     });
                 }
@@ -313,15 +296,7 @@ fn upscale(v: i128, by: i32) -> Option<i256> {
 
 /// One row of `a op b` computed exactly in `i256`: the scalar reference that
 /// the fast paths must agree with.
-pub fn decimal_binary_reference(
-    op: BinaryOp,
-    a: i128,
-    s1: i8,
-    b: i128,
-    s2: i8,
-    p: u8,
-    s: i8,
-) -> DecimalOutcome {
+pub fn decimal_binary_reference(op: BinaryOp, a: i128, s1: i8, b: i128, s2: i8, p: u8, s: i8) -> DecimalOutcome {
     let (s1, s2, si) = (s1 as i32, s2 as i32, s as i32);
     // exact value and its scale
     let (exact, exact_scale) = match op {
@@ -346,16 +321,10 @@ pub fn decimal_binary_reference(
             // Spark multiplies with MathContext(38, HALF_UP): a product of more
             // than 38 significant digits is rounded to 38 before the result scale
             let exact = i256::from_i128(a).wrapping_mul(i256::from_i128(b));
-            let digits = exact
-                .wrapping_abs()
-                .checked_ilog10()
-                .map_or(1, |d| d as i32 + 1);
+            let digits = exact.wrapping_abs().checked_ilog10().map_or(1, |d| d as i32 + 1);
             if digits > 38 {
                 let drop = digits - 38;
-                (
-                    rescale_256(exact, s1 + s2, s1 + s2 - drop).unwrap_or(exact),
-                    s1 + s2 - drop,
-                )
+                (rescale_256(exact, s1 + s2, s1 + s2 - drop).unwrap_or(exact), s1 + s2 - drop)
             } else {
                 (exact, s1 + s2)
             }
@@ -366,12 +335,7 @@ pub fn decimal_binary_reference(
             }
             return divide_reference(a, s1, b, s2, p, si);
         }
-        _ => {
-            return DecimalOutcome::Overflow(format!(
-                "unsupported decimal operator {}",
-                op.symbol()
-            ))
-        }
+        _ => return DecimalOutcome::Overflow(format!("unsupported decimal operator {}", op.symbol())),
     };
     match rescale_256(exact, exact_scale, si) {
         Some(v) if fits_precision_256(v, p) => DecimalOutcome::Value(v.as_i128()),
@@ -430,17 +394,12 @@ fn divide_reference(a: i128, s1: i32, b: i128, s2: i32, p: u8, s: i32) -> Decima
 }
 
 fn approx_quotient(a: i128, s1: i32, b: i128, s2: i32) -> String {
-    let x =
-        crate::decimal::decimal_to_f64(a, s1 as i8) / crate::decimal::decimal_to_f64(b, s2 as i8);
+    let x = crate::decimal::decimal_to_f64(a, s1 as i8) / crate::decimal::decimal_to_f64(b, s2 as i8);
     ember_core::format::java_double(x)
 }
 
 /// `div` on decimals: the integral part of the quotient as a long.
-pub(crate) fn decimal_int_divide(
-    left: &ArrayRef,
-    right: &ArrayRef,
-    mode: EvalMode,
-) -> Result<ArrayRef> {
+pub(crate) fn decimal_int_divide(left: &ArrayRef, right: &ArrayRef, mode: EvalMode) -> Result<ArrayRef> {
     let (_, s1) = decimal_type(left.data_type())?;
     let (_, s2) = decimal_type(right.data_type())?;
     let l = as_primitive::<Decimal128Type>(left.as_ref())?;

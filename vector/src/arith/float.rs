@@ -12,12 +12,7 @@ use ember_core::{Error, EvalMode, Result};
 use super::{binary_flagged, DIV_ZERO, OK};
 use crate::util::as_primitive;
 
-pub(crate) fn float_binary<T>(
-    op: BinaryOp,
-    left: &ArrayRef,
-    right: &ArrayRef,
-    mode: EvalMode,
-) -> Result<ArrayRef>
+pub(crate) fn float_binary<T>(op: BinaryOp, left: &ArrayRef, right: &ArrayRef, mode: EvalMode) -> Result<ArrayRef>
 where
     T: ArrowPrimitiveType,
     T::Native: Add<Output = T::Native>
@@ -36,28 +31,13 @@ where
         BinaryOp::Plus => binary_flagged(l, r, |a: T::Native, b| (a + b, OK), mode, true, err)?,
         BinaryOp::Minus => binary_flagged(l, r, |a: T::Native, b| (a - b, OK), mode, true, err)?,
         BinaryOp::Multiply => binary_flagged(l, r, |a: T::Native, b| (a * b, OK), mode, true, err)?,
-        BinaryOp::Divide => binary_flagged(
-            l,
-            r,
-            |a: T::Native, b| (a / b, if b == zero { DIV_ZERO } else { OK }),
-            mode,
-            true,
-            err,
-        )?,
-        BinaryOp::Modulo => binary_flagged(
-            l,
-            r,
-            |a: T::Native, b| (a % b, if b == zero { DIV_ZERO } else { OK }),
-            mode,
-            true,
-            err,
-        )?,
-        other => {
-            return Err(Error::internal(format!(
-                "no floating-point kernel for {}",
-                other.symbol()
-            )))
+        BinaryOp::Divide => {
+            binary_flagged(l, r, |a: T::Native, b| (a / b, if b == zero { DIV_ZERO } else { OK }), mode, true, err)?
         }
+        BinaryOp::Modulo => {
+            binary_flagged(l, r, |a: T::Native, b| (a % b, if b == zero { DIV_ZERO } else { OK }), mode, true, err)?
+        }
+        other => return Err(Error::internal(format!("no floating-point kernel for {}", other.symbol()))),
     };
     Ok(Arc::new(out))
 }

@@ -92,12 +92,7 @@ fn narrow_literal<N: SparkInt>(v: N) -> String {
     format!("{v}S")
 }
 
-pub(crate) fn int_binary<T>(
-    op: BinaryOp,
-    left: &ArrayRef,
-    right: &ArrayRef,
-    mode: EvalMode,
-) -> Result<ArrayRef>
+pub(crate) fn int_binary<T>(op: BinaryOp, left: &ArrayRef, right: &ArrayRef, mode: EvalMode) -> Result<ArrayRef>
 where
     T: ArrowPrimitiveType,
     T::Native: SparkInt,
@@ -113,41 +108,15 @@ where
             return arithmetic_overflow("Overflow in integral divide", "try_divide");
         }
         if T::Native::NARROW {
-            binary_arithmetic_overflow(
-                &narrow_literal(lv[i]),
-                op.symbol(),
-                &narrow_literal(rv[i]),
-                try_hint(op),
-            )
+            binary_arithmetic_overflow(&narrow_literal(lv[i]), op.symbol(), &narrow_literal(rv[i]), try_hint(op))
         } else {
             arithmetic_overflow(T::Native::OVERFLOW_MESSAGE, try_hint(op))
         }
     };
     let out: PrimitiveArray<T> = match op {
-        BinaryOp::Plus => binary_flagged(
-            l,
-            r,
-            |a: T::Native, b| flag(a.ov_add(b)),
-            mode,
-            true,
-            overflow_err,
-        )?,
-        BinaryOp::Minus => binary_flagged(
-            l,
-            r,
-            |a: T::Native, b| flag(a.ov_sub(b)),
-            mode,
-            true,
-            overflow_err,
-        )?,
-        BinaryOp::Multiply => binary_flagged(
-            l,
-            r,
-            |a: T::Native, b| flag(a.ov_mul(b)),
-            mode,
-            true,
-            overflow_err,
-        )?,
+        BinaryOp::Plus => binary_flagged(l, r, |a: T::Native, b| flag(a.ov_add(b)), mode, true, overflow_err)?,
+        BinaryOp::Minus => binary_flagged(l, r, |a: T::Native, b| flag(a.ov_sub(b)), mode, true, overflow_err)?,
+        BinaryOp::Multiply => binary_flagged(l, r, |a: T::Native, b| flag(a.ov_mul(b)), mode, true, overflow_err)?,
         BinaryOp::IntDivide => binary_flagged(
             l,
             r,
@@ -169,46 +138,15 @@ where
         BinaryOp::Modulo => binary_flagged(
             l,
             r,
-            |a: T::Native, b| {
-                (
-                    a.wrap_rem(b),
-                    if b == T::Native::ZERO { DIV_ZERO } else { OK },
-                )
-            },
+            |a: T::Native, b| (a.wrap_rem(b), if b == T::Native::ZERO { DIV_ZERO } else { OK }),
             mode,
             true,
             overflow_err,
         )?,
-        BinaryOp::BitAnd => binary_flagged(
-            l,
-            r,
-            |a: T::Native, b| (a.and(b), OK),
-            mode,
-            true,
-            overflow_err,
-        )?,
-        BinaryOp::BitOr => binary_flagged(
-            l,
-            r,
-            |a: T::Native, b| (a.or(b), OK),
-            mode,
-            true,
-            overflow_err,
-        )?,
-        BinaryOp::BitXor => binary_flagged(
-            l,
-            r,
-            |a: T::Native, b| (a.xor(b), OK),
-            mode,
-            true,
-            overflow_err,
-        )?,
-        other => {
-            return Err(Error::internal(format!(
-                "no integer kernel for {}",
-                other.symbol()
-            )))
-        }
+        BinaryOp::BitAnd => binary_flagged(l, r, |a: T::Native, b| (a.and(b), OK), mode, true, overflow_err)?,
+        BinaryOp::BitOr => binary_flagged(l, r, |a: T::Native, b| (a.or(b), OK), mode, true, overflow_err)?,
+        BinaryOp::BitXor => binary_flagged(l, r, |a: T::Native, b| (a.xor(b), OK), mode, true, overflow_err)?,
+        other => return Err(Error::internal(format!("no integer kernel for {}", other.symbol()))),
     };
     Ok(Arc::new(out))
 }

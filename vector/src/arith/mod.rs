@@ -55,25 +55,12 @@ pub fn binary(
             integer::int_binary::<Int64Type>(op, &l, &r, mode)
         }
         (DataType::Int8, DataType::Int8) => integer::int_binary::<Int8Type>(op, left, right, mode),
-        (DataType::Int16, DataType::Int16) => {
-            integer::int_binary::<Int16Type>(op, left, right, mode)
-        }
-        (DataType::Int32, DataType::Int32) => {
-            integer::int_binary::<Int32Type>(op, left, right, mode)
-        }
-        (DataType::Int64, DataType::Int64) => {
-            integer::int_binary::<Int64Type>(op, left, right, mode)
-        }
-        (DataType::Float32, DataType::Float32) => {
-            float::float_binary::<Float32Type>(op, left, right, mode)
-        }
-        (DataType::Float64, DataType::Float64) => {
-            float::float_binary::<Float64Type>(op, left, right, mode)
-        }
-        (
-            DataType::Interval(IntervalUnit::YearMonth),
-            DataType::Interval(IntervalUnit::YearMonth),
-        ) => {
+        (DataType::Int16, DataType::Int16) => integer::int_binary::<Int16Type>(op, left, right, mode),
+        (DataType::Int32, DataType::Int32) => integer::int_binary::<Int32Type>(op, left, right, mode),
+        (DataType::Int64, DataType::Int64) => integer::int_binary::<Int64Type>(op, left, right, mode),
+        (DataType::Float32, DataType::Float32) => float::float_binary::<Float32Type>(op, left, right, mode),
+        (DataType::Float64, DataType::Float64) => float::float_binary::<Float64Type>(op, left, right, mode),
+        (DataType::Interval(IntervalUnit::YearMonth), DataType::Interval(IntervalUnit::YearMonth)) => {
             let l = reinterpret::<IntervalYearMonthType, Int32Type>(left)?;
             let r = reinterpret::<IntervalYearMonthType, Int32Type>(right)?;
             let out = integer::int_binary::<Int32Type>(op, &l, &r, mode)?;
@@ -85,10 +72,7 @@ pub fn binary(
             let out = integer::int_binary::<Int64Type>(op, &l, &r, mode)?;
             reinterpret::<Int64Type, DurationMicrosecondType>(&out)
         }
-        _ => Err(Error::internal(format!(
-            "no arithmetic kernel for {lt} {} {rt}",
-            op.symbol()
-        ))),
+        _ => Err(Error::internal(format!("no arithmetic kernel for {lt} {} {rt}", op.symbol()))),
     }
 }
 
@@ -109,26 +93,17 @@ pub fn negate(a: &ArrayRef, mode: EvalMode) -> Result<ArrayRef> {
         }
         DataType::Interval(IntervalUnit::YearMonth) => {
             let v = reinterpret::<IntervalYearMonthType, Int32Type>(a)?;
-            reinterpret::<Int32Type, IntervalYearMonthType>(&integer::int_negate::<Int32Type>(
-                &v, mode,
-            )?)
+            reinterpret::<Int32Type, IntervalYearMonthType>(&integer::int_negate::<Int32Type>(&v, mode)?)
         }
         DataType::Duration(TimeUnit::Microsecond) => {
             let v = reinterpret::<DurationMicrosecondType, Int64Type>(a)?;
-            reinterpret::<Int64Type, DurationMicrosecondType>(&integer::int_negate::<Int64Type>(
-                &v, mode,
-            )?)
+            reinterpret::<Int64Type, DurationMicrosecondType>(&integer::int_negate::<Int64Type>(&v, mode)?)
         }
         DataType::Interval(IntervalUnit::MonthDayNano) => {
             let arr = crate::util::as_primitive::<IntervalMonthDayNanoType>(a.as_ref())?;
-            let out: PrimitiveArray<IntervalMonthDayNanoType> =
-                arr.unary(|v: IntervalMonthDayNano| {
-                    IntervalMonthDayNano::new(
-                        v.months.wrapping_neg(),
-                        v.days.wrapping_neg(),
-                        v.nanoseconds.wrapping_neg(),
-                    )
-                });
+            let out: PrimitiveArray<IntervalMonthDayNanoType> = arr.unary(|v: IntervalMonthDayNano| {
+                IntervalMonthDayNano::new(v.months.wrapping_neg(), v.days.wrapping_neg(), v.nanoseconds.wrapping_neg())
+            });
             Ok(Arc::new(out))
         }
         other => Err(Error::internal(format!("no negation kernel for {other}"))),
@@ -136,14 +111,9 @@ pub fn negate(a: &ArrayRef, mode: EvalMode) -> Result<ArrayRef> {
 }
 
 /// Reinterprets a primitive array as another primitive type of the same width.
-fn reinterpret<A: ArrowPrimitiveType, B: ArrowPrimitiveType<Native = A::Native>>(
-    a: &ArrayRef,
-) -> Result<ArrayRef> {
+fn reinterpret<A: ArrowPrimitiveType, B: ArrowPrimitiveType<Native = A::Native>>(a: &ArrayRef) -> Result<ArrayRef> {
     let arr = crate::util::as_primitive::<A>(a.as_ref())?;
-    Ok(Arc::new(PrimitiveArray::<B>::new(
-        arr.values().clone(),
-        arr.nulls().cloned(),
-    )))
+    Ok(Arc::new(PrimitiveArray::<B>::new(arr.values().clone(), arr.nulls().cloned())))
 }
 
 /// Runs `f` over two primitive arrays row by row, then applies `mode` to the
@@ -179,14 +149,7 @@ where
     if any == OK {
         return Ok(PrimitiveArray::new(values.into(), nulls));
     }
-    resolve_flags(
-        values,
-        nulls,
-        |i| f(lv[i], rv[i]).1,
-        mode,
-        legacy_wraps,
-        err,
-    )
+    resolve_flags(values, nulls, |i| f(lv[i], rv[i]).1, mode, legacy_wraps, err)
 }
 
 /// Unary version of [`binary_flagged`].

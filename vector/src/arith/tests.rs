@@ -14,11 +14,7 @@ fn i32s(v: &[Option<i32>]) -> ArrayRef {
 }
 
 fn dec(v: &[Option<i128>], p: u8, s: i8) -> ArrayRef {
-    Arc::new(
-        Decimal128Array::from(v.to_vec())
-            .with_precision_and_scale(p, s)
-            .unwrap(),
-    )
+    Arc::new(Decimal128Array::from(v.to_vec()).with_precision_and_scale(p, s).unwrap())
 }
 
 fn class(e: ember_core::Error) -> String {
@@ -61,33 +57,16 @@ fn narrow_ints_use_binary_arithmetic_overflow() {
     let e = binary(BinaryOp::Plus, &a, &b, &DataType::Int8, EvalMode::Ansi).unwrap_err();
     assert_eq!(class(e), "BINARY_ARITHMETIC_OVERFLOW");
     let r = binary(BinaryOp::Plus, &a, &b, &DataType::Int8, EvalMode::Legacy).unwrap();
-    assert_eq!(
-        r.as_primitive::<arrow::datatypes::Int8Type>().value(0),
-        -128
-    );
+    assert_eq!(r.as_primitive::<arrow::datatypes::Int8Type>().value(0), -128);
 }
 
 #[test]
 fn int_divide_and_modulo() {
     let a: ArrayRef = Arc::new(Int64Array::from(vec![7i64, -7, 5, i64::MIN]));
     let b: ArrayRef = Arc::new(Int64Array::from(vec![2i64, 2, 0, -1]));
-    let e = binary(
-        BinaryOp::IntDivide,
-        &a,
-        &b,
-        &DataType::Int64,
-        EvalMode::Ansi,
-    )
-    .unwrap_err();
+    let e = binary(BinaryOp::IntDivide, &a, &b, &DataType::Int64, EvalMode::Ansi).unwrap_err();
     assert_eq!(class(e), "DIVIDE_BY_ZERO");
-    let r = binary(
-        BinaryOp::IntDivide,
-        &a,
-        &b,
-        &DataType::Int64,
-        EvalMode::Legacy,
-    )
-    .unwrap();
+    let r = binary(BinaryOp::IntDivide, &a, &b, &DataType::Int64, EvalMode::Legacy).unwrap();
     let r = r.as_primitive::<arrow::datatypes::Int64Type>();
     assert_eq!((r.value(0), r.value(1)), (3, -3));
     assert!(r.is_null(2));
@@ -99,14 +78,7 @@ fn int_divide_and_modulo() {
     // `div` of ints widens to long
     let x = i32s(&[Some(9)]);
     let y = i32s(&[Some(2)]);
-    let r = binary(
-        BinaryOp::IntDivide,
-        &x,
-        &y,
-        &DataType::Int64,
-        EvalMode::Ansi,
-    )
-    .unwrap();
+    let r = binary(BinaryOp::IntDivide, &x, &y, &DataType::Int64, EvalMode::Ansi).unwrap();
     assert_eq!(r.as_primitive::<arrow::datatypes::Int64Type>().value(0), 4);
 }
 
@@ -116,33 +88,17 @@ fn double_division_by_zero() {
     let b: ArrayRef = Arc::new(Float64Array::from(vec![0.0, 4.0]));
     let e = binary(BinaryOp::Divide, &a, &b, &DataType::Float64, EvalMode::Ansi).unwrap_err();
     assert_eq!(class(e), "DIVIDE_BY_ZERO");
-    let r = binary(
-        BinaryOp::Divide,
-        &a,
-        &b,
-        &DataType::Float64,
-        EvalMode::Legacy,
-    )
-    .unwrap();
+    let r = binary(BinaryOp::Divide, &a, &b, &DataType::Float64, EvalMode::Legacy).unwrap();
     assert!(r.is_null(0));
-    assert_eq!(
-        r.as_primitive::<arrow::datatypes::Float64Type>().value(1),
-        0.25
-    );
+    assert_eq!(r.as_primitive::<arrow::datatypes::Float64Type>().value(1), 0.25);
 }
 
 #[test]
 fn negate_min() {
     let a = i32s(&[Some(i32::MIN), Some(5)]);
-    assert_eq!(
-        class(negate(&a, EvalMode::Ansi).unwrap_err()),
-        "ARITHMETIC_OVERFLOW"
-    );
+    assert_eq!(class(negate(&a, EvalMode::Ansi).unwrap_err()), "ARITHMETIC_OVERFLOW");
     let r = negate(&a, EvalMode::Legacy).unwrap();
-    assert_eq!(
-        r.as_primitive::<arrow::datatypes::Int32Type>().value(0),
-        i32::MIN
-    );
+    assert_eq!(r.as_primitive::<arrow::datatypes::Int32Type>().value(0), i32::MIN);
     assert_eq!(r.as_primitive::<arrow::datatypes::Int32Type>().value(1), -5);
 }
 
@@ -151,14 +107,7 @@ fn decimal_multiply_tpch_shape() {
     // 12.34 * 0.95 (decimal(15,2) * decimal(16,2) -> decimal(32,4)) = 11.7230
     let a = dec(&[Some(1234), None], 15, 2);
     let b = dec(&[Some(95), Some(1)], 16, 2);
-    let r = binary(
-        BinaryOp::Multiply,
-        &a,
-        &b,
-        &DataType::Decimal128(32, 4),
-        EvalMode::Ansi,
-    )
-    .unwrap();
+    let r = binary(BinaryOp::Multiply, &a, &b, &DataType::Decimal128(32, 4), EvalMode::Ansi).unwrap();
     let r = r.as_primitive::<arrow::datatypes::Decimal128Type>();
     assert_eq!(r.value(0), 117230);
     assert!(r.is_null(1));
@@ -170,32 +119,10 @@ fn decimal_add_different_scales() {
     // 1.5 (decimal(2,1)) + 0.25 (decimal(3,2)) -> decimal(4,2) = 1.75
     let a = dec(&[Some(15)], 2, 1);
     let b = dec(&[Some(25)], 3, 2);
-    let r = binary(
-        BinaryOp::Plus,
-        &a,
-        &b,
-        &DataType::Decimal128(4, 2),
-        EvalMode::Ansi,
-    )
-    .unwrap();
-    assert_eq!(
-        r.as_primitive::<arrow::datatypes::Decimal128Type>()
-            .value(0),
-        175
-    );
-    let r = binary(
-        BinaryOp::Minus,
-        &a,
-        &b,
-        &DataType::Decimal128(4, 2),
-        EvalMode::Ansi,
-    )
-    .unwrap();
-    assert_eq!(
-        r.as_primitive::<arrow::datatypes::Decimal128Type>()
-            .value(0),
-        125
-    );
+    let r = binary(BinaryOp::Plus, &a, &b, &DataType::Decimal128(4, 2), EvalMode::Ansi).unwrap();
+    assert_eq!(r.as_primitive::<arrow::datatypes::Decimal128Type>().value(0), 175);
+    let r = binary(BinaryOp::Minus, &a, &b, &DataType::Decimal128(4, 2), EvalMode::Ansi).unwrap();
+    assert_eq!(r.as_primitive::<arrow::datatypes::Decimal128Type>().value(0), 125);
 }
 
 #[test]
@@ -203,23 +130,9 @@ fn decimal_overflow_by_mode() {
     // 99.9 + 0.1 into decimal(3,1) does not fit
     let a = dec(&[Some(999)], 3, 1);
     let b = dec(&[Some(1)], 3, 1);
-    let e = binary(
-        BinaryOp::Plus,
-        &a,
-        &b,
-        &DataType::Decimal128(3, 1),
-        EvalMode::Ansi,
-    )
-    .unwrap_err();
+    let e = binary(BinaryOp::Plus, &a, &b, &DataType::Decimal128(3, 1), EvalMode::Ansi).unwrap_err();
     assert_eq!(class(e), "NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION");
-    let r = binary(
-        BinaryOp::Plus,
-        &a,
-        &b,
-        &DataType::Decimal128(3, 1),
-        EvalMode::Legacy,
-    )
-    .unwrap();
+    let r = binary(BinaryOp::Plus, &a, &b, &DataType::Decimal128(3, 1), EvalMode::Legacy).unwrap();
     assert!(r.is_null(0));
 }
 
@@ -228,32 +141,15 @@ fn decimal_divide_half_up() {
     // SELECT 1.0 / 3: decimal(2,1) / decimal(1,0) -> decimal(8,6) = 0.333333
     let a = dec(&[Some(10), Some(20), Some(10)], 2, 1);
     let b = dec(&[Some(3), Some(3), Some(0)], 1, 0);
-    let r = binary(
-        BinaryOp::Divide,
-        &a,
-        &b,
-        &DataType::Decimal128(8, 6),
-        EvalMode::Legacy,
-    )
-    .unwrap();
+    let r = binary(BinaryOp::Divide, &a, &b, &DataType::Decimal128(8, 6), EvalMode::Legacy).unwrap();
     let r = r.as_primitive::<arrow::datatypes::Decimal128Type>();
     assert_eq!(r.value(0), 333333);
     assert_eq!(r.value(1), 666667);
     assert!(r.is_null(2));
-    let e = binary(
-        BinaryOp::Divide,
-        &a,
-        &b,
-        &DataType::Decimal128(8, 6),
-        EvalMode::Ansi,
-    )
-    .unwrap_err();
+    let e = binary(BinaryOp::Divide, &a, &b, &DataType::Decimal128(8, 6), EvalMode::Ansi).unwrap_err();
     assert_eq!(class(e), "DIVIDE_BY_ZERO");
     // -2 / 3 rounds away from zero: -0.666667
-    assert_eq!(
-        decimal_binary_reference(BinaryOp::Divide, -2, 0, 3, 0, 8, 6),
-        DecimalOutcome::Value(-666667)
-    );
+    assert_eq!(decimal_binary_reference(BinaryOp::Divide, -2, 0, 3, 0, 8, 6), DecimalOutcome::Value(-666667));
 }
 
 #[test]
@@ -261,14 +157,8 @@ fn decimal_divide_double_rounding() {
     // 0.4999...95 (scale 38) / 10 = 0.04999...995 with a 39th digit: Spark
     // rounds to scale 38 first (0.05) and then HALF_UP to scale 1: 0.1
     let a: i128 = 5 * 10i128.pow(37) - 5;
-    assert_eq!(
-        decimal_binary_reference(BinaryOp::Divide, a, 38, 10, 0, 38, 1),
-        DecimalOutcome::Value(1)
-    );
-    assert_eq!(
-        decimal_binary_reference(BinaryOp::Divide, a - 1, 38, 10, 0, 38, 1),
-        DecimalOutcome::Value(0)
-    );
+    assert_eq!(decimal_binary_reference(BinaryOp::Divide, a, 38, 10, 0, 38, 1), DecimalOutcome::Value(1));
+    assert_eq!(decimal_binary_reference(BinaryOp::Divide, a - 1, 38, 10, 0, 38, 1), DecimalOutcome::Value(0));
 }
 
 #[test]
@@ -276,27 +166,9 @@ fn decimal_remainder_and_int_divide() {
     // 7.5 % 2 = 1.5 ; 7.5 div 2 = 3
     let a = dec(&[Some(75)], 2, 1);
     let b = dec(&[Some(2)], 1, 0);
-    let r = binary(
-        BinaryOp::Modulo,
-        &a,
-        &b,
-        &DataType::Decimal128(2, 1),
-        EvalMode::Ansi,
-    )
-    .unwrap();
-    assert_eq!(
-        r.as_primitive::<arrow::datatypes::Decimal128Type>()
-            .value(0),
-        15
-    );
-    let r = binary(
-        BinaryOp::IntDivide,
-        &a,
-        &b,
-        &DataType::Int64,
-        EvalMode::Ansi,
-    )
-    .unwrap();
+    let r = binary(BinaryOp::Modulo, &a, &b, &DataType::Decimal128(2, 1), EvalMode::Ansi).unwrap();
+    assert_eq!(r.as_primitive::<arrow::datatypes::Decimal128Type>().value(0), 15);
+    let r = binary(BinaryOp::IntDivide, &a, &b, &DataType::Int64, EvalMode::Ansi).unwrap();
     assert_eq!(r.as_primitive::<arrow::datatypes::Int64Type>().value(0), 3);
 }
 
@@ -304,10 +176,7 @@ fn decimal_remainder_and_int_divide() {
 struct Lcg(u64);
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         self.0 >> 11
     }
     fn below(&mut self, n: u64) -> u64 {
@@ -340,12 +209,7 @@ fn decimal_fast_paths_agree_with_reference() {
         let s2 = rng.below(p2 as u64 + 1) as i8;
         let a: Vec<Option<i128>> = (0..64).map(|_| Some(rng.decimal(p1))).collect();
         let b: Vec<Option<i128>> = (0..64).map(|_| Some(rng.decimal(p2))).collect();
-        for op in [
-            BinaryOp::Plus,
-            BinaryOp::Minus,
-            BinaryOp::Multiply,
-            BinaryOp::Divide,
-        ] {
+        for op in [BinaryOp::Plus, BinaryOp::Minus, BinaryOp::Multiply, BinaryOp::Divide] {
             // random result types: exact, smaller scale (rounding), smaller precision (overflow)
             let p = 1 + rng.below(38) as u8;
             let s = match op {
@@ -359,20 +223,10 @@ fn decimal_fast_paths_agree_with_reference() {
             let out = out.as_primitive::<arrow::datatypes::Decimal128Type>();
             for i in 0..64 {
                 let want = decimal_binary_reference(op, a[i].unwrap(), s1, b[i].unwrap(), s2, p, s);
-                let got = if out.is_null(i) {
-                    None
-                } else {
-                    Some(out.value(i))
-                };
+                let got = if out.is_null(i) { None } else { Some(out.value(i)) };
                 match want {
                     DecimalOutcome::Value(v) => {
-                        assert_eq!(
-                            got,
-                            Some(v),
-                            "{op:?} {a:?} {b:?} p{p} s{s}",
-                            a = a[i],
-                            b = b[i]
-                        )
+                        assert_eq!(got, Some(v), "{op:?} {a:?} {b:?} p{p} s{s}", a = a[i], b = b[i])
                     }
                     _ => assert_eq!(got, None),
                 }
@@ -384,24 +238,12 @@ fn decimal_fast_paths_agree_with_reference() {
 #[test]
 fn decimal_divide_reference_matches_bigdecimal() {
     // 7 / 3 at scales: BigDecimal("7").divide(3, 38, HALF_UP).setScale(6, HALF_UP) = 2.333333
-    assert_eq!(
-        decimal_binary_reference(BinaryOp::Divide, 7, 0, 3, 0, 10, 6),
-        DecimalOutcome::Value(2_333_333)
-    );
+    assert_eq!(decimal_binary_reference(BinaryOp::Divide, 7, 0, 3, 0, 10, 6), DecimalOutcome::Value(2_333_333));
     // 2 / 3 -> 0.666667 ; -1 / 8 at scale 2 -> -0.13 (tie away from zero)
-    assert_eq!(
-        decimal_binary_reference(BinaryOp::Divide, 2, 0, 3, 0, 10, 6),
-        DecimalOutcome::Value(666_667)
-    );
-    assert_eq!(
-        decimal_binary_reference(BinaryOp::Divide, -1, 0, 8, 0, 10, 2),
-        DecimalOutcome::Value(-13)
-    );
+    assert_eq!(decimal_binary_reference(BinaryOp::Divide, 2, 0, 3, 0, 10, 6), DecimalOutcome::Value(666_667));
+    assert_eq!(decimal_binary_reference(BinaryOp::Divide, -1, 0, 8, 0, 10, 2), DecimalOutcome::Value(-13));
     // 1.00 / 0.03 -> 33.333333 at scale 6
-    assert_eq!(
-        decimal_binary_reference(BinaryOp::Divide, 100, 2, 3, 2, 12, 6),
-        DecimalOutcome::Value(33_333_333)
-    );
+    assert_eq!(decimal_binary_reference(BinaryOp::Divide, 100, 2, 3, 2, 12, 6), DecimalOutcome::Value(33_333_333));
 }
 
 #[test]
@@ -409,14 +251,7 @@ fn tpch_q1_charge_uses_wide_result_type() {
     // (decimal(32,4) * decimal(16,2)) -> decimal(38,6), where p1 + p2 > 38
     let a = dec(&[Some(1_234_567_890_123), Some(1)], 32, 4);
     let b = dec(&[Some(108), Some(100)], 16, 2);
-    let r = binary(
-        BinaryOp::Multiply,
-        &a,
-        &b,
-        &DataType::Decimal128(38, 6),
-        EvalMode::Ansi,
-    )
-    .unwrap();
+    let r = binary(BinaryOp::Multiply, &a, &b, &DataType::Decimal128(38, 6), EvalMode::Ansi).unwrap();
     let r = r.as_primitive::<arrow::datatypes::Decimal128Type>();
     assert_eq!(r.value(0), 1_234_567_890_123 * 108);
     assert_eq!(r.value(1), 100);
@@ -429,23 +264,9 @@ fn decimal_multiply_rounds_to_38_digits_first() {
     // Rounding the exact product once would give 0.
     let a: i128 = 10i128.pow(38) - 1;
     let b: i128 = 5 * 10i128.pow(37);
-    assert_eq!(
-        decimal_binary_reference(BinaryOp::Multiply, a, 38, b, 38, 38, 0),
-        DecimalOutcome::Value(1)
-    );
+    assert_eq!(decimal_binary_reference(BinaryOp::Multiply, a, 38, b, 38, 38, 0), DecimalOutcome::Value(1));
     let la = dec(&[Some(a)], 38, 38);
     let lb = dec(&[Some(b)], 38, 38);
-    let r = binary(
-        BinaryOp::Multiply,
-        &la,
-        &lb,
-        &DataType::Decimal128(38, 0),
-        EvalMode::Ansi,
-    )
-    .unwrap();
-    assert_eq!(
-        r.as_primitive::<arrow::datatypes::Decimal128Type>()
-            .value(0),
-        1
-    );
+    let r = binary(BinaryOp::Multiply, &la, &lb, &DataType::Decimal128(38, 0), EvalMode::Ansi).unwrap();
+    assert_eq!(r.as_primitive::<arrow::datatypes::Decimal128Type>().value(0), 1);
 }

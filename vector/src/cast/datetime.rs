@@ -17,40 +17,30 @@ pub(super) fn cast_datetime(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Resu
     let err = |i: usize, fail: CastFail| cast_error(a.as_ref(), i, to, fail);
     match (from, to) {
         (DataType::Date32, DataType::Timestamp(TimeUnit::Microsecond, tz)) => {
-            let out: PrimitiveArray<TimestampMicrosecondType> = a
-                .as_primitive::<Date32Type>()
-                .unary(|d| d as i64 * MICROS_PER_DAY);
+            let out: PrimitiveArray<TimestampMicrosecondType> =
+                a.as_primitive::<Date32Type>().unary(|d| d as i64 * MICROS_PER_DAY);
             Ok(arc(out.with_timezone_opt(tz.clone())))
         }
         (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Date32) => {
-            let out: PrimitiveArray<Date32Type> = a
-                .as_primitive::<TimestampMicrosecondType>()
-                .unary(|t| t.div_euclid(MICROS_PER_DAY) as i32);
+            let out: PrimitiveArray<Date32Type> =
+                a.as_primitive::<TimestampMicrosecondType>().unary(|t| t.div_euclid(MICROS_PER_DAY) as i32);
             Ok(arc(out))
         }
-        (
-            DataType::Timestamp(TimeUnit::Microsecond, _),
-            DataType::Timestamp(TimeUnit::Microsecond, tz),
-        ) => {
+        (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Timestamp(TimeUnit::Microsecond, tz)) => {
             let t = a.as_primitive::<TimestampMicrosecondType>();
             Ok(arc(t.clone().with_timezone_opt(tz.clone())))
         }
         (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Int64) => {
-            let out: PrimitiveArray<Int64Type> = a
-                .as_primitive::<TimestampMicrosecondType>()
-                .unary(|t| t.div_euclid(MICROS_PER_SECOND));
+            let out: PrimitiveArray<Int64Type> =
+                a.as_primitive::<TimestampMicrosecondType>().unary(|t| t.div_euclid(MICROS_PER_SECOND));
             Ok(arc(out))
         }
         (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Float64 | DataType::Float32) => {
-            let out: PrimitiveArray<Float64Type> = a
-                .as_primitive::<TimestampMicrosecondType>()
-                .unary(|t| t as f64 / MICROS_PER_SECOND as f64);
+            let out: PrimitiveArray<Float64Type> =
+                a.as_primitive::<TimestampMicrosecondType>().unary(|t| t as f64 / MICROS_PER_SECOND as f64);
             Ok(arrow::compute::cast(&arc(out), to)?)
         }
-        (
-            DataType::Timestamp(TimeUnit::Microsecond, _),
-            DataType::Int8 | DataType::Int16 | DataType::Int32,
-        ) => {
+        (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Int8 | DataType::Int16 | DataType::Int32) => {
             let secs: ArrayRef = arc(a
                 .as_primitive::<TimestampMicrosecondType>()
                 .unary::<_, Int64Type>(|t| t.div_euclid(MICROS_PER_SECOND)));

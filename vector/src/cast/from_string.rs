@@ -25,12 +25,8 @@ pub(super) fn cast_from_string(a: &StringArray, to: &DataType, mode: EvalMode) -
     let allow_fraction = mode != EvalMode::Ansi;
     Ok(match to {
         DataType::Boolean => {
-            let ints: PrimitiveArray<Int8Type> = strings_to_primitive(
-                a,
-                mode,
-                |s| parse_bool(s).map(|b| b as i8).ok_or(CastFail::Invalid),
-                err,
-            )?;
+            let ints: PrimitiveArray<Int8Type> =
+                strings_to_primitive(a, mode, |s| parse_bool(s).map(|b| b as i8).ok_or(CastFail::Invalid), err)?;
             let values = BooleanBuffer::collect_bool(ints.len(), |i| ints.value(i) != 0);
             arc(BooleanArray::new(values, ints.nulls().cloned()))
         }
@@ -38,12 +34,9 @@ pub(super) fn cast_from_string(a: &StringArray, to: &DataType, mode: EvalMode) -
         DataType::Int16 => arc(parse_ints::<Int16Type>(a, mode, allow_fraction, err)?),
         DataType::Int32 => arc(parse_ints::<Int32Type>(a, mode, allow_fraction, err)?),
         DataType::Int64 => arc(parse_ints::<Int64Type>(a, mode, allow_fraction, err)?),
-        DataType::Float64 => arc(strings_to_primitive::<Float64Type, _, _>(
-            a,
-            mode,
-            |s| parse_f64(s).ok_or(CastFail::Invalid),
-            err,
-        )?),
+        DataType::Float64 => {
+            arc(strings_to_primitive::<Float64Type, _, _>(a, mode, |s| parse_f64(s).ok_or(CastFail::Invalid), err)?)
+        }
         DataType::Float32 => arc(strings_to_primitive::<Float32Type, _, _>(
             a,
             mode,
@@ -65,20 +58,13 @@ pub(super) fn cast_from_string(a: &StringArray, to: &DataType, mode: EvalMode) -
             )?;
             arc(out.with_precision_and_scale(p, sc)?)
         }
-        DataType::Date32 => arc(strings_to_primitive::<Date32Type, _, _>(
-            a,
-            mode,
-            |s| parse_date(s).ok_or(CastFail::Invalid),
-            err,
-        )?),
+        DataType::Date32 => {
+            arc(strings_to_primitive::<Date32Type, _, _>(a, mode, |s| parse_date(s).ok_or(CastFail::Invalid), err)?)
+        }
         DataType::Timestamp(TimeUnit::Microsecond, tz) => {
             let ntz = tz.is_none();
-            let out: PrimitiveArray<TimestampMicrosecondType> = strings_to_primitive(
-                a,
-                mode,
-                |s| parse_timestamp(s, ntz).ok_or(CastFail::Invalid),
-                err,
-            )?;
+            let out: PrimitiveArray<TimestampMicrosecondType> =
+                strings_to_primitive(a, mode, |s| parse_timestamp(s, ntz).ok_or(CastFail::Invalid), err)?;
             arc(out.with_timezone_opt(tz.clone()))
         }
         DataType::Binary => {
@@ -166,11 +152,7 @@ pub fn parse_f64(s: &str) -> Option<f64> {
         Some(b'd' | b'f') if lower.len() > 1 => &lower[..lower.len() - 1],
         _ => lower.as_str(),
     };
-    if body.is_empty()
-        || !body
-            .bytes()
-            .all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-'))
-    {
+    if body.is_empty() || !body.bytes().all(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'+' | b'-')) {
         return None;
     }
     body.parse::<f64>().ok()

@@ -35,8 +35,7 @@ pub fn cast(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Result<ArrayRef> {
         let decoded = arrow::compute::cast(a, values)?;
         return cast(&decoded, to, mode);
     }
-    let is_string =
-        |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
+    let is_string = |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
     if is_string(from) && is_string(to) {
         return Ok(arrow::compute::cast(a, to)?);
     }
@@ -56,17 +55,16 @@ pub fn cast(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Result<ArrayRef> {
             let s = to_string::cast_to_string(a)?;
             Ok(arrow::compute::cast(&s, to)?)
         }
-        (DataType::Date32 | DataType::Timestamp(_, _), _)
-        | (_, DataType::Date32 | DataType::Timestamp(_, _)) => datetime::cast_datetime(a, to, mode),
+        (DataType::Date32 | DataType::Timestamp(_, _), _) | (_, DataType::Date32 | DataType::Timestamp(_, _)) => {
+            datetime::cast_datetime(a, to, mode)
+        }
         (DataType::Binary, _) | (_, DataType::Binary) => Err(unsupported(from, to)),
         _ => numeric::cast_numeric(a, to, mode),
     }
 }
 
 fn unsupported(from: &DataType, to: &DataType) -> Error {
-    Error::internal(format!(
-        "cast from {from} to {to} is not supported by the kernels"
-    ))
+    Error::internal(format!("cast from {from} to {to} is not supported by the kernels"))
 }
 
 /// Why one value could not be cast.
@@ -82,12 +80,7 @@ pub(crate) enum CastFail {
 
 /// Applies `f` to every valid string; a failure raises `err` in Ansi mode and
 /// is NULL otherwise.
-pub(crate) fn strings_to_primitive<O, F, E>(
-    a: &StringArray,
-    mode: EvalMode,
-    f: F,
-    err: E,
-) -> Result<PrimitiveArray<O>>
+pub(crate) fn strings_to_primitive<O, F, E>(a: &StringArray, mode: EvalMode, f: F, err: E) -> Result<PrimitiveArray<O>>
 where
     O: ArrowPrimitiveType,
     F: Fn(&str) -> std::result::Result<O::Native, CastFail>,
@@ -160,44 +153,28 @@ where
         }
     }
     let keep = NullBuffer::new(!&bad);
-    Ok(PrimitiveArray::new(
-        values.into(),
-        NullBuffer::union(nulls.as_ref(), Some(&keep)),
-    ))
+    Ok(PrimitiveArray::new(values.into(), NullBuffer::union(nulls.as_ref(), Some(&keep))))
 }
 
 /// The Spark error for a failed cast of the value at row `i` of `a`.
 pub(crate) fn cast_error(a: &dyn Array, i: usize, to: &DataType, fail: CastFail) -> Error {
-    let value = ScalarValue::try_from_array(a, i)
-        .map(|v| v.to_string())
-        .unwrap_or_else(|_| "?".into());
+    let value = ScalarValue::try_from_array(a, i).map(|v| v.to_string()).unwrap_or_else(|_| "?".into());
     match (fail, to) {
         (CastFail::DecimalOverflow, DataType::Decimal128(p, s)) => {
             let plain = match ScalarValue::try_from_array(a, i) {
-                Ok(ScalarValue::Decimal(Some(v), _, sc)) => {
-                    ember_core::format::decimal_to_string(v, sc)
-                }
+                Ok(ScalarValue::Decimal(Some(v), _, sc)) => ember_core::format::decimal_to_string(v, sc),
                 Ok(ScalarValue::Float64(Some(v))) => ember_core::format::java_double(v),
                 Ok(ScalarValue::Float32(Some(v))) => ember_core::format::java_float(v),
                 Ok(ScalarValue::Boolean(Some(v))) => (v as i32).to_string(),
-                Ok(other) => other
-                    .as_i64()
-                    .map(|v| v.to_string())
-                    .unwrap_or_else(|| other.to_string()),
+                Ok(other) => other.as_i64().map(|v| v.to_string()).unwrap_or_else(|| other.to_string()),
                 Err(_) => "?".into(),
             };
             Error::numeric_value_out_of_range(&plain, *p, *s)
         }
-        (CastFail::Invalid, _) => Error::cast_invalid_input(
-            &value,
-            &spark_sql_type_name(a.data_type()),
-            &spark_sql_type_name(to),
-        ),
-        _ => Error::cast_overflow(
-            &value,
-            &spark_sql_type_name(a.data_type()),
-            &spark_sql_type_name(to),
-        ),
+        (CastFail::Invalid, _) => {
+            Error::cast_invalid_input(&value, &spark_sql_type_name(a.data_type()), &spark_sql_type_name(to))
+        }
+        _ => Error::cast_overflow(&value, &spark_sql_type_name(a.data_type()), &spark_sql_type_name(to)),
     }
 }
 

@@ -14,9 +14,7 @@ use arrow::datatypes::*;
 use ember_core::{EvalMode, Result};
 
 use super::{arc, cast_error, map_primitive, unsupported, CastFail};
-use crate::decimal::{
-    decimal_to_f64, f64_to_decimal, fits_precision, rescale, ParseDecimalError, Rounding, POW10,
-};
+use crate::decimal::{decimal_to_f64, f64_to_decimal, fits_precision, rescale, ParseDecimalError, Rounding, POW10};
 
 pub(super) fn cast_numeric(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Result<ArrayRef> {
     match to {
@@ -102,32 +100,19 @@ where
     let out: PrimitiveArray<T> = match a.data_type() {
         DataType::Boolean => {
             let b = a.as_boolean();
-            let vals: Vec<T::Native> = (0..b.len())
-                .map(|i| T::Native::wrap(b.value(i) as i64))
-                .collect();
+            let vals: Vec<T::Native> = (0..b.len()).map(|i| T::Native::wrap(b.value(i) as i64)).collect();
             PrimitiveArray::new(vals.into(), b.nulls().cloned())
         }
         DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => {
             let wide = arrow::compute::cast(a, &DataType::Int64)?;
-            map_primitive(
-                wide.as_primitive::<Int64Type>(),
-                mode,
-                |v| int_from_i64::<T::Native>(v, mode),
-                err,
-            )?
+            map_primitive(wide.as_primitive::<Int64Type>(), mode, |v| int_from_i64::<T::Native>(v, mode), err)?
         }
-        DataType::Float32 => map_primitive(
-            a.as_primitive::<Float32Type>(),
-            mode,
-            |v| int_from_f64::<T::Native>(v as f64, mode),
-            err,
-        )?,
-        DataType::Float64 => map_primitive(
-            a.as_primitive::<Float64Type>(),
-            mode,
-            |v| int_from_f64::<T::Native>(v, mode),
-            err,
-        )?,
+        DataType::Float32 => {
+            map_primitive(a.as_primitive::<Float32Type>(), mode, |v| int_from_f64::<T::Native>(v as f64, mode), err)?
+        }
+        DataType::Float64 => {
+            map_primitive(a.as_primitive::<Float64Type>(), mode, |v| int_from_f64::<T::Native>(v, mode), err)?
+        }
         DataType::Decimal128(_, s) => {
             let s = *s;
             map_primitive(
@@ -162,13 +147,10 @@ pub(crate) fn to_f64(a: &ArrayRef) -> Result<PrimitiveArray<Float64Type>> {
         | DataType::Int32
         | DataType::Int64
         | DataType::Float32
-        | DataType::Float64 => arrow::compute::cast(a, &DataType::Float64)?
-            .as_primitive::<Float64Type>()
-            .clone(),
+        | DataType::Float64 => arrow::compute::cast(a, &DataType::Float64)?.as_primitive::<Float64Type>().clone(),
         DataType::Decimal128(_, s) => {
             let s = *s;
-            a.as_primitive::<Decimal128Type>()
-                .unary(|v| decimal_to_f64(v, s))
+            a.as_primitive::<Decimal128Type>().unary(|v| decimal_to_f64(v, s))
         }
         other => return Err(unsupported(other, &DataType::Float64)),
     })
@@ -217,12 +199,7 @@ fn to_decimal(a: &ArrayRef, p: u8, s: i8, mode: EvalMode) -> Result<ArrayRef> {
         }
         DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => {
             let wide = arrow::compute::cast(a, &DataType::Int64)?;
-            map_primitive(
-                wide.as_primitive::<Int64Type>(),
-                mode,
-                |v| check(scale_up(v as i128)),
-                err,
-            )?
+            map_primitive(wide.as_primitive::<Int64Type>(), mode, |v| check(scale_up(v as i128)), err)?
         }
         DataType::Float32 | DataType::Float64 => {
             let d = to_f64(a)?;

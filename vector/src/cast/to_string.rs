@@ -8,8 +8,8 @@ use std::fmt::Write;
 use arrow::array::{Array, ArrayRef, AsArray, StringBuilder};
 use arrow::datatypes::*;
 use ember_core::format::{
-    calendar_interval_to_string, date_to_string, day_time_to_string, decimal_to_string,
-    java_double, java_float, timestamp_to_string, year_month_to_string,
+    calendar_interval_to_string, date_to_string, day_time_to_string, decimal_to_string, java_double, java_float,
+    timestamp_to_string, year_month_to_string,
 };
 use ember_core::Result;
 
@@ -34,43 +34,30 @@ pub(super) fn cast_to_string(a: &ArrayRef) -> Result<ArrayRef> {
         }};
     }
     match a.data_type() {
-        DataType::Boolean => each!(a.as_boolean(), |v| out.write_str(if v {
-            "true"
-        } else {
-            "false"
-        })),
+        DataType::Boolean => each!(a.as_boolean(), |v| out.write_str(if v { "true" } else { "false" })),
         DataType::Int8 => each!(a.as_primitive::<Int8Type>(), |v| write!(out, "{v}")),
         DataType::Int16 => each!(a.as_primitive::<Int16Type>(), |v| write!(out, "{v}")),
         DataType::Int32 => each!(a.as_primitive::<Int32Type>(), |v| write!(out, "{v}")),
         DataType::Int64 => each!(a.as_primitive::<Int64Type>(), |v| write!(out, "{v}")),
-        DataType::Float32 => each!(a.as_primitive::<Float32Type>(), |v| out
-            .write_str(&java_float(v))),
-        DataType::Float64 => each!(a.as_primitive::<Float64Type>(), |v| out
-            .write_str(&java_double(v))),
+        DataType::Float32 => each!(a.as_primitive::<Float32Type>(), |v| out.write_str(&java_float(v))),
+        DataType::Float64 => each!(a.as_primitive::<Float64Type>(), |v| out.write_str(&java_double(v))),
         DataType::Decimal128(_, s) => {
             let s = *s;
-            each!(a.as_primitive::<Decimal128Type>(), |v| out
-                .write_str(&decimal_to_string(v, s)))
+            each!(a.as_primitive::<Decimal128Type>(), |v| out.write_str(&decimal_to_string(v, s)))
         }
-        DataType::Date32 => each!(a.as_primitive::<Date32Type>(), |v| out
-            .write_str(&date_to_string(v))),
+        DataType::Date32 => each!(a.as_primitive::<Date32Type>(), |v| out.write_str(&date_to_string(v))),
         DataType::Timestamp(TimeUnit::Microsecond, _) => {
-            each!(a.as_primitive::<TimestampMicrosecondType>(), |v| out
-                .write_str(&timestamp_to_string(v)))
+            each!(a.as_primitive::<TimestampMicrosecondType>(), |v| out.write_str(&timestamp_to_string(v)))
         }
-        DataType::Binary => each!(a.as_binary::<i32>(), |v| out
-            .write_str(&String::from_utf8_lossy(v))),
+        DataType::Binary => each!(a.as_binary::<i32>(), |v| out.write_str(&String::from_utf8_lossy(v))),
         DataType::Interval(IntervalUnit::YearMonth) => {
-            each!(a.as_primitive::<IntervalYearMonthType>(), |v| out
-                .write_str(&year_month_to_string(v)))
+            each!(a.as_primitive::<IntervalYearMonthType>(), |v| out.write_str(&year_month_to_string(v)))
         }
         DataType::Duration(TimeUnit::Microsecond) => {
-            each!(a.as_primitive::<DurationMicrosecondType>(), |v| out
-                .write_str(&day_time_to_string(v)))
+            each!(a.as_primitive::<DurationMicrosecondType>(), |v| out.write_str(&day_time_to_string(v)))
         }
         DataType::Interval(IntervalUnit::MonthDayNano) => {
-            each!(a.as_primitive::<IntervalMonthDayNanoType>(), |v| out
-                .write_str(&calendar_interval_to_string(&v)))
+            each!(a.as_primitive::<IntervalMonthDayNanoType>(), |v| out.write_str(&calendar_interval_to_string(&v)))
         }
         other => return Err(unsupported(other, &DataType::Utf8)),
     }

@@ -2,9 +2,7 @@
 //! constants, so kernels read `arg.get(i)` without expanding constants, and
 //! result builders that reuse one scratch buffer for string output.
 
-use arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, PrimitiveArray, StringArray, StringBuilder,
-};
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, PrimitiveArray, StringArray, StringBuilder};
 use arrow::datatypes::*;
 use ember_core::{Error, Result, ScalarValue};
 
@@ -22,27 +20,13 @@ impl Strs {
             ColumnarValue::Array(a) => match a.data_type() {
                 DataType::Utf8 => Strs::Col(a.as_string::<i32>().clone()),
                 DataType::Null => Strs::Const(None),
-                _ => Strs::Col(
-                    arrow::compute::cast(a, &DataType::Utf8)?
-                        .as_string::<i32>()
-                        .clone(),
-                ),
+                _ => Strs::Col(arrow::compute::cast(a, &DataType::Utf8)?.as_string::<i32>().clone()),
             },
             ColumnarValue::Scalar(ScalarValue::Utf8(s)) => Strs::Const(s.clone()),
             ColumnarValue::Scalar(s) if s.is_null() => Strs::Const(None),
             ColumnarValue::Scalar(s) => {
-                let a = crate::cast::cast(
-                    &s.to_array(1),
-                    &DataType::Utf8,
-                    ember_core::EvalMode::Legacy,
-                )?;
-                Strs::Const(
-                    a.as_string::<i32>()
-                        .iter()
-                        .next()
-                        .flatten()
-                        .map(str::to_string),
-                )
+                let a = crate::cast::cast(&s.to_array(1), &DataType::Utf8, ember_core::EvalMode::Legacy)?;
+                Strs::Const(a.as_string::<i32>().iter().next().flatten().map(str::to_string))
             }
         })
     }
@@ -73,28 +57,19 @@ impl<T: ArrowPrimitiveType> Prim<T> {
         let target = T::DATA_TYPE;
         Ok(match v {
             ColumnarValue::Array(a) => {
-                let a = if same_physical(a.data_type(), &target) {
-                    a.clone()
-                } else {
-                    arrow::compute::cast(a, &target)?
-                };
+                let a =
+                    if same_physical(a.data_type(), &target) { a.clone() } else { arrow::compute::cast(a, &target)? };
                 let arr = a
                     .as_primitive_opt::<T>()
                     .cloned()
                     .or_else(|| reinterpret::<T>(&a))
-                    .ok_or_else(|| {
-                        Error::internal(format!("cannot read {} as {target}", a.data_type()))
-                    })?;
+                    .ok_or_else(|| Error::internal(format!("cannot read {} as {target}", a.data_type())))?;
                 Prim::Col(arr)
             }
             ColumnarValue::Scalar(s) => {
                 let a = s.to_array(1);
                 match Prim::<T>::new(&ColumnarValue::Array(a))? {
-                    Prim::Col(arr) => Prim::Const(if arr.is_null(0) {
-                        None
-                    } else {
-                        Some(arr.value(0))
-                    }),
+                    Prim::Col(arr) => Prim::Const(if arr.is_null(0) { None } else { Some(arr.value(0)) }),
                     c => c,
                 }
             }
@@ -128,12 +103,7 @@ fn same_physical(a: &DataType, b: &DataType) -> bool {
 
 /// Views a timestamp/decimal array with another type of the same width.
 fn reinterpret<T: ArrowPrimitiveType>(a: &ArrayRef) -> Option<PrimitiveArray<T>> {
-    let data = a
-        .to_data()
-        .into_builder()
-        .data_type(T::DATA_TYPE)
-        .build()
-        .ok()?;
+    let data = a.to_data().into_builder().data_type(T::DATA_TYPE).build().ok()?;
     Some(PrimitiveArray::<T>::from(data))
 }
 
@@ -145,10 +115,7 @@ pub(crate) type Micros = Prim<Int64Type>;
 
 /// Builds a string column: `f(row, buf)` writes the value into `buf` and
 /// returns false for NULL.
-pub(crate) fn build_strings(
-    n: usize,
-    mut f: impl FnMut(usize, &mut String) -> Result<bool>,
-) -> Result<ArrayRef> {
+pub(crate) fn build_strings(n: usize, mut f: impl FnMut(usize, &mut String) -> Result<bool>) -> Result<ArrayRef> {
     let mut out = StringBuilder::with_capacity(n, n * 8);
     let mut buf = String::new();
     for i in 0..n {
@@ -183,11 +150,7 @@ pub(crate) fn build_prim<T: ArrowPrimitiveType>(
             }
         }
     }
-    let nulls = if any_null {
-        Some(arrow::buffer::NullBuffer::from(valid))
-    } else {
-        None
-    };
+    let nulls = if any_null { Some(arrow::buffer::NullBuffer::from(valid)) } else { None };
     Ok(PrimitiveArray::new(values.into(), nulls))
 }
 

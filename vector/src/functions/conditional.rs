@@ -81,11 +81,7 @@ fn nanvl(c: &Ctx) -> Result<ArrayRef> {
         })
     })?;
     if c.return_type != &arrow::datatypes::DataType::Float64 {
-        return crate::cast::cast(
-            &(Arc::new(out) as ArrayRef),
-            c.return_type,
-            ember_core::EvalMode::Legacy,
-        );
+        return crate::cast::cast(&(Arc::new(out) as ArrayRef), c.return_type, ember_core::EvalMode::Legacy);
     }
     Ok(Arc::new(out))
 }

@@ -4,9 +4,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{
-    Array, ArrayRef, Date32Array, Float64Array, Int32Array, Int64Array, PrimitiveArray,
-};
+use arrow::array::{Array, ArrayRef, Date32Array, Float64Array, Int32Array, Int64Array, PrimitiveArray};
 use arrow::datatypes::*;
 use chrono::{DateTime, Datelike, NaiveDate};
 use ember_core::{Error, EvalMode, Result};
@@ -16,8 +14,8 @@ use super::datetime_format::SparkPattern;
 use super::Ctx;
 use crate::errors::{arithmetic_overflow, spark_error};
 use crate::temporal::{
-    add_months, civil_from_days, days_from_civil, days_in_month, make_date, parse_date,
-    parse_timestamp, timestamp_add_months, MICROS_PER_DAY, MICROS_PER_SECOND,
+    add_months, civil_from_days, days_from_civil, days_in_month, make_date, parse_date, parse_timestamp,
+    timestamp_add_months, MICROS_PER_DAY, MICROS_PER_SECOND,
 };
 
 pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
@@ -33,13 +31,9 @@ pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
             (d as i64 - days_from_civil(y, 1, 1) + 1) as i32
         }),
         "weekofyear" => date_field(c, |d| to_naive(d).map_or(0, |n| n.iso_week().week() as i32)),
-        "hour" => time_field(c, |us| {
-            (us.rem_euclid(MICROS_PER_DAY) / 3_600_000_000) as i32
-        }),
+        "hour" => time_field(c, |us| (us.rem_euclid(MICROS_PER_DAY) / 3_600_000_000) as i32),
         "minute" => time_field(c, |us| (us.rem_euclid(3_600_000_000) / 60_000_000) as i32),
-        "second" => time_field(c, |us| {
-            (us.rem_euclid(60_000_000) / MICROS_PER_SECOND) as i32
-        }),
+        "second" => time_field(c, |us| (us.rem_euclid(60_000_000) / MICROS_PER_SECOND) as i32),
         "date_add" | "dateadd" => shift_days(c, 1),
         "date_sub" => shift_days(c, -1),
         "datediff" | "date_diff" => datediff(c),
@@ -72,10 +66,7 @@ pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
 }
 
 fn now_micros() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_micros() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
 }
 
 fn to_naive(days: i32) -> Option<NaiveDate> {
@@ -108,11 +99,7 @@ fn micros(c: &Ctx, i: usize) -> Result<Micros> {
     match v.data_type() {
         DataType::Timestamp(_, _) | DataType::Null => Micros::new(v),
         _ => {
-            let a = crate::cast::cast(
-                &v.clone().into_array(c.n),
-                &ember_core::types::timestamp_type(),
-                c.mode,
-            )?;
+            let a = crate::cast::cast(&v.clone().into_array(c.n), &ember_core::types::timestamp_type(), c.mode)?;
             Micros::new(&crate::ColumnarValue::Array(a))
         }
     }
@@ -204,13 +191,11 @@ fn months_between(c: &Ctx) -> Result<ArrayRef> {
     let a = micros(c, 0)?;
     let b = micros(c, 1)?;
     let round = match c.args.get(2) {
-        Some(r) => Some(Prim::<Int8Type>::new(&crate::ColumnarValue::Array(
-            crate::cast::cast(
-                &r.clone().into_array(c.n),
-                &DataType::Int8,
-                EvalMode::Legacy,
-            )?,
-        ))?),
+        Some(r) => Some(Prim::<Int8Type>::new(&crate::ColumnarValue::Array(crate::cast::cast(
+            &r.clone().into_array(c.n),
+            &DataType::Int8,
+            EvalMode::Legacy,
+        )?))?),
         None => None,
     };
     let out: Float64Array = build_prim(c.n, |i| {
@@ -273,10 +258,7 @@ fn cannot_parse(s: &str, function: &str) -> Error {
         "CANNOT_PARSE_TIMESTAMP",
         "22007",
         "<message>. Use <func> to tolerate invalid input string and return NULL instead.",
-        &[
-            ("message", format!("Text '{s}' could not be parsed")),
-            ("func", format!("`try_{function}`")),
-        ],
+        &[("message", format!("Text '{s}' could not be parsed")), ("func", format!("`try_{function}`"))],
     )
 }
 
@@ -297,10 +279,7 @@ impl PatternCache {
         if self.last.as_ref().is_none_or(|(q, _)| q != p) {
             self.last = Some((p.to_string(), SparkPattern::new(p)?));
         }
-        self.last
-            .as_ref()
-            .map(|(_, x)| x)
-            .ok_or_else(|| Error::internal("pattern cache empty"))
+        self.last.as_ref().map(|(_, x)| x).ok_or_else(|| Error::internal("pattern cache empty"))
     }
 }
 
@@ -316,20 +295,13 @@ fn parse_with(c: &Ctx, function: &str, ntz: bool) -> Result<PrimitiveArray<Int64
             None => parse_timestamp(text, ntz),
             Some(f) => {
                 let Some(f) = f.get(i) else { return Ok(None) };
-                cache
-                    .get(f)?
-                    .parse(text)
-                    .map(|dt| dt.and_utc().timestamp_micros())
+                cache.get(f)?.parse(text).map(|dt| dt.and_utc().timestamp_micros())
             }
         };
         match parsed {
             Some(v) => Ok(Some(v)),
             None if c.mode == EvalMode::Ansi => Err(if fmt.is_none() {
-                let target = if function == "to_date" {
-                    "DATE"
-                } else {
-                    "TIMESTAMP"
-                };
+                let target = if function == "to_date" { "DATE" } else { "TIMESTAMP" };
                 Error::cast_invalid_input(text, "STRING", target)
             } else {
                 cannot_parse(text, function)
@@ -352,9 +324,7 @@ fn to_date(c: &Ctx) -> Result<ArrayRef> {
             };
             match parse_date(text) {
                 Some(d) => Ok(Some(d)),
-                None if c.mode == EvalMode::Ansi => {
-                    Err(Error::cast_invalid_input(text, "STRING", "DATE"))
-                }
+                None if c.mode == EvalMode::Ansi => Err(Error::cast_invalid_input(text, "STRING", "DATE")),
                 None => Ok(None),
             }
         })?;
@@ -372,8 +342,7 @@ fn to_timestamp(c: &Ctx) -> Result<ArrayRef> {
     }
     let ntz = matches!(c.return_type, DataType::Timestamp(_, None));
     let ts = parse_with(c, "to_timestamp", ntz)?;
-    let out =
-        PrimitiveArray::<TimestampMicrosecondType>::new(ts.values().clone(), ts.nulls().cloned());
+    let out = PrimitiveArray::<TimestampMicrosecondType>::new(ts.values().clone(), ts.nulls().cloned());
     Ok(with_tz(out, c.return_type))
 }
 
@@ -406,30 +375,22 @@ fn date_format(c: &Ctx) -> Result<ArrayRef> {
 
 fn from_unixtime(c: &Ctx) -> Result<ArrayRef> {
     let secs = I64s::new(c.arg(0)?)?;
-    let t: Micros = Prim::Col(build_prim::<Int64Type>(c.n, |i| {
-        Ok(secs.get(i).and_then(|s| s.checked_mul(MICROS_PER_SECOND)))
-    })?);
+    let t: Micros =
+        Prim::Col(build_prim::<Int64Type>(c.n, |i| Ok(secs.get(i).and_then(|s| s.checked_mul(MICROS_PER_SECOND))))?);
     let fmt = pattern_arg(c, 1)?;
     format_micros(c, &t, fmt.as_ref(), "yyyy-MM-dd HH:mm:ss")
 }
 
 fn unix_timestamp(c: &Ctx) -> Result<ArrayRef> {
     if c.args.is_empty() {
-        return Ok(Arc::new(Int64Array::from(vec![
-            now_micros().div_euclid(
-                MICROS_PER_SECOND
-            );
-            c.n
-        ])));
+        return Ok(Arc::new(Int64Array::from(vec![now_micros().div_euclid(MICROS_PER_SECOND); c.n])));
     }
     let t = if matches!(c.arg(0)?.data_type(), DataType::Utf8) {
         Prim::Col(parse_with(c, "to_unix_timestamp", false)?)
     } else {
         micros(c, 0)?
     };
-    let out: Int64Array = build_prim(c.n, |i| {
-        Ok(t.get(i).map(|us| us.div_euclid(MICROS_PER_SECOND)))
-    })?;
+    let out: Int64Array = build_prim(c.n, |i| Ok(t.get(i).map(|us| us.div_euclid(MICROS_PER_SECOND))))?;
     Ok(Arc::new(out))
 }
 
@@ -489,17 +450,12 @@ fn make_date_fn(c: &Ctx) -> Result<ArrayRef> {
     let y = I64s::new(c.arg(0)?)?;
     let m = I64s::new(c.arg(1)?)?;
     let d = I64s::new(c.arg(2)?)?;
-    let out: Date32Array =
-        build_prim(c.n, |i| {
-            let (Some(y), Some(m), Some(d)) = (y.get(i), m.get(i), d.get(i)) else {
-                return Ok(None);
-            };
-            let date = if (1..=12).contains(&m) && (1..=31).contains(&d) {
-                make_date(y, m as u32, d as u32)
-            } else {
-                None
-            };
-            match date {
+    let out: Date32Array = build_prim(c.n, |i| {
+        let (Some(y), Some(m), Some(d)) = (y.get(i), m.get(i), d.get(i)) else {
+            return Ok(None);
+        };
+        let date = if (1..=12).contains(&m) && (1..=31).contains(&d) { make_date(y, m as u32, d as u32) } else { None };
+        match date {
             Some(v) => Ok(Some(v)),
             None if c.mode == EvalMode::Ansi => Err(spark_error(
                 "DATETIME_FIELD_OUT_OF_BOUNDS",
@@ -512,7 +468,7 @@ fn make_date_fn(c: &Ctx) -> Result<ArrayRef> {
             )),
             None => Ok(None),
         }
-        })?;
+    })?;
     Ok(Arc::new(out))
 }
 
@@ -534,16 +490,14 @@ fn date_add_interval(c: &Ctx) -> Result<ArrayRef> {
             let out: Date32Array = match it {
                 DataType::Interval(IntervalUnit::YearMonth) => {
                     let m = Prim::<IntervalYearMonthType>::new(interval)?;
-                    build_prim(c.n, |i| {
-                        Ok(d.get(i).zip(m.get(i)).and_then(|(d, m)| add_months(d, m)))
-                    })?
+                    build_prim(c.n, |i| Ok(d.get(i).zip(m.get(i)).and_then(|(d, m)| add_months(d, m))))?
                 }
                 DataType::Duration(_) => {
                     let us = Prim::<DurationMicrosecondType>::new(interval)?;
                     build_prim(c.n, |i| {
-                        Ok(d.get(i).zip(us.get(i)).and_then(|(d, us)| {
-                            i32::try_from(d as i64 + us.div_euclid(MICROS_PER_DAY)).ok()
-                        }))
+                        Ok(d.get(i)
+                            .zip(us.get(i))
+                            .and_then(|(d, us)| i32::try_from(d as i64 + us.div_euclid(MICROS_PER_DAY)).ok()))
                     })?
                 }
                 DataType::Interval(IntervalUnit::MonthDayNano) => {
@@ -551,8 +505,7 @@ fn date_add_interval(c: &Ctx) -> Result<ArrayRef> {
                     build_prim(c.n, |i| {
                         Ok(d.get(i).zip(iv.get(i)).and_then(|(d, iv)| {
                             let d = add_months(d, iv.months)? as i64 + iv.days as i64;
-                            i32::try_from(d + (iv.nanoseconds / 1000).div_euclid(MICROS_PER_DAY))
-                                .ok()
+                            i32::try_from(d + (iv.nanoseconds / 1000).div_euclid(MICROS_PER_DAY)).ok()
                         }))
                     })?
                 }
@@ -589,9 +542,7 @@ fn date_add_interval(c: &Ctx) -> Result<ArrayRef> {
                     build_prim(c.n, |i| match t.get(i).zip(iv.get(i)) {
                         Some((t, iv)) => {
                             let v = timestamp_add_months(t, iv.months)
-                                .and_then(|v| {
-                                    v.checked_add((iv.days as i64).checked_mul(MICROS_PER_DAY)?)
-                                })
+                                .and_then(|v| v.checked_add((iv.days as i64).checked_mul(MICROS_PER_DAY)?))
                                 .and_then(|v| v.checked_add(iv.nanoseconds / 1000));
                             match v {
                                 Some(v) => Ok(Some(v)),

@@ -15,9 +15,7 @@ pub(crate) struct SparkPattern {
 
 impl SparkPattern {
     pub fn new(pattern: &str) -> Result<SparkPattern> {
-        Ok(SparkPattern {
-            chrono: translate(pattern)?,
-        })
+        Ok(SparkPattern { chrono: translate(pattern)? })
     }
 
     /// Formats a UTC date-time (appends to `out`).
@@ -143,29 +141,17 @@ mod tests {
 
     #[test]
     fn format_and_parse() {
-        let dt = NaiveDate::from_ymd_opt(2024, 3, 5)
-            .unwrap()
-            .and_hms_opt(14, 7, 9)
-            .unwrap();
+        let dt = NaiveDate::from_ymd_opt(2024, 3, 5).unwrap().and_hms_opt(14, 7, 9).unwrap();
         let mut s = String::new();
-        SparkPattern::new("yyyy-MM-dd HH:mm:ss")
-            .unwrap()
-            .format(&dt, &mut s);
+        SparkPattern::new("yyyy-MM-dd HH:mm:ss").unwrap().format(&dt, &mut s);
         assert_eq!(s, "2024-03-05 14:07:09");
         s.clear();
-        SparkPattern::new("d MMM yy, EEE 'at' h a")
-            .unwrap()
-            .format(&dt, &mut s);
+        SparkPattern::new("d MMM yy, EEE 'at' h a").unwrap().format(&dt, &mut s);
         assert_eq!(s, "5 Mar 24, Tue at 2 PM");
         let p = SparkPattern::new("dd/MM/yyyy").unwrap();
         assert_eq!(
             p.parse("05/03/2024"),
-            Some(
-                NaiveDate::from_ymd_opt(2024, 3, 5)
-                    .unwrap()
-                    .and_hms_opt(0, 0, 0)
-                    .unwrap()
-            )
+            Some(NaiveDate::from_ymd_opt(2024, 3, 5).unwrap().and_hms_opt(0, 0, 0).unwrap())
         );
         assert_eq!(p.parse("xx"), None);
         assert!(SparkPattern::new("yyyy-qq").is_err());

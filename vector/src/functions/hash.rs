@@ -32,10 +32,7 @@ fn mix_k1(k1: u32) -> u32 {
 
 #[inline(always)]
 fn mix_h1(h1: u32, k1: u32) -> u32 {
-    (h1 ^ k1)
-        .rotate_left(13)
-        .wrapping_mul(5)
-        .wrapping_add(0xe654_6b64)
+    (h1 ^ k1).rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64)
 }
 
 #[inline(always)]
@@ -111,72 +108,39 @@ fn hash_column(a: &ArrayRef, h: &mut [i32]) -> Result<()> {
     match a.data_type() {
         DataType::Null => {}
         DataType::Boolean => each!(a.as_boolean(), |v, s| murmur3_hash_int(v as i32, s)),
-        DataType::Int8 => each!(a.as_primitive::<Int8Type>(), |v, s| murmur3_hash_int(
-            v as i32, s
-        )),
-        DataType::Int16 => each!(a.as_primitive::<Int16Type>(), |v, s| murmur3_hash_int(
-            v as i32, s
-        )),
+        DataType::Int8 => each!(a.as_primitive::<Int8Type>(), |v, s| murmur3_hash_int(v as i32, s)),
+        DataType::Int16 => each!(a.as_primitive::<Int16Type>(), |v, s| murmur3_hash_int(v as i32, s)),
         DataType::Int32 => each!(a.as_primitive::<Int32Type>(), |v, s| murmur3_hash_int(v, s)),
-        DataType::Date32 => each!(a.as_primitive::<Date32Type>(), |v, s| murmur3_hash_int(
-            v, s
-        )),
+        DataType::Date32 => each!(a.as_primitive::<Date32Type>(), |v, s| murmur3_hash_int(v, s)),
         DataType::Interval(IntervalUnit::YearMonth) => {
-            each!(a.as_primitive::<IntervalYearMonthType>(), |v, s| {
-                murmur3_hash_int(v, s)
-            })
+            each!(a.as_primitive::<IntervalYearMonthType>(), |v, s| murmur3_hash_int(v, s))
         }
-        DataType::Int64 => each!(a.as_primitive::<Int64Type>(), |v, s| murmur3_hash_long(
-            v, s
-        )),
+        DataType::Int64 => each!(a.as_primitive::<Int64Type>(), |v, s| murmur3_hash_long(v, s)),
         DataType::Timestamp(TimeUnit::Microsecond, _) => {
-            each!(a.as_primitive::<TimestampMicrosecondType>(), |v, s| {
-                murmur3_hash_long(v, s)
-            })
+            each!(a.as_primitive::<TimestampMicrosecondType>(), |v, s| murmur3_hash_long(v, s))
         }
         DataType::Duration(TimeUnit::Microsecond) => {
-            each!(a.as_primitive::<DurationMicrosecondType>(), |v, s| {
-                murmur3_hash_long(v, s)
-            })
+            each!(a.as_primitive::<DurationMicrosecondType>(), |v, s| murmur3_hash_long(v, s))
         }
         DataType::Float32 => each!(a.as_primitive::<Float32Type>(), |v, s| {
             let v = if v == 0.0 { 0.0f32 } else { v };
-            let bits = if v.is_nan() {
-                0x7fc0_0000
-            } else {
-                v.to_bits() as i32
-            };
+            let bits = if v.is_nan() { 0x7fc0_0000 } else { v.to_bits() as i32 };
             murmur3_hash_int(bits, s)
         }),
         DataType::Float64 => each!(a.as_primitive::<Float64Type>(), |v, s| {
             let v = if v == 0.0 { 0.0f64 } else { v };
-            let bits = if v.is_nan() {
-                0x7ff8_0000_0000_0000
-            } else {
-                v.to_bits() as i64
-            };
+            let bits = if v.is_nan() { 0x7ff8_0000_0000_0000 } else { v.to_bits() as i64 };
             murmur3_hash_long(bits, s)
         }),
         DataType::Decimal128(p, _) => {
             if *p <= 18 {
-                each!(
-                    a.as_primitive::<Decimal128Type>(),
-                    |v, s| murmur3_hash_long(v as i64, s)
-                )
+                each!(a.as_primitive::<Decimal128Type>(), |v, s| murmur3_hash_long(v as i64, s))
             } else {
-                each!(a.as_primitive::<Decimal128Type>(), |v, s| {
-                    murmur3_hash_bytes(&big_integer_bytes(v), s)
-                })
+                each!(a.as_primitive::<Decimal128Type>(), |v, s| murmur3_hash_bytes(&big_integer_bytes(v), s))
             }
         }
-        DataType::Utf8 => each!(a.as_string::<i32>(), |v, s| murmur3_hash_bytes(
-            v.as_bytes(),
-            s
-        )),
-        DataType::LargeUtf8 => each!(a.as_string::<i64>(), |v, s| murmur3_hash_bytes(
-            v.as_bytes(),
-            s
-        )),
+        DataType::Utf8 => each!(a.as_string::<i32>(), |v, s| murmur3_hash_bytes(v.as_bytes(), s)),
+        DataType::LargeUtf8 => each!(a.as_string::<i64>(), |v, s| murmur3_hash_bytes(v.as_bytes(), s)),
         DataType::Binary => each!(a.as_binary::<i32>(), |v, s| murmur3_hash_bytes(v, s)),
         other => return Err(Error::not_implemented(format!("hash of {other}"))),
     }
@@ -195,9 +159,7 @@ pub fn spark_murmur3_hash(columns: &[ArrayRef], seed: i32, num_rows: usize) -> R
 
 fn hash(c: &Ctx) -> Result<ArrayRef> {
     let cols: Vec<ArrayRef> = c.args.iter().map(|a| a.clone().into_array(c.n)).collect();
-    Ok(Arc::new(Int32Array::from(spark_murmur3_hash(
-        &cols, 42, c.n,
-    )?)))
+    Ok(Arc::new(Int32Array::from(spark_murmur3_hash(&cols, 42, c.n)?)))
 }
 
 #[cfg(test)]

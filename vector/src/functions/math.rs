@@ -5,9 +5,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{
-    Array, ArrayRef, AsArray, Decimal128Array, Float64Array, Int64Array, PrimitiveArray,
-};
+use arrow::array::{Array, ArrayRef, AsArray, Decimal128Array, Float64Array, Int64Array, PrimitiveArray};
 use arrow::compute::kernels::zip::zip;
 use arrow::datatypes::*;
 use ember_core::expr::BinaryOp;
@@ -129,14 +127,8 @@ fn abs(c: &Ctx) -> Result<ArrayRef> {
         DataType::Int16 => int_abs!(Int16Type, "short overflow"),
         DataType::Int32 => int_abs!(Int32Type, "integer overflow"),
         DataType::Int64 => int_abs!(Int64Type, "long overflow"),
-        DataType::Float64 => Ok(Arc::new(
-            a.as_primitive::<Float64Type>()
-                .unary::<_, Float64Type>(f64::abs),
-        )),
-        DataType::Float32 => Ok(Arc::new(
-            a.as_primitive::<Float32Type>()
-                .unary::<_, Float32Type>(f32::abs),
-        )),
+        DataType::Float64 => Ok(Arc::new(a.as_primitive::<Float64Type>().unary::<_, Float64Type>(f64::abs))),
+        DataType::Float32 => Ok(Arc::new(a.as_primitive::<Float32Type>().unary::<_, Float32Type>(f32::abs))),
         DataType::Decimal128(p, s) => {
             let out: Decimal128Array = a.as_primitive::<Decimal128Type>().unary(|v: i128| v.abs());
             Ok(Arc::new(out.with_precision_and_scale(*p, *s)?))
@@ -154,11 +146,7 @@ fn scale_arg(c: &Ctx) -> Result<Option<i64>> {
             // Spark requires a foldable scale; take the first row
             let a = arrow::compute::cast(a, &DataType::Int64)?;
             let a = a.as_primitive::<Int64Type>();
-            Ok(if a.is_empty() || a.is_null(0) {
-                None
-            } else {
-                Some(a.value(0))
-            })
+            Ok(if a.is_empty() || a.is_null(0) { None } else { Some(a.value(0)) })
         }
     }
 }
@@ -182,11 +170,7 @@ fn round(c: &Ctx, mode: Rounding) -> Result<ArrayRef> {
                 }
                 let v = arr.value(i);
                 // round to d digits, then express at the result scale
-                let (r, at) = if d < s {
-                    (div_pow10(v, (s - d).min(39) as u32, mode), d)
-                } else {
-                    (v, s)
-                };
+                let (r, at) = if d < s { (div_pow10(v, (s - d).min(39) as u32, mode), d) } else { (v, s) };
                 let out = if (s_out as i64) >= at {
                     r.checked_mul(*POW10.get((s_out as i64 - at) as usize).unwrap_or(&0))
                         .filter(|_| (s_out as i64 - at) <= 38)
@@ -198,15 +182,11 @@ fn round(c: &Ctx, mode: Rounding) -> Result<ArrayRef> {
             Ok(Arc::new(out.with_precision_and_scale(p_out, s_out)?))
         }
         DataType::Float64 => {
-            let out: Float64Array = a
-                .as_primitive::<Float64Type>()
-                .unary(|x| round_double(x, d, mode));
+            let out: Float64Array = a.as_primitive::<Float64Type>().unary(|x| round_double(x, d, mode));
             Ok(Arc::new(out))
         }
         DataType::Float32 => {
-            let out: PrimitiveArray<Float32Type> = a
-                .as_primitive::<Float32Type>()
-                .unary(|x| round_float(x, d, mode));
+            let out: PrimitiveArray<Float32Type> = a.as_primitive::<Float32Type>().unary(|x| round_float(x, d, mode));
             Ok(Arc::new(out))
         }
         DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 => {
@@ -223,10 +203,7 @@ fn round(c: &Ctx, mode: Rounding) -> Result<ArrayRef> {
                     r.wrapping_mul(POW10[k as usize]) as i64
                 }
             });
-            Ok(arrow::compute::cast(
-                &(Arc::new(out) as ArrayRef),
-                a.data_type(),
-            )?)
+            Ok(arrow::compute::cast(&(Arc::new(out) as ArrayRef), a.data_type())?)
         }
         DataType::Null => Ok(a),
         other => Err(Error::internal(format!("round of {other}"))),
@@ -245,9 +222,7 @@ fn round_float(x: f32, d: i64, mode: Rounding) -> f32 {
     if !x.is_finite() {
         return x;
     }
-    round_text(&format!("{x:e}"), d, mode)
-        .map(|v| v as f32)
-        .unwrap_or(x)
+    round_text(&format!("{x:e}"), d, mode).map(|v| v as f32).unwrap_or(x)
 }
 
 /// Rounds a number in Rust's `{:e}` form (`-1.2345e2`) to `d` fractional
@@ -256,11 +231,7 @@ fn round_text(text: &str, d: i64, mode: Rounding) -> Option<f64> {
     let (mant, exp) = text.split_once('e')?;
     let exp: i64 = exp.parse().ok()?;
     let neg = mant.starts_with('-');
-    let digits: Vec<u8> = mant
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .map(|b| b - b'0')
-        .collect();
+    let digits: Vec<u8> = mant.bytes().filter(u8::is_ascii_digit).map(|b| b - b'0').collect();
     // value = 0.d1d2d3... * 10^(exp + 1); digits kept: those before position exp + 1 + d
     let keep = exp + 1 + d;
     if keep < 0 {
@@ -314,18 +285,11 @@ fn floor_ceil(c: &Ctx, mode: Rounding) -> Result<ArrayRef> {
     match a.data_type() {
         DataType::Float64 | DataType::Float32 => {
             let d = arrow::compute::cast(&a, &DataType::Float64)?;
-            let f = if mode == Rounding::Floor {
-                f64::floor
-            } else {
-                f64::ceil
-            };
+            let f = if mode == Rounding::Floor { f64::floor } else { f64::ceil };
             // Java's (long) conversion: saturating, NaN -> 0
             let out: Int64Array = d.as_primitive::<Float64Type>().unary(|x| f(x) as i64);
             if matches!(c.return_type, DataType::Float64) {
-                return Ok(arrow::compute::cast(
-                    &(Arc::new(out) as ArrayRef),
-                    c.return_type,
-                )?);
+                return Ok(arrow::compute::cast(&(Arc::new(out) as ArrayRef), c.return_type)?);
             }
             Ok(Arc::new(out))
         }
@@ -335,9 +299,8 @@ fn floor_ceil(c: &Ctx, mode: Rounding) -> Result<ArrayRef> {
                 DataType::Decimal128(p, s) => (*p, *s),
                 _ => (38, 0),
             };
-            let out: Decimal128Array = a
-                .as_primitive::<Decimal128Type>()
-                .unary(|v| div_pow10(v, (s - s_out).max(0) as u32, mode));
+            let out: Decimal128Array =
+                a.as_primitive::<Decimal128Type>().unary(|v| div_pow10(v, (s - s_out).max(0) as u32, mode));
             let out: ArrayRef = Arc::new(out.with_precision_and_scale(p_out, s_out)?);
             if !matches!(c.return_type, DataType::Decimal128(_, _)) {
                 return crate::cast::cast(&out, c.return_type, c.mode);
@@ -358,10 +321,7 @@ fn pmod(c: &Ctx) -> Result<ArrayRef> {
     let n = array(c, 1)?;
     let rt = c.return_type;
     let r = crate::arith::binary(BinaryOp::Modulo, &a, &n, rt, c.mode)?;
-    let zero = arrow::compute::cast(
-        &(Arc::new(Int64Array::from(vec![0i64; c.n])) as ArrayRef),
-        rt,
-    )?;
+    let zero = arrow::compute::cast(&(Arc::new(Int64Array::from(vec![0i64; c.n])) as ArrayRef), rt)?;
     let neg = crate::compare::compare(BinaryOp::Lt, &r, &zero)?;
     if neg.true_count() == 0 {
         return Ok(r);
@@ -380,9 +340,9 @@ fn extreme(c: &Ctx, op: BinaryOp) -> Result<ArrayRef> {
         let next = array(c, i)?;
         let better = crate::compare::compare(op, &next, &result)?;
         let n = result.len();
-        let take = arrow::array::BooleanArray::from_iter((0..n).map(|r| {
-            Some(next.is_valid(r) && (result.is_null(r) || (better.is_valid(r) && better.value(r))))
-        }));
+        let take = arrow::array::BooleanArray::from_iter(
+            (0..n).map(|r| Some(next.is_valid(r) && (result.is_null(r) || (better.is_valid(r) && better.value(r))))),
+        );
         result = zip(&take, &next, &result)?;
     }
     Ok(result)

@@ -30,20 +30,8 @@ pub fn eval_scalar_function(
     mode: EvalMode,
     num_rows: usize,
 ) -> Result<ArrayRef> {
-    let ctx = Ctx {
-        name,
-        args,
-        return_type,
-        mode,
-        n: num_rows,
-    };
-    let families: [Family; 5] = [
-        string::eval,
-        math::eval,
-        conditional::eval,
-        datetime::eval,
-        hash::eval,
-    ];
+    let ctx = Ctx { name, args, return_type, mode, n: num_rows };
+    let families: [Family; 5] = [string::eval, math::eval, conditional::eval, datetime::eval, hash::eval];
     for family in families {
         if let Some(result) = family(&ctx) {
             return result;
@@ -64,12 +52,7 @@ pub(crate) struct Ctx<'a> {
 impl Ctx<'_> {
     pub fn arg(&self, i: usize) -> Result<&ColumnarValue> {
         self.args.get(i).ok_or_else(|| {
-            Error::internal(format!(
-                "{} expects at least {} arguments, got {}",
-                self.name,
-                i + 1,
-                self.args.len()
-            ))
+            Error::internal(format!("{} expects at least {} arguments, got {}", self.name, i + 1, self.args.len()))
         })
     }
 }

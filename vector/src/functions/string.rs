@@ -64,16 +64,9 @@ fn char_slice(s: &str, start: usize, end: usize) -> &str {
         let b = start.min(e);
         return &s[b..e];
     }
-    let mut idx = s
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(s.len()));
+    let mut idx = s.char_indices().map(|(i, _)| i).chain(std::iter::once(s.len()));
     let b = idx.nth(start).unwrap_or(s.len());
-    let e = if end == usize::MAX {
-        s.len()
-    } else {
-        idx.nth(end - start - 1).unwrap_or(s.len())
-    };
+    let e = if end == usize::MAX { s.len() } else { idx.nth(end - start - 1).unwrap_or(s.len()) };
     &s[b..e]
 }
 
@@ -203,10 +196,7 @@ fn length(c: &Ctx) -> Result<ArrayRef> {
 }
 
 fn all_strs(c: &Ctx, from: usize) -> Result<Vec<Strs>> {
-    c.args[from.min(c.args.len())..]
-        .iter()
-        .map(Strs::new)
-        .collect()
+    c.args[from.min(c.args.len())..].iter().map(Strs::new).collect()
 }
 
 fn concat(c: &Ctx) -> Result<ArrayRef> {
@@ -289,12 +279,7 @@ fn char_position(hay: &str, needle: &str, from: usize) -> i32 {
         }
         from
     } else {
-        match hay
-            .char_indices()
-            .map(|(b, _)| b)
-            .chain(std::iter::once(hay.len()))
-            .nth(from)
-        {
+        match hay.char_indices().map(|(b, _)| b).chain(std::iter::once(hay.len())).nth(from) {
             Some(b) => b,
             None => return 0,
         }
@@ -334,11 +319,7 @@ fn locate(c: &Ctx) -> Result<ArrayRef> {
             None => 1,
         };
         Ok(match (sub.get(i), s.get(i)) {
-            (Some(n), Some(h)) => Some(if start < 1 {
-                0
-            } else {
-                char_position(h, n, (start - 1) as usize)
-            }),
+            (Some(n), Some(h)) => Some(if start < 1 { 0 } else { char_position(h, n, (start - 1) as usize) }),
             _ => None,
         })
     })?;
@@ -401,9 +382,7 @@ fn repeat(c: &Ctx) -> Result<ArrayRef> {
 
 fn ascii(c: &Ctx) -> Result<ArrayRef> {
     let s = Strs::new(c.arg(0)?)?;
-    let out: Int32Array = build_prim(c.n, |i| {
-        Ok(s.get(i).map(|v| v.chars().next().map_or(0, |ch| ch as i32)))
-    })?;
+    let out: Int32Array = build_prim(c.n, |i| Ok(s.get(i).map(|v| v.chars().next().map_or(0, |ch| ch as i32))))?;
     Ok(Arc::new(out))
 }
 
@@ -436,11 +415,7 @@ fn left_right(c: &Ctx, left: bool) -> Result<ArrayRef> {
             return Ok(false);
         };
         if k > 0 {
-            buf.push_str(if left {
-                substring_sql(v, 1, k)
-            } else {
-                substring_sql(v, -k, i32::MAX as i64)
-            });
+            buf.push_str(if left { substring_sql(v, 1, k) } else { substring_sql(v, -k, i32::MAX as i64) });
         }
         Ok(true)
     })
@@ -519,10 +494,7 @@ impl RegexCache {
         if stale {
             self.last = Some((p.to_string(), compile_regex(p, self.function)?));
         }
-        self.last
-            .as_ref()
-            .map(|(_, r)| r)
-            .ok_or_else(|| Error::internal("regex cache empty"))
+        self.last.as_ref().map(|(_, r)| r).ok_or_else(|| Error::internal("regex cache empty"))
     }
 }
 
@@ -530,10 +502,7 @@ fn regexp_replace(c: &Ctx) -> Result<ArrayRef> {
     let s = Strs::new(c.arg(0)?)?;
     let p = Strs::new(c.arg(1)?)?;
     let r = Strs::new(c.arg(2)?)?;
-    let mut cache = RegexCache {
-        last: None,
-        function: "regexp_replace",
-    };
+    let mut cache = RegexCache { last: None, function: "regexp_replace" };
     build_strings(c.n, |i, buf| {
         let (Some(v), Some(pat), Some(rep)) = (s.get(i), p.get(i), r.get(i)) else {
             return Ok(false);
@@ -551,10 +520,7 @@ fn regexp_extract(c: &Ctx) -> Result<ArrayRef> {
         Some(x) => Some(I64s::new(x)?),
         None => None,
     };
-    let mut cache = RegexCache {
-        last: None,
-        function: "regexp_extract",
-    };
+    let mut cache = RegexCache { last: None, function: "regexp_extract" };
     build_strings(c.n, |i, buf| {
         let (Some(v), Some(pat)) = (s.get(i), p.get(i)) else {
             return Ok(false);

@@ -5,9 +5,7 @@ use std::any::Any;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Float64Array, Int64Array,
-};
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Float64Array, Int64Array};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
 use arrow::row::{OwnedRow, RowConverter, SortField};
@@ -55,8 +53,12 @@ pub fn create(
         AggFunc::Count => Box::new(CountAcc { counts: vec![] }),
         AggFunc::Sum => Box::new(SumAcc::new(&input, result_type, mode)?),
         AggFunc::Avg => Box::new(AvgAcc::new(&input, result_type, mode)?),
-        AggFunc::Min | AggFunc::Max => Box::new(MinMaxAcc { converter: converter.clone(), best: vec![], is_min: func == AggFunc::Min }),
-        AggFunc::First | AggFunc::AnyValue => Box::new(FirstLastAcc { converter: converter.clone(), value: vec![], first: true }),
+        AggFunc::Min | AggFunc::Max => {
+            Box::new(MinMaxAcc { converter: converter.clone(), best: vec![], is_min: func == AggFunc::Min })
+        }
+        AggFunc::First | AggFunc::AnyValue => {
+            Box::new(FirstLastAcc { converter: converter.clone(), value: vec![], first: true })
+        }
         AggFunc::Last => Box::new(FirstLastAcc { converter: converter.clone(), value: vec![], first: false }),
         AggFunc::StddevSamp | AggFunc::StddevPop | AggFunc::VarSamp | AggFunc::VarPop => {
             Box::new(VarianceAcc { func, state: vec![] })
@@ -288,7 +290,12 @@ impl AvgAcc {
             (DataType::Decimal128(_, s), DataType::Decimal128(_, _)) => (DataType::Decimal128(38, *s), *s),
             _ => (DataType::Float64, 0),
         };
-        Ok(AvgAcc { sum: SumAcc::new(input, &sum_type, mode)?, count: CountAcc { counts: vec![] }, input_scale, result: result.clone() })
+        Ok(AvgAcc {
+            sum: SumAcc::new(input, &sum_type, mode)?,
+            count: CountAcc { counts: vec![] },
+            input_scale,
+            result: result.clone(),
+        })
     }
 }
 
@@ -432,15 +439,19 @@ fn rows_to_array(converter: &Arc<RowConverter>, rows: &[Option<OwnedRow>]) -> Re
     let field_type = converter_type(converter);
     let null_row = converter.convert_columns(&[arrow::array::new_null_array(&field_type, 1)])?;
     let null_row = null_row.row(0);
-    let all: Vec<arrow::row::Row<'_>> =
-        rows.iter().map(|r| r.as_ref().map(|r| r.row()).unwrap_or(null_row)).collect();
+    let all: Vec<arrow::row::Row<'_>> = rows.iter().map(|r| r.as_ref().map(|r| r.row()).unwrap_or(null_row)).collect();
     let mut cols = converter.convert_rows(all)?;
     Ok(cols.remove(0))
 }
 
 fn converter_type(converter: &Arc<RowConverter>) -> DataType {
     // RowConverter does not expose its fields; an empty conversion tells the type
-    converter.convert_rows(std::iter::empty()).ok().and_then(|mut c| c.pop()).map(|a| a.data_type().clone()).unwrap_or(DataType::Null)
+    converter
+        .convert_rows(std::iter::empty())
+        .ok()
+        .and_then(|mut c| c.pop())
+        .map(|a| a.data_type().clone())
+        .unwrap_or(DataType::Null)
 }
 
 /// first / last / any_value (nulls included, as Spark's default).
@@ -570,7 +581,13 @@ impl Accumulator for BoolAcc {
                 let x = v.value(i);
                 *slot = Some(match slot {
                     None => x,
-                    Some(a) => if self.and { *a && x } else { *a || x },
+                    Some(a) => {
+                        if self.and {
+                            *a && x
+                        } else {
+                            *a || x
+                        }
+                    }
                 });
             }
         }
@@ -584,7 +601,13 @@ impl Accumulator for BoolAcc {
                 let slot = &mut self.state[mapping[i] as usize];
                 *slot = Some(match slot {
                     None => x,
-                    Some(a) => if self.and { *a && x } else { *a || x },
+                    Some(a) => {
+                        if self.and {
+                            *a && x
+                        } else {
+                            *a || x
+                        }
+                    }
                 });
             }
         }
@@ -614,8 +637,21 @@ struct DistinctAcc {
 }
 
 impl DistinctAcc {
-    fn new(func: AggFunc, input_types: &[DataType], result_type: &DataType, mode: EvalMode, converter: Arc<RowConverter>) -> DistinctAcc {
-        DistinctAcc { func, input_types: input_types.to_vec(), result_type: result_type.clone(), mode, converter, sets: vec![] }
+    fn new(
+        func: AggFunc,
+        input_types: &[DataType],
+        result_type: &DataType,
+        mode: EvalMode,
+        converter: Arc<RowConverter>,
+    ) -> DistinctAcc {
+        DistinctAcc {
+            func,
+            input_types: input_types.to_vec(),
+            result_type: result_type.clone(),
+            mode,
+            converter,
+            sets: vec![],
+        }
     }
 }
 
@@ -644,7 +680,14 @@ impl Accumulator for DistinctAcc {
     }
     fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
         self.sets.resize_with(n, HashSet::new);
-        let mut inner = create(self.func, &self.input_types, &self.result_type, false, self.mode, &value_converter(&self.input_types)?)?;
+        let mut inner = create(
+            self.func,
+            &self.input_types,
+            &self.result_type,
+            false,
+            self.mode,
+            &value_converter(&self.input_types)?,
+        )?;
         let mut groups = Vec::new();
         let mut rows = Vec::new();
         for (g, set) in self.sets.iter().enumerate() {

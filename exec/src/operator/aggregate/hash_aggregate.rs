@@ -9,9 +9,9 @@ use arrow::array::{ArrayRef, AsArray, RecordBatch, RecordBatchOptions};
 use arrow::compute::filter;
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::row::RowConverter;
-use hashbrown::HashTable;
 use ember_core::{AggFunc, Error, EvalMode, Result};
 use ember_spill::MemoryReservation;
+use hashbrown::HashTable;
 
 use super::accumulator::{self, Accumulator};
 use crate::expr::PhysicalExpr;
@@ -81,7 +81,9 @@ impl GroupTable {
     }
 
     fn memory_size(&self) -> usize {
-        self.keys.memory_size() + self.index.capacity() * 16 + self.accumulators.iter().map(|a| a.memory_size()).sum::<usize>()
+        self.keys.memory_size()
+            + self.index.capacity() * 16
+            + self.accumulators.iter().map(|a| a.memory_size()).sum::<usize>()
     }
 }
 
@@ -117,7 +119,13 @@ impl HashAggregate {
             .iter()
             .map(|a| accumulator::create(a.func, &a.arg_types, &a.data_type, a.distinct, a.mode, &a.converter))
             .collect::<Result<Vec<_>>>()?;
-        Ok(GroupTable { global: self.group_exprs.is_empty(), keys, null_keys: vec![], index: HashTable::new(), accumulators })
+        Ok(GroupTable {
+            global: self.group_exprs.is_empty(),
+            keys,
+            null_keys: vec![],
+            index: HashTable::new(),
+            accumulators,
+        })
     }
 
     /// Group index of each row, adding new groups to the table.
@@ -141,7 +149,8 @@ impl HashAggregate {
                     let mask = f.evaluate(batch)?;
                     let mask = crate::expr::null_as_false(mask.as_boolean());
                     values = values.iter().map(|v| filter(v.as_ref(), &mask)).collect::<std::result::Result<_, _>>()?;
-                    let g: Vec<u32> = groups.iter().zip(mask.iter()).filter(|(_, m)| m == &Some(true)).map(|(g, _)| *g).collect();
+                    let g: Vec<u32> =
+                        groups.iter().zip(mask.iter()).filter(|(_, m)| m == &Some(true)).map(|(g, _)| *g).collect();
                     acc.update(&g, &values, n_groups)?;
                 }
                 None => acc.update(&groups, &values, n_groups)?,
@@ -174,7 +183,8 @@ impl Sink for HashAggregate {
         Ok(SinkResult::NeedMoreInput)
     }
     fn combine(&self, mut local: LocalState) -> Result<()> {
-        let local = std::mem::replace(local_mut::<AggLocal>(&mut local)?, AggLocal { table: self.new_table()?, reserved: 0 });
+        let local =
+            std::mem::replace(local_mut::<AggLocal>(&mut local)?, AggLocal { table: self.new_table()?, reserved: 0 });
         let mut global = self.global.lock().unwrap_or_else(|e| e.into_inner());
         let Some(g) = global.as_mut() else {
             *global = Some(local.table);
@@ -203,13 +213,18 @@ impl Sink for HashAggregate {
             None => self.new_table()?,
         };
         let n = table.num_groups();
-        let mut cols: Vec<ArrayRef> = if table.global { vec![] } else { self.key_encoder.decode(&table.keys, &table.null_keys)? };
+        let mut cols: Vec<ArrayRef> =
+            if table.global { vec![] } else { self.key_encoder.decode(&table.keys, &table.null_keys)? };
         for acc in table.accumulators.iter_mut() {
             cols.push(acc.evaluate(n)?);
         }
         let cols = crate::operator::project::conform(cols, &self.schema)?;
-        let batch = RecordBatch::try_new_with_options(self.schema.clone(), cols, &RecordBatchOptions::new().with_row_count(Some(n)))
-            .map_err(|e| Error::internal(format!("aggregate output: {e}")))?;
+        let batch = RecordBatch::try_new_with_options(
+            self.schema.clone(),
+            cols,
+            &RecordBatchOptions::new().with_row_count(Some(n)),
+        )
+        .map_err(|e| Error::internal(format!("aggregate output: {e}")))?;
         self.output.publish(rechunk(vec![batch], self.batch_size))?;
         self.reservation.lock().unwrap_or_else(|e| e.into_inner()).free();
         Ok(())

@@ -84,7 +84,9 @@ impl JoinEmitter {
         }
         let n = probe.num_rows();
         let out = match self.kind {
-            JoinKind::Inner | JoinKind::RightOuter => self.pairs_batch(probe, &build.batch, &probe_idx, &build_idx, false)?,
+            JoinKind::Inner | JoinKind::RightOuter => {
+                self.pairs_batch(probe, &build.batch, &probe_idx, &build_idx, false)?
+            }
             JoinKind::LeftOuter | JoinKind::FullOuter => {
                 let mut matched = vec![false; n];
                 for p in &probe_idx {
@@ -145,7 +147,14 @@ impl JoinEmitter {
         Ok(if out.num_rows() == 0 { None } else { Some(out) })
     }
 
-    fn pairs_batch(&self, probe: &RecordBatch, build: &RecordBatch, p: &[u32], b: &[u32], for_filter: bool) -> Result<RecordBatch> {
+    fn pairs_batch(
+        &self,
+        probe: &RecordBatch,
+        build: &RecordBatch,
+        p: &[u32],
+        b: &[u32],
+        for_filter: bool,
+    ) -> Result<RecordBatch> {
         let _ = for_filter;
         let pp = take_batch(probe, &UInt32Array::from(p.to_vec()))?;
         let bb = take_batch(build, &UInt32Array::from(b.to_vec()))?;
@@ -156,7 +165,11 @@ impl JoinEmitter {
         let cols: Vec<ArrayRef> = probe.columns().iter().chain(build.columns().iter()).cloned().collect();
         let fields: Vec<_> = probe.schema().fields().iter().chain(build.schema().fields().iter()).cloned().collect();
         let schema = Arc::new(arrow::datatypes::Schema::new(fields));
-        Ok(RecordBatch::try_new_with_options(schema, cols, &RecordBatchOptions::new().with_row_count(Some(probe.num_rows())))?)
+        Ok(RecordBatch::try_new_with_options(
+            schema,
+            cols,
+            &RecordBatchOptions::new().with_row_count(Some(probe.num_rows())),
+        )?)
     }
 }
 
@@ -180,17 +193,23 @@ impl Source for UnmatchedBuildSource {
             return Ok(None);
         }
         let Some(build) = self.build.get() else { return Ok(None) };
-        let idx: Vec<u32> =
-            (0..build.batch.num_rows() as u32).filter(|i| !build.matched[*i as usize].load(Ordering::Relaxed)).collect();
+        let idx: Vec<u32> = (0..build.batch.num_rows() as u32)
+            .filter(|i| !build.matched[*i as usize].load(Ordering::Relaxed))
+            .collect();
         if idx.is_empty() {
             return Ok(None);
         }
         let b = take_batch(&build.batch, &UInt32Array::from(idx))?;
         let n = b.num_rows();
-        let mut cols: Vec<ArrayRef> = self.probe_schema.fields().iter().map(|f| new_null_array(f.data_type(), n)).collect();
+        let mut cols: Vec<ArrayRef> =
+            self.probe_schema.fields().iter().map(|f| new_null_array(f.data_type(), n)).collect();
         cols.extend(b.columns().iter().cloned());
         let cols = crate::operator::project::conform(cols, &self.schema)?;
-        Ok(Some(RecordBatch::try_new_with_options(self.schema.clone(), cols, &RecordBatchOptions::new().with_row_count(Some(n)))?))
+        Ok(Some(RecordBatch::try_new_with_options(
+            self.schema.clone(),
+            cols,
+            &RecordBatchOptions::new().with_row_count(Some(n)),
+        )?))
     }
     fn max_threads(&self) -> usize {
         1

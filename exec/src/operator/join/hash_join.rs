@@ -7,10 +7,10 @@
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use crate::operator::hash_keys::{EncodedKeys, KeyEncoder};
 use arrow::array::{ArrayRef, RecordBatch};
 use arrow::compute::concat_batches;
 use arrow::datatypes::{DataType, SchemaRef};
-use crate::operator::hash_keys::{EncodedKeys, KeyEncoder};
 use ember_core::{Error, Result};
 use ember_spill::MemoryReservation;
 use hashbrown::HashTable;
@@ -46,7 +46,13 @@ pub struct HashJoinBuild {
 }
 
 impl HashJoinBuild {
-    pub fn new(schema: SchemaRef, keys: Vec<PhysicalExpr>, key_types: Vec<DataType>, reservation: MemoryReservation, track_matches: bool) -> HashJoinBuild {
+    pub fn new(
+        schema: SchemaRef,
+        keys: Vec<PhysicalExpr>,
+        key_types: Vec<DataType>,
+        reservation: MemoryReservation,
+        track_matches: bool,
+    ) -> HashJoinBuild {
         HashJoinBuild {
             schema,
             keys,
@@ -113,12 +119,14 @@ impl Sink for HashJoinBuild {
         let side = Arc::new(BuildSide { batch, matched });
         let _ = self.build_side.set(side.clone());
         let index = HashTableIndex { side, encoder, keys, table, next, has_null_key };
-        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(index.keys.memory_size() + index.next.len() * 4 + index.table.capacity() * 16)?;
+        self.reservation
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .try_grow(index.keys.memory_size() + index.next.len() * 4 + index.table.capacity() * 16)?;
         self.index.set(Arc::new(index)).map_err(|_| Error::internal("hash join built twice"))?;
         Ok(())
     }
 }
-
 
 pub struct HashJoinProbe {
     pub schema: SchemaRef,
@@ -157,7 +165,9 @@ impl Operator for HashJoinProbe {
                 continue;
             }
             let h = index.encoder.hash(&probe_keys, i);
-            if let Some((_, first)) = index.table.find(h, |(eh, er)| *eh == h && index.keys.equals(*er as usize, &probe_keys, i)) {
+            if let Some((_, first)) =
+                index.table.find(h, |(eh, er)| *eh == h && index.keys.equals(*er as usize, &probe_keys, i))
+            {
                 let mut b = *first;
                 while b != NO_ROW {
                     p_idx.push(i as u32);

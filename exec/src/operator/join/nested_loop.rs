@@ -23,7 +23,13 @@ pub struct NestedLoopBuild {
 
 impl NestedLoopBuild {
     pub fn new(schema: SchemaRef, reservation: MemoryReservation, track_matches: bool) -> NestedLoopBuild {
-        NestedLoopBuild { schema, collected: Mutex::new(vec![]), reservation: Mutex::new(reservation), build_side: Arc::new(OnceLock::new()), track_matches }
+        NestedLoopBuild {
+            schema,
+            collected: Mutex::new(vec![]),
+            reservation: Mutex::new(reservation),
+            build_side: Arc::new(OnceLock::new()),
+            track_matches,
+        }
     }
 }
 
@@ -49,7 +55,9 @@ impl Sink for NestedLoopBuild {
         let batch = concat_batches(&self.schema, &batches)?;
         let n = batch.num_rows();
         let matched = if self.track_matches { (0..n).map(|_| AtomicBool::new(false)).collect() } else { vec![] };
-        self.build_side.set(Arc::new(BuildSide { batch, matched })).map_err(|_| Error::internal("nested loop build twice"))
+        self.build_side
+            .set(Arc::new(BuildSide { batch, matched }))
+            .map_err(|_| Error::internal("nested loop build twice"))
     }
 }
 

@@ -21,7 +21,12 @@ pub struct MemoryScan {
 }
 
 impl MemoryScan {
-    pub fn new(name: String, schema: SchemaRef, chunks: Vec<RecordBatch>, projection: Option<Vec<usize>>) -> MemoryScan {
+    pub fn new(
+        name: String,
+        schema: SchemaRef,
+        chunks: Vec<RecordBatch>,
+        projection: Option<Vec<usize>>,
+    ) -> MemoryScan {
         MemoryScan { name, schema, chunks, projection, cursor: AtomicUsize::new(0) }
     }
 }

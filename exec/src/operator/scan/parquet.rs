@@ -57,13 +57,23 @@ impl ParquetScan {
             }
             opened.push((f.clone(), meta));
         }
-        Ok(ParquetScan { table_name, files: opened, projection, schema, morsels, cursor: AtomicUsize::new(0), batch_size, pruned })
+        Ok(ParquetScan {
+            table_name,
+            files: opened,
+            projection,
+            schema,
+            morsels,
+            cursor: AtomicUsize::new(0),
+            batch_size,
+            pruned,
+        })
     }
 
     fn open_morsel(&self, m: (usize, usize)) -> Result<ParquetRecordBatchReader> {
         let (path, meta) = &self.files[m.0];
         let file = File::open(path).map_err(|e| Error::file(path, e))?;
-        let mask = ProjectionMask::roots(meta.metadata().file_metadata().schema_descr(), self.projection.iter().copied());
+        let mask =
+            ProjectionMask::roots(meta.metadata().file_metadata().schema_descr(), self.projection.iter().copied());
         ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
             .with_projection(mask)
             .with_row_groups(vec![m.1])

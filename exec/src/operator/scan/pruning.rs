@@ -21,7 +21,8 @@ pub fn row_groups_to_read(meta: &ArrowReaderMetadata, predicates: &[RowGroupPred
     let groups = meta.metadata().row_groups();
     let mut keep = vec![true; groups.len()];
     for p in predicates {
-        let Ok(conv) = StatisticsConverter::try_new(&p.column, meta.schema(), meta.metadata().file_metadata().schema_descr())
+        let Ok(conv) =
+            StatisticsConverter::try_new(&p.column, meta.schema(), meta.metadata().file_metadata().schema_descr())
         else {
             continue;
         };

@@ -30,7 +30,13 @@ struct TextLocal {
 }
 
 impl TextFileScan {
-    pub fn new(name: String, table: Arc<FileTable>, projection: Vec<usize>, schema: SchemaRef, batch_size: usize) -> TextFileScan {
+    pub fn new(
+        name: String,
+        table: Arc<FileTable>,
+        projection: Vec<usize>,
+        schema: SchemaRef,
+        batch_size: usize,
+    ) -> TextFileScan {
         TextFileScan { table, name, projection, schema, cursor: AtomicUsize::new(0), batch_size }
     }
 
@@ -66,7 +72,11 @@ impl TextFileScan {
                     for line in lines.by_ref() {
                         match line {
                             Ok(l) => chunk.push(l),
-                            Err(e) => return Some(Err(arrow::error::ArrowError::ExternalError(Box::new(Error::file(&path, e))))),
+                            Err(e) => {
+                                return Some(Err(arrow::error::ArrowError::ExternalError(Box::new(Error::file(
+                                    &path, e,
+                                )))))
+                            }
                         }
                         if chunk.len() == bs {
                             break;

@@ -1,3 +1,5 @@
+//! ORDER BY, and ORDER BY with LIMIT (top-N).
+//!
 //! Sort sink: workers collect their chunks (top-N workers keep only their
 //! best `limit` rows as they go); `finalize` sorts everything by the key
 //! columns with Spark's null ordering and publishes ordered chunks, read by
@@ -39,8 +41,24 @@ struct SortLocal {
 }
 
 impl Sort {
-    pub fn new(schema: SchemaRef, keys: Vec<SortKey>, fetch: Option<usize>, reservation: MemoryReservation, batch_size: usize, display: String) -> Sort {
-        Sort { schema, keys, fetch, output: ChunkBuffer::new(), display, collected: Mutex::new(vec![]), reservation: Mutex::new(reservation), batch_size }
+    pub fn new(
+        schema: SchemaRef,
+        keys: Vec<SortKey>,
+        fetch: Option<usize>,
+        reservation: MemoryReservation,
+        batch_size: usize,
+        display: String,
+    ) -> Sort {
+        Sort {
+            schema,
+            keys,
+            fetch,
+            output: ChunkBuffer::new(),
+            display,
+            collected: Mutex::new(vec![]),
+            reservation: Mutex::new(reservation),
+            batch_size,
+        }
     }
 
     /// Sorts `batch` and keeps the first `fetch` rows.
@@ -113,4 +131,3 @@ impl Sink for Sort {
         Ok(())
     }
 }
-

@@ -1,3 +1,0 @@
-//! ORDER BY, and ORDER BY with LIMIT (top-N).
-
-pub mod sort;
