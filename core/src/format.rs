@@ -7,32 +7,18 @@ use chrono::{DateTime, NaiveDate};
 /// Java's `Double.toString`: plain notation for 1e-3 <= |x| < 1e7, otherwise
 /// computerized scientific notation (`1.0E10`), always with a fraction digit.
 pub fn java_double(v: f64) -> String {
-    if v.is_nan() {
-        return "NaN".into();
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
-    }
-    if v == 0.0 {
-        return if v.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
-    }
-    let a = v.abs();
-    if (1e-3..1e7).contains(&a) {
-        let s = format!("{v}");
-        if s.contains('.') {
-            s
-        } else {
-            format!("{s}.0")
-        }
-    } else {
-        scientific(format!("{v:e}"))
-    }
+    java_text(v, v.is_nan(), (1e-3..1e7).contains(&v.abs()), format!("{v}"), || format!("{v:e}"))
 }
 
 /// Java's `Float.toString`, same rules as [`java_double`] on the shortest
 /// representation of the `f32`.
 pub fn java_float(v: f32) -> String {
-    if v.is_nan() {
+    java_text(v as f64, v.is_nan(), (1e-3..1e7).contains(&v.abs()), format!("{v}"), || format!("{v:e}"))
+}
+
+/// The shared rules; `plain` and `exp` are Rust's shortest renderings.
+fn java_text(v: f64, nan: bool, plain_range: bool, plain: String, exp: impl FnOnce() -> String) -> String {
+    if nan {
         return "NaN".into();
     }
     if v.is_infinite() {
@@ -41,16 +27,14 @@ pub fn java_float(v: f32) -> String {
     if v == 0.0 {
         return if v.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
     }
-    let a = v.abs();
-    if (1e-3..1e7).contains(&a) {
-        let s = format!("{v}");
-        if s.contains('.') {
-            s
+    if plain_range {
+        if plain.contains('.') {
+            plain
         } else {
-            format!("{s}.0")
+            format!("{plain}.0")
         }
     } else {
-        scientific(format!("{v:e}"))
+        scientific(exp())
     }
 }
 

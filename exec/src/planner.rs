@@ -23,6 +23,7 @@ use crate::operator::aggregate::hash_aggregate::{AggregateSpec, HashAggregate};
 use crate::operator::buffer::BufferSource;
 use crate::operator::collect::CollectSink;
 use crate::operator::filter::Filter;
+use crate::operator::join::build_side::BuildCollector;
 use crate::operator::join::emit::UnmatchedBuildSource;
 use crate::operator::join::hash_join::{HashJoinBuild, HashJoinProbe};
 use crate::operator::join::nested_loop::{NestedLoopBuild, NestedLoopProbe};
@@ -426,8 +427,9 @@ impl PhysicalPlanner {
         };
         let emitter = JoinEmitter { kind, filter: filter_expr, schema: out_schema.clone() };
         let build_side = if on.is_empty() {
-            let build = Arc::new(NestedLoopBuild::new(build_schema, self.ctx.memory.reserve("NestedLoopBuild"), track));
-            let side = build.build_side.clone();
+            let collector = BuildCollector::new(build_schema, self.ctx.memory.reserve("NestedLoopBuild"), track);
+            let build = Arc::new(NestedLoopBuild { collector });
+            let side = build.collector.side.clone();
             self.close(build_open, build.clone());
             probe.push(
                 Arc::new(NestedLoopProbe { schema: out_schema.clone(), build_side: side.clone(), emitter }),
@@ -470,7 +472,7 @@ impl PhysicalPlanner {
                 track,
             ));
             let index = build.index.clone();
-            let side = build.build_side.clone();
+            let side = build.collector.side.clone();
             self.close(build_open, build.clone());
             probe.push(
                 Arc::new(HashJoinProbe { schema: out_schema.clone(), keys: probe_keys, index, emitter, display }),

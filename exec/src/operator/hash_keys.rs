@@ -24,7 +24,11 @@ pub enum KeyEncoder {
 
 /// Encoded keys of a chunk (or of a whole build side).
 pub enum EncodedKeys {
-    Int { values: Vec<i64>, nulls: Option<NullBuffer> },
+    /// `null` is empty when no key is NULL, else one flag per value.
+    Int {
+        values: Vec<i64>,
+        null: Vec<bool>,
+    },
     Rows(Rows),
 }
 
@@ -62,13 +66,17 @@ impl KeyEncoder {
                 };
                 let a = c.as_primitive::<Int64Type>();
                 let mut values = a.values().to_vec();
-                if let Some(n) = a.nulls() {
+                let mut null = Vec::new();
+                if let Some(n) = a.nulls().filter(|n| n.null_count() > 0) {
+                    null = n.iter().map(|valid| !valid).collect();
                     // values under NULL are arbitrary: make equal NULL keys equal
-                    for i in n.iter().enumerate().filter(|(_, v)| !v).map(|(i, _)| i) {
-                        values[i] = 0;
+                    for (v, is_null) in values.iter_mut().zip(null.iter()) {
+                        if *is_null {
+                            *v = 0;
+                        }
                     }
                 }
-                Ok(EncodedKeys::Int { values, nulls: a.nulls().cloned() })
+                Ok(EncodedKeys::Int { values, null })
             }
             KeyEncoder::Rows { converter, .. } => Ok(EncodedKeys::Rows(converter.convert_columns(cols)?)),
         }
@@ -77,7 +85,7 @@ impl KeyEncoder {
     /// Empty, growable key storage (aggregation groups).
     pub fn empty(&self) -> EncodedKeys {
         match self {
-            KeyEncoder::Int { .. } => EncodedKeys::Int { values: vec![], nulls: None },
+            KeyEncoder::Int { .. } => EncodedKeys::Int { values: vec![], null: vec![] },
             KeyEncoder::Rows { converter, .. } => EncodedKeys::Rows(converter.empty_rows(0, 0)),
         }
     }
@@ -85,13 +93,7 @@ impl KeyEncoder {
     #[inline]
     pub fn hash(&self, keys: &EncodedKeys, i: usize) -> u64 {
         match (self, keys) {
-            (_, EncodedKeys::Int { values, nulls }) => {
-                if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-                    0
-                } else {
-                    hash_i64(values[i])
-                }
-            }
+            (_, EncodedKeys::Int { values, .. }) => hash_i64(values[i]),
             (KeyEncoder::Rows { hasher, .. }, EncodedKeys::Rows(rows)) => {
                 let mut h = hasher.build_hasher();
                 h.write(rows.row(i).as_ref());
@@ -102,15 +104,19 @@ impl KeyEncoder {
     }
 
     /// Decodes stored keys back into columns of the original types.
-    pub fn decode(&self, keys: &EncodedKeys, null_flags: &[bool]) -> Result<Vec<ArrayRef>> {
+    pub fn decode(&self, keys: &EncodedKeys) -> Result<Vec<ArrayRef>> {
         match (self, keys) {
-            (KeyEncoder::Int { data_type }, EncodedKeys::Int { values, .. }) => {
-                let mut b = BooleanBufferBuilder::new(values.len());
-                for n in null_flags.iter().take(values.len()) {
-                    b.append(!n);
-                }
-                let nulls = NullBuffer::new(b.finish());
-                let arr: Int64Array = PrimitiveArray::new(values.clone().into(), Some(nulls));
+            (KeyEncoder::Int { data_type }, EncodedKeys::Int { values, null }) => {
+                let nulls = if null.is_empty() {
+                    None
+                } else {
+                    let mut b = BooleanBufferBuilder::new(values.len());
+                    for n in null {
+                        b.append(!n);
+                    }
+                    Some(NullBuffer::new(b.finish()))
+                };
+                let arr: Int64Array = PrimitiveArray::new(values.clone().into(), nulls);
                 let arr: ArrayRef = Arc::new(arr);
                 Ok(vec![if data_type == &DataType::Int64 { arr } else { cast(&arr, data_type)? }])
             }
@@ -134,7 +140,7 @@ impl EncodedKeys {
 
     pub fn is_null(&self, i: usize) -> bool {
         match self {
-            EncodedKeys::Int { nulls, .. } => nulls.as_ref().is_some_and(|n| n.is_null(i)),
+            EncodedKeys::Int { null, .. } => null.get(i).copied().unwrap_or(false),
             EncodedKeys::Rows(_) => false,
         }
     }
@@ -153,8 +159,15 @@ impl EncodedKeys {
 
     /// Appends key `i` of `from` (same encoder).
     pub fn push_from(&mut self, from: &EncodedKeys, i: usize) {
-        match (self, from) {
-            (EncodedKeys::Int { values, .. }, EncodedKeys::Int { values: src, .. }) => values.push(src[i]),
+        match (&mut *self, from) {
+            (EncodedKeys::Int { values, null }, EncodedKeys::Int { values: src, .. }) => {
+                let is_null = from.is_null(i);
+                if is_null || !null.is_empty() {
+                    null.resize(values.len(), false);
+                    null.push(is_null);
+                }
+                values.push(src[i]);
+            }
             (EncodedKeys::Rows(rows), EncodedKeys::Rows(src)) => rows.push(src.row(i)),
             _ => {}
         }

@@ -50,8 +50,6 @@ struct GroupTable {
     global: bool,
     /// Group keys, in group-index order.
     keys: EncodedKeys,
-    /// Per group: its (integer) key is NULL.
-    null_keys: Vec<bool>,
     /// (hash, group index)
     index: HashTable<(u64, u32)>,
     accumulators: Vec<Box<dyn Accumulator>>,
@@ -75,7 +73,6 @@ impl GroupTable {
         }
         let g = self.keys.len() as u32;
         self.keys.push_from(keys, i);
-        self.null_keys.push(keys.is_null(i));
         self.index.insert_unique(h, (h, g), |(eh, _)| *eh);
         g
     }
@@ -119,13 +116,7 @@ impl HashAggregate {
             .iter()
             .map(|a| accumulator::create(a.func, &a.arg_types, &a.data_type, a.distinct, a.mode, &a.converter))
             .collect::<Result<Vec<_>>>()?;
-        Ok(GroupTable {
-            global: self.group_exprs.is_empty(),
-            keys,
-            null_keys: vec![],
-            index: HashTable::new(),
-            accumulators,
-        })
+        Ok(GroupTable { global: self.group_exprs.is_empty(), keys, index: HashTable::new(), accumulators })
     }
 
     /// Group index of each row, adding new groups to the table.
@@ -213,8 +204,7 @@ impl Sink for HashAggregate {
             None => self.new_table()?,
         };
         let n = table.num_groups();
-        let mut cols: Vec<ArrayRef> =
-            if table.global { vec![] } else { self.key_encoder.decode(&table.keys, &table.null_keys)? };
+        let mut cols: Vec<ArrayRef> = if table.global { vec![] } else { self.key_encoder.decode(&table.keys)? };
         for acc in table.accumulators.iter_mut() {
             cols.push(acc.evaluate(n)?);
         }

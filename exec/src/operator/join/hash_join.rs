@@ -4,17 +4,16 @@
 //! operator looks each probe row's key up and hands candidate pairs to the
 //! `JoinEmitter`. NULL keys never match.
 
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use crate::operator::hash_keys::{EncodedKeys, KeyEncoder};
 use arrow::array::{ArrayRef, RecordBatch};
-use arrow::compute::concat_batches;
 use arrow::datatypes::{DataType, SchemaRef};
 use ember_core::{Error, Result};
 use ember_spill::MemoryReservation;
 use hashbrown::HashTable;
 
+use super::build_side::BuildCollector;
 use super::emit::{null_key_rows, BuildSide, JoinEmitter};
 use crate::expr::PhysicalExpr;
 use crate::pipeline::{local_mut, LocalState, Operator, OperatorResult, Sink, SinkResult};
@@ -34,15 +33,10 @@ pub struct HashTableIndex {
 }
 
 pub struct HashJoinBuild {
-    pub schema: SchemaRef,
     pub keys: Vec<PhysicalExpr>,
     pub key_types: Vec<DataType>,
-    collected: Mutex<Vec<RecordBatch>>,
-    reservation: Mutex<MemoryReservation>,
+    pub collector: BuildCollector,
     pub index: Arc<OnceLock<Arc<HashTableIndex>>>,
-    /// Shared with `UnmatchedBuildSource`.
-    pub build_side: Arc<OnceLock<Arc<BuildSide>>>,
-    track_matches: bool,
 }
 
 impl HashJoinBuild {
@@ -54,14 +48,10 @@ impl HashJoinBuild {
         track_matches: bool,
     ) -> HashJoinBuild {
         HashJoinBuild {
-            schema,
             keys,
             key_types,
-            collected: Mutex::new(vec![]),
-            reservation: Mutex::new(reservation),
+            collector: BuildCollector::new(schema, reservation, track_matches),
             index: Arc::new(OnceLock::new()),
-            build_side: Arc::new(OnceLock::new()),
-            track_matches,
         }
     }
 }
@@ -71,27 +61,22 @@ impl Sink for HashJoinBuild {
         "HashJoinBuild".into()
     }
     fn init_local(&self) -> Result<LocalState> {
-        Ok(Box::new(Vec::<RecordBatch>::new()))
+        self.collector.init_local()
     }
     fn sink(&self, local: &mut LocalState, chunk: RecordBatch) -> Result<SinkResult> {
-        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(chunk.get_array_memory_size())?;
-        local_mut::<Vec<RecordBatch>>(local)?.push(chunk);
-        Ok(SinkResult::NeedMoreInput)
+        self.collector.sink(local, chunk)
     }
-    fn combine(&self, mut local: LocalState) -> Result<()> {
-        let mine = std::mem::take(local_mut::<Vec<RecordBatch>>(&mut local)?);
-        self.collected.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
-        Ok(())
+    fn combine(&self, local: LocalState) -> Result<()> {
+        self.collector.combine(local)
     }
     fn finalize(&self) -> Result<()> {
-        let batches = std::mem::take(&mut *self.collected.lock().unwrap_or_else(|e| e.into_inner()));
-        let batch = concat_batches(&self.schema, &batches)?;
-        drop(batches);
+        let side = self.collector.finish()?;
+        let batch = &side.batch;
         let n = batch.num_rows();
         if n >= NO_ROW as usize {
             return Err(Error::not_implemented("hash join build sides of 4 billion rows or more"));
         }
-        let key_cols = self.keys.iter().map(|k| k.evaluate(&batch)).collect::<Result<Vec<ArrayRef>>>()?;
+        let key_cols = self.keys.iter().map(|k| k.evaluate(batch)).collect::<Result<Vec<ArrayRef>>>()?;
         let encoder = KeyEncoder::new(&self.key_types)?;
         let keys = encoder.encode(&key_cols)?;
         let nulls = null_key_rows(&key_cols, n);
@@ -115,14 +100,8 @@ impl Sink for HashJoinBuild {
                 }
             }
         }
-        let matched = if self.track_matches { (0..n).map(|_| AtomicBool::new(false)).collect() } else { vec![] };
-        let side = Arc::new(BuildSide { batch, matched });
-        let _ = self.build_side.set(side.clone());
         let index = HashTableIndex { side, encoder, keys, table, next, has_null_key };
-        self.reservation
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .try_grow(index.keys.memory_size() + index.next.len() * 4 + index.table.capacity() * 16)?;
+        self.collector.grow(index.keys.memory_size() + index.next.len() * 4 + index.table.capacity() * 16)?;
         self.index.set(Arc::new(index)).map_err(|_| Error::internal("hash join built twice"))?;
         Ok(())
     }

@@ -5,6 +5,7 @@
 //! Unmatched build rows of RIGHT/FULL joins come from `UnmatchedBuildSource`,
 //! a branch that runs after every probe branch finished.
 
+pub mod build_side;
 pub mod emit;
 pub mod hash_join;
 pub mod nested_loop;

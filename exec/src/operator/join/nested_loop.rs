@@ -1,36 +1,18 @@
 //! Nested-loop join for conditions without an equality: every probe row is
 //! paired with every build row and the condition decides.
 
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use arrow::array::RecordBatch;
-use arrow::compute::concat_batches;
 use arrow::datatypes::SchemaRef;
 use ember_core::{Error, Result};
-use ember_spill::MemoryReservation;
 
+use super::build_side::BuildCollector;
 use super::emit::{BuildSide, JoinEmitter};
 use crate::pipeline::{local_mut, LocalState, Operator, OperatorResult, Sink, SinkResult};
 
 pub struct NestedLoopBuild {
-    pub schema: SchemaRef,
-    collected: Mutex<Vec<RecordBatch>>,
-    reservation: Mutex<MemoryReservation>,
-    pub build_side: Arc<OnceLock<Arc<BuildSide>>>,
-    track_matches: bool,
-}
-
-impl NestedLoopBuild {
-    pub fn new(schema: SchemaRef, reservation: MemoryReservation, track_matches: bool) -> NestedLoopBuild {
-        NestedLoopBuild {
-            schema,
-            collected: Mutex::new(vec![]),
-            reservation: Mutex::new(reservation),
-            build_side: Arc::new(OnceLock::new()),
-            track_matches,
-        }
-    }
+    pub collector: BuildCollector,
 }
 
 impl Sink for NestedLoopBuild {
@@ -38,26 +20,16 @@ impl Sink for NestedLoopBuild {
         "NestedLoopBuild".into()
     }
     fn init_local(&self) -> Result<LocalState> {
-        Ok(Box::new(Vec::<RecordBatch>::new()))
+        self.collector.init_local()
     }
     fn sink(&self, local: &mut LocalState, chunk: RecordBatch) -> Result<SinkResult> {
-        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(chunk.get_array_memory_size())?;
-        local_mut::<Vec<RecordBatch>>(local)?.push(chunk);
-        Ok(SinkResult::NeedMoreInput)
+        self.collector.sink(local, chunk)
     }
-    fn combine(&self, mut local: LocalState) -> Result<()> {
-        let mine = std::mem::take(local_mut::<Vec<RecordBatch>>(&mut local)?);
-        self.collected.lock().unwrap_or_else(|e| e.into_inner()).extend(mine);
-        Ok(())
+    fn combine(&self, local: LocalState) -> Result<()> {
+        self.collector.combine(local)
     }
     fn finalize(&self) -> Result<()> {
-        let batches = std::mem::take(&mut *self.collected.lock().unwrap_or_else(|e| e.into_inner()));
-        let batch = concat_batches(&self.schema, &batches)?;
-        let n = batch.num_rows();
-        let matched = if self.track_matches { (0..n).map(|_| AtomicBool::new(false)).collect() } else { vec![] };
-        self.build_side
-            .set(Arc::new(BuildSide { batch, matched }))
-            .map_err(|_| Error::internal("nested loop build twice"))
+        self.collector.finish().map(|_| ())
     }
 }
 
