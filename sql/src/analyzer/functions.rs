@@ -433,18 +433,28 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
             let a = numeric_arg(cx, 0, args.remove(0))?;
             let b = numeric_arg(cx, 1, args.remove(0))?;
             let (ta, tb) = (a.data_type(), b.data_type());
-            let t = if is_decimal(&ta) || is_decimal(&tb) {
+            let (t, ret) = if is_decimal(&ta) || is_decimal(&tb) {
                 if is_floating(&ta) || is_floating(&tb) {
-                    DataType::Float64
+                    (DataType::Float64, DataType::Float64)
                 } else {
                     let da = decimal_for_integral(&ta).unwrap_or(ta.clone());
                     let db = decimal_for_integral(&tb).unwrap_or(tb.clone());
-                    super::coercion::wider_decimal_type(&da, &db).unwrap_or(DataType::Float64)
+                    let t = super::coercion::wider_decimal_type(&da, &db).unwrap_or(DataType::Float64);
+                    // Pmod's result type is Remainder's: the smaller integer
+                    // range at the larger scale
+                    let ret = match (precision_scale(&da), precision_scale(&db)) {
+                        (Some(l), Some(r)) => {
+                            super::decimal::arithmetic_result(ember_core::expr::BinaryOp::Modulo, l, r)
+                        }
+                        _ => t.clone(),
+                    };
+                    (t, ret)
                 }
             } else {
-                super::coercion::tightest_common(&ta, &tb).unwrap_or(DataType::Float64)
+                let t = super::coercion::tightest_common(&ta, &tb).unwrap_or(DataType::Float64);
+                (t.clone(), t)
             };
-            Ok(call(name, vec![cast(a, &t, mode), cast(b, &t, mode)], t, mode))
+            Ok(call(name, vec![cast(a, &t, mode), cast(b, &t, mode)], ret, mode))
         }
         "greatest" | "least" | "coalesce" | "nullif" | "nvl" => {
             let (args, t) = common_args(def, args, cx)?;

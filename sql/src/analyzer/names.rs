@@ -6,6 +6,22 @@
 use ember_core::spec::{BinaryOp, CastMode, Expr, LikeKind};
 use ember_core::types::spark_sql_type_name;
 
+/// Functions that are a cast to the type they are named after.
+const CAST_FUNCTIONS: &[&str] = &[
+    "boolean",
+    "tinyint",
+    "smallint",
+    "int",
+    "bigint",
+    "float",
+    "double",
+    "decimal",
+    "string",
+    "date",
+    "timestamp",
+    "binary",
+];
+
 /// The pretty name of `e`; `column` maps a column reference to the name of
 /// the attribute it resolves to.
 pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
@@ -24,12 +40,46 @@ pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
             if lower == "if" && args.len() == 3 {
                 return format!("(IF({}))", list(args));
             }
+            // the cast functions (`int(x)`, ...) build a Cast that is not
+            // user-specified, and toPrettySQL shows only its child
+            if args.len() == 1 && !*distinct && CAST_FUNCTIONS.contains(&lower.as_str()) {
+                return r(&args[0]);
+            }
+            // defaults the constructor fills in are part of the name
+            if matches!(lower.as_str(), "substr" | "substring") && args.len() == 2 {
+                return format!("{lower}({}, 2147483647)", list(args));
+            }
+            if matches!(lower.as_str(), "locate" | "position") && args.len() == 2 {
+                return format!("{lower}({}, 1)", list(args));
+            }
+            if lower == "replace" && args.len() == 2 {
+                return format!("replace({}, )", list(args));
+            }
+            // StringTrim* with a trim string show the SQL syntax
+            if args.len() == 2 && !*distinct {
+                let direction = match lower.as_str() {
+                    "trim" => Some("BOTH"),
+                    "ltrim" => Some("LEADING"),
+                    "rtrim" => Some("TRAILING"),
+                    _ => None,
+                };
+                if let Some(d) = direction {
+                    return format!("TRIM({d} {} FROM {})", r(&args[1]), r(&args[0]));
+                }
+            }
+            // one-argument `ceil` / `floor` are Ceil / Floor nodes, whose
+            // name is upper case (`ceiling` keeps its alias)
+            if matches!(lower.as_str(), "ceil" | "floor") && args.len() == 1 && !*distinct {
+                return format!("{}({})", lower.to_ascii_uppercase(), list(args));
+            }
             // count(*) is named count(1)
             let star = args.is_empty() || (args.len() == 1 && matches!(args[0], Expr::Star { qualifier: None, .. }));
             let shown = if star && lower == "count" { "1".to_string() } else { list(args) };
             format!("{lower}({}{shown})", if *distinct { "DISTINCT " } else { "" })
         }
         Expr::Binary { op: BinaryOp::Concat, left, right, .. } => format!("concat({}, {})", r(left), r(right)),
+        // the parser makes `a != b` and `a <> b` Not(EqualTo(a, b))
+        Expr::Binary { op: BinaryOp::NotEq, left, right, .. } => format!("(NOT ({} = {}))", r(left), r(right)),
         Expr::Binary { op, left, right, .. } => format!("({} {} {})", r(left), op.symbol(), r(right)),
         Expr::Not { expr, .. } => format!("(NOT {})", r(expr)),
         Expr::Negative { expr, .. } => format!("(- {})", r(expr)),
@@ -66,7 +116,8 @@ pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
             s
         }
         Expr::Between { expr, low, high, negated } => {
-            let s = format!("({} BETWEEN {} AND {})", r(expr), r(low), r(high));
+            // Spark 4's Between is a function-style expression
+            let s = format!("between({}, {}, {})", r(expr), r(low), r(high));
             if *negated {
                 format!("(NOT {s})")
             } else {

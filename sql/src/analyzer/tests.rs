@@ -634,3 +634,31 @@ fn typeof_is_a_constant_named_like_spark() {
     });
     assert_eq!(values, ["int", "decimal(17,2)", "bigint", "void"]);
 }
+
+#[test]
+fn output_names_follow_spark_expressions() {
+    let p = sql("SELECT a != 1, a <> 1, a BETWEEN 1 AND 3, a NOT BETWEEN 1 AND 3, substr(c, 2), substring(c FROM 2), \
+         trim(BOTH 'x' FROM c), trim(LEADING 'x' FROM c), trim(TRAILING 'x' FROM c), trim(c), position('b' IN c), \
+         locate('b', c), replace(c, 'b'), int(c), floor(a), ceiling(a) FROM t");
+    assert_eq!(
+        names(&p),
+        [
+            "(NOT (a = 1))",
+            "(NOT (a = 1))",
+            "between(a, 1, 3)",
+            "(NOT between(a, 1, 3))",
+            "substr(c, 2, 2147483647)",
+            "substring(c, 2, 2147483647)",
+            "TRIM(BOTH x FROM c)",
+            "TRIM(LEADING x FROM c)",
+            "TRIM(TRAILING x FROM c)",
+            "trim(c)",
+            "locate(b, c, 1)",
+            "locate(b, c, 1)",
+            "replace(c, b, )",
+            "c",
+            "FLOOR(a)",
+            "ceiling(a)",
+        ]
+    );
+}

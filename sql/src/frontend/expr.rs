@@ -120,8 +120,9 @@ impl Converter<'_> {
                 }
                 function(name, args, span)
             }
-            A::Position { expr, r#in } => function("position", vec![self.expr(expr)?, self.expr(r#in)?], span),
-            A::Substring { expr, substring_from, substring_for, shorthand, .. } => {
+            // `POSITION(a IN b)` is StringLocate, named `locate`
+            A::Position { expr, r#in } => function("locate", vec![self.expr(expr)?, self.expr(r#in)?], span),
+            A::Substring { expr, substring_from, substring_for, shorthand, special } => {
                 let mut args = vec![self.expr(expr)?];
                 if let Some(f) = substring_from {
                     args.push(self.expr(f)?);
@@ -132,7 +133,8 @@ impl Converter<'_> {
                     }
                     args.push(self.expr(f)?);
                 }
-                function(if *shorthand { "substr" } else { "substring" }, args, span)
+                // the `FROM ... FOR` syntax is named `substring` whatever keyword was used
+                function(if *shorthand && *special { "substr" } else { "substring" }, args, span)
             }
             A::Trim { trim_where, trim_what, expr, trim_characters } => {
                 let name = match trim_where {

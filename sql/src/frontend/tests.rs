@@ -254,7 +254,7 @@ fn functions() {
     assert_eq!(func(&expr("trim(BOTH 'x' FROM a)")), ("trim", 2, false));
     assert_eq!(func(&expr("trim(LEADING 'x' FROM a)")), ("ltrim", 2, false));
     assert_eq!(func(&expr("trim(TRAILING 'x' FROM a)")), ("rtrim", 2, false));
-    assert_eq!(func(&expr("position('b' IN a)")), ("position", 2, false));
+    assert_eq!(func(&expr("position('b' IN a)")), ("locate", 2, false));
     assert_eq!(func(&expr("coalesce(a, b, 1)")), ("coalesce", 3, false));
     match expr("trim(BOTH 'x' FROM a)") {
         Expr::Function { args, .. } => assert!(col(&["a"])(&args[0])),
