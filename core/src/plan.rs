@@ -213,6 +213,7 @@ impl LogicalPlan {
                 let r = right.output();
                 match join_type {
                     JoinType::LeftSemi | JoinType::LeftAnti => l,
+                    JoinType::RightSemi | JoinType::RightAnti => r,
                     JoinType::Inner | JoinType::Cross => l.into_iter().chain(r).collect(),
                     JoinType::LeftOuter => l.into_iter().chain(r.into_iter().map(|a| a.with_nullable(true))).collect(),
                     JoinType::RightOuter => l.into_iter().map(|a| a.with_nullable(true)).chain(r).collect(),

@@ -237,6 +237,11 @@ pub enum JoinType {
     LeftSemi,
     LeftAnti,
     Cross,
+    /// Right rows with a partner on the left; only the optimizer makes
+    /// these (a LEFT SEMI with its inputs swapped, to build the small side).
+    RightSemi,
+    /// Right rows without a partner on the left (optimizer only).
+    RightAnti,
 }
 
 #[derive(Debug, Clone, PartialEq)]

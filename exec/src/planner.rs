@@ -400,6 +400,8 @@ impl PhysicalPlanner {
             JoinType::LeftSemi => JoinKind::LeftSemi,
             JoinType::LeftAnti if null_aware => JoinKind::NullAwareAnti,
             JoinType::LeftAnti => JoinKind::LeftAnti,
+            JoinType::RightSemi => JoinKind::RightSemi,
+            JoinType::RightAnti => JoinKind::RightAnti,
         };
         // build side first: it must finish before the probe pipeline runs
         let build_open = self.build(right)?;
@@ -417,8 +419,10 @@ impl PhysicalPlanner {
                 .map(|a| a.clone().with_nullable(a.nullable || nullable_probe))
                 .chain(build_attrs.iter().map(|a| a.clone().with_nullable(a.nullable || nullable_build)))
                 .collect()
-        } else {
+        } else if kind.emits_probe_rows() {
             probe_attrs.clone()
+        } else {
+            build_attrs.clone()
         };
         let out_schema = schema_of(&out_attrs);
         let filter_expr = match filter {
@@ -483,7 +487,8 @@ impl PhysicalPlanner {
         if track {
             let tail = UnmatchedBuildSource {
                 schema: out_schema,
-                probe_schema: schema_of(&probe_attrs),
+                probe_schema: kind.emits_probe_rows().then(|| schema_of(&probe_attrs)),
+                matched: kind == JoinKind::RightSemi,
                 build: build_side,
                 done: AtomicBool::new(false),
             };

@@ -135,3 +135,25 @@ fn greedy(mut leaves: Vec<LogicalPlan>, conds: &[Expr]) -> LogicalPlan {
     }
     tree
 }
+
+/// A semi or anti join builds its right side; when the left side is the
+/// smaller one, swap the inputs (a right semi / anti join builds the left
+/// rows and marks those the probe finds). `NOT IN` keeps its form: its NULL
+/// rules are defined from the left side.
+pub fn choose_semi_build_sides(plan: LogicalPlan) -> Result<LogicalPlan> {
+    plan.transform_up(&mut |node| match node {
+        LogicalPlan::Join {
+            left,
+            right,
+            join_type: jt @ (JoinType::LeftSemi | JoinType::LeftAnti),
+            on,
+            filter,
+            null_aware: false,
+        } if estimate_rows(&left) < estimate_rows(&right) => {
+            let join_type = if jt == JoinType::LeftSemi { JoinType::RightSemi } else { JoinType::RightAnti };
+            let on = on.into_iter().map(|(l, r)| (r, l)).collect();
+            Ok(LogicalPlan::Join { left: right, right: left, join_type, on, filter, null_aware: false })
+        }
+        other => Ok(other),
+    })
+}

@@ -1,7 +1,8 @@
 //! Logical rewrites, applied in a fixed order: subqueries into joins,
 //! predicates pushed down (turning comma joins into equi-joins), inner
 //! joins reordered by estimated size with the smaller input on the build
-//! (right) side, and unused columns pruned down to the scans.
+//! (right) side (semi and anti joins too), and unused columns pruned down
+//! to the scans.
 
 mod decorrelate;
 mod join_order;
@@ -19,6 +20,7 @@ pub fn optimize(plan: LogicalPlan) -> Result<LogicalPlan> {
     let plan = predicate_pushdown::push_down(plan)?;
     let plan = join_order::reorder_joins(plan)?;
     let plan = predicate_pushdown::push_down(plan)?;
+    let plan = join_order::choose_semi_build_sides(plan)?;
     let plan = prune_columns::prune(plan)?;
     Ok(plan)
 }

@@ -128,7 +128,7 @@ fn push_into_join(
                 }
             }
         }
-        JoinType::RightOuter => {
+        JoinType::RightOuter | JoinType::RightSemi | JoinType::RightAnti => {
             for p in preds {
                 if is_movable(&p) && covered_by(&p, &rids) {
                     to_right.push(p);

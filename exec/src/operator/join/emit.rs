@@ -21,6 +21,11 @@ pub enum JoinKind {
     LeftAnti,
     /// `NOT IN`: a NULL key on either side rejects the row (unless the build side is empty).
     NullAwareAnti,
+    /// Build rows with a partner: the probe only marks them; they are
+    /// emitted once every probe row was seen.
+    RightSemi,
+    /// Build rows without a partner, emitted at the end.
+    RightAnti,
 }
 
 impl JoinKind {
@@ -29,7 +34,13 @@ impl JoinKind {
     }
 
     pub fn tracks_build_matches(&self) -> bool {
-        matches!(self, JoinKind::RightOuter | JoinKind::FullOuter)
+        matches!(self, JoinKind::RightOuter | JoinKind::FullOuter | JoinKind::RightSemi | JoinKind::RightAnti)
+    }
+
+    /// Whether the probe side produces rows itself (right semi/anti joins
+    /// only mark build rows).
+    pub fn emits_probe_rows(&self) -> bool {
+        !matches!(self, JoinKind::RightSemi | JoinKind::RightAnti)
     }
 }
 
@@ -82,8 +93,12 @@ impl JoinEmitter {
                 build.matched[*b as usize].store(true, Ordering::Relaxed);
             }
         }
+        if !self.kind.emits_probe_rows() {
+            return Ok(None);
+        }
         let n = probe.num_rows();
         let out = match self.kind {
+            JoinKind::RightSemi | JoinKind::RightAnti => return Ok(None),
             JoinKind::Inner | JoinKind::RightOuter => {
                 self.pairs_batch(probe, &build.batch, &probe_idx, &build_idx, false)?
             }
@@ -173,10 +188,15 @@ impl JoinEmitter {
     }
 }
 
-/// Emits the build rows no probe row matched, with NULL probe columns.
+/// Emits the build rows no probe row matched (RIGHT / FULL joins: with NULL
+/// probe columns; right anti joins: alone), or those some probe row matched
+/// (right semi joins).
 pub struct UnmatchedBuildSource {
     pub schema: SchemaRef,
-    pub probe_schema: SchemaRef,
+    /// None: emit the build columns only.
+    pub probe_schema: Option<SchemaRef>,
+    /// Emit the matched rows instead of the unmatched ones.
+    pub matched: bool,
     pub build: Arc<std::sync::OnceLock<Arc<BuildSide>>>,
     pub done: AtomicBool,
 }
@@ -194,15 +214,17 @@ impl Source for UnmatchedBuildSource {
         }
         let Some(build) = self.build.get() else { return Ok(None) };
         let idx: Vec<u32> = (0..build.batch.num_rows() as u32)
-            .filter(|i| !build.matched[*i as usize].load(Ordering::Relaxed))
+            .filter(|i| build.matched[*i as usize].load(Ordering::Relaxed) == self.matched)
             .collect();
         if idx.is_empty() {
             return Ok(None);
         }
         let b = take_batch(&build.batch, &UInt32Array::from(idx))?;
         let n = b.num_rows();
-        let mut cols: Vec<ArrayRef> =
-            self.probe_schema.fields().iter().map(|f| new_null_array(f.data_type(), n)).collect();
+        let mut cols: Vec<ArrayRef> = match &self.probe_schema {
+            Some(p) => p.fields().iter().map(|f| new_null_array(f.data_type(), n)).collect(),
+            None => vec![],
+        };
         cols.extend(b.columns().iter().cloned());
         let cols = crate::operator::project::conform(cols, &self.schema)?;
         Ok(Some(RecordBatch::try_new_with_options(
