@@ -105,6 +105,10 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("split_part", [], 3, 3, Kind::Fixed(&[Str, Str, I32], Str)),
     f!("regexp_replace", [], 3, 3, Kind::Fixed(&[Str, Str, Str], Str)),
     f!("regexp_extract", [], 2, 3, Kind::Special),
+    f!("btrim", [], 1, 2, Kind::Fixed(&[Str, Str], Str)),
+    f!("split", [], 2, 3, Kind::Special),
+    f!("mask", [], 1, 5, Kind::Special),
+    f!("luhn_check", [], 1, 1, Kind::Fixed(&[Str], Bool)),
     f!("md5", [], 1, 1, Kind::Fixed(&[Str], Str)),
     f!("sha1", ["sha"], 1, 1, Kind::Fixed(&[Str], Str)),
     f!("sha2", [], 2, 2, Kind::Fixed(&[Str, I32], Str)),
@@ -132,6 +136,7 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("power", ["pow"], 2, 2, Kind::Fixed(&[F64, F64], F64)),
     f!("sign", ["signum"], 1, 1, Kind::Fixed(&[F64], F64)),
     f!("pmod", [], 2, 2, Kind::Special),
+    f!("positive", [], 1, 1, Kind::Special),
     f!("greatest", [], 2, V, Kind::Special),
     f!("least", [], 2, V, Kind::Special),
     // conditionals
@@ -420,6 +425,30 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
                 Ok(call(name, vec![cast(a, &DataType::Float64, mode)], DataType::Int64, mode))
             }
         }
+        // UnaryPositive: the value itself, once typed
+        "positive" => {
+            let a = args.remove(0);
+            if ember_core::types::is_interval(&a.data_type()) {
+                Ok(a)
+            } else {
+                numeric_arg(cx, 0, a)
+            }
+        }
+        "split" => {
+            if args.len() == 2 {
+                args.push(Expr::Literal(ScalarValue::Int32(Some(-1))));
+            }
+            let tys = [DataType::Utf8, DataType::Utf8, DataType::Int32];
+            let args = args
+                .into_iter()
+                .zip(tys.iter())
+                .enumerate()
+                .map(|(i, (a, t))| coerce_arg(cx, i, a, t))
+                .collect::<Result<Vec<_>>>()?;
+            let list = DataType::List(std::sync::Arc::new(Field::new("element", DataType::Utf8, true)));
+            Ok(call(name, args, list, mode))
+        }
+        "mask" => mask(args, cx),
         "log" => {
             if args.len() == 1 {
                 let a = coerce_arg(cx, 0, args.remove(0), &DataType::Float64)?;
@@ -549,6 +578,58 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
             Ok(Expr::Cast { expr: Box::new(a), to, mode })
         }
         _ => Err(Error::internal(format!("no typing rule for function {name}"))),
+    }
+}
+
+/// `mask(str[, upperChar[, lowerChar[, digitChar[, otherChar]]]])`: string
+/// inputs only (no implicit casts); each replacement a constant of one
+/// character or NULL; defaults `X`, `x`, `n`, NULL.
+fn mask(args: Vec<Expr>, cx: &CallCtx) -> Result<Expr> {
+    const NAMES: [&str; 4] = ["upperChar", "lowerChar", "digitChar", "otherChar"];
+    let given = args.len();
+    let mut out = Vec::with_capacity(5);
+    for (i, a) in args.into_iter().enumerate() {
+        let t = a.data_type();
+        if !(is_string(&t) || matches!(t, DataType::Null)) {
+            return Err(unexpected_input(cx, i, "\"STRING\"", &t));
+        }
+        out.push(cast(a, &DataType::Utf8, cx.mode));
+    }
+    for (k, arg) in out.iter().enumerate().skip(1) {
+        let input = NAMES[k - 1];
+        let Some(value) = constant_string(arg) else {
+            return Err(Error::spark(
+                "DATATYPE_MISMATCH.NON_FOLDABLE_INPUT",
+                &[
+                    ("sqlExpr", quoted(cx.sql)),
+                    ("inputName", quote_ident(input)),
+                    ("inputType", "\"STRING\"".into()),
+                    ("inputExpr", quoted(cx.arg_sql.get(k).map(|s| s.as_str()).unwrap_or(""))),
+                ],
+            ));
+        };
+        if value.is_some_and(|v| v.chars().count() != 1) {
+            return Err(Error::spark(
+                "DATATYPE_MISMATCH.INPUT_SIZE_NOT_ONE",
+                &[("sqlExpr", quoted(cx.sql)), ("exprName", quote_ident(input))],
+            ));
+        }
+    }
+    let defaults = [Some("X"), Some("x"), Some("n"), None];
+    for d in defaults.iter().skip(given - 1) {
+        out.push(Expr::Literal(ScalarValue::Utf8(d.map(str::to_string))));
+    }
+    Ok(call("mask", out, DataType::Utf8, cx.mode))
+}
+
+/// The value of a constant string argument (`Some(None)` for NULL), `None`
+/// when the argument is not a constant.
+fn constant_string(e: &Expr) -> Option<Option<String>> {
+    match e {
+        Expr::Literal(ScalarValue::Utf8(v)) => Some(v.clone()),
+        Expr::Literal(v) if v.is_null() => Some(None),
+        Expr::Cast { expr, .. } => constant_string(expr),
+        _ => None,
     }
 }
 

@@ -52,6 +52,19 @@ pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
             if matches!(lower.as_str(), "locate" | "position") && args.len() == 2 {
                 return format!("{lower}({}, 1)", list(args));
             }
+            if lower == "split" && args.len() == 2 {
+                return format!("split({}, -1)", list(args));
+            }
+            if lower == "mask" && (1..5).contains(&args.len()) {
+                let defaults = ["X", "x", "n", "NULL"];
+                let mut parts: Vec<String> = args.iter().map(r).collect();
+                parts.extend(defaults[args.len() - 1..].iter().map(|d| d.to_string()));
+                return format!("mask({})", parts.join(", "));
+            }
+            // UnaryPositive
+            if lower == "positive" && args.len() == 1 {
+                return format!("(+ {})", r(&args[0]));
+            }
             if lower == "replace" && args.len() == 2 {
                 return format!("replace({}, )", list(args));
             }

@@ -230,7 +230,8 @@ impl Converter<'_> {
     fn unary(&self, op: &UnaryOperator, inner: &ast::Expr, span: Option<Span>) -> Result<Expr> {
         Ok(match op {
             UnaryOperator::Not | UnaryOperator::BangNot => Expr::Not { expr: self.boxed(inner)?, span },
-            UnaryOperator::Plus => self.expr(inner)?,
+            // Spark keeps `+x` as UnaryPositive (it types and names it)
+            UnaryOperator::Plus => function("positive", vec![self.expr(inner)?], span),
             UnaryOperator::Minus => {
                 // `-<number>` is one literal in Spark (so `-2147483648` is an INT)
                 if let ast::Expr::Value(v) = inner {

@@ -42,6 +42,9 @@ pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
         "split_part" => split_part(c),
         "regexp_replace" => regexp_replace(c),
         "regexp_extract" => regexp_extract(c),
+        "split" => split(c),
+        "mask" => mask(c),
+        "luhn_check" => luhn_check(c),
         _ => return None,
     })
 }
@@ -548,4 +551,116 @@ fn regexp_extract(c: &Ctx) -> Result<ArrayRef> {
         }
         Ok(true)
     })
+}
+
+/// `split(str, regex, limit)`: Java's `String.split` with Spark's tweaks
+/// (`UTF8String.split`): limit 0 keeps trailing empty strings like -1, and
+/// an empty pattern splits a non-empty string into characters.
+fn split(c: &Ctx) -> Result<ArrayRef> {
+    let s = Strs::new(c.arg(0)?)?;
+    let p = Strs::new(c.arg(1)?)?;
+    let limit = I64s::new(c.arg(2)?)?;
+    let field = Arc::new(arrow::datatypes::Field::new("element", arrow::datatypes::DataType::Utf8, true));
+    let mut out = arrow::array::ListBuilder::new(arrow::array::StringBuilder::new()).with_field(field);
+    let mut cache = RegexCache { last: None, function: "split" };
+    for i in 0..c.n {
+        let (Some(v), Some(pat), Some(limit)) = (s.get(i), p.get(i), limit.get(i)) else {
+            out.append(false);
+            continue;
+        };
+        let limit = limit.clamp(i32::MIN as i64, i32::MAX as i64);
+        for piece in split_parts(v, pat, limit, &mut cache)? {
+            out.values().append_value(piece);
+        }
+        out.append(true);
+    }
+    Ok(Arc::new(out.finish()))
+}
+
+fn split_parts<'a>(v: &'a str, pat: &str, limit: i64, cache: &mut RegexCache) -> Result<Vec<&'a str>> {
+    if !v.is_empty() && pat.is_empty() {
+        let n = num_chars(v) as i64;
+        let parts = if limit > n || limit <= 0 { n } else { limit } as usize;
+        let mut out: Vec<&str> = Vec::with_capacity(parts);
+        let mut rest = v;
+        for _ in 0..parts.saturating_sub(1) {
+            let w = rest.chars().next().map_or(0, char::len_utf8);
+            out.push(&rest[..w]);
+            rest = &rest[w..];
+        }
+        out.push(rest);
+        return Ok(out);
+    }
+    let re = cache.get(pat)?;
+    let mut out = Vec::new();
+    let mut start = 0;
+    for m in re.find_iter(v) {
+        if limit > 0 && out.len() as i64 >= limit - 1 {
+            break;
+        }
+        // Java drops the empty leading piece of a zero-width match at 0
+        if m.end() == 0 {
+            continue;
+        }
+        out.push(&v[start..m.start()]);
+        start = m.end();
+    }
+    out.push(&v[start..]);
+    Ok(out)
+}
+
+/// `mask(str, upper, lower, digit, other)`: each replacement is one
+/// character or NULL (keep the original character).
+fn mask(c: &Ctx) -> Result<ArrayRef> {
+    let s = Strs::new(c.arg(0)?)?;
+    let repl: Vec<Strs> = (1..5).map(|k| Strs::new(c.arg(k)?)).collect::<Result<_>>()?;
+    build_strings(c.n, |i, buf| {
+        let Some(v) = s.get(i) else { return Ok(false) };
+        let pick = |k: usize| repl[k].get(i).and_then(|r| r.chars().next());
+        let (upper, lower, digit, other) = (pick(0), pick(1), pick(2), pick(3));
+        for ch in v.chars() {
+            let r = if ch.is_uppercase() {
+                upper
+            } else if ch.is_lowercase() {
+                lower
+            } else if ch.is_ascii_digit() {
+                digit
+            } else {
+                other
+            };
+            buf.push(r.unwrap_or(ch));
+        }
+        Ok(true)
+    })
+}
+
+/// The Luhn checksum over a string of ASCII digits; anything else is false.
+fn luhn_check(c: &Ctx) -> Result<ArrayRef> {
+    let s = Strs::new(c.arg(0)?)?;
+    Ok(build_bools(c.n, |i| s.get(i).map(luhn_valid)))
+}
+
+fn luhn_valid(v: &str) -> bool {
+    if v.is_empty() || !v.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let sum: u32 = v
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(k, b)| {
+            let d = (b - b'0') as u32;
+            if k % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
 }

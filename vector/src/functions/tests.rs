@@ -207,3 +207,23 @@ fn unknown_function() {
     let e = eval_scalar_function("nope", &[], &DataType::Int32, EvalMode::Ansi, 1).unwrap_err();
     assert!(matches!(e, ember_core::Error::Internal(_)));
 }
+
+#[test]
+fn split_mask_luhn_like_spark() {
+    let list = DataType::List(Arc::new(Field::new("element", DataType::Utf8, true)));
+    let parts = |v: &str, p: &str, limit: i32| -> Vec<String> {
+        let a = call("split", &[s(v), s(p), i(limit)], list.clone());
+        let l = a.as_list::<i32>().value(0);
+        l.as_string::<i32>().iter().map(|x| x.unwrap_or("").to_string()).collect()
+    };
+    assert_eq!(parts("aa1cc2ee3", "[1-9]+", -1), ["aa", "cc", "ee", ""]);
+    assert_eq!(parts("aa1cc2ee3", "[1-9]+", 2), ["aa", "cc2ee3"]);
+    assert_eq!(parts("hello", "", 3), ["h", "e", "llo"]);
+    assert_eq!(parts("", "", 0), [""]);
+    let null = ColumnarValue::Scalar(ScalarValue::Utf8(None));
+    assert_eq!(str1("mask", &[s("AbCD123-@$#"), s("X"), s("x"), s("n"), null.clone()]).as_deref(), Some("XxXXnnn-@$#"));
+    assert_eq!(str1("mask", &[s("AbCD123-@$#"), null.clone(), s("q"), s("d"), s("o")]).as_deref(), Some("AqCDdddoooo"));
+    let luhn = |v: &str| call("luhn_check", &[s(v)], DataType::Boolean).as_boolean().value(0);
+    assert!(luhn("4111111111111111") && luhn("0"));
+    assert!(!luhn("6011000000000005") && !luhn("") && !luhn("510B105105105106"));
+}
