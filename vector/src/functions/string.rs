@@ -662,5 +662,5 @@ fn luhn_valid(v: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
