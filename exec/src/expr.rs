@@ -159,7 +159,8 @@ fn fold_constant(e: PhysicalExpr) -> Result<PhysicalExpr> {
     // errors (e.g. 1/0 under ANSI) are raised when rows are evaluated, not at
     // planning: a constant error in a branch that is never taken is no error
     match e.evaluate(&one_row) {
-        Ok(v) => Ok(PhysicalExpr::Literal(ScalarValue::try_from_array(v.as_ref(), 0)?)),
+        // values a ScalarValue cannot hold (lists, maps) stay computed per chunk
+        Ok(v) => Ok(ScalarValue::try_from_array(v.as_ref(), 0).map(PhysicalExpr::Literal).unwrap_or(e)),
         Err(_) => Ok(e),
     }
 }
