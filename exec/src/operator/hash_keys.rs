@@ -103,6 +103,15 @@ impl KeyEncoder {
         }
     }
 
+    /// The hash of a table entry's tag (see `EncodedKeys::tag`).
+    #[inline]
+    pub fn rehash(&self, tag: u64) -> u64 {
+        match self {
+            KeyEncoder::Int { .. } => hash_i64(tag as i64),
+            KeyEncoder::Rows { .. } => tag,
+        }
+    }
+
     /// Decodes stored keys back into columns of the original types.
     pub fn decode(&self, keys: &EncodedKeys) -> Result<Vec<ArrayRef>> {
         match (self, keys) {
@@ -136,6 +145,23 @@ impl EncodedKeys {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// What a hash-table entry stores to recognise key `i` (whose hash is
+    /// `hash`): the key itself for non-NULL integers, else the hash.
+    #[inline]
+    pub fn tag(&self, i: usize, hash: u64) -> u64 {
+        match self {
+            EncodedKeys::Int { values, .. } => values[i] as u64,
+            EncodedKeys::Rows(_) => hash,
+        }
+    }
+
+    /// Whether equal tags mean equal keys (integer keys without NULLs;
+    /// NULL integer keys share the tag of 0, so they still compare).
+    #[inline]
+    pub fn tag_is_key(&self) -> bool {
+        matches!(self, EncodedKeys::Int { null, .. } if null.is_empty())
     }
 
     pub fn is_null(&self, i: usize) -> bool {

@@ -50,7 +50,7 @@ struct GroupTable {
     global: bool,
     /// Group keys, in group-index order.
     keys: EncodedKeys,
-    /// (hash, group index)
+    /// (tag, group index); see `EncodedKeys::tag`
     index: HashTable<(u64, u32)>,
     accumulators: Vec<Box<dyn Accumulator>>,
 }
@@ -67,13 +67,16 @@ impl GroupTable {
     /// The group of key `i` of `keys`, added if new.
     fn find_or_insert(&mut self, encoder: &KeyEncoder, keys: &EncodedKeys, i: usize) -> u32 {
         let h = encoder.hash(keys, i);
+        let tag = keys.tag(i, h);
         let stored = &self.keys;
-        if let Some((_, g)) = self.index.find(h, |(eh, g)| *eh == h && stored.equals(*g as usize, keys, i)) {
+        // a stored NULL group shares its tag with the key 0: compare fully then
+        let exact = keys.tag_is_key() && stored.tag_is_key();
+        if let Some((_, g)) = self.index.find(h, |(t, g)| *t == tag && (exact || stored.equals(*g as usize, keys, i))) {
             return *g;
         }
         let g = self.keys.len() as u32;
         self.keys.push_from(keys, i);
-        self.index.insert_unique(h, (h, g), |(eh, _)| *eh);
+        self.index.insert_unique(h, (tag, g), |(t, _)| encoder.rehash(*t));
         g
     }
 

@@ -25,7 +25,8 @@ pub struct HashTableIndex {
     pub side: Arc<BuildSide>,
     encoder: KeyEncoder,
     keys: EncodedKeys,
-    /// (hash, first build row with that key)
+    /// (tag, first build row with that key); the tag is the key itself for
+    /// integer keys (no look-up into `keys` on a probe), else the hash
     table: HashTable<(u64, u32)>,
     /// next build row with the same key, or NO_ROW
     next: Vec<u32>,
@@ -90,13 +91,14 @@ impl Sink for HashJoinBuild {
                 continue;
             }
             let h = encoder.hash(&keys, i);
-            match table.find_mut(h, |(eh, er)| *eh == h && keys.equals(*er as usize, &keys, i)) {
+            let tag = keys.tag(i, h);
+            match table.find_mut(h, |(t, er)| *t == tag && (keys.tag_is_key() || keys.equals(*er as usize, &keys, i))) {
                 Some(entry) => {
                     next[i] = entry.1;
                     entry.1 = i as u32;
                 }
                 None => {
-                    table.insert_unique(h, (h, i as u32), |(eh, _)| *eh);
+                    table.insert_unique(h, (tag, i as u32), |(t, _)| encoder.rehash(*t));
                 }
             }
         }
@@ -144,8 +146,10 @@ impl Operator for HashJoinProbe {
                 continue;
             }
             let h = index.encoder.hash(&probe_keys, i);
+            let tag = probe_keys.tag(i, h);
+            let exact = probe_keys.tag_is_key();
             if let Some((_, first)) =
-                index.table.find(h, |(eh, er)| *eh == h && index.keys.equals(*er as usize, &probe_keys, i))
+                index.table.find(h, |(t, er)| *t == tag && (exact || index.keys.equals(*er as usize, &probe_keys, i)))
             {
                 let mut b = *first;
                 while b != NO_ROW {
