@@ -8,6 +8,7 @@
 
 use std::io::{self, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
 
 use ember_engine::{QueryResult, ResultKind, Session};
@@ -34,11 +35,12 @@ Enter SQL statements ending with ';'. Shell commands:
   .timer on|off          show the time each statement takes
   .mode table|csv|json   output format
   .maxrows N|all         rows a table shows (first and last halves)
-Ctrl-C clears the current input.";
+Ctrl-C clears the current input, or cancels the running query.";
 
 /// Settings the shell commands change.
 pub struct Shell {
-    session: Session,
+    /// Shared with the Ctrl-C handler, which cancels the running query.
+    session: Arc<Session>,
     format: Format,
     timer: bool,
     max_rows: Option<usize>,
@@ -53,12 +55,19 @@ enum Next {
 
 impl Shell {
     pub fn new(session: Session, format: Format) -> Shell {
-        Shell { session, format, timer: true, max_rows: Some(DEFAULT_MAX_ROWS) }
+        Shell { session: Arc::new(session), format, timer: true, max_rows: Some(DEFAULT_MAX_ROWS) }
     }
 
     /// Runs the read-eval-print loop until `.quit` or Ctrl-D. Returns the exit
     /// status.
     pub fn run(mut self) -> i32 {
+        // While a query runs the terminal is not in raw mode, so Ctrl-C
+        // arrives as SIGINT: cancel the query (its memory is released as its
+        // operators unwind) instead of ending the shell.
+        let session = self.session.clone();
+        if let Err(e) = ctrlc::set_handler(move || session.cancel()) {
+            eprintln!("warning: Ctrl-C will not cancel queries: {e}");
+        }
         let config = Config::builder()
             .max_history_size(HISTORY_SIZE)
             .and_then(|b| b.history_ignore_dups(true))
