@@ -74,7 +74,7 @@ impl JoinEmitter {
     ) -> Result<Option<RecordBatch>> {
         if let Some(f) = &self.filter {
             if !probe_idx.is_empty() {
-                let joined = self.pairs_batch(probe, &build.batch, &probe_idx, &build_idx, true)?;
+                let joined = self.pairs_batch(probe, &build.batch, &probe_idx, &build_idx)?;
                 let keep = f.evaluate(&joined)?;
                 let keep = keep.as_boolean();
                 let (mut p2, mut b2) = (Vec::with_capacity(probe_idx.len()), Vec::with_capacity(build_idx.len()));
@@ -99,9 +99,7 @@ impl JoinEmitter {
         let n = probe.num_rows();
         let out = match self.kind {
             JoinKind::RightSemi | JoinKind::RightAnti => return Ok(None),
-            JoinKind::Inner | JoinKind::RightOuter => {
-                self.pairs_batch(probe, &build.batch, &probe_idx, &build_idx, false)?
-            }
+            JoinKind::Inner | JoinKind::RightOuter => self.pairs_batch(probe, &build.batch, &probe_idx, &build_idx)?,
             JoinKind::LeftOuter | JoinKind::FullOuter => {
                 let mut matched = vec![false; n];
                 for p in &probe_idx {
@@ -162,15 +160,8 @@ impl JoinEmitter {
         Ok(if out.num_rows() == 0 { None } else { Some(out) })
     }
 
-    fn pairs_batch(
-        &self,
-        probe: &RecordBatch,
-        build: &RecordBatch,
-        p: &[u32],
-        b: &[u32],
-        for_filter: bool,
-    ) -> Result<RecordBatch> {
-        let _ = for_filter;
+    /// The probe and build rows of each pair, side by side.
+    fn pairs_batch(&self, probe: &RecordBatch, build: &RecordBatch, p: &[u32], b: &[u32]) -> Result<RecordBatch> {
         let pp = take_batch(probe, &UInt32Array::from(p.to_vec()))?;
         let bb = take_batch(build, &UInt32Array::from(b.to_vec()))?;
         self.concat(&pp, &bb)
