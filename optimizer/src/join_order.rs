@@ -1,8 +1,9 @@
 //! Greedy join ordering for clusters of inner joins.
 //!
 //! A cluster (inner and cross joins over any other inputs) is flattened into
-//! its inputs and conditions. The order starts from the input over the
-//! largest table (the fact table streams as the probe side) and repeatedly
+//! its inputs and conditions. The order starts from the largest input after
+//! its filters (it streams as the probe side; ties go to the input over the
+//! larger table) and repeatedly
 //! joins the smallest input linked to what is joined so far by an equality
 //! (else by any condition; a cross product only when nothing is linked). Each added input is the right, build side. The
 //! conditions are put back as a filter over the new join tree and the
@@ -73,7 +74,7 @@ fn greedy(mut leaves: Vec<LogicalPlan>, conds: &[Expr]) -> LogicalPlan {
     let start = *remaining
         .iter()
         .max_by(|a, b| {
-            (base[**a], sizes[**a]).partial_cmp(&(base[**b], sizes[**b])).unwrap_or(std::cmp::Ordering::Equal)
+            (sizes[**a], base[**a]).partial_cmp(&(sizes[**b], base[**b])).unwrap_or(std::cmp::Ordering::Equal)
         })
         .unwrap_or(&0);
     remaining.retain(|i| *i != start);
