@@ -3,9 +3,9 @@
 //! A cluster (inner and cross joins over any other inputs) is flattened into
 //! its inputs and conditions. The order starts from the largest input after
 //! its filters (it streams as the probe side; ties go to the input over the
-//! larger table) and repeatedly
-//! joins the smallest input linked to what is joined so far by an equality
-//! (else by any condition; a cross product only when nothing is linked). Each added input is the right, build side. The
+//! larger table) and repeatedly joins the smallest input linked to what is
+//! joined so far by an equality (else by any condition; a cross product only
+//! when nothing is linked). Each added input is the right, build side. The
 //! conditions are put back as a filter over the new join tree and the
 //! following predicate push-down turns them into join keys.
 
