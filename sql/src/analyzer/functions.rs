@@ -302,6 +302,11 @@ pub fn unexpected_input(cx: &CallCtx, i: usize, required: &str, actual: &DataTyp
 }
 
 /// Casts argument `i` to `to`, or raises Spark's input type error.
+/// Coerces argument `i` to `types[i]`, for every argument.
+fn coerce_args(cx: &CallCtx, args: Vec<Expr>, types: &[DataType]) -> Result<Vec<Expr>> {
+    args.into_iter().zip(types.iter()).enumerate().map(|(i, (a, t))| coerce_arg(cx, i, a, t)).collect()
+}
+
 fn coerce_arg(cx: &CallCtx, i: usize, e: Expr, to: &DataType) -> Result<Expr> {
     let from = e.data_type();
     if !can_implicit_cast(&from, to, cx.ansi) {
@@ -439,12 +444,7 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
                 args.push(Expr::Literal(ScalarValue::Int32(Some(-1))));
             }
             let tys = [DataType::Utf8, DataType::Utf8, DataType::Int32];
-            let args = args
-                .into_iter()
-                .zip(tys.iter())
-                .enumerate()
-                .map(|(i, (a, t))| coerce_arg(cx, i, a, t))
-                .collect::<Result<Vec<_>>>()?;
+            let args = coerce_args(cx, args, &tys)?;
             let list = DataType::List(std::sync::Arc::new(Field::new("element", DataType::Utf8, true)));
             Ok(call(name, args, list, mode))
         }
@@ -522,12 +522,7 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
                 args.push(Expr::Literal(ScalarValue::Int32(Some(1))));
             }
             let tys = [DataType::Utf8, DataType::Utf8, DataType::Int32];
-            let args = args
-                .into_iter()
-                .zip(tys.iter())
-                .enumerate()
-                .map(|(i, (a, t))| coerce_arg(cx, i, a, t))
-                .collect::<Result<Vec<_>>>()?;
+            let args = coerce_args(cx, args, &tys)?;
             Ok(call(name, args, DataType::Utf8, mode))
         }
         "to_date" | "to_timestamp" => {
