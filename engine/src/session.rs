@@ -108,6 +108,22 @@ impl Session {
         Ok(())
     }
 
+    /// Resolves a plan (names, types, Spark output names) without optimizing it:
+    /// what a client asks for when it wants a DataFrame's schema.
+    pub fn analyze(&self, plan: &Plan) -> Result<LogicalPlan> {
+        ember_sql::analyze(plan, self.catalog.as_ref(), &self.config())
+    }
+
+    /// Temporary views and tables of the session: (name, is temporary).
+    pub fn list_tables(&self) -> Vec<(String, bool)> {
+        self.catalog.list()
+    }
+
+    /// Whether a table or view of this name exists.
+    pub fn table_exists(&self, name: &[String]) -> bool {
+        self.catalog.get(name).is_some()
+    }
+
     /// Analyzes and optimizes a query plan.
     pub fn plan(&self, plan: &Plan) -> Result<LogicalPlan> {
         let config = self.config();
