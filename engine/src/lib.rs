@@ -5,6 +5,7 @@
 
 mod catalog;
 pub mod render;
+pub mod show;
 mod session;
 
 pub use session::{QueryResult, ResultKind, Session};
