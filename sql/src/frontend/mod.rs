@@ -14,6 +14,7 @@ mod literal;
 mod query;
 mod span;
 mod spark_ddl;
+mod standalone;
 mod statement;
 
 #[cfg(test)]
@@ -23,6 +24,10 @@ use ember_core::spec::Statement;
 use ember_core::{Error, Result};
 
 use span::Source;
+pub use standalone::{
+    is_aggregate_function, map_type, parse_data_type, parse_expression, parse_statement_with_positional_parameters,
+    parse_table_schema,
+};
 
 /// Converts sqlparser's AST of one statement into `spec`, knowing the
 /// statement's text for spans.
