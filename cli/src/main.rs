@@ -38,10 +38,7 @@ fn run(argv: &[String]) -> i32 {
             0
         }
         Command::Bench(rest) => ember_bench::run_cli(&rest),
-        Command::Server(_) => {
-            eprintln!("error: `ember server` is not implemented yet");
-            2
-        }
+        Command::Server(rest) => ember_connect::server::run_cli(&rest),
         Command::Run(run) => run_sql(run),
     }
 }
