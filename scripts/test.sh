@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: unit tests, the sqllogictest
 # files, TPC-H at SF 0.01 against the reference answers, the Spark
-# golden-file allow-list, and the CLI. Debug builds (dependencies at -O2).
+# golden-file allow-list, the CLI, and the PySpark Connect tests (pytest
+# against `ember server`, with the pyspark-client package installed into
+# .venv by scripts/python-env.sh). Debug builds (dependencies at -O2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v cargo >/dev/null 2>&1; then
@@ -9,4 +11,8 @@ if ! command -v cargo >/dev/null 2>&1; then
     exit 1
 fi
 cargo build --workspace --all-targets
-cargo test --workspace --no-fail-fast
+status=0
+cargo test --workspace --no-fail-fast || status=$?
+python="$(bash scripts/python-env.sh)"
+"$python" -m pytest -q tests/python || status=$?
+exit $status
