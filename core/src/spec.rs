@@ -504,3 +504,50 @@ impl Expr {
         Expr::Literal { value, span: None }
     }
 }
+
+/// What a write does when its destination already holds data (Spark's
+/// `SaveMode`; `error` / `errorifexists` / `default` is the default).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SaveMode {
+    /// Add new files next to the existing ones.
+    Append,
+    /// Replace what is there.
+    Overwrite,
+    /// Fail with `PATH_ALREADY_EXISTS` (or the table error).
+    #[default]
+    ErrorIfExists,
+    /// Do nothing, without running the query.
+    Ignore,
+}
+
+impl SaveMode {
+    /// Spark's mode names, case-insensitive: `append`, `overwrite`,
+    /// `error` / `errorifexists` / `default`, `ignore`.
+    pub fn parse(name: &str) -> Option<SaveMode> {
+        match name.trim().to_ascii_lowercase().as_str() {
+            "append" => Some(SaveMode::Append),
+            "overwrite" => Some(SaveMode::Overwrite),
+            "error" | "errorifexists" | "default" => Some(SaveMode::ErrorIfExists),
+            "ignore" => Some(SaveMode::Ignore),
+            _ => None,
+        }
+    }
+}
+
+/// Where and how `DataFrame.write` stores a query's result: files under
+/// `path`, or a table of the session catalog (`saveAsTable`, `insertInto`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WriteTarget {
+    /// `parquet`, `csv`, `json`, `text`; None: `spark.sql.sources.default` (parquet)
+    pub format: Option<String>,
+    pub path: Option<String>,
+    pub table: Option<ObjectName>,
+    pub mode: SaveMode,
+    /// writer options (`header`, `sep`, `compression`, ...), keys as given
+    pub options: Vec<(String, String)>,
+    /// Hive-style partition columns (`col=value` folders)
+    pub partition_by: Vec<String>,
+    /// `insertInto`: the columns go to an existing table by position
+    /// (`saveAsTable` appends by name)
+    pub insert_into: bool,
+}

@@ -14,6 +14,7 @@ pub mod files;
 pub mod operator;
 pub mod pipeline;
 pub mod planner;
+pub mod write;
 
 pub use context::QueryContext;
 pub use executor::execute_plan;
