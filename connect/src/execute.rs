@@ -53,7 +53,12 @@ fn invalid(what: &str) -> Error {
 fn run_relation(engine: &Session, relation: &Relation) -> Result<Vec<ExecutePlanResponse>> {
     let (schema, batches) = match &relation.rel_type {
         Some(RelType::ShowString(show)) => show_string(engine, show)?,
-        Some(RelType::HtmlString(_)) => return Err(Error::not_implemented("HtmlString (notebook rendering)")),
+        Some(RelType::HtmlString(html)) => {
+            let input = html.input.as_deref().ok_or_else(|| invalid("HtmlString without input"))?;
+            let (num_rows, truncate) = (html.num_rows.max(0) as usize, html.truncate.max(0) as usize);
+            let (schema, batches) = first_rows(engine, input, num_rows)?;
+            one_string("html_string", ember_engine::show::html_string(&schema, &batches, num_rows, truncate))?
+        }
         _ => {
             let plan = lower_relation(relation, &LowerContext { session: engine })?;
             query(engine, &plan)?
@@ -85,6 +90,14 @@ fn show_string(engine: &Session, show: &ShowString) -> Result<(Arc<Schema>, Vec<
     let (schema, batches) = query(engine, &limited)?;
     let text = ember_engine::show::show_string(&schema, &batches, num_rows, truncate, show.vertical);
     one_string("show_string", text)
+}
+
+/// The first `num_rows + 1` rows of a relation: one more than shown tells
+/// whether to print "only showing top N rows".
+fn first_rows(engine: &Session, input: &Relation, num_rows: usize) -> Result<(Arc<Schema>, Vec<RecordBatch>)> {
+    let plan = lower_relation(input, &LowerContext { session: engine })?;
+    let limit = ember_core::spec::Expr::lit(ScalarValue::Int64(Some(num_rows as i64 + 1)));
+    query(engine, &Plan::Limit { input: Box::new(plan), limit })
 }
 
 fn one_string(column: &str, text: String) -> Result<(Arc<Schema>, Vec<RecordBatch>)> {

@@ -32,7 +32,7 @@ const MIN_COL_WIDTH: usize = 3;
 /// `batches` hold at most num_rows + 1 rows (the caller runs the query with LIMIT num_rows + 1 so that
 /// the "only showing top N rows" footer can be decided). `schema` gives column names.
 ///
-/// Like Spark's, the text has no newline after the footer line (`show()` adds one when printing);
+/// Like Spark's, the footer line ends with a newline (and `show()` prints one more);
 /// `truncate` 0 means no truncation and left-aligned cells.
 pub fn show_string(
     schema: &Schema,
@@ -41,6 +41,73 @@ pub fn show_string(
     truncate: usize,
     vertical: bool,
 ) -> String {
+    let (header, rows, has_more_data) = rendered_rows(schema, batches, num_rows, truncate);
+    let mut out = String::new();
+    if vertical {
+        write_vertical(&header, &rows, &mut out);
+    } else {
+        write_table(&header, &rows, truncate > 0, &mut out);
+    }
+
+    if vertical && rows.is_empty() {
+        out.push_str("(0 rows)\n");
+    } else if has_more_data {
+        write_footer(num_rows, &mut out);
+    }
+    out
+}
+
+/// Spark's `Dataset.htmlString(numRows, truncate)` (what notebooks display):
+/// the same cells as `show_string`, HTML-escaped, in a `<table border='1'>`.
+pub fn html_string(schema: &Schema, batches: &[RecordBatch], num_rows: usize, truncate: usize) -> String {
+    let (header, rows, has_more_data) = rendered_rows(schema, batches, num_rows, truncate);
+    let mut out = String::from("<table border='1'>\n");
+    let mut write_row = |cells: &[Cell], tag: &str| {
+        out.push_str("<tr>");
+        for c in cells {
+            let _ = write!(out, "<{tag}>{}</{tag}>", escape_html(&c.text));
+        }
+        out.push_str("</tr>\n");
+    };
+    write_row(&header, "th");
+    for row in &rows {
+        write_row(row, "td");
+    }
+    out.push_str("</table>\n");
+    if has_more_data {
+        write_footer(num_rows, &mut out);
+    }
+    out
+}
+
+fn write_footer(num_rows: usize, out: &mut String) {
+    let noun = if num_rows == 1 { "row" } else { "rows" };
+    let _ = writeln!(out, "only showing top {num_rows} {noun}");
+}
+
+/// HTML escaping of the characters that matter in cell text.
+fn escape_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Spark's `getRows`: escaped column names, then at most `num_rows` rows of
+/// pretty-printed, escaped and truncated cells; and whether more rows exist.
+fn rendered_rows(
+    schema: &Schema,
+    batches: &[RecordBatch],
+    num_rows: usize,
+    truncate: usize,
+) -> (Vec<Cell>, Vec<Vec<Cell>>, bool) {
     let header: Vec<Cell> = schema.fields().iter().map(|f| Cell::new(escape_meta_characters(f.name()))).collect();
     let total_rows: usize = batches.iter().map(|b| b.num_rows()).sum();
     let has_more_data = total_rows > num_rows;
@@ -63,21 +130,7 @@ pub fn show_string(
             );
         }
     }
-
-    let mut out = String::new();
-    if vertical {
-        write_vertical(&header, &rows, &mut out);
-    } else {
-        write_table(&header, &rows, truncate > 0, &mut out);
-    }
-
-    if vertical && rows.is_empty() {
-        out.push_str("(0 rows)");
-    } else if has_more_data {
-        let noun = if num_rows == 1 { "row" } else { "rows" };
-        let _ = write!(out, "only showing top {num_rows} {noun}");
-    }
-    out
+    (header, rows, has_more_data)
 }
 
 /// A rendered cell with the two measures Spark pads by.
@@ -534,6 +587,20 @@ mod tests {
     }
 
     #[test]
+    fn html_string_escapes_cells_and_adds_the_footer() {
+        let schema = Arc::new(Schema::new(vec![Field::new("a<b", DataType::Utf8, true)]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(StringArray::from(vec![Some("x & y"), None, Some("z")]))],
+        )
+        .unwrap();
+        assert_eq!(
+            html_string(&schema, &[batch], 2, 20),
+            "<table border='1'>\n<tr><th>a&lt;b</th></tr>\n<tr><td>x &amp; y</td></tr>\n<tr><td>NULL</td></tr>\n</table>\nonly showing top 2 rows\n"
+        );
+    }
+
+    #[test]
     fn default_show_truncates_and_right_aligns() {
         let (schema, b) = people();
         let expected = "\
@@ -559,10 +626,11 @@ mod tests {
 | 14|  Tom|
 | 23|Alice|
 +---+-----+
-only showing top 2 rows";
+only showing top 2 rows
+";
         assert_eq!(show_string(&schema, &[limited(&b, 2)], 2, 20, false), expected);
         let one = show_string(&schema, &[limited(&b, 1)], 1, 20, false);
-        assert!(one.ends_with("+---+----+\nonly showing top 1 row"), "{one}");
+        assert!(one.ends_with("+---+----+\nonly showing top 1 row\n"), "{one}");
         // exactly n rows: no footer
         let exact = show_string(&schema, std::slice::from_ref(&b), 4, 20, false);
         assert!(exact.ends_with("+\n"), "{exact}");
@@ -618,7 +686,7 @@ only showing top 2 rows";
  age  | 19                   \n name | This is a super l... \n";
         assert_eq!(show_string(&schema, std::slice::from_ref(&b), 20, 20, true), expected);
         let top1 = show_string(&schema, &[limited(&b, 1)], 1, 20, true);
-        assert_eq!(top1, "-RECORD 0---\n age  | 14  \n name | Tom \nonly showing top 1 row");
+        assert_eq!(top1, "-RECORD 0---\n age  | 14  \n name | Tom \nonly showing top 1 row\n");
     }
 
     #[test]
@@ -633,10 +701,13 @@ only showing top 2 rows";
 ";
         assert_eq!(show_string(&schema, std::slice::from_ref(&empty), 20, 20, false), expected);
         assert_eq!(show_string(&schema, &[], 20, 20, false), expected);
-        assert_eq!(show_string(&schema, &[empty], 20, 20, true), "(0 rows)");
+        assert_eq!(show_string(&schema, &[empty], 20, 20, true), "(0 rows)\n");
         // show(0) on a non-empty frame
-        assert_eq!(show_string(&schema, &[limited(&b, 0)], 0, 20, false), format!("{expected}only showing top 0 rows"));
-        assert_eq!(show_string(&schema, &[limited(&b, 0)], 0, 20, true), "(0 rows)");
+        assert_eq!(
+            show_string(&schema, &[limited(&b, 0)], 0, 20, false),
+            format!("{expected}only showing top 0 rows\n")
+        );
+        assert_eq!(show_string(&schema, &[limited(&b, 0)], 0, 20, true), "(0 rows)\n");
     }
 
     #[test]
@@ -648,7 +719,7 @@ only showing top 2 rows";
         assert_eq!(show_string(&schema, std::slice::from_ref(&b), 20, 20, false), "++\n||\n++\n||\n||\n||\n++\n");
         assert_eq!(
             show_string(&schema, std::slice::from_ref(&b), 2, 20, false),
-            "++\n||\n++\n||\n||\n++\nonly showing top 2 rows"
+            "++\n||\n++\n||\n||\n++\nonly showing top 2 rows\n"
         );
         assert_eq!(show_string(&schema, &[b.slice(0, 0)], 20, 20, false), "++\n||\n++\n++\n");
     }
@@ -830,7 +901,8 @@ only showing top 2 rows";
 | 23|Alice|
 | 16|  Bob|
 +---+-----+
-only showing top 3 rows";
+only showing top 3 rows
+";
         assert_eq!(show_string(&schema, &parts, 3, 20, false), expected);
     }
 }
