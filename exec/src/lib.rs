@@ -12,6 +12,7 @@ pub mod executor;
 pub mod expr;
 pub mod files;
 pub mod operator;
+pub mod partitions;
 pub mod pipeline;
 pub mod planner;
 pub mod write;
