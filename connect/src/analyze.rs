@@ -99,10 +99,15 @@ pub fn analyze(engine: &Session, request: Analyze) -> Result<res::Result> {
 /// Spark's DDL parsing: a data type (`int`, `struct<a:int>`) or a table
 /// schema (`a INT, b STRING`), which becomes a struct.
 fn ddl_parse(text: &str) -> Result<DataType> {
-    // TODO(lead): switch to ember_sql::parse_data_type / parse_table_schema once exported
-    let _ = text;
-    let _ = |c: Vec<Field>| DataType::Struct(c.into());
-    Err(Error::not_implemented("DDL parsing"))
+    match ember_sql::parse_data_type(text) {
+        Ok(t) => Ok(t),
+        Err(type_error) => match ember_sql::parse_table_schema(text) {
+            Ok(columns) => {
+                Ok(DataType::Struct(columns.into_iter().map(|c| Field::new(c.name, c.data_type, c.nullable)).collect()))
+            }
+            Err(_) => Err(type_error),
+        },
+    }
 }
 
 fn is_local(plan: Option<&ProtoPlan>) -> bool {
