@@ -26,6 +26,7 @@ def test_show_truncate_limit_and_vertical(spark, capsys):
         "| 23| Ali|\n"
         "+---+----+\n"
         "only showing top 2 rows\n"
+        "\n"
     )
     df.show(vertical=True)
     assert capsys.readouterr().out == (
@@ -43,12 +44,12 @@ def test_show_truncate_limit_and_vertical(spark, capsys):
 
 
 def test_show_nulls_and_long_strings(spark, capsys):
-    spark.sql("SELECT CAST(NULL AS STRING) AS s, repeat('x', 25) AS long, array(1, 2) AS arr").show()
+    spark.sql("SELECT CAST(NULL AS STRING) AS s, repeat('x', 25) AS long, 1.5D AS d, DATE'2024-01-02' AS dt").show()
     assert capsys.readouterr().out == (
-        "+----+--------------------+------+\n"
-        "|   s|                long|   arr|\n"
-        "+----+--------------------+------+\n"
-        "|NULL|xxxxxxxxxxxxxxxxx...|[1, 2]|\n"
-        "+----+--------------------+------+\n"
+        "+----+--------------------+---+----------+\n"
+        "|   s|                long|  d|        dt|\n"
+        "+----+--------------------+---+----------+\n"
+        "|NULL|xxxxxxxxxxxxxxxxx...|1.5|2024-01-02|\n"
+        "+----+--------------------+---+----------+\n"
         "\n"
     )
