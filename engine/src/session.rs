@@ -1,18 +1,24 @@
 //! `Session`: runs statements against its catalog and configuration.
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 
 use arrow::array::{RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use ember_core::catalog::{Catalog, CatalogEntry};
-use ember_core::spec::{DescribeTarget, DropKind, ExplainMode, Plan, Statement};
+use ember_core::plan::{FileFormat, TableSource};
+use ember_core::spec::{
+    ColumnDef, DescribeTarget, DropKind, ExplainMode, ObjectName, Plan, SaveMode, Statement, WriteTarget,
+};
 use ember_core::types::spark_type_name;
 use ember_core::{Error, LogicalPlan, Result, SessionConfig};
+use ember_exec::write::assign::{check_store_assignment, StoreAssignmentPolicy};
+use ember_exec::write::{local_path, qualified_path, WriteSpec};
 use ember_exec::QueryContext;
 use ember_spill::MemoryPool;
 
-use crate::catalog::SessionCatalog;
+use crate::catalog::{FileTableMeta, SessionCatalog};
 
 /// What a statement returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +102,10 @@ impl Session {
         self.config.lock().unwrap_or_else(|e| e.into_inner()).set(key, value)
     }
 
+    pub fn unset_config(&self, key: &str) {
+        self.config.lock().unwrap_or_else(|e| e.into_inner()).unset(key)
+    }
+
     /// Cancels the query that is running now, if any.
     pub fn cancel(&self) {
         self.cancel.lock().unwrap_or_else(|e| e.into_inner()).store(true, std::sync::atomic::Ordering::Relaxed);
@@ -133,12 +143,16 @@ impl Session {
 
     /// Runs a resolved plan to completion.
     pub fn execute_plan(&self, plan: &LogicalPlan) -> Result<Vec<RecordBatch>> {
+        ember_exec::execute_plan(plan, &self.query_context())
+    }
+
+    /// A context for one query, whose cancellation `cancel` reaches.
+    fn query_context(&self) -> Arc<QueryContext> {
         let config = self.config();
         let cancel = Arc::new(AtomicBool::new(false));
         *self.cancel.lock().unwrap_or_else(|e| e.into_inner()) = cancel.clone();
         let pool = MemoryPool::new(config.memory_limit());
-        let ctx = QueryContext::new(config, pool, cancel);
-        ember_exec::execute_plan(plan, &ctx)
+        QueryContext::new(config, pool, cancel)
     }
 
     fn query(&self, plan: &Plan) -> Result<QueryResult> {
@@ -176,7 +190,10 @@ impl Session {
                 self.catalog.insert(&name, CatalogEntry::View { name: name.join("."), plan: query, columns });
                 Ok(QueryResult::command())
             }
-            Statement::CreateDataSource { name, format, options, schema, replace, temporary: _, if_not_exists } => {
+            Statement::CreateDataSource { name, format, options, schema, replace, temporary, if_not_exists } => {
+                if !temporary {
+                    return self.create_table(&name, &format, options, schema, replace, if_not_exists);
+                }
                 if self.catalog.get(&name).is_some() {
                     if if_not_exists {
                         return Ok(QueryResult::command());
@@ -199,17 +216,23 @@ impl Session {
                 self.catalog.insert(&name, CatalogEntry::Table { name: name.join("."), source });
                 Ok(QueryResult::command())
             }
-            Statement::CreateTableAs { .. } | Statement::Insert { .. } => {
-                Err(Error::not_implemented("writing tables (CREATE TABLE AS SELECT, INSERT)"))
+            Statement::CreateTableAs { name, format, options, query, replace, if_not_exists } => {
+                self.create_table_as(&name, &format, options, &query, replace, if_not_exists)
+            }
+            Statement::Insert { name, query, overwrite } => {
+                let plan = self.plan(&query)?;
+                self.insert_into(&name, plan, overwrite)?;
+                Ok(QueryResult::command())
             }
             Statement::Drop { name, kind, if_exists } => {
-                match self.catalog.remove(&name) {
-                    Some(_) => {}
-                    None if if_exists => {}
-                    None => {
-                        let _ = kind == DropKind::View;
-                        return Err(Error::table_not_found(&name.join(".")));
-                    }
+                if let (DropKind::View, Some(meta)) = (kind, self.catalog.table_meta(&name)) {
+                    return Err(wrong_command_for_object(&name, &meta));
+                }
+                match self.catalog.remove_table(&name) {
+                    (Some(_), Some(meta)) if meta.managed => remove_folder(&meta.location)?,
+                    (Some(_), _) => {}
+                    (None, _) if if_exists => {}
+                    (None, _) => return Err(Error::table_not_found(&name.join("."))),
                 }
                 Ok(QueryResult::command())
             }
@@ -302,6 +325,490 @@ impl Session {
     }
 }
 
+/// The warehouse folder of managed tables: `spark.sql.warehouse.dir`,
+/// default `spark-warehouse` under the current folder, as in Spark.
+const WAREHOUSE_DIR: &str = "spark.sql.warehouse.dir";
+
+/// Writing tables and files: `DataFrame.write`, CTAS, `CREATE TABLE`,
+/// `INSERT`.
+impl Session {
+    /// Runs `plan` and stores its rows as `target` says: files under a path
+    /// (`df.write.format(..).save(path)`), or a table of the session
+    /// catalog (`saveAsTable`, `insertInto`).
+    pub fn write(&self, plan: &Plan, target: &WriteTarget) -> Result<()> {
+        if let Some(name) = &target.table {
+            return self.write_table(plan, name, target);
+        }
+        let path = target
+            .path
+            .clone()
+            .or_else(|| target.options.iter().find(|(k, _)| k.eq_ignore_ascii_case("path")).map(|(_, v)| v.clone()))
+            .ok_or_else(|| Error::spark_msg("_LEGACY_ERROR_TEMP_2047", "XX000", "'path' is not specified"))?;
+        let format = self.file_format(target.format.as_deref())?;
+        let options: Vec<(String, String)> =
+            target.options.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("path")).cloned().collect();
+        let plan = self.plan(plan)?;
+        let spec = WriteSpec {
+            format,
+            path: local_path(&path),
+            mode: target.mode,
+            options,
+            partition_by: target.partition_by.clone(),
+            target: None,
+        };
+        ember_exec::write::write_plan(&plan, &self.query_context(), &spec)?;
+        Ok(())
+    }
+
+    /// `spark.sql.warehouse.dir` as a local folder.
+    fn warehouse(&self) -> PathBuf {
+        match self.config().get(WAREHOUSE_DIR) {
+            Some(dir) => local_path(dir),
+            None => {
+                std::env::current_dir().map(|d| d.join("spark-warehouse")).unwrap_or_else(|_| "spark-warehouse".into())
+            }
+        }
+    }
+
+    /// The file format of a data source name (None: `spark.sql.sources.default`).
+    fn file_format(&self, name: Option<&str>) -> Result<FileFormat> {
+        let config = self.config();
+        let name = name.unwrap_or_else(|| config.get("spark.sql.sources.default").unwrap_or("parquet"));
+        if let Some(f) = FileFormat::parse(name) {
+            return Ok(f);
+        }
+        let lower = name.to_ascii_lowercase();
+        match lower.as_str() {
+            "hive" | "textfile" | "sequencefile" | "rcfile" | "avrofile" => Err(Error::spark_msg(
+                "NOT_SUPPORTED_COMMAND_WITHOUT_HIVE_SUPPORT",
+                "0A000",
+                "CREATE Hive TABLE (AS SELECT) is not supported, if you want to enable it, please set \"spark.sql.catalogImplementation\" to \"hive\".",
+            )),
+            "orc" | "avro" | "jdbc" | "binaryfile" | "xml" => {
+                Err(Error::not_implemented(format!("the {lower} data source")))
+            }
+            _ => Err(Error::Spark(Box::new(ember_core::error::SparkError {
+                error_class: "DATA_SOURCE_NOT_FOUND".into(),
+                sql_state: "42K02".into(),
+                parameters: vec![("provider".into(), name.to_string())],
+                message: format!("Failed to find the data source: {name}. Make sure the provider name is correct and the package is properly registered and compatible with your Spark version."),
+                span: None,
+            }))),
+        }
+    }
+
+    /// Where a new table's files go: its LOCATION (external), or a folder
+    /// named after it in the warehouse (managed). Returns (folder, managed,
+    /// the other options).
+    fn table_location(
+        &self,
+        name: &[String],
+        options: Vec<(String, String)>,
+    ) -> (PathBuf, bool, Vec<(String, String)>) {
+        let path = options.iter().find(|(k, _)| k.eq_ignore_ascii_case("path")).map(|(_, v)| v.clone());
+        let others = options.into_iter().filter(|(k, _)| !k.eq_ignore_ascii_case("path")).collect();
+        match path {
+            Some(p) => (local_path(&p), false, others),
+            None => (self.warehouse().join(crate::catalog::key(name)), true, others),
+        }
+    }
+
+    /// Fails unless the name is free (Ok(false): IF NOT EXISTS and taken).
+    fn check_new_table(&self, name: &[String], replace: bool, if_not_exists: bool, operation: &str) -> Result<bool> {
+        if replace {
+            let table = table_ident(name);
+            return Err(spark_error(
+                "UNSUPPORTED_FEATURE.TABLE_OPERATION",
+                "0A000",
+                vec![("tableName", table.clone()), ("operation", operation.to_string())],
+                format!("The feature is not supported: Table {table} does not support {operation}. Please check the current catalog and namespace to make sure the qualified table name is expected, and also check the catalog implementation which is configured by \"spark.sql.catalog\"."),
+            ));
+        }
+        if self.catalog.get(name).is_some() {
+            if if_not_exists {
+                return Ok(false);
+            }
+            return Err(Error::spark("TABLE_OR_VIEW_ALREADY_EXISTS", &[("relationName", table_ident(name))]));
+        }
+        Ok(true)
+    }
+
+    /// `CREATE TABLE name [(cols)] USING fmt [OPTIONS] [LOCATION]`.
+    fn create_table(
+        &self,
+        name: &[String],
+        format: &str,
+        options: Vec<(String, String)>,
+        schema: Option<Vec<ColumnDef>>,
+        replace: bool,
+        if_not_exists: bool,
+    ) -> Result<QueryResult> {
+        if !self.check_new_table(name, replace, if_not_exists, "REPLACE TABLE")? {
+            return Ok(QueryResult::command());
+        }
+        let fmt = self.file_format(Some(format))?;
+        let (location, managed, options) = self.table_location(name, options);
+        let schema = match schema {
+            Some(cols) => {
+                let fields: Vec<Field> = cols.iter().map(|c| Field::new(&c.name, c.data_type.clone(), true)).collect();
+                check_table_schema(&fields, self.config().case_sensitive())?;
+                Arc::new(Schema::new(fields))
+            }
+            // no columns: read them from the files at LOCATION (Spark's error when there is none)
+            None => {
+                let paths: Vec<String> = if managed { vec![] } else { vec![location.display().to_string()] };
+                self.catalog.resolve_files(fmt.name(), &paths, &options, None)?.schema()
+            }
+        };
+        if managed {
+            check_managed_location(name, &location)?;
+        }
+        if !location.exists() {
+            std::fs::create_dir_all(&location).map_err(|e| Error::file(location.display(), e))?;
+        }
+        let meta = FileTableMeta {
+            name: crate::catalog::key(name),
+            format: fmt,
+            location,
+            options,
+            schema,
+            partition_by: vec![],
+            managed,
+        };
+        self.catalog.register_table(meta)?;
+        Ok(QueryResult::command())
+    }
+
+    /// `CREATE TABLE name [USING fmt] [OPTIONS] [LOCATION] AS query`.
+    fn create_table_as(
+        &self,
+        name: &[String],
+        format: &str,
+        options: Vec<(String, String)>,
+        query: &Plan,
+        replace: bool,
+        if_not_exists: bool,
+    ) -> Result<QueryResult> {
+        if !self.check_new_table(name, replace, if_not_exists, "REPLACE TABLE AS SELECT")? {
+            return Ok(QueryResult::command());
+        }
+        let fmt = self.file_format(Some(format))?;
+        let plan = self.plan(query)?;
+        self.create_from_query(name, fmt, options, vec![], plan)?;
+        Ok(QueryResult::command())
+    }
+
+    /// Creates a table holding the rows of `plan` (CTAS, `saveAsTable` of a
+    /// new table) in a new folder.
+    fn create_from_query(
+        &self,
+        name: &[String],
+        format: FileFormat,
+        options: Vec<(String, String)>,
+        partition_by: Vec<String>,
+        plan: LogicalPlan,
+    ) -> Result<()> {
+        let (location, managed, options) = self.table_location(name, options);
+        if managed {
+            check_managed_location(name, &location)?;
+        } else if folder_has_entries(&location) {
+            let shown = qualified_path(&location);
+            return Err(spark_error(
+                "_LEGACY_ERROR_TEMP_1241",
+                "XX000",
+                vec![("tablePath", shown.clone()), ("config", "spark.sql.legacy.allowNonEmptyLocationInCTAS".into())],
+                format!(
+                    "CREATE-TABLE-AS-SELECT cannot create table with location to a non-empty directory {shown}. To allow overwriting the existing non-empty directory, set 'spark.sql.legacy.allowNonEmptyLocationInCTAS' to true."
+                ),
+            ));
+        }
+        let meta = FileTableMeta {
+            name: crate::catalog::key(name),
+            format,
+            location,
+            options,
+            schema: Arc::new(Schema::empty()),
+            partition_by,
+            managed,
+        };
+        self.store_query_as_table(meta, plan)
+    }
+
+    /// Writes `plan` as the whole content of the table `meta` (whose schema
+    /// is set from the query: its columns, the partition columns last, as in
+    /// Spark) and registers the table.
+    fn store_query_as_table(&self, mut meta: FileTableMeta, plan: LogicalPlan) -> Result<()> {
+        let output = plan.output();
+        let case_sensitive = self.config().case_sensitive();
+        let same = |a: &str, b: &str| if case_sensitive { a == b } else { a.eq_ignore_ascii_case(b) };
+        let found: Vec<Option<usize>> =
+            meta.partition_by.iter().map(|p| output.iter().position(|a| same(&a.name, p))).collect();
+        let mut order: Vec<usize> = (0..output.len()).collect();
+        if found.iter().all(Option::is_some) {
+            let part: Vec<usize> = found.into_iter().flatten().collect();
+            let mut uniq = part.clone();
+            uniq.sort_unstable();
+            uniq.dedup();
+            if uniq.len() == part.len() {
+                order = (0..output.len()).filter(|i| !part.contains(i)).chain(part.iter().copied()).collect();
+                meta.partition_by = part.iter().map(|&i| output[i].name.clone()).collect();
+            }
+        }
+        // otherwise the writer reports the bad partition column in Spark's words
+        let fields: Vec<Field> =
+            order.iter().map(|&i| Field::new(&output[i].name, output[i].data_type.clone(), true)).collect();
+        check_table_schema(&fields, case_sensitive)?;
+        meta.schema = Arc::new(Schema::new(fields));
+        let plan = reorder(plan, &order);
+        self.write_files(&meta, &plan, SaveMode::Overwrite, &meta.partition_by)?;
+        self.catalog.register_table(meta)
+    }
+
+    /// `INSERT INTO|OVERWRITE name query` and `insertInto`: the query's
+    /// columns by position, cast to the table's types (store assignment).
+    fn insert_into(&self, name: &[String], plan: LogicalPlan, overwrite: bool) -> Result<()> {
+        let meta = self.writable_table(name, "INSERT")?;
+        let data: Vec<(String, DataType)> = plan.output().into_iter().map(|a| (a.name, a.data_type)).collect();
+        let columns: Vec<(String, DataType)> =
+            meta.schema.fields().iter().map(|f| (f.name().clone(), f.data_type().clone())).collect();
+        let policy = StoreAssignmentPolicy::from_config(&self.config())?;
+        check_store_assignment(&table_ident(name), &data, &columns, policy)?;
+        let mode = if overwrite { SaveMode::Overwrite } else { SaveMode::Append };
+        self.write_files(&meta, &plan, mode, &meta.partition_by)?;
+        self.catalog.register_table(meta)
+    }
+
+    /// The file table behind `name`, or Spark's error for what is there.
+    fn writable_table(&self, name: &[String], operation: &str) -> Result<FileTableMeta> {
+        if let Some(meta) = self.catalog.table_meta(name) {
+            return Ok(meta);
+        }
+        match self.catalog.get(name) {
+            None => Err(Error::table_not_found(&name.join("."))),
+            Some(CatalogEntry::View { .. }) => {
+                let view = ember_core::error::quote_ident_path(&name.join("."));
+                Err(spark_error(
+                    "EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE",
+                    "42809",
+                    vec![("operation", operation.to_string()), ("viewName", view.clone())],
+                    format!("'{operation}' expects a table but {view} is a view."),
+                ))
+            }
+            Some(CatalogEntry::Table { source: TableSource::Files(_), .. }) => {
+                Err(Error::not_implemented("writing into a temporary view over files"))
+            }
+            Some(CatalogEntry::Table { .. }) => Err(Error::not_implemented("writing into an in-memory table")),
+        }
+    }
+
+    /// Writes `plan` (already in the table's column order) into the table's folder.
+    fn write_files(
+        &self,
+        meta: &FileTableMeta,
+        plan: &LogicalPlan,
+        mode: SaveMode,
+        partition_by: &[String],
+    ) -> Result<()> {
+        let spec = WriteSpec {
+            format: meta.format,
+            path: meta.location.clone(),
+            mode,
+            options: meta.options.clone(),
+            partition_by: partition_by.to_vec(),
+            target: Some(meta.schema.clone()),
+        };
+        ember_exec::write::write_plan(plan, &self.query_context(), &spec)?;
+        Ok(())
+    }
+
+    /// `saveAsTable` / `insertInto`.
+    fn write_table(&self, plan: &Plan, name: &ObjectName, target: &WriteTarget) -> Result<()> {
+        if target.insert_into {
+            if !target.partition_by.is_empty() {
+                return Err(Error::spark_msg(
+                    "_LEGACY_ERROR_TEMP_1309",
+                    "XX000",
+                    "insertInto() can't be used together with partitionBy(). Partition columns have already been defined for the table. It is not necessary to use partitionBy().",
+                ));
+            }
+            let plan = self.plan(plan)?;
+            return self.insert_into(name, plan, target.mode == SaveMode::Overwrite);
+        }
+        let exists = self.catalog.get(name).is_some();
+        match (exists, target.mode) {
+            (true, SaveMode::ErrorIfExists) => {
+                Err(Error::spark("TABLE_OR_VIEW_ALREADY_EXISTS", &[("relationName", table_ident(name))]))
+            }
+            (true, SaveMode::Ignore) => Ok(()),
+            (true, SaveMode::Append) => {
+                let meta = self.writable_table(name, "INSERT")?;
+                let plan = self.plan(plan)?;
+                let plan = by_name(plan, &meta, &table_ident(name), self.config().case_sensitive())?;
+                self.insert_into(name, plan, false)
+            }
+            (true, SaveMode::Overwrite) => {
+                let old = self.writable_table(name, "INSERT OVERWRITE")?;
+                let format = match &target.format {
+                    Some(f) => self.file_format(Some(f))?,
+                    None => old.format,
+                };
+                let plan = self.plan(plan)?;
+                // the new table replaces the old one in its folder (staged, so the
+                // query may read the old data)
+                let mut options = target.options.clone();
+                if !old.managed && !options.iter().any(|(k, _)| k.eq_ignore_ascii_case("path")) {
+                    options.push(("path".into(), old.location.display().to_string()));
+                }
+                let (location, managed, options) = self.table_location(name, options);
+                let partition_by = target.partition_by.clone();
+                self.store_query_as_table(
+                    FileTableMeta { location, managed, options, format, partition_by, ..old },
+                    plan,
+                )
+            }
+            (false, _) => {
+                let format = self.file_format(target.format.as_deref())?;
+                let plan = self.plan(plan)?;
+                self.create_from_query(name, format, target.options.clone(), target.partition_by.clone(), plan)
+            }
+        }
+    }
+}
+
+/// A Spark error with its parameters and rendered message.
+fn spark_error(class: &str, sql_state: &str, params: Vec<(&str, String)>, message: String) -> Error {
+    Error::Spark(Box::new(ember_core::error::SparkError {
+        error_class: class.to_string(),
+        sql_state: sql_state.to_string(),
+        parameters: params.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        message,
+        span: None,
+    }))
+}
+
+/// `` `spark_catalog`.`default`.`t` ``: how Spark names a session table.
+fn table_ident(name: &[String]) -> String {
+    format!("`spark_catalog`.`default`.{}", ember_core::error::quote_ident(&crate::catalog::key(name)))
+}
+
+fn folder_has_entries(path: &Path) -> bool {
+    std::fs::read_dir(path).map(|mut d| d.next().is_some()).unwrap_or(false) || path.is_file()
+}
+
+/// Spark refuses a managed table whose folder already holds something.
+fn check_managed_location(name: &[String], location: &Path) -> Result<()> {
+    if !folder_has_entries(location) {
+        return Ok(());
+    }
+    let (identifier, shown) = (table_ident(name), qualified_path(location));
+    Err(spark_error(
+        "LOCATION_ALREADY_EXISTS",
+        "42710",
+        vec![("identifier", identifier.clone()), ("location", format!("'{shown}'"))],
+        format!("Cannot name the managed table as {identifier}, as its associated location '{shown}' already exists. Please pick a different table name, or remove the existing location first."),
+    ))
+}
+
+/// Column checks of a new table: unique names, no CalendarInterval.
+fn check_table_schema(fields: &[Field], case_sensitive: bool) -> Result<()> {
+    let names: Vec<String> = fields.iter().map(|f| f.name().clone()).collect();
+    ember_exec::write::check_duplicate_columns(&names, case_sensitive)?;
+    if fields.iter().any(|f| matches!(f.data_type(), DataType::Interval(arrow::datatypes::IntervalUnit::MonthDayNano)))
+    {
+        return Err(Error::spark_msg(
+            "_LEGACY_ERROR_TEMP_1183",
+            "XX000",
+            "Cannot use interval type in the table schema.",
+        ));
+    }
+    Ok(())
+}
+
+/// `plan` with its columns in `order` (a projection unless already so).
+fn reorder(plan: LogicalPlan, order: &[usize]) -> LogicalPlan {
+    if order.iter().enumerate().all(|(i, &o)| i == o) {
+        return plan;
+    }
+    let output = plan.output();
+    let exprs = order.iter().map(|&i| ember_core::Expr::Column(output[i].clone())).collect();
+    LogicalPlan::Project { input: Box::new(plan), exprs }
+}
+
+/// `saveAsTable` appends by name: the query's columns in the table's order.
+fn by_name(plan: LogicalPlan, meta: &FileTableMeta, table: &str, case_sensitive: bool) -> Result<LogicalPlan> {
+    let output = plan.output();
+    if output.len() != meta.schema.fields().len() {
+        let catalog = |fields: Vec<(String, String)>| {
+            format!("struct<{}>", fields.into_iter().map(|(n, t)| format!("{n}:{t}")).collect::<Vec<_>>().join(","))
+        };
+        let existing =
+            catalog(meta.schema.fields().iter().map(|f| (f.name().clone(), spark_type_name(f.data_type()))).collect());
+        let query = catalog(output.iter().map(|a| (a.name.clone(), spark_type_name(&a.data_type))).collect());
+        return Err(spark_error(
+            "_LEGACY_ERROR_TEMP_1161",
+            "XX000",
+            vec![
+                ("tableName", table.to_string()),
+                ("existingTableSchema", existing.clone()),
+                ("querySchema", query.clone()),
+            ],
+            format!(
+                "The column number of the existing table {table}({existing}) doesn't match the data schema({query})."
+            ),
+        ));
+    }
+    let mut order = Vec::with_capacity(output.len());
+    for f in meta.schema.fields() {
+        let found = output.iter().position(|a| {
+            if case_sensitive {
+                &a.name == f.name()
+            } else {
+                a.name.eq_ignore_ascii_case(f.name())
+            }
+        });
+        match found {
+            Some(i) => order.push(i),
+            None => {
+                let inputs = output.iter().map(|a| a.name.clone()).collect::<Vec<_>>().join(", ");
+                return Err(spark_error(
+                    "_LEGACY_ERROR_TEMP_1162",
+                    "XX000",
+                    vec![("col", f.name().clone()), ("inputColumns", inputs.clone())],
+                    format!("cannot resolve '{}' given input columns: [{inputs}]", f.name()),
+                ));
+            }
+        }
+    }
+    Ok(reorder(plan, &order))
+}
+
+/// `DROP VIEW` names a table.
+fn wrong_command_for_object(name: &[String], meta: &FileTableMeta) -> Error {
+    let object = table_ident(name);
+    let found = if meta.managed { "MANAGED" } else { "EXTERNAL" };
+    spark_error(
+        "WRONG_COMMAND_FOR_OBJECT_TYPE",
+        "42809",
+        vec![
+            ("operation", "DROP VIEW".into()),
+            ("requiredType", "VIEW".into()),
+            ("objectName", object.clone()),
+            ("foundType", found.into()),
+            ("alternative", "DROP TABLE".into()),
+        ],
+        format!("The operation DROP VIEW requires a VIEW. But {object} is a {found}. Use DROP TABLE instead."),
+    )
+}
+
+/// Deletes a managed table's folder (gone already is fine).
+fn remove_folder(path: &Path) -> Result<()> {
+    match std::fs::remove_dir_all(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Error::file(path.display(), e)),
+    }
+}
+
 /// SHOW TABLES LIKE patterns: `*` any characters, `|` alternatives.
 fn like_pattern(pattern: &str, name: &str) -> bool {
     pattern.split('|').any(|p| {
@@ -327,4 +834,232 @@ fn like_pattern(pattern: &str, name: &str) -> bool {
         }
         true
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A session whose warehouse is a fresh folder, removed on drop.
+    struct Fixture {
+        session: Session,
+        dir: PathBuf,
+    }
+
+    impl Fixture {
+        fn new() -> Fixture {
+            let dir = std::env::temp_dir().join(format!("ember-session-test-{}", uuid_like()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let session = Session::new();
+            session.set_config(WAREHOUSE_DIR, &dir.join("warehouse").display().to_string()).unwrap();
+            session.set_config("ember.threads", "2").unwrap();
+            Fixture { session, dir }
+        }
+
+        fn sql(&self, text: &str) -> Vec<Vec<String>> {
+            let r = self.session.sql(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            crate::render::format_rows(&r.batches)
+        }
+
+        fn err(&self, text: &str) -> Error {
+            match self.session.sql(text) {
+                Ok(_) => panic!("{text}: expected an error"),
+                Err(e) => e,
+            }
+        }
+
+        fn path(&self, rel: &str) -> PathBuf {
+            self.dir.join(rel)
+        }
+    }
+
+    impl Drop for Fixture {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
+
+    fn uuid_like() -> String {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        format!("{}-{}-{nanos}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    }
+
+    fn rows(v: &[&[&str]]) -> Vec<Vec<String>> {
+        v.iter().map(|r| r.iter().map(|s| s.to_string()).collect()).collect()
+    }
+
+    #[test]
+    fn ctas_insert_overwrite_and_drop() {
+        let f = Fixture::new();
+        f.sql("CREATE TABLE t USING parquet AS SELECT id, id * 2 AS twice FROM range(3)");
+        assert_eq!(f.sql("SELECT * FROM t ORDER BY id"), rows(&[&["0", "0"], &["1", "2"], &["2", "4"]]));
+        let location = f.path("warehouse/t");
+        assert!(location.join("_SUCCESS").exists());
+
+        f.sql("INSERT INTO t VALUES (10, 20)");
+        f.sql("INSERT INTO TABLE t SELECT id + 100, id FROM range(2)");
+        assert_eq!(f.sql("SELECT count(*), sum(id) FROM t"), rows(&[&["6", "214"]]));
+
+        f.sql("INSERT OVERWRITE t SELECT id, twice FROM t WHERE id >= 100");
+        assert_eq!(f.sql("SELECT * FROM t ORDER BY id"), rows(&[&["100", "0"], &["101", "1"]]));
+
+        assert_eq!(f.err("CREATE TABLE t AS SELECT 1").error_class(), Some("TABLE_OR_VIEW_ALREADY_EXISTS"));
+        f.sql("CREATE TABLE IF NOT EXISTS t AS SELECT 1");
+        assert_eq!(
+            f.err("CREATE OR REPLACE TABLE t USING parquet AS SELECT 1").error_class(),
+            Some("UNSUPPORTED_FEATURE.TABLE_OPERATION")
+        );
+        assert_eq!(f.err("DROP VIEW t").error_class(), Some("WRONG_COMMAND_FOR_OBJECT_TYPE"));
+        f.sql("DROP TABLE t");
+        assert!(!location.exists(), "a managed table's folder goes with it");
+        assert_eq!(f.err("SELECT * FROM t").error_class(), Some("TABLE_OR_VIEW_NOT_FOUND"));
+    }
+
+    #[test]
+    fn empty_managed_table_with_store_assignment() {
+        let f = Fixture::new();
+        f.sql("CREATE TABLE s (a INT, b STRING, c DECIMAL(5,2)) USING parquet");
+        assert!(f.path("warehouse/s").is_dir());
+        assert!(f.sql("SELECT * FROM s").is_empty());
+        f.sql("INSERT INTO s VALUES (1, 'x', 1.5), (2L, NULL, 3)");
+        f.sql("INSERT INTO s SELECT 3, 42, 0.125");
+        assert_eq!(
+            f.sql("SELECT a, b, c, typeof(a) FROM s ORDER BY a"),
+            rows(&[&["1", "x", "1.50", "int"], &["2", "NULL", "3.00", "int"], &["3", "42", "0.13", "int"]])
+        );
+
+        let e = f.err("INSERT INTO s VALUES (1, 'a', 1, 2)");
+        assert_eq!(e.error_class(), Some("INSERT_COLUMN_ARITY_MISMATCH.TOO_MANY_DATA_COLUMNS"));
+        assert!(e.to_string().contains("Cannot write to `spark_catalog`.`default`.`s`"), "{e}");
+        let e = f.err("INSERT INTO s VALUES (1, 'a')");
+        assert_eq!(e.error_class(), Some("INSERT_COLUMN_ARITY_MISMATCH.NOT_ENOUGH_DATA_COLUMNS"));
+        let e = f.err("INSERT INTO s VALUES ('1', 'a', 1)");
+        assert_eq!(e.error_class(), Some("INCOMPATIBLE_DATA_FOR_TABLE.CANNOT_SAFELY_CAST"));
+        // an overflow fails the insert and leaves the table as it was
+        let e = f.err("INSERT INTO s VALUES (1, 'a', 1), (3000000000, 'b', 2)");
+        assert_eq!(e.error_class(), Some("CAST_OVERFLOW_IN_TABLE_INSERT"));
+        assert_eq!(f.sql("SELECT count(*) FROM s"), rows(&[&["3"]]));
+        let leftovers: Vec<_> = std::fs::read_dir(f.path("warehouse"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(leftovers, vec!["s".to_string()]);
+
+        assert_eq!(f.err("INSERT INTO nope VALUES (1)").error_class(), Some("TABLE_OR_VIEW_NOT_FOUND"));
+        f.sql("CREATE TEMPORARY VIEW v AS SELECT 1 AS a");
+        assert_eq!(f.err("INSERT INTO v VALUES (2)").error_class(), Some("EXPECT_TABLE_NOT_VIEW.NO_ALTERNATIVE"));
+    }
+
+    #[test]
+    fn managed_location_must_be_free() {
+        let f = Fixture::new();
+        std::fs::create_dir_all(f.path("warehouse/taken")).unwrap();
+        std::fs::write(f.path("warehouse/taken/x"), b"x").unwrap();
+        assert_eq!(f.err("CREATE TABLE taken (a INT) USING parquet").error_class(), Some("LOCATION_ALREADY_EXISTS"));
+        assert_eq!(f.err("CREATE TABLE taken AS SELECT 1 AS a").error_class(), Some("LOCATION_ALREADY_EXISTS"));
+        // an empty leftover folder is fine
+        std::fs::create_dir_all(f.path("warehouse/empty")).unwrap();
+        f.sql("CREATE TABLE empty AS SELECT 1 AS a");
+        assert_eq!(f.sql("SELECT * FROM empty"), rows(&[&["1"]]));
+    }
+
+    #[test]
+    fn external_tables_keep_their_files() {
+        let f = Fixture::new();
+        let ext = f.path("ext");
+        f.sql(&format!(
+            "CREATE TABLE e (a INT, b STRING) USING csv OPTIONS (header 'true') LOCATION '{}'",
+            ext.display()
+        ));
+        f.sql("INSERT INTO e VALUES (1, 'a,b'), (2, NULL)");
+        assert_eq!(f.sql("SELECT * FROM e ORDER BY a"), rows(&[&["1", "a,b"], &["2", "NULL"]]));
+        let part = std::fs::read_dir(&ext)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().is_some_and(|x| x == "csv"))
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(part).unwrap(), "a,b\n1,\"a,b\"\n2,\n");
+        f.sql("DROP TABLE e");
+        assert!(ext.is_dir(), "DROP TABLE keeps an external table's files");
+        // CTAS into a non-empty location fails
+        let e = f.err(&format!("CREATE TABLE e2 USING json LOCATION '{}' AS SELECT 1 AS a", ext.display()));
+        assert_eq!(e.error_class(), Some("_LEGACY_ERROR_TEMP_1241"));
+    }
+
+    #[test]
+    fn dataframe_writes_to_paths() {
+        let f = Fixture::new();
+        let out = f.path("out");
+        let plan = ember_sql::parse_sql("SELECT id, CAST(id AS STRING) AS s FROM range(4)").unwrap();
+        let Some(Statement::Query(plan)) = plan.into_iter().next() else { panic!("not a query") };
+        let mut target = WriteTarget { path: Some(out.display().to_string()), ..Default::default() };
+        f.session.write(&plan, &target).unwrap();
+        let read = format!("SELECT count(*) FROM parquet.`{}`", out.display());
+        assert_eq!(f.sql(&read), rows(&[&["4"]]));
+        assert_eq!(f.session.write(&plan, &target).unwrap_err().error_class(), Some("PATH_ALREADY_EXISTS"));
+        target.mode = SaveMode::Append;
+        f.session.write(&plan, &target).unwrap();
+        assert_eq!(f.sql(&read), rows(&[&["8"]]));
+        target.mode = SaveMode::Overwrite;
+        f.session.write(&plan, &target).unwrap();
+        assert_eq!(f.sql(&read), rows(&[&["4"]]));
+
+        let json = f.path("json");
+        let target = WriteTarget {
+            format: Some("json".into()),
+            options: vec![("path".into(), json.display().to_string())],
+            ..Default::default()
+        };
+        f.session.write(&plan, &target).unwrap();
+        let back = format!("SELECT s FROM json.`{}` ORDER BY id", json.display());
+        assert_eq!(f.sql(&back), rows(&[&["0"], &["1"], &["2"], &["3"]]));
+
+        let bad = WriteTarget { format: Some("nosuch".into()), path: Some("x".into()), ..Default::default() };
+        assert_eq!(f.session.write(&plan, &bad).unwrap_err().error_class(), Some("DATA_SOURCE_NOT_FOUND"));
+    }
+
+    #[test]
+    fn save_as_table_partitioned_and_insert_into() {
+        let f = Fixture::new();
+        let plan = |sql: &str| match ember_sql::parse_sql(sql).unwrap().into_iter().next() {
+            Some(Statement::Query(p)) => p,
+            _ => panic!("not a query"),
+        };
+        let target =
+            WriteTarget { table: Some(vec!["p".into()]), partition_by: vec!["k".into()], ..Default::default() };
+        f.session.write(&plan("SELECT id % 2 AS k, id AS v FROM range(5)"), &target).unwrap();
+        assert!(f.path("warehouse/p/k=0").is_dir() && f.path("warehouse/p/k=1").is_dir());
+        // partition columns come last
+        assert_eq!(
+            f.sql("SELECT * FROM p ORDER BY v"),
+            rows(&[&["0", "0"], &["1", "1"], &["2", "0"], &["3", "1"], &["4", "0"]])
+        );
+        assert_eq!(f.sql("SELECT typeof(k) FROM p LIMIT 1"), rows(&[&["bigint"]]));
+        assert_eq!(f.sql("SHOW TABLES"), rows(&[&["", "p", "false"]]));
+
+        // append by name, insertInto by position
+        let append = WriteTarget { table: Some(vec!["p".into()]), mode: SaveMode::Append, ..Default::default() };
+        f.session.write(&plan("SELECT 7 AS v, 2 AS k"), &append).unwrap();
+        let insert = WriteTarget { insert_into: true, ..append.clone() };
+        f.session.write(&plan("SELECT 8, 3"), &insert).unwrap();
+        assert_eq!(f.sql("SELECT v, k FROM p WHERE v > 4 ORDER BY v"), rows(&[&["7", "2"], &["8", "3"]]));
+        f.sql("INSERT INTO p VALUES (9, NULL)");
+        assert!(f.path("warehouse/p/k=__HIVE_DEFAULT_PARTITION__").is_dir());
+        assert_eq!(f.sql("SELECT v FROM p WHERE k IS NULL"), rows(&[&["9"]]));
+
+        let exists = WriteTarget { table: Some(vec!["p".into()]), ..Default::default() };
+        assert_eq!(
+            f.session.write(&plan("SELECT 1"), &exists).unwrap_err().error_class(),
+            Some("TABLE_OR_VIEW_ALREADY_EXISTS")
+        );
+        let ignore = WriteTarget { mode: SaveMode::Ignore, ..exists.clone() };
+        f.session.write(&plan("SELECT 1"), &ignore).unwrap();
+        let overwrite = WriteTarget { mode: SaveMode::Overwrite, ..exists };
+        f.session.write(&plan("SELECT 'new' AS x"), &overwrite).unwrap();
+        assert_eq!(f.sql("SELECT * FROM p"), rows(&[&["new"]]));
+        assert!(!f.path("warehouse/p/k=0").exists());
+    }
 }

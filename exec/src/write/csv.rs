@@ -129,8 +129,7 @@ impl CsvOptions {
 
     pub(crate) fn check_type(&self, name: &str, dt: &DataType) -> Result<()> {
         match dt {
-            DataType::Null
-            | DataType::Boolean
+            DataType::Boolean
             | DataType::Int8
             | DataType::Int16
             | DataType::Int32

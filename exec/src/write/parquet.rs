@@ -55,8 +55,10 @@ impl ParquetOptions {
 
     pub(crate) fn check_type(&self, name: &str, dt: &DataType) -> Result<()> {
         match dt {
-            // Spark has no Parquet mapping for CalendarIntervalType
-            DataType::Interval(IntervalUnit::MonthDayNano) => Err(unsupported_type("Parquet", name, dt)),
+            // Spark has no Parquet mapping for CalendarIntervalType or the void type
+            DataType::Interval(IntervalUnit::MonthDayNano) | DataType::Null => {
+                Err(unsupported_type("Parquet", name, dt))
+            }
             DataType::List(f) | DataType::LargeList(f) => self.check_type(name, f.data_type()),
             DataType::Map(f, _) => self.check_type(name, f.data_type()),
             DataType::Struct(fields) => fields.iter().try_for_each(|f| self.check_type(name, f.data_type())),
