@@ -784,7 +784,7 @@ fn by_name(plan: LogicalPlan, meta: &FileTableMeta, table: &str, case_sensitive:
 
 /// `DROP VIEW` names a table.
 fn wrong_command_for_object(name: &[String], meta: &FileTableMeta) -> Error {
-    let object = table_ident(name);
+    let object = format!("spark_catalog.default.{}", crate::catalog::key(name));
     let found = if meta.managed { "MANAGED" } else { "EXTERNAL" };
     spark_error(
         "WRONG_COMMAND_FOR_OBJECT_TYPE",

@@ -9,6 +9,8 @@
 //! - `statement error <regex>` / `query error <regex>` match the error text,
 //!   which starts with the Spark error class: `[UNRESOLVED_COLUMN...] ...`;
 //! - `$DATA` is replaced by the absolute path of `tests/data` (fixtures);
+//! - `$TMP` is replaced by a fresh empty folder for this run of the file,
+//!   deleted afterwards (for tests that write files);
 //! - each file runs on a fresh session with `ember.threads` set first.
 
 use std::panic::AssertUnwindSafe;
@@ -134,6 +136,8 @@ pub fn thread_matrix() -> Result<Vec<usize>, String> {
 pub fn run_file(path: &Path, threads: usize) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let text = text.replace("$DATA", &data_dir().to_string_lossy());
+    let tmp = TempFolder::new().map_err(|e| format!("cannot create a temporary folder: {e}"))?;
+    let text = text.replace("$TMP", &tmp.0.to_string_lossy());
     let name = path.display().to_string();
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
         let mut runner = Runner::new(move || std::future::ready(EmberDb::new(threads)));
@@ -142,6 +146,27 @@ pub fn run_file(path: &Path, threads: usize) -> Result<(), String> {
     match outcome {
         Ok(r) => r,
         Err(p) => Err(format!("runner panicked: {}", crate::panic_message(p.as_ref()))),
+    }
+}
+
+/// A fresh folder under the system temp folder, removed on drop.
+struct TempFolder(PathBuf);
+
+impl TempFolder {
+    fn new() -> std::io::Result<TempFolder> {
+        static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!("ember-slt-{}-{n}-{nanos}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        Ok(TempFolder(dir))
+    }
+}
+
+impl Drop for TempFolder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

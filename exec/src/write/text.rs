@@ -21,8 +21,14 @@ impl TextOptions {
         TextOptions { line_sep: option(options, "linesep").unwrap_or("\n").to_string() }
     }
 
-    /// Spark's text source takes exactly one string column.
+    /// Spark's text source takes exactly one string column (types are
+    /// checked first, as Spark does).
     pub(crate) fn check_schema(&self, schema: &Schema) -> Result<()> {
+        for f in schema.fields() {
+            if !matches!(f.data_type(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) {
+                return Err(unsupported_type("Text", f.name(), f.data_type()));
+            }
+        }
         if schema.fields().len() != 1 {
             return Err(Error::spark_msg(
                 "_LEGACY_ERROR_TEMP_1290",
@@ -33,11 +39,7 @@ impl TextOptions {
                 ),
             ));
         }
-        let f = &schema.fields()[0];
-        match f.data_type() {
-            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => Ok(()),
-            other => Err(unsupported_type("Text", f.name(), other)),
-        }
+        Ok(())
     }
 }
 
