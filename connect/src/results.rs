@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, RecordBatch};
+use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use arrow_ipc::writer::StreamWriter;
@@ -48,7 +48,9 @@ pub fn to_wire(batch: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
         .zip(schema.fields())
         .map(|(c, f)| if c.data_type() == f.data_type() { Ok(c.clone()) } else { cast(c, f.data_type()) })
         .collect::<std::result::Result<Vec<ArrayRef>, _>>()?;
-    Ok(RecordBatch::try_new(schema.clone(), columns)?)
+    // the row count matters for batches without columns (`df.select().count()`)
+    let options = RecordBatchOptions::new().with_row_count(Some(batch.num_rows()));
+    Ok(RecordBatch::try_new_with_options(schema.clone(), columns, &options)?)
 }
 
 /// Encodes one batch as an Arrow IPC stream.
@@ -129,6 +131,15 @@ mod tests {
         let read = reader.next().unwrap().unwrap();
         assert_eq!(read.num_rows() as i64, messages[0].row_count);
         assert_eq!(read.schema().field(1).data_type(), &DataType::Utf8);
+    }
+
+    #[test]
+    fn batches_without_columns_keep_their_row_count() {
+        let schema = Arc::new(Schema::empty());
+        let options = RecordBatchOptions::new().with_row_count(Some(3));
+        let batch = RecordBatch::try_new_with_options(schema.clone(), vec![], &options).unwrap();
+        let messages = arrow_batches(&schema, &[batch]).unwrap();
+        assert_eq!(messages.iter().map(|m| m.row_count).sum::<i64>(), 3);
     }
 
     #[test]
