@@ -655,11 +655,12 @@ impl Session {
                 let plan = self.plan(plan)?;
                 // the new table replaces the old one in its folder (staged, so the
                 // query may read the old data)
-                let mut options = target.options.clone();
-                if !old.managed && !options.iter().any(|(k, _)| k.eq_ignore_ascii_case("path")) {
-                    options.push(("path".into(), old.location.display().to_string()));
-                }
-                let (location, managed, options) = self.table_location(name, options);
+                let (location, managed, options) = if target.options.iter().any(|(k, _)| k.eq_ignore_ascii_case("path"))
+                {
+                    self.table_location(name, target.options.clone())
+                } else {
+                    (old.location.clone(), old.managed, target.options.clone())
+                };
                 let partition_by = target.partition_by.clone();
                 self.store_query_as_table(
                     FileTableMeta { location, managed, options, format, partition_by, ..old },
