@@ -158,3 +158,56 @@ pub(crate) fn build_bools(n: usize, mut f: impl FnMut(usize) -> Option<bool>) ->
     let out: BooleanArray = (0..n).map(&mut f).collect();
     std::sync::Arc::new(out)
 }
+
+/// A binary argument (strings are read as their UTF-8 bytes).
+pub(crate) enum Bins {
+    Col(arrow::array::BinaryArray),
+    Str(StringArray),
+    Const(Option<Vec<u8>>),
+}
+
+impl Bins {
+    pub fn new(v: &ColumnarValue) -> Result<Bins> {
+        Ok(match v {
+            ColumnarValue::Array(a) => match a.data_type() {
+                DataType::Binary => Bins::Col(a.as_binary::<i32>().clone()),
+                DataType::Utf8 => Bins::Str(a.as_string::<i32>().clone()),
+                DataType::Null => Bins::Const(None),
+                _ => Bins::Col(arrow::compute::cast(a, &DataType::Binary)?.as_binary::<i32>().clone()),
+            },
+            ColumnarValue::Scalar(ScalarValue::Binary(b)) => Bins::Const(b.clone()),
+            ColumnarValue::Scalar(ScalarValue::Utf8(s)) => Bins::Const(s.as_ref().map(|s| s.as_bytes().to_vec())),
+            ColumnarValue::Scalar(s) if s.is_null() => Bins::Const(None),
+            ColumnarValue::Scalar(s) => match Bins::new(&ColumnarValue::Array(s.to_array(1)))? {
+                Bins::Col(a) => Bins::Const(a.iter().next().flatten().map(<[u8]>::to_vec)),
+                Bins::Str(a) => Bins::Const(a.iter().next().flatten().map(|s| s.as_bytes().to_vec())),
+                c => c,
+            },
+        })
+    }
+
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        match self {
+            Bins::Col(a) => (!a.is_null(i)).then(|| a.value(i)),
+            Bins::Str(a) => (!a.is_null(i)).then(|| a.value(i).as_bytes()),
+            Bins::Const(c) => c.as_deref(),
+        }
+    }
+}
+
+/// Builds a binary column: `f(row, buf)` writes the value into `buf` and
+/// returns false for NULL.
+pub(crate) fn build_binary(n: usize, mut f: impl FnMut(usize, &mut Vec<u8>) -> Result<bool>) -> Result<ArrayRef> {
+    let mut out = arrow::array::BinaryBuilder::with_capacity(n, n * 8);
+    let mut buf = Vec::new();
+    for i in 0..n {
+        buf.clear();
+        if f(i, &mut buf)? {
+            out.append_value(&buf);
+        } else {
+            out.append_null();
+        }
+    }
+    Ok(std::sync::Arc::new(out.finish()))
+}

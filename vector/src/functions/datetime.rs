@@ -458,7 +458,7 @@ fn make_date_fn(c: &Ctx) -> Result<ArrayRef> {
         match date {
             Some(v) => Ok(Some(v)),
             None if c.mode == EvalMode::Ansi => Err(spark_error(
-                "DATETIME_FIELD_OUT_OF_BOUNDS",
+                "DATETIME_FIELD_OUT_OF_BOUNDS.WITH_SUGGESTION",
                 "22023",
                 "<rangeMessage>. If necessary set <ansiConfig> to \"false\" to bypass this error.",
                 &[

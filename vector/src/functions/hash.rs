@@ -21,6 +21,7 @@ const C2: u32 = 0x1b87_3593;
 pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
     Some(match c.name {
         "hash" => hash(c),
+        "xxhash64" => xxhash64(c),
         _ => return None,
     })
 }
@@ -91,8 +92,41 @@ fn big_integer_bytes(v: i128) -> Vec<u8> {
     bytes[start..].to_vec()
 }
 
-/// Folds one column into the running per-row hashes.
-fn hash_column(a: &ArrayRef, h: &mut [i32]) -> Result<()> {
+/// A row hash Spark chains through values: each value's hash seeds the next.
+trait RowHash: Copy {
+    fn int(v: i32, seed: Self) -> Self;
+    fn long(v: i64, seed: Self) -> Self;
+    fn bytes(b: &[u8], seed: Self) -> Self;
+}
+
+impl RowHash for i32 {
+    fn int(v: i32, seed: i32) -> i32 {
+        murmur3_hash_int(v, seed)
+    }
+    fn long(v: i64, seed: i32) -> i32 {
+        murmur3_hash_long(v, seed)
+    }
+    fn bytes(b: &[u8], seed: i32) -> i32 {
+        murmur3_hash_bytes(b, seed)
+    }
+}
+
+/// Spark's `XxHash64` (seed 42 for `xxhash64(...)`).
+impl RowHash for i64 {
+    fn int(v: i32, seed: i64) -> i64 {
+        super::digest::xxhash64(&v.to_le_bytes(), seed as u64) as i64
+    }
+    fn long(v: i64, seed: i64) -> i64 {
+        super::digest::xxhash64(&v.to_le_bytes(), seed as u64) as i64
+    }
+    fn bytes(b: &[u8], seed: i64) -> i64 {
+        super::digest::xxhash64(b, seed as u64) as i64
+    }
+}
+
+/// Folds one column into the running per-row hashes; arrays hash their
+/// elements in order, structs their fields, maps each key then value.
+fn hash_column<H: RowHash>(a: &ArrayRef, h: &mut [H]) -> Result<()> {
     macro_rules! each {
         ($arr:expr, |$v:ident, $seed:ident| $f:expr) => {{
             let arr = $arr;
@@ -107,41 +141,80 @@ fn hash_column(a: &ArrayRef, h: &mut [i32]) -> Result<()> {
     }
     match a.data_type() {
         DataType::Null => {}
-        DataType::Boolean => each!(a.as_boolean(), |v, s| murmur3_hash_int(v as i32, s)),
-        DataType::Int8 => each!(a.as_primitive::<Int8Type>(), |v, s| murmur3_hash_int(v as i32, s)),
-        DataType::Int16 => each!(a.as_primitive::<Int16Type>(), |v, s| murmur3_hash_int(v as i32, s)),
-        DataType::Int32 => each!(a.as_primitive::<Int32Type>(), |v, s| murmur3_hash_int(v, s)),
-        DataType::Date32 => each!(a.as_primitive::<Date32Type>(), |v, s| murmur3_hash_int(v, s)),
+        DataType::Boolean => each!(a.as_boolean(), |v, s| H::int(v as i32, s)),
+        DataType::Int8 => each!(a.as_primitive::<Int8Type>(), |v, s| H::int(v as i32, s)),
+        DataType::Int16 => each!(a.as_primitive::<Int16Type>(), |v, s| H::int(v as i32, s)),
+        DataType::Int32 => each!(a.as_primitive::<Int32Type>(), |v, s| H::int(v, s)),
+        DataType::Date32 => each!(a.as_primitive::<Date32Type>(), |v, s| H::int(v, s)),
         DataType::Interval(IntervalUnit::YearMonth) => {
-            each!(a.as_primitive::<IntervalYearMonthType>(), |v, s| murmur3_hash_int(v, s))
+            each!(a.as_primitive::<IntervalYearMonthType>(), |v, s| H::int(v, s))
         }
-        DataType::Int64 => each!(a.as_primitive::<Int64Type>(), |v, s| murmur3_hash_long(v, s)),
+        DataType::Int64 => each!(a.as_primitive::<Int64Type>(), |v, s| H::long(v, s)),
         DataType::Timestamp(TimeUnit::Microsecond, _) => {
-            each!(a.as_primitive::<TimestampMicrosecondType>(), |v, s| murmur3_hash_long(v, s))
+            each!(a.as_primitive::<TimestampMicrosecondType>(), |v, s| H::long(v, s))
         }
         DataType::Duration(TimeUnit::Microsecond) => {
-            each!(a.as_primitive::<DurationMicrosecondType>(), |v, s| murmur3_hash_long(v, s))
+            each!(a.as_primitive::<DurationMicrosecondType>(), |v, s| H::long(v, s))
         }
         DataType::Float32 => each!(a.as_primitive::<Float32Type>(), |v, s| {
             let v = if v == 0.0 { 0.0f32 } else { v };
             let bits = if v.is_nan() { 0x7fc0_0000 } else { v.to_bits() as i32 };
-            murmur3_hash_int(bits, s)
+            H::int(bits, s)
         }),
         DataType::Float64 => each!(a.as_primitive::<Float64Type>(), |v, s| {
             let v = if v == 0.0 { 0.0f64 } else { v };
             let bits = if v.is_nan() { 0x7ff8_0000_0000_0000 } else { v.to_bits() as i64 };
-            murmur3_hash_long(bits, s)
+            H::long(bits, s)
         }),
         DataType::Decimal128(p, _) => {
             if *p <= 18 {
-                each!(a.as_primitive::<Decimal128Type>(), |v, s| murmur3_hash_long(v as i64, s))
+                each!(a.as_primitive::<Decimal128Type>(), |v, s| H::long(v as i64, s))
             } else {
-                each!(a.as_primitive::<Decimal128Type>(), |v, s| murmur3_hash_bytes(&big_integer_bytes(v), s))
+                each!(a.as_primitive::<Decimal128Type>(), |v, s| H::bytes(&big_integer_bytes(v), s))
             }
         }
-        DataType::Utf8 => each!(a.as_string::<i32>(), |v, s| murmur3_hash_bytes(v.as_bytes(), s)),
-        DataType::LargeUtf8 => each!(a.as_string::<i64>(), |v, s| murmur3_hash_bytes(v.as_bytes(), s)),
-        DataType::Binary => each!(a.as_binary::<i32>(), |v, s| murmur3_hash_bytes(v, s)),
+        DataType::Utf8 => each!(a.as_string::<i32>(), |v, s| H::bytes(v.as_bytes(), s)),
+        DataType::LargeUtf8 => each!(a.as_string::<i64>(), |v, s| H::bytes(v.as_bytes(), s)),
+        DataType::Binary => each!(a.as_binary::<i32>(), |v, s| H::bytes(v, s)),
+        DataType::List(_) => {
+            let l = a.as_list::<i32>();
+            for (i, slot) in h.iter_mut().enumerate() {
+                if l.is_valid(i) {
+                    let elems = l.value(i);
+                    let mut one = [*slot];
+                    for k in 0..elems.len() {
+                        hash_column(&elems.slice(k, 1), &mut one)?;
+                    }
+                    *slot = one[0];
+                }
+            }
+        }
+        DataType::Struct(_) => {
+            let st = a.as_struct();
+            for (i, slot) in h.iter_mut().enumerate() {
+                if st.is_valid(i) {
+                    let mut one = [*slot];
+                    for col in st.columns() {
+                        hash_column(&col.slice(i, 1), &mut one)?;
+                    }
+                    *slot = one[0];
+                }
+            }
+        }
+        DataType::Map(_, _) => {
+            let m = a.as_map();
+            let offsets = m.value_offsets();
+            for (i, slot) in h.iter_mut().enumerate() {
+                if m.is_valid(i) {
+                    let mut one = [*slot];
+                    for k in offsets[i] as usize..offsets[i + 1] as usize {
+                        hash_column(&m.keys().slice(k, 1), &mut one)?;
+                        hash_column(&m.values().slice(k, 1), &mut one)?;
+                    }
+                    *slot = one[0];
+                }
+            }
+        }
         other => return Err(Error::not_implemented(format!("hash of {other}"))),
     }
     Ok(())
@@ -160,6 +233,15 @@ pub fn spark_murmur3_hash(columns: &[ArrayRef], seed: i32, num_rows: usize) -> R
 fn hash(c: &Ctx) -> Result<ArrayRef> {
     let cols: Vec<ArrayRef> = c.args.iter().map(|a| a.clone().into_array(c.n)).collect();
     Ok(Arc::new(Int32Array::from(spark_murmur3_hash(&cols, 42, c.n)?)))
+}
+
+/// Spark's `xxhash64(...)`: XXH64 with seed 42, chained like `hash`.
+fn xxhash64(c: &Ctx) -> Result<ArrayRef> {
+    let mut h = vec![42i64; c.n];
+    for a in c.args {
+        hash_column(&a.clone().into_array(c.n), &mut h)?;
+    }
+    Ok(Arc::new(arrow::array::Int64Array::from(h)))
 }
 
 #[cfg(test)]

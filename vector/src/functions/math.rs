@@ -193,16 +193,33 @@ fn round(c: &Ctx, mode: Rounding) -> Result<ArrayRef> {
             if d >= 0 {
                 return Ok(a);
             }
+            let bits = match a.data_type() {
+                DataType::Int8 => 8,
+                DataType::Int16 => 16,
+                DataType::Int32 => 32,
+                _ => 64,
+            };
+            let (lo, hi) = (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1);
             let wide = arrow::compute::cast(&a, &DataType::Int64)?;
+            let wide = wide.as_primitive::<Int64Type>();
             let k = (-d).min(39) as u32;
-            let out: Int64Array = wide.as_primitive::<Int64Type>().unary(|v| {
-                let r = div_pow10(v as i128, k, mode);
-                if k > 38 {
-                    0
-                } else {
-                    r.wrapping_mul(POW10[k as usize]) as i64
+            // BigDecimal.setScale, then the exact (ANSI) or wrapping
+            // (legacy) conversion back to the input's width
+            let out: Int64Array = build_prim(wide.len(), |i| {
+                if wide.is_null(i) {
+                    return Ok(None);
                 }
-            });
+                let r =
+                    if k > 38 { 0 } else { div_pow10(wide.value(i) as i128, k, mode).wrapping_mul(POW10[k as usize]) };
+                if r < lo || r > hi {
+                    if c.mode == EvalMode::Ansi {
+                        return Err(arithmetic_overflow("Overflow", ""));
+                    }
+                    let shift = 128 - bits;
+                    return Ok(Some(((r << shift) >> shift) as i64));
+                }
+                Ok(Some(r as i64))
+            })?;
             Ok(arrow::compute::cast(&(Arc::new(out) as ArrayRef), a.data_type())?)
         }
         DataType::Null => Ok(a),

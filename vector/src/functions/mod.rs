@@ -4,12 +4,20 @@
 //! arguments stay scalars and are read without being expanded to columns.
 
 mod args;
+mod collection;
 mod conditional;
 mod datetime;
 mod datetime_format;
+mod digest;
+mod encoding;
 mod hash;
 mod math;
+mod numeric;
+mod random;
 mod string;
+mod text;
+mod timestamp;
+mod tz;
 
 use arrow::array::ArrayRef;
 use arrow::datatypes::DataType;
@@ -18,6 +26,7 @@ use ember_core::{Error, EvalMode, Result};
 use crate::ColumnarValue;
 
 pub use hash::{murmur3_hash_bytes, murmur3_hash_int, murmur3_hash_long, spark_murmur3_hash};
+pub use random::is_nondeterministic;
 
 /// One family's dispatcher: `None` when the name is not one of its functions.
 type Family = fn(&Ctx) -> Option<Result<ArrayRef>>;
@@ -31,7 +40,19 @@ pub fn eval_scalar_function(
     num_rows: usize,
 ) -> Result<ArrayRef> {
     let ctx = Ctx { name, args, return_type, mode, n: num_rows };
-    let families: [Family; 5] = [string::eval, math::eval, conditional::eval, datetime::eval, hash::eval];
+    let families: [Family; 11] = [
+        string::eval,
+        math::eval,
+        conditional::eval,
+        datetime::eval,
+        hash::eval,
+        numeric::eval,
+        encoding::eval,
+        text::eval,
+        timestamp::eval,
+        collection::eval,
+        random::eval,
+    ];
     for family in families {
         if let Some(result) = family(&ctx) {
             return result;

@@ -8,9 +8,9 @@ use arrow::array::{ArrayRef, Int32Array};
 use ember_core::{Error, Result};
 use regex::Regex;
 
-use super::args::{build_bools, build_prim, build_strings, I64s, Strs};
+use super::args::{build_binary, build_bools, build_prim, build_strings, Bins, I64s, Strs};
 use super::Ctx;
-use crate::errors::{invalid_parameter, spark_error};
+use crate::errors::spark_error;
 use crate::like::compile_regex;
 
 pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
@@ -49,7 +49,7 @@ pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
     })
 }
 
-fn num_chars(s: &str) -> usize {
+pub(super) fn num_chars(s: &str) -> usize {
     if s.is_ascii() {
         s.len()
     } else {
@@ -330,6 +330,9 @@ fn locate(c: &Ctx) -> Result<ArrayRef> {
 }
 
 fn pad(c: &Ctx, left: bool) -> Result<ArrayRef> {
+    if matches!(c.return_type, arrow::datatypes::DataType::Binary) {
+        return pad_bytes(c, left);
+    }
     let s = Strs::new(c.arg(0)?)?;
     let len = I64s::new(c.arg(1)?)?;
     let padding = match c.args.get(2) {
@@ -364,6 +367,38 @@ fn pad(c: &Ctx, left: bool) -> Result<ArrayRef> {
         }
         if left {
             buf.push_str(v);
+        }
+        Ok(true)
+    })
+}
+
+/// `lpad` / `rpad` of binary values: byte lengths, zero bytes by default.
+fn pad_bytes(c: &Ctx, left: bool) -> Result<ArrayRef> {
+    let s = Bins::new(c.arg(0)?)?;
+    let len = I64s::new(c.arg(1)?)?;
+    let padding = c.args.get(2).map(Bins::new).transpose()?;
+    build_binary(c.n, |i, buf| {
+        let (Some(v), Some(len)) = (s.get(i), len.get(i)) else {
+            return Ok(false);
+        };
+        let p: &[u8] = match &padding {
+            Some(p) => match p.get(i) {
+                Some(p) => p,
+                None => return Ok(false),
+            },
+            None => &[0],
+        };
+        let len = len.max(0) as usize;
+        if len <= v.len() || p.is_empty() {
+            buf.extend_from_slice(&v[..len.min(v.len())]);
+            return Ok(true);
+        }
+        if !left {
+            buf.extend_from_slice(v);
+        }
+        buf.extend(p.iter().cycle().take(len - v.len()));
+        if left {
+            buf.extend_from_slice(v);
         }
         Ok(true)
     })
@@ -486,13 +521,17 @@ fn java_replacement(r: &str) -> String {
 }
 
 /// A regex per distinct pattern, compiled on first use.
-struct RegexCache {
-    last: Option<(String, Regex)>,
-    function: &'static str,
+pub(super) struct RegexCache {
+    pub last: Option<(String, Regex)>,
+    pub function: &'static str,
 }
 
 impl RegexCache {
-    fn get(&mut self, p: &str) -> Result<&Regex> {
+    pub fn new(function: &'static str) -> RegexCache {
+        RegexCache { last: None, function }
+    }
+
+    pub fn get(&mut self, p: &str) -> Result<&Regex> {
         let stale = self.last.as_ref().is_none_or(|(q, _)| q != p);
         if stale {
             self.last = Some((p.to_string(), compile_regex(p, self.function)?));
@@ -538,11 +577,7 @@ fn regexp_extract(c: &Ctx) -> Result<ArrayRef> {
         let re = cache.get(pat)?;
         let groups = re.captures_len() as i64 - 1;
         if k < 0 || k > groups {
-            return Err(invalid_parameter(
-                "regexp_extract",
-                "idx",
-                &format!("Expects group index between 0 and {groups}, but got {k}"),
-            ));
+            return Err(group_index_error("regexp_extract", groups, k));
         }
         if let Some(caps) = re.captures(v) {
             if let Some(m) = caps.get(k as usize) {
@@ -663,4 +698,20 @@ fn luhn_valid(v: &str) -> bool {
         })
         .sum();
     sum.is_multiple_of(10)
+}
+
+/// `INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX`.
+pub(super) fn group_index_error(function: &str, groups: i64, k: i64) -> Error {
+    spark_error(
+        "INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX",
+        "22023",
+        "The value of parameter(s) <parameter> in <functionName> is invalid: Expects group index between 0 and \
+         <groupCount>, but got <groupIndex>.",
+        &[
+            ("parameter", "`idx`".into()),
+            ("functionName", format!("`{function}`")),
+            ("groupCount", groups.to_string()),
+            ("groupIndex", k.to_string()),
+        ],
+    )
 }

@@ -227,3 +227,283 @@ fn split_mask_luhn_like_spark() {
     assert!(luhn("4111111111111111") && luhn("0"));
     assert!(!luhn("6011000000000005") && !luhn("") && !luhn("510B105105105106"));
 }
+
+fn l(v: i64) -> ColumnarValue {
+    ColumnarValue::Scalar(ScalarValue::Int64(Some(v)))
+}
+
+fn f64_1(name: &str, args: &[ColumnarValue]) -> Option<f64> {
+    call(name, args, DataType::Float64).as_primitive::<Float64Type>().iter().next().flatten()
+}
+
+fn long1(name: &str, args: &[ColumnarValue]) -> Option<i64> {
+    call(name, args, DataType::Int64).as_primitive::<Int64Type>().iter().next().flatten()
+}
+
+fn bytes1(name: &str, args: &[ColumnarValue]) -> Option<Vec<u8>> {
+    call(name, args, DataType::Binary).as_binary::<i32>().iter().next().flatten().map(<[u8]>::to_vec)
+}
+
+fn err_class(name: &str, args: &[ColumnarValue], rt: DataType, mode: EvalMode) -> String {
+    let e = eval_scalar_function(name, args, &rt, mode, 1).unwrap_err();
+    e.error_class().unwrap_or("").to_string()
+}
+
+/// Examples from Spark's function documentation.
+#[test]
+fn documented_math_and_bits() {
+    assert_eq!(f64_1("pi", &[]), Some(std::f64::consts::PI));
+    assert_eq!(f64_1("e", &[]), Some(std::f64::consts::E));
+    let f = |x: f64| ColumnarValue::Scalar(ScalarValue::Float64(Some(x)));
+    assert_eq!(f64_1("sinh", &[f(0.0)]), Some(0.0));
+    assert_eq!(f64_1("cosh", &[f(0.0)]), Some(1.0));
+    assert_eq!(f64_1("tanh", &[f(0.0)]), Some(0.0));
+    assert_eq!(f64_1("asinh", &[f(0.0)]), Some(0.0));
+    assert_eq!(f64_1("acosh", &[f(1.0)]), Some(0.0));
+    assert_eq!(f64_1("atanh", &[f(0.0)]), Some(0.0));
+    assert_eq!(f64_1("cot", &[f(1.0)]), Some(0.6420926159343306));
+    assert_eq!(f64_1("sec", &[f(0.0)]), Some(1.0));
+    assert_eq!(f64_1("csc", &[f(1.0)]), Some(1.1883951057781212));
+    assert_eq!(f64_1("rint", &[f(12.3456)]), Some(12.0));
+    assert_eq!(long1("width_bucket", &[f(5.3), f(0.2), f(10.6), l(5)]), Some(3));
+    assert_eq!(int1("shiftleft", &[i(2), i(1)]), Some(4));
+    assert_eq!(int1("shiftright", &[i(4), i(1)]), Some(2));
+    assert_eq!(int1("shiftrightunsigned", &[i(4), i(1)]), Some(2));
+    assert_eq!(int1("shiftrightunsigned", &[i(-4), i(1)]), Some(2147483646));
+    assert_eq!(int1("bit_count", &[l(0)]), Some(0));
+    let g = call("bit_get", &[l(11), i(0)], DataType::Int8);
+    assert_eq!(g.as_primitive::<Int8Type>().value(0), 1);
+    let g = call("getbit", &[l(11), i(2)], DataType::Int8);
+    assert_eq!(g.as_primitive::<Int8Type>().value(0), 0);
+    assert_eq!(
+        err_class("bit_get", &[l(11), i(64)], DataType::Int8, EvalMode::Ansi),
+        "INVALID_PARAMETER_VALUE.BIT_POSITION_RANGE"
+    );
+    assert_eq!(str1("bin", &[l(13)]).as_deref(), Some("1101"));
+    assert_eq!(
+        str1("bin", &[l(-13)]).as_deref(),
+        Some("1111111111111111111111111111111111111111111111111111111111110011")
+    );
+    assert_eq!(str1("conv", &[s("100"), i(2), i(10)]).as_deref(), Some("4"));
+    assert_eq!(str1("conv", &[s("-10"), i(16), i(-10)]).as_deref(), Some("-16"));
+    assert_eq!(long1("factorial", &[i(5)]), Some(120));
+    let e = eval_scalar_function(
+        "round",
+        &[ColumnarValue::Scalar(ScalarValue::Int8(Some(127))), i(-1)],
+        &DataType::Int8,
+        EvalMode::Ansi,
+        1,
+    );
+    assert_eq!(e.unwrap_err().error_class(), Some("ARITHMETIC_OVERFLOW"));
+    let r = eval_scalar_function(
+        "round",
+        &[ColumnarValue::Scalar(ScalarValue::Int8(Some(127))), i(-1)],
+        &DataType::Int8,
+        EvalMode::Legacy,
+        1,
+    )
+    .unwrap();
+    assert_eq!(r.as_primitive::<Int8Type>().value(0), -126);
+}
+
+#[test]
+fn documented_encodings() {
+    assert_eq!(str1("hex", &[l(17)]).as_deref(), Some("11"));
+    assert_eq!(str1("hex", &[s("Spark SQL")]).as_deref(), Some("537061726B2053514C"));
+    assert_eq!(bytes1("unhex", &[s("537061726B2053514C")]).as_deref(), Some(b"Spark SQL".as_ref()));
+    assert_eq!(str1("base64", &[s("Spark SQL")]).as_deref(), Some("U3BhcmsgU1FM"));
+    assert_eq!(bytes1("unbase64", &[s("U3BhcmsgU1FM")]).as_deref(), Some(b"Spark SQL".as_ref()));
+    assert_eq!(bytes1("to_binary", &[s("abc"), s("utf-8")]).as_deref(), Some(b"abc".as_ref()));
+    assert_eq!(bytes1("to_binary", &[s("537061726B"), s("hex")]).as_deref(), Some(b"Spark".as_ref()));
+    assert_eq!(
+        err_class("to_binary", &[s("GG"), s("hex")], DataType::Binary, EvalMode::Ansi),
+        "CONVERSION_INVALID_INPUT"
+    );
+    let t = eval_scalar_function("to_binary", &[s("GG"), s("hex")], &DataType::Binary, EvalMode::Try, 1).unwrap();
+    assert!(t.is_null(0));
+    assert_eq!(bytes1("encode", &[s("abc"), s("utf-8")]).as_deref(), Some(b"abc".as_ref()));
+    let bin = ColumnarValue::Scalar(ScalarValue::Binary(Some(b"abc".to_vec())));
+    assert_eq!(str1("decode", &[bin, s("utf-8")]).as_deref(), Some("abc"));
+    assert_eq!(
+        err_class("encode", &[s("a"), s("WINDOWS-1252")], DataType::Binary, EvalMode::Ansi),
+        "INVALID_PARAMETER_VALUE.CHARSET"
+    );
+    assert_eq!(str1("md5", &[s("Spark")]).as_deref(), Some("8cde774d6f7333752ed72cacddb05126"));
+    assert_eq!(str1("sha1", &[s("Spark")]).as_deref(), Some("85f5955f4b27a9a4c2aab6ffe5d7189fc298b92c"));
+    assert_eq!(
+        str1("sha2", &[s("Spark"), i(256)]).as_deref(),
+        Some("529bc3b07127ecb7e53a4dcf1991d9152c24537d919178022b2c42657f79a26b")
+    );
+    assert_eq!(long1("crc32", &[s("Spark")]), Some(1557323817));
+    assert_eq!(str1("url_encode", &[s("https://spark.apache.org")]).as_deref(), Some("https%3A%2F%2Fspark.apache.org"));
+    assert_eq!(str1("url_decode", &[s("https%3A%2F%2Fspark.apache.org")]).as_deref(), Some("https://spark.apache.org"));
+}
+
+#[test]
+fn documented_strings() {
+    assert_eq!(str1("translate", &[s("AaBbCc"), s("abc"), s("123")]).as_deref(), Some("A1B2C3"));
+    assert_eq!(str1("substring_index", &[s("www.apache.org"), s("."), i(2)]).as_deref(), Some("www.apache"));
+    assert_eq!(str1("soundex", &[s("Miller")]).as_deref(), Some("M460"));
+    assert_eq!(int1("octet_length", &[s("Spark SQL")]), Some(9));
+    assert_eq!(int1("bit_length", &[s("Spark SQL")]), Some(72));
+    assert_eq!(str1("quote", &[s("Don't")]).as_deref(), Some("'Don\\'t'"));
+    assert_eq!(str1("overlay", &[s("Spark SQL"), s("_"), i(6)]).as_deref(), Some("Spark_SQL"));
+    assert_eq!(str1("overlay", &[s("Spark SQL"), s("CORE"), i(7)]).as_deref(), Some("Spark CORE"));
+    assert_eq!(str1("overlay", &[s("Spark SQL"), s("ANSI "), i(7), i(0)]).as_deref(), Some("Spark ANSI SQL"));
+    assert_eq!(str1("overlay", &[s("Spark SQL"), s("tructured"), i(2), i(4)]).as_deref(), Some("Structured SQL"));
+    assert_eq!(int1("levenshtein", &[s("kitten"), s("sitting")]), Some(3));
+    assert_eq!(int1("levenshtein", &[s("kitten"), s("sitting"), i(2)]), Some(-1));
+    assert_eq!(str1("elt", &[i(1), s("scala"), s("java")]).as_deref(), Some("scala"));
+    assert_eq!(err_class("elt", &[i(3), s("a"), s("b")], DataType::Utf8, EvalMode::Ansi), "INVALID_ARRAY_INDEX");
+    assert_eq!(int1("find_in_set", &[s("ab"), s("abc,b,ab,c,def")]), Some(3));
+    let dec = ColumnarValue::Scalar(ScalarValue::Decimal(Some(12332123456), 10, 6));
+    assert_eq!(str1("format_number", &[dec, i(4)]).as_deref(), Some("12,332.1235"));
+    assert_eq!(str1("format_number", &[l(12332), s("##################.###")]).as_deref(), Some("12332"));
+    assert_eq!(
+        str1("format_string", &[s("Hello World %d %s"), i(100), s("days")]).as_deref(),
+        Some("Hello World 100 days")
+    );
+    assert_eq!(
+        int1("regexp_count", &[s("Steven Jones and Stephen Smith are the best players"), s("Ste(v|ph)en")]),
+        Some(2)
+    );
+    assert_eq!(str1("regexp_substr", &[s("Steven Jones and Stephen Smith are the best players"), s("Jeck")]), None);
+    assert_eq!(int1("regexp_instr", &[s("1a 2b 14m"), s("\\d{2}(a|b|m)"), i(0)]), Some(7));
+    assert_eq!(
+        str1("parse_url", &[s("http://spark.apache.org/path?query=1"), s("QUERY"), s("query")]).as_deref(),
+        Some("1")
+    );
+    assert_eq!(
+        str1("parse_url", &[s("http://spark.apache.org/path?query=1"), s("HOST")]).as_deref(),
+        Some("spark.apache.org")
+    );
+}
+
+#[test]
+fn documented_dates() {
+    let ts = |v: &str| ColumnarValue::Scalar(ScalarValue::Timestamp(crate::temporal::parse_timestamp(v, false)));
+    let tst = ember_core::types::timestamp_type();
+    assert_eq!(str1("monthname", &[date("2008-02-20")]).as_deref(), Some("Feb"));
+    assert_eq!(str1("dayname", &[date("2008-02-20")]).as_deref(), Some("Wed"));
+    assert_eq!(long1("unix_seconds", &[ts("1970-01-01 00:00:01Z")]), Some(1));
+    assert_eq!(long1("unix_millis", &[ts("1970-01-01 00:00:01Z")]), Some(1000));
+    assert_eq!(long1("unix_micros", &[ts("1970-01-01 00:00:01Z")]), Some(1000000));
+    assert_eq!(int1("unix_date", &[date("1970-01-02")]), Some(1));
+    assert_eq!(date1("date_from_unix_date", &[i(1)]).as_deref(), Some("1970-01-02"));
+    let t = call("timestamp_millis", &[l(1230219000123)], tst.clone());
+    assert_eq!(t.as_primitive::<TimestampMicrosecondType>().value(0), 1230219000123000);
+    let t = call("timestamp_seconds", &[l(1230219000)], tst.clone());
+    assert_eq!(t.as_primitive::<TimestampMicrosecondType>().value(0), 1230219000000000);
+    let sec = ColumnarValue::Scalar(ScalarValue::Decimal(Some(45678000), 16, 6));
+    let t = call("make_timestamp", &[i(2014), i(12), i(28), i(6), i(30), sec], tst.clone());
+    let t = crate::cast::cast(&t, &DataType::Utf8, EvalMode::Ansi).unwrap();
+    assert_eq!(t.as_string::<i32>().value(0), "2014-12-28 06:30:45.678");
+    let t = call("timestampadd", &[s("HOUR"), l(8), ts("2022-02-14 01:02:03")], tst.clone());
+    let t = crate::cast::cast(&t, &DataType::Utf8, EvalMode::Ansi).unwrap();
+    assert_eq!(t.as_string::<i32>().value(0), "2022-02-14 09:02:03");
+    assert_eq!(long1("timestampdiff", &[s("HOUR"), ts("2022-02-14 01:02:03"), ts("2022-02-15 01:02:03")]), Some(24));
+    assert_eq!(long1("timestampdiff", &[s("MONTH"), ts("2022-01-14 01:02:03"), ts("2022-02-14 01:02:03")]), Some(1));
+    assert_eq!(long1("timestampdiff", &[s("YEAR"), ts("2022-01-14 01:02:03"), ts("2021-02-14 01:02:03")]), Some(0));
+}
+
+#[test]
+fn documented_collections() {
+    let list_i32 = DataType::List(Arc::new(Field::new("element", DataType::Int32, true)));
+    let arr = call("array", &[i(1), i(2), i(3)], list_i32.clone());
+    let ints =
+        |a: &ArrayRef| -> Vec<Option<i32>> { a.as_list::<i32>().value(0).as_primitive::<Int32Type>().iter().collect() };
+    assert_eq!(ints(&arr), vec![Some(1), Some(2), Some(3)]);
+    let a = ColumnarValue::Array(arr.clone());
+    assert_eq!(int1("size", std::slice::from_ref(&a)), Some(3));
+    assert_eq!(int1("element_at", &[a.clone(), i(2)]), Some(2));
+    assert_eq!(int1("element_at", &[a.clone(), i(-1)]), Some(3));
+    assert_eq!(
+        err_class("element_at", &[a.clone(), i(5)], DataType::Int32, EvalMode::Ansi),
+        "INVALID_ARRAY_INDEX_IN_ELEMENT_AT"
+    );
+    assert_eq!(err_class("element_at", &[a.clone(), i(0)], DataType::Int32, EvalMode::Ansi), "INVALID_INDEX_OF_ZERO");
+    assert_eq!(int1("get", &[a.clone(), i(0)]), Some(1));
+    assert_eq!(int1("get", &[a.clone(), i(3)]), None);
+    let b = call("array_contains", &[a.clone(), i(2)], DataType::Boolean);
+    assert!(b.as_boolean().value(0));
+    assert_eq!(long1("array_position", &[a.clone(), i(3)]), Some(3));
+    let rev = call("array_reverse", std::slice::from_ref(&a), list_i32.clone());
+    assert_eq!(ints(&rev), vec![Some(3), Some(2), Some(1)]);
+    let sl = call("slice", &[a.clone(), i(2), i(2)], list_i32.clone());
+    assert_eq!(ints(&sl), vec![Some(2), Some(3)]);
+    let ins = call("array_insert", &[a.clone(), i(5), i(5)], list_i32.clone());
+    assert_eq!(ints(&ins), vec![Some(1), Some(2), Some(3), None, Some(5)]);
+    let ins = call("array_insert", &[a.clone(), i(-2), i(9)], list_i32.clone());
+    assert_eq!(ints(&ins), vec![Some(1), Some(2), Some(9), Some(3)]);
+    let seq = call("sequence", &[i(5), i(1)], list_i32.clone());
+    assert_eq!(ints(&seq), vec![Some(5), Some(4), Some(3), Some(2), Some(1)]);
+    let dup = ColumnarValue::Array(call(
+        "array",
+        &[i(1), i(2), i(3), ColumnarValue::Scalar(ScalarValue::Int32(None)), i(3)],
+        list_i32.clone(),
+    ));
+    assert_eq!(
+        ints(&call("array_distinct", std::slice::from_ref(&dup), list_i32.clone())),
+        vec![Some(1), Some(2), Some(3), None]
+    );
+    assert_eq!(ints(&call("array_remove", &[dup.clone(), i(3)], list_i32.clone())), vec![Some(1), Some(2), None]);
+    assert_eq!(
+        ints(&call("array_compact", std::slice::from_ref(&dup), list_i32.clone())),
+        vec![Some(1), Some(2), Some(3), Some(3)]
+    );
+    assert_eq!(
+        ints(&call(
+            "sort_array",
+            &[dup.clone(), ColumnarValue::Scalar(ScalarValue::Boolean(Some(true)))],
+            list_i32.clone()
+        )),
+        vec![None, Some(1), Some(2), Some(3), Some(3)]
+    );
+    assert_eq!(
+        ints(&call("array_sort", std::slice::from_ref(&dup), list_i32.clone())),
+        vec![Some(1), Some(2), Some(3), Some(3), None]
+    );
+    assert_eq!(int1("array_max", std::slice::from_ref(&dup)), Some(3));
+    assert_eq!(int1("array_min", &[dup]), Some(1));
+    let b = ColumnarValue::Array(call("array", &[i(1), i(3), i(5)], list_i32.clone()));
+    assert_eq!(
+        ints(&call("array_union", &[a.clone(), b.clone()], list_i32.clone())),
+        vec![Some(1), Some(2), Some(3), Some(5)]
+    );
+    assert_eq!(ints(&call("array_intersect", &[a.clone(), b.clone()], list_i32.clone())), vec![Some(1), Some(3)]);
+    assert_eq!(ints(&call("array_except", &[a.clone(), b.clone()], list_i32.clone())), vec![Some(2)]);
+    let j = str1("array_join", &[a.clone(), s(", ")]);
+    assert_eq!(j.as_deref(), Some("1, 2, 3"));
+    // map(1, 'a', 2, 'b')
+    let entries =
+        Fields::from(vec![Field::new("key", DataType::Int32, false), Field::new("value", DataType::Utf8, true)]);
+    let mt = DataType::Map(Arc::new(Field::new("entries", DataType::Struct(entries), false)), false);
+    let m = ColumnarValue::Array(call("map", &[i(1), s("a"), i(2), s("b")], mt.clone()));
+    assert_eq!(str1("element_at", &[m.clone(), i(2)]).as_deref(), Some("b"));
+    assert_eq!(int1("size", std::slice::from_ref(&m)), Some(2));
+    let keys = call("map_keys", std::slice::from_ref(&m), list_i32.clone());
+    assert_eq!(ints(&keys), vec![Some(1), Some(2)]);
+    assert_eq!(err_class("map", &[i(1), s("a"), i(1), s("b")], mt, EvalMode::Ansi), "DUPLICATED_MAP_KEY");
+    // named_struct('a', 1, 'b', 'x').b
+    let st = DataType::Struct(Fields::from(vec![
+        Field::new("a", DataType::Int32, true),
+        Field::new("b", DataType::Utf8, true),
+    ]));
+    let sv = ColumnarValue::Array(call("named_struct", &[i(1), s("x")], st));
+    assert_eq!(str1("get_field", &[sv, s("b")]).as_deref(), Some("x"));
+}
+
+#[test]
+fn seeded_random_and_hashes() {
+    // SELECT rand(0), randn(0) (Spark's documented first values)
+    assert_eq!(f64_1("rand", &[l(0)]), Some(0.7604953758285915));
+    assert_eq!(f64_1("randn", &[l(0)]), Some(1.6034991609278433));
+    let u = str1("uuid", &[]).unwrap_or_default();
+    assert_eq!(u.len(), 36);
+    // SELECT xxhash64('Spark', array(123), 2) -> 5602566077635097486
+    let list_i32 = DataType::List(Arc::new(Field::new("element", DataType::Int32, true)));
+    let arr = ColumnarValue::Array(call("array", &[i(123)], list_i32));
+    assert_eq!(long1("xxhash64", &[s("Spark"), arr.clone(), i(2)]), Some(5602566077635097486));
+    let h = call("hash", &[s("Spark"), arr, i(2)], DataType::Int32);
+    assert_eq!(h.as_primitive::<Int32Type>().value(0), -1321691492);
+}
