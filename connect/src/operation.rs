@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::Status;
 
+use crate::proto::spark::connect::get_status_response::operation_status::OperationState;
 use crate::proto::spark::connect::ExecutePlanResponse;
 
 pub type ResponseStream = ReceiverStream<Result<ExecutePlanResponse, Status>>;
@@ -23,13 +24,13 @@ pub struct Operation {
     pub tags: Vec<String>,
     /// Non-reattachable operations are forgotten once their stream ends.
     pub reattachable: bool,
-    state: Mutex<OperationState>,
+    state: Mutex<ResponseBuffer>,
     /// Bumped on every change of `state`, to wake the streams that wait.
     version: watch::Sender<u64>,
 }
 
 #[derive(Default)]
-struct OperationState {
+struct ResponseBuffer {
     /// Absolute index of `responses[0]`; responses before it were released.
     base: usize,
     responses: VecDeque<ExecutePlanResponse>,
@@ -50,12 +51,12 @@ impl Operation {
             id,
             tags,
             reattachable,
-            state: Mutex::new(OperationState::default()),
+            state: Mutex::new(ResponseBuffer::default()),
             version: watch::Sender::new(0),
         })
     }
 
-    fn update(&self, f: impl FnOnce(&mut OperationState)) {
+    fn update(&self, f: impl FnOnce(&mut ResponseBuffer)) {
         f(&mut self.state.lock().unwrap_or_else(|e| e.into_inner()));
         self.version.send_modify(|v| *v += 1);
     }
@@ -76,6 +77,17 @@ impl Operation {
                 s.error = error;
             }
         });
+    }
+
+    /// Where the operation stands, for GetStatus.
+    pub fn state(&self) -> OperationState {
+        let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        match (&s.done, &s.error) {
+            (false, _) => OperationState::Running,
+            (true, None) => OperationState::Succeeded,
+            (true, Some(e)) if e.code() == tonic::Code::Cancelled => OperationState::Cancelled,
+            (true, Some(_)) => OperationState::Failed,
+        }
     }
 
     pub fn is_done(&self) -> bool {
@@ -229,8 +241,10 @@ mod tests {
 
         let running = Operation::new("op2".into(), vec![], true);
         let stream = running.clone().stream_from(0, || {});
+        assert_eq!(running.state(), OperationState::Running);
         assert!(running.interrupt());
         assert!(!running.interrupt());
+        assert_eq!(running.state(), OperationState::Cancelled);
         assert_eq!(ids(stream).await, vec![Err(tonic::Code::Cancelled)]);
     }
 }

@@ -275,6 +275,49 @@ impl SparkConnectService for EmberConnectService {
         }))
     }
 
+    async fn get_status(&self, request: Request<GetStatusRequest>) -> Result<Response<GetStatusResponse>, Status> {
+        let req = request.into_inner();
+        let session = self.session(&req.user_context, &req.session_id)?;
+        let mut operation_statuses = vec![];
+        if let Some(wanted) = req.operation_status {
+            let status = |id: String, state: get_status_response::operation_status::OperationState| {
+                get_status_response::OperationStatus { operation_id: id, state: state as i32, extensions: vec![] }
+            };
+            if wanted.operation_ids.is_empty() {
+                operation_statuses.extend(session.operations().iter().map(|op| status(op.id.clone(), op.state())));
+            } else {
+                for id in wanted.operation_ids {
+                    let state = session
+                        .operation(&id)
+                        .map(|op| op.state())
+                        .unwrap_or(get_status_response::operation_status::OperationState::Unknown);
+                    operation_statuses.push(status(id, state));
+                }
+            }
+        }
+        Ok(Response::new(GetStatusResponse {
+            session_id: session.session_id.clone(),
+            server_side_session_id: session.server_side_session_id.clone(),
+            operation_statuses,
+            extensions: vec![],
+        }))
+    }
+
+    async fn clone_session(
+        &self,
+        request: Request<CloneSessionRequest>,
+    ) -> Result<Response<CloneSessionResponse>, Status> {
+        let req = request.into_inner();
+        let source = self.session(&req.user_context, &req.session_id)?;
+        let clone = self.sessions.clone_session(&source, req.new_session_id)?;
+        Ok(Response::new(CloneSessionResponse {
+            session_id: source.session_id.clone(),
+            server_side_session_id: source.server_side_session_id.clone(),
+            new_session_id: clone.session_id.clone(),
+            new_server_side_session_id: clone.server_side_session_id.clone(),
+        }))
+    }
+
     /// Ember sends everything about an error in the first status (no `errorId`),
     /// so there are never details to fetch.
     async fn fetch_error_details(

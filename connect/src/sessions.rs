@@ -87,6 +87,35 @@ impl SessionManager {
         Ok(session.clone())
     }
 
+    /// A new session (`new_session_id`, or a fresh id) with a copy of an
+    /// existing session's views, tables and configuration.
+    pub fn clone_session(
+        &self,
+        source: &ServerSession,
+        new_session_id: Option<String>,
+    ) -> Result<Arc<ServerSession>, Status> {
+        let id = new_session_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+        if uuid::Uuid::parse_str(&id).is_err() {
+            return Err(invalid_plan(format!("[INVALID_HANDLE.FORMAT] The handle {id} is invalid.")));
+        }
+        let mut sessions = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        let key = (source.user_id.clone(), id.clone());
+        if sessions.contains_key(&key) {
+            return Err(Status::already_exists(format!(
+                "[INVALID_HANDLE.SESSION_ALREADY_EXISTS] The handle {id} is invalid. Session already exists."
+            )));
+        }
+        let session = Arc::new(ServerSession {
+            user_id: source.user_id.clone(),
+            session_id: id,
+            server_side_session_id: uuid::Uuid::new_v4().to_string(),
+            engine: Arc::new(source.engine.fork()),
+            operations: Mutex::new(HashMap::new()),
+        });
+        sessions.insert(key, session.clone());
+        Ok(session)
+    }
+
     /// Ends a session: interrupts its operations and drops its state.
     pub fn release(&self, user_id: &str, session_id: &str) -> Option<Arc<ServerSession>> {
         let removed = self
@@ -106,5 +135,38 @@ impl SessionManager {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const A: &str = "00112233-4455-6677-8899-aabbccddeeff";
+
+    #[test]
+    fn sessions_are_keyed_by_user_and_id_and_need_uuids() {
+        let m = SessionManager::default();
+        let a = m.get_or_create("u", A).unwrap();
+        assert!(Arc::ptr_eq(&a, &m.get_or_create("u", A).unwrap()));
+        assert!(!Arc::ptr_eq(&a, &m.get_or_create("v", A).unwrap()));
+        assert!(m.get_or_create("u", "not-a-uuid").is_err());
+        assert!(m.release("u", A).is_some());
+        assert_eq!(m.len(), 1);
+    }
+
+    #[test]
+    fn a_cloned_session_copies_views_and_config_then_lives_apart() {
+        let m = SessionManager::default();
+        let a = m.get_or_create("u", A).unwrap();
+        a.engine.sql("CREATE TEMPORARY VIEW v AS SELECT 1 AS x").unwrap();
+        a.engine.set_config("spark.sql.ansi.enabled", "false").unwrap();
+        let b = m.clone_session(&a, None).unwrap();
+        assert_ne!(a.server_side_session_id, b.server_side_session_id);
+        assert!(b.engine.table_exists(&["v".to_string()]));
+        assert!(!b.engine.config().ansi_enabled());
+        b.engine.sql("DROP VIEW v").unwrap();
+        assert!(a.engine.table_exists(&["v".to_string()]));
+        assert!(m.clone_session(&a, Some(b.session_id.clone())).is_err());
     }
 }

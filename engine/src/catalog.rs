@@ -121,6 +121,15 @@ impl SessionCatalog {
         Arc::new(SessionCatalog::default())
     }
 
+    /// An independent copy: views and tables, not their files (Spark's
+    /// `cloneSession` semantics: later changes in either are not shared).
+    pub fn snapshot(&self) -> Arc<SessionCatalog> {
+        Arc::new(SessionCatalog {
+            entries: RwLock::new(self.entries.read().unwrap_or_else(|e| e.into_inner()).clone()),
+            tables: RwLock::new(self.tables.read().unwrap_or_else(|e| e.into_inner()).clone()),
+        })
+    }
+
     pub fn get(&self, name: &[String]) -> Option<CatalogEntry> {
         self.entries.read().unwrap_or_else(|e| e.into_inner()).get(&key(name)).cloned()
     }

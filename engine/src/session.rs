@@ -81,6 +81,16 @@ impl Session {
         }
     }
 
+    /// A new session starting with a copy of this one's views, tables and
+    /// configuration (Spark Connect's CloneSession).
+    pub fn fork(&self) -> Session {
+        Session {
+            config: Mutex::new(self.config()),
+            catalog: self.catalog.snapshot(),
+            cancel: Mutex::new(Arc::new(AtomicBool::new(false))),
+        }
+    }
+
     /// Runs every statement in `text` in order and returns the last result.
     pub fn sql(&self, text: &str) -> Result<QueryResult> {
         let statements = ember_sql::parse_sql(text)?;

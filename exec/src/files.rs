@@ -87,6 +87,21 @@ pub fn csv_delimiter(options: &[(String, String)]) -> Result<u8> {
     }
 }
 
+/// Spark's CSV `quote` (default `"`) and `escape` (default `\`) characters.
+pub fn csv_quote_escape(options: &[(String, String)]) -> Result<(u8, u8)> {
+    let one = |name: &str, default: u8| -> Result<u8> {
+        match option(options, name).map(|v| v.as_bytes()) {
+            None => Ok(default),
+            Some([b]) => Ok(*b),
+            Some(other) => Err(Error::not_implemented(format!(
+                "CSV {name} {:?}: only single-byte characters are supported",
+                String::from_utf8_lossy(other)
+            ))),
+        }
+    };
+    Ok((one("quote", b'"')?, one("escape", b'\\')?))
+}
+
 pub fn csv_has_header(options: &[(String, String)]) -> bool {
     option_bool(options, "header")
 }
@@ -196,7 +211,12 @@ fn infer_csv(file: &str, options: &[(String, String)]) -> Result<SchemaRef> {
     let delimiter = csv_delimiter(options)?;
     let infer = option_bool(options, "inferschema");
     let f = File::open(file).map_err(|e| Error::file(file, e))?;
-    let format = arrow::csv::reader::Format::default().with_header(header).with_delimiter(delimiter);
+    let (quote, escape) = csv_quote_escape(options)?;
+    let format = arrow::csv::reader::Format::default()
+        .with_header(header)
+        .with_delimiter(delimiter)
+        .with_quote(quote)
+        .with_escape(escape);
     let (schema, _) = format
         .infer_schema(BufReader::new(f), Some(if infer { 10_000 } else { 1 }))
         .map_err(|e| Error::file(file, format!("cannot read CSV: {e}")))?;

@@ -509,7 +509,13 @@ pub fn run_file(corpus: &Path, rel: &str, tables: &BuiltinTables, timeout: Durat
     let input_rel = rel.strip_suffix(".out").unwrap_or(rel);
     let input =
         std::fs::read(corpus.join("inputs").join(input_rel)).ok().map(|b| String::from_utf8_lossy(&b).into_owned());
-    let settings = file_settings(rel, input.as_deref());
+    let mut settings = file_settings(rel, input.as_deref());
+    // like Spark's own suite, every file gets a fresh warehouse, so tables
+    // left behind by one file never collide with the next
+    let warehouse =
+        std::env::temp_dir().join(format!("ember-golden-{}", std::process::id())).join(rel.replace(['/', '.'], "_"));
+    let _ = std::fs::remove_dir_all(&warehouse);
+    settings.push(("spark.sql.warehouse.dir".to_string(), warehouse.display().to_string()));
 
     let (req_tx, req_rx) = mpsc::channel::<String>();
     let (rep_tx, rep_rx) = mpsc::channel::<Reply>();
@@ -603,6 +609,7 @@ pub fn run_file(corpus: &Path, rel: &str, tables: &BuiltinTables, timeout: Durat
         report.lenient += outcome.lenient as usize;
         report.outcomes.push(outcome);
     }
+    let _ = std::fs::remove_dir_all(&warehouse);
     report
 }
 

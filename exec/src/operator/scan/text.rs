@@ -45,7 +45,10 @@ impl TextFileScan {
         let full = self.table.schema.clone();
         match self.table.format {
             FileFormat::Csv => {
+                let (quote, escape) = crate::files::csv_quote_escape(&self.table.options)?;
                 let r = arrow::csv::ReaderBuilder::new(full)
+                    .with_quote(quote)
+                    .with_escape(escape)
                     .with_header(crate::files::csv_has_header(&self.table.options))
                     .with_delimiter(crate::files::csv_delimiter(&self.table.options)?)
                     .with_batch_size(self.batch_size)
