@@ -5,7 +5,7 @@
 
 mod catalog;
 pub mod render;
-pub mod show;
 mod session;
+pub mod show;
 
 pub use session::{QueryResult, ResultKind, Session};
