@@ -128,6 +128,9 @@ impl Analyzer<'_> {
         if let Some(a) = cx.scope.resolve(name).map_err(|e| e.with_span(span))? {
             return Ok(Expr::Column(a));
         }
+        if let Some(e) = self.struct_field_access(name, cx)? {
+            return Ok(e);
+        }
         if name.len() == 1 {
             if let Some((_, e)) = cx.aliases.iter().find(|(n, _)| cx.scope.name_eq(n, &name[0])) {
                 return Ok(e.clone());
@@ -152,6 +155,23 @@ impl Analyzer<'_> {
             }
         };
         Err(err.with_span(span))
+    }
+
+    /// `s.f` (and `t.s.f`): a column of struct type followed by field names.
+    fn struct_field_access(&self, name: &[String], cx: ExprCtx) -> Result<Option<Expr>> {
+        for k in (1..name.len()).rev() {
+            let Ok(Some(a)) = cx.scope.resolve(&name[..k]) else { continue };
+            if !matches!(a.data_type, DataType::Struct(_)) {
+                continue;
+            }
+            let ccx = CallCtx { ansi: self.ansi, mode: self.mode(), sql: "", arg_sql: &[] };
+            let mut e = Expr::Column(a);
+            for field in &name[k..] {
+                e = functions::struct_field(e, field, &ccx)?;
+            }
+            return Ok(Some(e));
+        }
+        Ok(None)
     }
 
     /// Resolves an expression.
@@ -432,16 +452,20 @@ impl Analyzer<'_> {
         cx: ExprCtx,
     ) -> Result<Expr> {
         let lower = name.to_ascii_lowercase();
-        // try_add & co. are the operators in Try mode
+        // `timestampadd(MONTH, ...)`: the unit keyword is no column
+        let unit_args = functions::datetime_unit_args(&lower, args)?;
+        let args = unit_args.as_deref().unwrap_or(args);
+        // try_add & co. are the operators in Try mode; `div` is `a div b`
         let try_op = match lower.as_str() {
-            "try_add" => Some(BinaryOp::Plus),
-            "try_subtract" => Some(BinaryOp::Minus),
-            "try_multiply" => Some(BinaryOp::Multiply),
-            "try_divide" => Some(BinaryOp::Divide),
-            "try_mod" => Some(BinaryOp::Modulo),
+            "try_add" => Some((BinaryOp::Plus, EvalMode::Try)),
+            "try_subtract" => Some((BinaryOp::Minus, EvalMode::Try)),
+            "try_multiply" => Some((BinaryOp::Multiply, EvalMode::Try)),
+            "try_divide" => Some((BinaryOp::Divide, EvalMode::Try)),
+            "try_mod" => Some((BinaryOp::Modulo, EvalMode::Try)),
+            "div" => Some((BinaryOp::IntDivide, EvalMode::Ansi)),
             _ => None,
         };
-        if let Some(op) = try_op {
+        if let Some((op, op_mode)) = try_op {
             if args.len() != 2 {
                 let def =
                     functions::FunctionDef { name: "", aliases: &[], min_args: 2, max_args: 2, kind: Kind::Special };
@@ -450,7 +474,7 @@ impl Analyzer<'_> {
             let l = self.expr(&args[0], cx)?;
             let r = self.expr(&args[1], cx)?;
             let sql = self.sql_of(whole, cx.scope);
-            return self.binary(op, l, r, &sql, EvalMode::Try);
+            return self.binary(op, l, r, &sql, op_mode);
         }
         let def = functions::lookup(&lower).ok_or_else(|| functions::unresolved_routine(&lower))?;
         let is_count_star =

@@ -248,7 +248,8 @@ impl MapBuild {
         let (entries, fields) = map_fields(t)?;
         Ok(MapBuild {
             entries,
-            keys: ListBuild::new(fields[0].clone(), key_sources),
+            // nullable while building: NULL keys are reported by `finish`
+            keys: ListBuild::new(Arc::new(fields[0].as_ref().clone().with_nullable(true)), key_sources),
             values: ListBuild::new(Arc::new(fields[1].as_ref().clone().with_nullable(true)), value_sources),
             fields,
         })
@@ -272,7 +273,7 @@ impl MapBuild {
         let values = self.values.finish()?;
         let (kl, vl) = (keys.as_list::<i32>(), values.as_list::<i32>());
         let key_values = kl.values().clone();
-        if key_values.null_count() > 0 {
+        if key_values.logical_null_count() > 0 {
             return Err(null_map_key());
         }
         let rows = keys_for_dedup(&key_values)?;

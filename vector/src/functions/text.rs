@@ -449,7 +449,7 @@ enum FmtArg {
 }
 
 fn fmt_arg(a: &ArrayRef, i: usize) -> FmtArg {
-    if a.is_null(i) {
+    if matches!(a.data_type(), DataType::Null) || a.is_null(i) {
         return FmtArg::Null;
     }
     match a.data_type() {

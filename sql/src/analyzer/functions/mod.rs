@@ -16,6 +16,13 @@ use ember_core::types::{
 };
 use ember_core::{AggFunc, AggregateCall, Error, EvalMode, Expr, Result, ScalarValue};
 
+mod more;
+mod nested;
+mod pretty;
+
+pub(crate) use nested::get_field as struct_field;
+pub use pretty::{datetime_unit_args, pretty_call};
+
 use super::coercion::{can_implicit_cast, cast, wider_common};
 use super::decimal::{avg_type, precision_scale, sum_type};
 
@@ -29,6 +36,10 @@ pub enum Ty {
     Date,
     Ts,
     Bool,
+    Bin,
+    /// BINARY or STRING, passed as they are (the kernels read a string's
+    /// UTF-8 bytes): Spark's implicit STRING -> BINARY cast
+    Bytes,
     Any,
 }
 
@@ -42,6 +53,7 @@ impl Ty {
             Ty::Date => DataType::Date32,
             Ty::Ts => timestamp_type(),
             Ty::Bool => DataType::Boolean,
+            Ty::Bin | Ty::Bytes => DataType::Binary,
             Ty::Any => return None,
         })
     }
@@ -85,14 +97,14 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("ltrim", [], 1, 2, Kind::Fixed(&[Str, Str], Str)),
     f!("rtrim", [], 1, 2, Kind::Fixed(&[Str, Str], Str)),
     f!("length", ["char_length", "character_length", "len"], 1, 1, Kind::Fixed(&[Str], I32)),
-    f!("concat", [], 0, V, Kind::Fixed(&[Str], Str)),
+    f!("concat", [], 0, V, Kind::Special),
     f!("concat_ws", [], 1, V, Kind::Fixed(&[Str], Str)),
     f!("replace", [], 2, 3, Kind::Fixed(&[Str, Str, Str], Str)),
     f!("instr", [], 2, 2, Kind::Fixed(&[Str, Str], I32)),
     f!("locate", ["position"], 2, 3, Kind::Fixed(&[Str, Str, I32], I32)),
-    f!("lpad", [], 2, 3, Kind::Fixed(&[Str, I32, Str], Str)),
-    f!("rpad", [], 2, 3, Kind::Fixed(&[Str, I32, Str], Str)),
-    f!("reverse", [], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("lpad", [], 2, 3, Kind::Special),
+    f!("rpad", [], 2, 3, Kind::Special),
+    f!("reverse", [], 1, 1, Kind::Special),
     f!("initcap", [], 1, 1, Kind::Fixed(&[Str], Str)),
     f!("repeat", [], 2, 2, Kind::Fixed(&[Str, I32], Str)),
     f!("ascii", [], 1, 1, Kind::Fixed(&[Str], I32)),
@@ -109,9 +121,9 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("split", [], 2, 3, Kind::Special),
     f!("mask", [], 1, 5, Kind::Special),
     f!("luhn_check", [], 1, 1, Kind::Fixed(&[Str], Bool)),
-    f!("md5", [], 1, 1, Kind::Fixed(&[Str], Str)),
-    f!("sha1", ["sha"], 1, 1, Kind::Fixed(&[Str], Str)),
-    f!("sha2", [], 2, 2, Kind::Fixed(&[Str, I32], Str)),
+    f!("md5", [], 1, 1, Kind::Fixed(&[Bytes], Str)),
+    f!("sha1", ["sha"], 1, 1, Kind::Fixed(&[Bytes], Str)),
+    f!("sha2", [], 2, 2, Kind::Fixed(&[Bytes, I32], Str)),
     // math
     f!("abs", [], 1, 1, Kind::Special),
     f!("round", [], 1, 2, Kind::Special),
@@ -162,9 +174,9 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("hour", [], 1, 1, Kind::Fixed(&[Ts], I32)),
     f!("minute", [], 1, 1, Kind::Fixed(&[Ts], I32)),
     f!("second", [], 1, 1, Kind::Fixed(&[Ts], I32)),
-    f!("date_add", ["dateadd"], 2, 2, Kind::Fixed(&[Date, I32], Date)),
-    f!("date_sub", [], 2, 2, Kind::Fixed(&[Date, I32], Date)),
-    f!("datediff", [], 2, 2, Kind::Fixed(&[Date, Date], I32)),
+    f!("date_add", ["dateadd"], 2, 3, Kind::Special),
+    f!("date_sub", [], 2, 2, Kind::Special),
+    f!("datediff", ["date_diff"], 2, 3, Kind::Special),
     f!("add_months", [], 2, 2, Kind::Fixed(&[Date, I32], Date)),
     f!("months_between", [], 2, 3, Kind::Fixed(&[Ts, Ts, Bool], F64)),
     f!("last_day", [], 1, 1, Kind::Fixed(&[Date], Date)),
@@ -194,6 +206,151 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("string", [], 1, 1, Kind::Special),
     f!("date", [], 1, 1, Kind::Special),
     f!("timestamp", [], 1, 1, Kind::Special),
+    // more strings, encodings and digests
+    f!("hex", [], 1, 1, Kind::Special),
+    f!("unhex", [], 1, 1, Kind::Fixed(&[Str], Bin)),
+    f!("base64", [], 1, 1, Kind::Fixed(&[Bytes], Str)),
+    f!("unbase64", [], 1, 1, Kind::Fixed(&[Str], Bin)),
+    f!("to_binary", [], 1, 2, Kind::Special),
+    f!("try_to_binary", [], 1, 2, Kind::Special),
+    f!("encode", [], 2, 2, Kind::Fixed(&[Str, Str], Bin)),
+    f!("decode", [], 2, V, Kind::Special),
+    f!("url_encode", [], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("url_decode", [], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("try_url_decode", [], 1, 1, Kind::Special),
+    f!("crc32", [], 1, 1, Kind::Fixed(&[Bytes], I64)),
+    f!("xxhash64", [], 1, V, Kind::Fixed(&[Any], I64)),
+    f!("translate", [], 3, 3, Kind::Fixed(&[Str, Str, Str], Str)),
+    f!("substring_index", [], 3, 3, Kind::Fixed(&[Str, Str, I32], Str)),
+    f!("soundex", [], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("octet_length", [], 1, 1, Kind::Fixed(&[Bytes], I32)),
+    f!("bit_length", [], 1, 1, Kind::Fixed(&[Bytes], I32)),
+    f!("quote", [], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("overlay", [], 3, 4, Kind::Fixed(&[Str, Str, I32, I32], Str)),
+    f!("levenshtein", [], 2, 3, Kind::Fixed(&[Str, Str, I32], I32)),
+    f!("elt", [], 2, V, Kind::Special),
+    f!("find_in_set", [], 2, 2, Kind::Fixed(&[Str, Str], I32)),
+    f!("space", [], 1, 1, Kind::Fixed(&[I32], Str)),
+    f!("format_number", [], 2, 2, Kind::Special),
+    f!("format_string", ["printf"], 1, V, Kind::Special),
+    f!("rlike", ["regexp", "regexp_like"], 2, 2, Kind::Fixed(&[Str, Str], Bool)),
+    f!("regexp_count", [], 2, 2, Kind::Fixed(&[Str, Str], I32)),
+    f!("regexp_substr", [], 2, 2, Kind::Fixed(&[Str, Str], Str)),
+    f!("regexp_instr", [], 2, 3, Kind::Special),
+    f!("regexp_extract_all", [], 2, 3, Kind::Special),
+    f!("parse_url", [], 2, 3, Kind::Fixed(&[Str, Str, Str], Str)),
+    f!("try_parse_url", [], 2, 3, Kind::Special),
+    f!("is_valid_utf8", [], 1, 1, Kind::Fixed(&[Str], Bool)),
+    f!("validate_utf8", [], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("try_validate_utf8", [], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("make_valid_utf8", [], 1, 1, Kind::Fixed(&[Str], Str)),
+    f!("binary", [], 1, 1, Kind::Special),
+    // more math and bits
+    f!("pi", [], 0, 0, Kind::Fixed(&[], F64)),
+    f!("e", [], 0, 0, Kind::Fixed(&[], F64)),
+    f!("sinh", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("cosh", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("tanh", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("asinh", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("acosh", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("atanh", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("cot", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("sec", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("csc", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("rint", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("expm1", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("log1p", [], 1, 1, Kind::Fixed(&[F64], F64)),
+    f!("atan2", [], 2, 2, Kind::Fixed(&[F64, F64], F64)),
+    f!("hypot", [], 2, 2, Kind::Fixed(&[F64, F64], F64)),
+    f!("factorial", [], 1, 1, Kind::Fixed(&[I32], I64)),
+    f!("bin", [], 1, 1, Kind::Fixed(&[I64], Str)),
+    f!("conv", [], 3, 3, Kind::Fixed(&[Str, I32, I32], Str)),
+    f!("width_bucket", [], 4, 4, Kind::Fixed(&[F64, F64, F64, I64], I64)),
+    f!("shiftleft", [], 2, 2, Kind::Special),
+    f!("shiftright", [], 2, 2, Kind::Special),
+    f!("shiftrightunsigned", [], 2, 2, Kind::Special),
+    f!("bit_count", [], 1, 1, Kind::Special),
+    f!("bit_get", ["getbit"], 2, 2, Kind::Special),
+    f!("~", [], 1, 1, Kind::Special),
+    f!("nullifzero", [], 1, 1, Kind::Special),
+    f!("zeroifnull", [], 1, 1, Kind::Special),
+    f!("rand", ["random"], 0, 1, Kind::Special),
+    f!("randn", [], 0, 1, Kind::Special),
+    f!("uuid", [], 0, 0, Kind::Fixed(&[], Str)),
+    f!("spark_partition_id", [], 0, 0, Kind::Fixed(&[], I32)),
+    // more dates and times
+    f!("monthname", [], 1, 1, Kind::Fixed(&[Date], Str)),
+    f!("dayname", [], 1, 1, Kind::Fixed(&[Date], Str)),
+    f!("unix_seconds", [], 1, 1, Kind::Fixed(&[Ts], I64)),
+    f!("unix_millis", [], 1, 1, Kind::Fixed(&[Ts], I64)),
+    f!("unix_micros", [], 1, 1, Kind::Fixed(&[Ts], I64)),
+    f!("unix_date", [], 1, 1, Kind::Fixed(&[Date], I32)),
+    f!("timestamp_seconds", [], 1, 1, Kind::Special),
+    f!("timestamp_millis", [], 1, 1, Kind::Fixed(&[I64], Ts)),
+    f!("timestamp_micros", [], 1, 1, Kind::Fixed(&[I64], Ts)),
+    f!("date_from_unix_date", [], 1, 1, Kind::Fixed(&[I32], Date)),
+    f!("to_unix_timestamp", [], 1, 2, Kind::Special),
+    f!("to_timestamp_ntz", [], 1, 2, Kind::Special),
+    f!("to_timestamp_ltz", [], 1, 2, Kind::Special),
+    f!("try_to_timestamp", [], 1, 2, Kind::Special),
+    f!("try_to_date", [], 1, 2, Kind::Special),
+    f!("make_timestamp", [], 1, 7, Kind::Special),
+    f!("make_timestamp_ntz", [], 1, 6, Kind::Special),
+    f!("make_timestamp_ltz", [], 6, 7, Kind::Special),
+    f!("try_make_timestamp", [], 1, 7, Kind::Special),
+    f!("try_make_timestamp_ntz", [], 1, 6, Kind::Special),
+    f!("try_make_timestamp_ltz", [], 6, 7, Kind::Special),
+    f!("make_ym_interval", [], 0, 2, Kind::Special),
+    f!("make_dt_interval", [], 0, 4, Kind::Special),
+    f!("make_interval", [], 0, 7, Kind::Special),
+    f!("timestampadd", [], 3, 3, Kind::Special),
+    f!("timestampdiff", ["timediff"], 3, 3, Kind::Special),
+    f!("from_utc_timestamp", [], 2, 2, Kind::Fixed(&[Ts, Str], Ts)),
+    f!("to_utc_timestamp", [], 2, 2, Kind::Fixed(&[Ts, Str], Ts)),
+    f!("convert_timezone", [], 2, 3, Kind::Special),
+    f!("current_timezone", [], 0, 0, Kind::Fixed(&[], Str)),
+    f!("localtimestamp", [], 0, 0, Kind::Special),
+    // arrays, maps and structs
+    f!("array", [], 0, V, Kind::Special),
+    f!("map", [], 0, V, Kind::Special),
+    f!("named_struct", [], 2, V, Kind::Special),
+    f!("struct", [], 0, V, Kind::Special),
+    f!("map_from_arrays", [], 2, 2, Kind::Special),
+    f!("map_from_entries", [], 1, 1, Kind::Special),
+    f!("str_to_map", [], 1, 3, Kind::Special),
+    f!("size", ["cardinality"], 1, 1, Kind::Special),
+    f!("array_size", [], 1, 1, Kind::Special),
+    f!("element_at", [], 2, 2, Kind::Special),
+    f!("try_element_at", [], 2, 2, Kind::Special),
+    f!("get", [], 2, 2, Kind::Special),
+    f!("array_contains", [], 2, 2, Kind::Special),
+    f!("array_position", [], 2, 2, Kind::Special),
+    f!("array_remove", [], 2, 2, Kind::Special),
+    f!("array_distinct", [], 1, 1, Kind::Special),
+    f!("array_join", [], 2, 3, Kind::Special),
+    f!("array_min", [], 1, 1, Kind::Special),
+    f!("array_max", [], 1, 1, Kind::Special),
+    f!("sort_array", [], 1, 2, Kind::Special),
+    f!("array_sort", [], 1, 1, Kind::Special),
+    f!("slice", [], 3, 3, Kind::Special),
+    f!("flatten", [], 1, 1, Kind::Special),
+    f!("sequence", [], 2, 3, Kind::Special),
+    f!("array_union", [], 2, 2, Kind::Special),
+    f!("array_intersect", [], 2, 2, Kind::Special),
+    f!("array_except", [], 2, 2, Kind::Special),
+    f!("arrays_overlap", [], 2, 2, Kind::Special),
+    f!("array_repeat", [], 2, 2, Kind::Special),
+    f!("array_append", [], 2, 2, Kind::Special),
+    f!("array_prepend", [], 2, 2, Kind::Special),
+    f!("array_insert", [], 3, 3, Kind::Special),
+    f!("array_compact", [], 1, 1, Kind::Special),
+    f!("arrays_zip", [], 0, V, Kind::Special),
+    f!("shuffle", [], 1, 1, Kind::Special),
+    f!("map_keys", [], 1, 1, Kind::Special),
+    f!("map_values", [], 1, 1, Kind::Special),
+    f!("map_entries", [], 1, 1, Kind::Special),
+    f!("map_contains_key", [], 2, 2, Kind::Special),
+    f!("get_field", [], 2, 2, Kind::Special),
     // aggregates
     f!("count", [], 0, V, Kind::Aggregate(AggFunc::Count)),
     f!("sum", [], 1, 1, Kind::Aggregate(AggFunc::Sum)),
@@ -273,6 +430,31 @@ pub struct CallCtx<'a> {
     pub arg_sql: &'a [String],
 }
 
+/// A Spark error whose template the core does not keep.
+pub(crate) fn spark_error(class: &str, sql_state: &str, template: &str, params: &[(&str, String)]) -> Error {
+    let mut message = template.to_string();
+    for (k, v) in params {
+        message = message.replace(&format!("<{k}>"), v);
+    }
+    Error::Spark(Box::new(ember_core::SparkError {
+        error_class: class.to_string(),
+        sql_state: sql_state.to_string(),
+        parameters: params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        message,
+        span: None,
+    }))
+}
+
+/// `DATATYPE_MISMATCH.<sub>` (SQLSTATE 42K09) with its detail template.
+pub(crate) fn type_mismatch(sub: &str, detail: &str, params: &[(&str, String)]) -> Error {
+    spark_error(
+        &format!("DATATYPE_MISMATCH.{sub}"),
+        "42K09",
+        &format!("Cannot resolve <sqlExpr> due to data type mismatch: {detail}"),
+        params,
+    )
+}
+
 fn quoted(s: &str) -> String {
     format!("\"{s}\"")
 }
@@ -315,6 +497,16 @@ fn coerce_arg(cx: &CallCtx, i: usize, e: Expr, to: &DataType) -> Result<Expr> {
     Ok(cast(e, to, cx.mode))
 }
 
+/// A BINARY parameter: binary and string arguments pass unchanged (the
+/// kernels read strings as UTF-8 bytes), NULL becomes a binary NULL.
+fn bytes_arg(cx: &CallCtx, i: usize, e: Expr) -> Result<Expr> {
+    match e.data_type() {
+        DataType::Binary | DataType::Utf8 => Ok(e),
+        DataType::Null => Ok(cast(e, &DataType::Binary, cx.mode)),
+        other => Err(unexpected_input(cx, i, "\"BINARY\"", &other)),
+    }
+}
+
 fn call(name: &str, args: Vec<Expr>, data_type: DataType, mode: EvalMode) -> Expr {
     Expr::ScalarFunction { name: name.to_string(), args, data_type, mode }
 }
@@ -326,9 +518,12 @@ pub fn scalar_call(def: &FunctionDef, args: Vec<Expr>, cx: &CallCtx) -> Result<E
             let mut out = Vec::with_capacity(args.len());
             for (i, a) in args.into_iter().enumerate() {
                 let p = params.get(i).or(params.last()).copied().unwrap_or(Any);
-                match p.data_type() {
-                    Some(t) => out.push(coerce_arg(cx, i, a, &t)?),
-                    None => out.push(a),
+                match p {
+                    Bytes => out.push(bytes_arg(cx, i, a)?),
+                    _ => match p.data_type() {
+                        Some(t) => out.push(coerce_arg(cx, i, a, &t)?),
+                        None => out.push(a),
+                    },
                 }
             }
             let ret = ret.data_type().unwrap_or(DataType::Int32);
@@ -572,7 +767,7 @@ fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> Result<Expr>
             }
             Ok(Expr::Cast { expr: Box::new(a), to, mode })
         }
-        _ => Err(Error::internal(format!("no typing rule for function {name}"))),
+        _ => more::special(def, args, cx),
     }
 }
 

@@ -1,0 +1,127 @@
+//! Spark's output names of calls whose name is not `f(args)`: defaults the
+//! constructor fills in (`regexp_extract(s, p, 1)`), functions Spark names
+//! after another one (`dateadd` -> `timestampadd`), operators (`(a div b)`,
+//! `~a`) and upper-case pretty names (`REGEXP_LIKE`). Also the front-end
+//! rewrite of the datetime unit keyword of `timestampadd`.
+
+use ember_core::spec;
+use ember_core::{Error, Result, ScalarValue};
+
+/// The functions whose first argument is a datetime unit keyword, and the
+/// name Spark reports them under.
+fn unit_function(lower: &str) -> Option<&'static str> {
+    match lower {
+        "timestampadd" | "dateadd" | "date_add" => Some("timestampadd"),
+        "timestampdiff" | "datediff" | "date_diff" | "timediff" => Some("timestampdiff"),
+        _ => None,
+    }
+}
+
+/// The name of a call, given its lower-case name and the names of its
+/// arguments; `None` when it is the plain `name(args)`.
+pub fn pretty_call(lower: &str, args: &[String]) -> Option<String> {
+    let list = |extra: &[&str]| {
+        let mut v: Vec<String> = args.to_vec();
+        v.extend(extra.iter().map(|s| s.to_string()));
+        v.join(", ")
+    };
+    Some(match (lower, args.len()) {
+        ("regexp_extract" | "regexp_extract_all", 2) => format!("{lower}({})", list(&["1"])),
+        ("regexp_instr", 2) => format!("regexp_instr({})", list(&["0"])),
+        ("regexp_like", _) => format!("REGEXP_LIKE({})", list(&[])),
+        ("regexp", _) => format!("REGEXP({})", list(&[])),
+        ("rlike", _) => format!("RLIKE({})", list(&[])),
+        ("overlay", 3) => format!("overlay({})", list(&["-1"])),
+        ("sort_array", 1) => format!("sort_array({})", list(&["true"])),
+        ("str_to_map", 1) => format!("str_to_map({})", list(&[",", ":"])),
+        ("str_to_map", 2) => format!("str_to_map({})", list(&[":"])),
+        ("make_interval", n) if n < 7 => format!("make_interval({})", defaults(args, 6, "0.000000")),
+        ("make_dt_interval", n) if n < 4 => format!("make_dt_interval({})", defaults(args, 3, "0.000000")),
+        ("make_ym_interval", n) if n < 2 => format!("make_ym_interval({})", defaults(args, 2, "0")),
+        ("div", 2) => format!("({} div {})", args[0], args[1]),
+        ("isnull", 1) => format!("({} IS NULL)", args[0]),
+        ("isnotnull", 1) => format!("({} IS NOT NULL)", args[0]),
+        // the default pad: a space, or a zero byte for binary input (told
+        // apart by the name alone: the names are made before typing)
+        ("lpad" | "rpad", 2) => {
+            let pad = if looks_binary(&args[0]) { "X'00'" } else { " " };
+            format!("{lower}({})", list(&[pad]))
+        }
+        ("~", 1) => format!("~{}", args[0]),
+        (_, 3) if unit_function(lower).is_some() => {
+            let f = unit_function(lower)?;
+            format!("{f}({}, {}, {})", args[0].to_ascii_uppercase(), args[1], args[2])
+        }
+        _ => return None,
+    })
+}
+
+/// The given arguments, then `0` up to `ints` arguments, then `last`.
+fn defaults(args: &[String], ints: usize, last: &str) -> String {
+    let mut v: Vec<String> = args.to_vec();
+    while v.len() < ints {
+        v.push("0".into());
+    }
+    if v.len() == ints {
+        v.push(last.into());
+    }
+    v.join(", ")
+}
+
+fn looks_binary(name: &str) -> bool {
+    ["unhex(", "X'", "to_binary(", "try_to_binary(", "encode(", "unbase64(", "binary("]
+        .iter()
+        .any(|p| name.starts_with(p))
+        || (name.starts_with("CAST(") && name.ends_with(" AS BINARY)"))
+}
+
+pub(super) fn unit_error(unit: &str, function: &str) -> Error {
+    super::spark_error(
+        "INVALID_PARAMETER_VALUE.DATETIME_UNIT",
+        "22023",
+        "The value of parameter(s) <parameter> in <functionName> is invalid: expects one of the units without \
+         quotes YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFYEAR, HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND, but \
+         got the string literal <invalidValue>.",
+        &[
+            ("functionName", format!("`{function}`")),
+            ("parameter", "`unit`".into()),
+            ("invalidValue", format!("'{unit}'")),
+        ],
+    )
+}
+
+/// `timestampadd(MONTH, 1, ts)`: the unit is a keyword, which the front end
+/// reads as a column name; this turns it into a string constant before the
+/// arguments are resolved. A quoted unit is an error, as in Spark.
+pub fn datetime_unit_args(lower: &str, args: &[spec::Expr]) -> Result<Option<Vec<spec::Expr>>> {
+    if args.len() != 3 || unit_function(lower).is_none() {
+        return Ok(None);
+    }
+    match &args[0] {
+        spec::Expr::Column { name, span } if name.len() == 1 => {
+            let mut out = args.to_vec();
+            out[0] = spec::Expr::Literal { value: ScalarValue::Utf8(Some(name[0].to_ascii_uppercase())), span: *span };
+            Ok(Some(out))
+        }
+        spec::Expr::Literal { value: ScalarValue::Utf8(Some(u)), .. } => Err(unit_error(u, lower)),
+        _ => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_with_defaults() {
+        let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(pretty_call("regexp_extract", &a(&["s", "p"])).as_deref(), Some("regexp_extract(s, p, 1)"));
+        assert_eq!(pretty_call("regexp_extract", &a(&["s", "p", "2"])), None);
+        assert_eq!(
+            pretty_call("dateadd", &a(&["microsecond", "1", "t"])).as_deref(),
+            Some("timestampadd(MICROSECOND, 1, t)")
+        );
+        assert_eq!(pretty_call("date_add", &a(&["d", "1"])), None);
+        assert_eq!(pretty_call("div", &a(&["a", "b"])).as_deref(), Some("(a div b)"));
+    }
+}
