@@ -13,6 +13,7 @@ use arrow_schema::{DataType, Field};
 use crate::plan::LogicalPlan;
 use crate::scalar::ScalarValue;
 pub use crate::spec::BinaryOp;
+pub use crate::spec::FrameUnits;
 
 pub type ColumnId = u64;
 
@@ -131,6 +132,132 @@ pub struct SortOrder {
     pub nulls_first: bool,
 }
 
+/// One end of a resolved window frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FrameBound {
+    UnboundedPreceding,
+    CurrentRow,
+    UnboundedFollowing,
+    /// ROWS: a signed offset from the current row (negative: rows before it).
+    Rows(i64),
+    /// RANGE with a value: `offset` as written (signed; negative is
+    /// PRECEDING) and `value`, the ORDER BY key moved by it for each row
+    /// (`key + offset`, `key - offset` for a descending key), an expression
+    /// over the window's input of the key's type. The frame ends at the
+    /// rows whose key sorts at `value`.
+    Range {
+        offset: ScalarValue,
+        value: Box<Expr>,
+    },
+}
+
+/// A resolved frame; Spark's defaults are filled in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowFrame {
+    pub units: FrameUnits,
+    pub start: FrameBound,
+    pub end: FrameBound,
+}
+
+impl WindowFrame {
+    pub fn new(units: FrameUnits, start: FrameBound, end: FrameBound) -> WindowFrame {
+        WindowFrame { units, start, end }
+    }
+
+    /// `ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW` (ranking functions).
+    pub fn running_rows() -> WindowFrame {
+        WindowFrame::new(FrameUnits::Rows, FrameBound::UnboundedPreceding, FrameBound::CurrentRow)
+    }
+
+    /// The value expressions of RANGE bounds, start first.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        [&self.start, &self.end]
+            .into_iter()
+            .filter_map(|b| match b {
+                FrameBound::Range { value, .. } => Some(value.as_ref()),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// What a window expression computes for each row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WindowFunction {
+    /// An aggregate over the frame (`sum(x) OVER (...)`). `first`, `last`
+    /// and `any_value` take an optional second argument, the IGNORE NULLS
+    /// flag (a boolean literal).
+    Aggregate(AggregateCall),
+    RowNumber,
+    Rank,
+    DenseRank,
+    PercentRank,
+    CumeDist,
+    /// `ntile(n)`, n > 0
+    Ntile(i64),
+    /// `lead` (`offset` rows after) and `lag` (before: `offset` < 0): the
+    /// input at that row of the partition, else `default` (at the current row).
+    Offset {
+        input: Box<Expr>,
+        offset: i64,
+        default: Box<Expr>,
+        ignore_nulls: bool,
+        lag: bool,
+    },
+    /// `nth_value(input, n)`: the input at the n-th row of the frame (1-based).
+    NthValue {
+        input: Box<Expr>,
+        n: i64,
+        ignore_nulls: bool,
+    },
+}
+
+impl WindowFunction {
+    /// The function's own expressions (arguments).
+    pub fn exprs(&self) -> Vec<&Expr> {
+        match self {
+            WindowFunction::Aggregate(a) => {
+                let mut v: Vec<&Expr> = a.args.iter().collect();
+                if let Some(f) = &a.filter {
+                    v.push(f);
+                }
+                v
+            }
+            WindowFunction::Offset { input, default, .. } => vec![input, default],
+            WindowFunction::NthValue { input, .. } => vec![input],
+            _ => vec![],
+        }
+    }
+
+    pub fn data_type(&self) -> DataType {
+        match self {
+            WindowFunction::Aggregate(a) => a.data_type.clone(),
+            WindowFunction::RowNumber | WindowFunction::Rank | WindowFunction::DenseRank | WindowFunction::Ntile(_) => {
+                DataType::Int32
+            }
+            WindowFunction::PercentRank | WindowFunction::CumeDist => DataType::Float64,
+            WindowFunction::Offset { input, .. } | WindowFunction::NthValue { input, .. } => input.data_type(),
+        }
+    }
+
+    pub fn nullable(&self) -> bool {
+        match self {
+            WindowFunction::Aggregate(a) => !matches!(a.func, AggFunc::Count),
+            WindowFunction::Offset { .. } | WindowFunction::NthValue { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// `function OVER (PARTITION BY .. ORDER BY .. frame)`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowExpr {
+    pub function: WindowFunction,
+    pub partition_by: Vec<Expr>,
+    pub order_by: Vec<SortOrder>,
+    pub frame: WindowFrame,
+}
+
 /// A resolved expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
@@ -207,6 +334,9 @@ pub enum Expr {
         plan: Box<LogicalPlan>,
         negated: bool,
     },
+    /// A window function call; the analyzer moves these into
+    /// `LogicalPlan::Window` nodes.
+    Window(Box<WindowExpr>),
 }
 
 impl Expr {
@@ -238,6 +368,7 @@ impl Expr {
             Expr::ScalarFunction { data_type, .. } => data_type.clone(),
             Expr::Aggregate(a) => a.data_type.clone(),
             Expr::ScalarSubquery { data_type, .. } => data_type.clone(),
+            Expr::Window(w) => w.function.data_type(),
         }
     }
 
@@ -259,6 +390,7 @@ impl Expr {
             Expr::Negative { expr, .. } => expr.nullable(),
             Expr::Cast { expr, mode, .. } => expr.nullable() || *mode != EvalMode::Ansi,
             Expr::Aggregate(a) => !matches!(a.func, AggFunc::Count),
+            Expr::Window(w) => w.function.nullable(),
             _ => true,
         }
     }
@@ -321,6 +453,15 @@ impl Expr {
                 if let Some(f) = &a.filter {
                     v.push(f);
                 }
+                v
+            }
+            // the function's arguments, the partition and order keys, the
+            // RANGE bound values; not the window function itself
+            Expr::Window(w) => {
+                let mut v = w.function.exprs();
+                v.extend(w.partition_by.iter());
+                v.extend(w.order_by.iter().map(|o| &o.expr));
+                v.extend(w.frame.exprs());
                 v
             }
         }
@@ -389,6 +530,46 @@ impl Expr {
                 };
                 Expr::Aggregate(Box::new(AggregateCall { args, filter, ..a }))
             }
+            Expr::Window(w) => {
+                let w = *w;
+                let function = match w.function {
+                    WindowFunction::Aggregate(a) => {
+                        let args = a.args.into_iter().map(&mut f).collect::<crate::Result<Vec<_>>>()?;
+                        let filter = match a.filter {
+                            Some(e) => Some(Box::new(f(*e)?)),
+                            None => None,
+                        };
+                        WindowFunction::Aggregate(AggregateCall { args, filter, ..a })
+                    }
+                    WindowFunction::Offset { input, offset, default, ignore_nulls, lag } => {
+                        let input = Box::new(f(*input)?);
+                        let default = Box::new(f(*default)?);
+                        WindowFunction::Offset { input, offset, default, ignore_nulls, lag }
+                    }
+                    WindowFunction::NthValue { input, n, ignore_nulls } => {
+                        WindowFunction::NthValue { input: Box::new(f(*input)?), n, ignore_nulls }
+                    }
+                    other => other,
+                };
+                let partition_by = w.partition_by.into_iter().map(&mut f).collect::<crate::Result<Vec<_>>>()?;
+                let order_by = w
+                    .order_by
+                    .into_iter()
+                    .map(|o| Ok(SortOrder { expr: f(o.expr)?, ..o }))
+                    .collect::<crate::Result<Vec<_>>>()?;
+                let mut bound = |b: FrameBound| -> crate::Result<FrameBound> {
+                    Ok(match b {
+                        FrameBound::Range { offset, value } => {
+                            FrameBound::Range { offset, value: Box::new(f(*value)?) }
+                        }
+                        other => other,
+                    })
+                };
+                let start = bound(w.frame.start)?;
+                let end = bound(w.frame.end)?;
+                let frame = WindowFrame { units: w.frame.units, start, end };
+                Expr::Window(Box::new(WindowExpr { function, partition_by, order_by, frame }))
+            }
         })
     }
 
@@ -447,6 +628,10 @@ impl Expr {
 
     pub fn contains_aggregate(&self) -> bool {
         self.any(&mut |e| matches!(e, Expr::Aggregate(_)))
+    }
+
+    pub fn contains_window(&self) -> bool {
+        self.any(&mut |e| matches!(e, Expr::Window(_)))
     }
 
     pub fn contains_subquery(&self) -> bool {

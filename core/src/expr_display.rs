@@ -1,8 +1,9 @@
 //! Text forms of resolved expressions: Spark's pretty SQL (output column
 //! names) and the EXPLAIN form (with column ids).
 
-use crate::expr::{BinaryOp, EvalMode, Expr};
+use crate::expr::{AggregateCall, BinaryOp, EvalMode, Expr, FrameBound, WindowExpr, WindowFrame, WindowFunction};
 use crate::scalar::ScalarValue;
+use crate::spec::FrameUnits;
 use crate::types::spark_sql_type_name;
 
 /// Spark's `toPrettySQL`: attributes by name, literals by value.
@@ -109,15 +110,8 @@ fn render(e: &Expr, ids: bool) -> String {
         Expr::ScalarFunction { name, args, .. } => {
             format!("{}({})", name, args.iter().map(r).collect::<Vec<_>>().join(", "))
         }
-        Expr::Aggregate(a) => {
-            let args =
-                if a.args.is_empty() { "1".to_string() } else { a.args.iter().map(r).collect::<Vec<_>>().join(", ") };
-            let mut s = format!("{}({}{})", a.display_name, if a.distinct { "DISTINCT " } else { "" }, args);
-            if let Some(f) = &a.filter {
-                s.push_str(&format!(" FILTER (WHERE {})", r(f)));
-            }
-            s
-        }
+        Expr::Aggregate(a) => render_aggregate(a, ids),
+        Expr::Window(w) => render_window(w, ids),
         Expr::ScalarSubquery { .. } => "scalarsubquery()".into(),
         Expr::InSubquery { expr, negated, .. } => {
             if *negated {
@@ -134,6 +128,72 @@ fn render(e: &Expr, ids: bool) -> String {
             }
         }
     }
+}
+
+fn render_aggregate(a: &AggregateCall, ids: bool) -> String {
+    let r = |x: &Expr| render(x, ids);
+    let args = if a.args.is_empty() { "1".to_string() } else { a.args.iter().map(r).collect::<Vec<_>>().join(", ") };
+    let mut s = format!("{}({}{})", a.display_name, if a.distinct { "DISTINCT " } else { "" }, args);
+    if let Some(f) = &a.filter {
+        s.push_str(&format!(" FILTER (WHERE {})", r(f)));
+    }
+    s
+}
+
+/// `f(...) OVER (PARTITION BY .. ORDER BY .. frame)`, in Spark's words.
+fn render_window(w: &WindowExpr, ids: bool) -> String {
+    let r = |x: &Expr| render(x, ids);
+    let function = match &w.function {
+        WindowFunction::Aggregate(a) => render_aggregate(a, ids),
+        WindowFunction::RowNumber => "row_number()".into(),
+        WindowFunction::Rank => "RANK()".into(),
+        WindowFunction::DenseRank => "DENSE_RANK()".into(),
+        WindowFunction::PercentRank => "PERCENT_RANK()".into(),
+        WindowFunction::CumeDist => "cume_dist()".into(),
+        WindowFunction::Ntile(n) => format!("ntile({n})"),
+        WindowFunction::Offset { input, offset, default, lag, .. } => {
+            let (name, n) = if *lag { ("lag", -offset) } else { ("lead", *offset) };
+            format!("{name}({}, {n}, {})", r(input), r(default))
+        }
+        WindowFunction::NthValue { input, n, .. } => format!("nth_value({}, {n})", r(input)),
+    };
+    let mut spec = Vec::new();
+    if !w.partition_by.is_empty() {
+        spec.push(format!("PARTITION BY {}", w.partition_by.iter().map(r).collect::<Vec<_>>().join(", ")));
+    }
+    if !w.order_by.is_empty() {
+        let keys = w
+            .order_by
+            .iter()
+            .map(|o| {
+                format!(
+                    "{} {} NULLS {}",
+                    r(&o.expr),
+                    if o.ascending { "ASC" } else { "DESC" },
+                    if o.nulls_first { "FIRST" } else { "LAST" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        spec.push(format!("ORDER BY {keys}"));
+    }
+    spec.push(render_frame(&w.frame));
+    format!("{function} OVER ({})", spec.join(" "))
+}
+
+fn render_frame(f: &WindowFrame) -> String {
+    let bound = |b: &FrameBound| match b {
+        FrameBound::UnboundedPreceding => "UNBOUNDED PRECEDING".to_string(),
+        FrameBound::UnboundedFollowing => "UNBOUNDED FOLLOWING".to_string(),
+        FrameBound::CurrentRow => "CURRENT ROW".to_string(),
+        FrameBound::Rows(n) => format!("{n} FOLLOWING"),
+        FrameBound::Range { offset, .. } => format!("{} FOLLOWING", pretty_literal(offset)),
+    };
+    let units = match f.units {
+        FrameUnits::Rows => "ROWS",
+        FrameUnits::Range => "RANGE",
+    };
+    format!("{units} BETWEEN {} AND {}", bound(&f.start), bound(&f.end))
 }
 
 impl BinaryOp {

@@ -14,6 +14,9 @@ pub mod types;
 
 pub use config::SessionConfig;
 pub use error::{Error, Result, Span, SparkError};
-pub use expr::{AggFunc, AggregateCall, Attribute, ColumnId, EvalMode, Expr, SortOrder};
+pub use expr::{
+    AggFunc, AggregateCall, Attribute, ColumnId, EvalMode, Expr, FrameBound, SortOrder, WindowExpr, WindowFrame,
+    WindowFunction,
+};
 pub use plan::{FileFormat, FileTable, LogicalPlan, TableSource};
 pub use scalar::ScalarValue;

@@ -191,6 +191,17 @@ pub enum LogicalPlan {
     Empty {
         output: Vec<Attribute>,
     },
+    /// Window functions over `input` (Spark's `Window`): every row of the
+    /// input with one more column per `window_exprs` item, an `Alias` over
+    /// an `Expr::Window` whose PARTITION BY and ORDER BY are this node's
+    /// `partition_by` / `order_by` (frames may differ). Output: the input's
+    /// attributes, then the window attributes.
+    Window {
+        input: Box<LogicalPlan>,
+        window_exprs: Vec<Expr>,
+        partition_by: Vec<Expr>,
+        order_by: Vec<SortOrder>,
+    },
 }
 
 impl LogicalPlan {
@@ -221,6 +232,11 @@ impl LogicalPlan {
                 }
             }
             LogicalPlan::SetOperation { left, .. } => left.output(),
+            LogicalPlan::Window { input, window_exprs, .. } => {
+                let mut out = input.output();
+                out.extend(window_exprs.iter().map(|e| e.to_attribute()));
+                out
+            }
         }
     }
 
@@ -238,7 +254,8 @@ impl LogicalPlan {
             | LogicalPlan::Filter { input, .. }
             | LogicalPlan::Aggregate { input, .. }
             | LogicalPlan::Sort { input, .. }
-            | LogicalPlan::Limit { input, .. } => vec![input],
+            | LogicalPlan::Limit { input, .. }
+            | LogicalPlan::Window { input, .. } => vec![input],
             LogicalPlan::Join { left, right, .. } | LogicalPlan::SetOperation { left, right, .. } => vec![left, right],
             LogicalPlan::Union { inputs, .. } => inputs.iter().collect(),
         }
@@ -262,6 +279,9 @@ impl LogicalPlan {
             }
             LogicalPlan::Sort { input, order, fetch } => LogicalPlan::Sort { input: b(input)?, order, fetch },
             LogicalPlan::Limit { input, skip, fetch } => LogicalPlan::Limit { input: b(input)?, skip, fetch },
+            LogicalPlan::Window { input, window_exprs, partition_by, order_by } => {
+                LogicalPlan::Window { input: b(input)?, window_exprs, partition_by, order_by }
+            }
             LogicalPlan::Join { left, right, join_type, on, filter, null_aware } => {
                 let left = b(left)?;
                 let right = b(right)?;
@@ -320,6 +340,15 @@ impl LogicalPlan {
             LogicalPlan::Scan { source, table_name, projection, output, filters } => {
                 LogicalPlan::Scan { source, table_name, projection, output, filters: all(filters)? }
             }
+            LogicalPlan::Window { input, window_exprs, partition_by, order_by } => {
+                let window_exprs = all(window_exprs)?;
+                let partition_by = all(partition_by)?;
+                let order_by = order_by
+                    .into_iter()
+                    .map(|o| Ok(SortOrder { expr: f(o.expr)?, ..o }))
+                    .collect::<crate::Result<Vec<_>>>()?;
+                LogicalPlan::Window { input, window_exprs, partition_by, order_by }
+            }
             other => other,
         })
     }
@@ -341,6 +370,9 @@ impl LogicalPlan {
                 v
             }
             LogicalPlan::Scan { filters, .. } => filters.iter().collect(),
+            LogicalPlan::Window { window_exprs, partition_by, order_by, .. } => {
+                window_exprs.iter().chain(partition_by.iter()).chain(order_by.iter().map(|o| &o.expr)).collect()
+            }
             _ => vec![],
         }
     }
@@ -412,6 +444,21 @@ impl LogicalPlan {
                 format!("{:?}{}", kind, if *all { " All" } else { "" })
             }
             LogicalPlan::Empty { output } => format!("LocalRelation <empty>, [{}]", attrs(output)),
+            LogicalPlan::Window { window_exprs, partition_by, order_by, .. } => {
+                let o = order_by
+                    .iter()
+                    .map(|o| {
+                        format!(
+                            "{} {} NULLS {}",
+                            o.expr,
+                            if o.ascending { "ASC" } else { "DESC" },
+                            if o.nulls_first { "FIRST" } else { "LAST" }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!("Window [{}], [{}], [{o}]", list(window_exprs), list(partition_by))
+            }
         };
         let _ = writeln!(s, "{pad}{line}");
         for c in self.children() {

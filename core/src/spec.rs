@@ -376,6 +376,46 @@ pub enum Expr {
     Parameter {
         name: String,
     },
+    /// `function OVER (PARTITION BY .. ORDER BY .. frame)`. `function` is a
+    /// `Function`: an aggregate or a window function (`row_number`, `rank`,
+    /// `lag`, ...). `frame` None is Spark's default frame, which depends on
+    /// the function and on ORDER BY.
+    Window {
+        function: Box<Expr>,
+        partition_by: Vec<Expr>,
+        order_by: Vec<SortExpr>,
+        frame: Option<WindowFrame>,
+        span: Option<Span>,
+    },
+}
+
+/// Spark's frame types: `ROWS` counts rows, `RANGE` compares ORDER BY values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FrameUnits {
+    Rows,
+    Range,
+}
+
+/// `ROWS|RANGE BETWEEN start AND end` (the short form `ROWS start` has
+/// `end` CURRENT ROW).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowFrame {
+    pub units: FrameUnits,
+    pub start: FrameBound,
+    pub end: FrameBound,
+}
+
+/// One end of a frame, as written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FrameBound {
+    UnboundedPreceding,
+    /// `n PRECEDING`
+    Preceding(Box<Expr>),
+    CurrentRow,
+    /// `n FOLLOWING`; also a signed offset (Connect's `rowsBetween(-1, 1)`
+    /// sends `-1`, which Spark names `-1 FOLLOWING`)
+    Following(Box<Expr>),
+    UnboundedFollowing,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -485,7 +525,8 @@ impl Expr {
             | Expr::Case { span, .. }
             | Expr::InSubquery { span, .. }
             | Expr::ScalarSubquery { span, .. }
-            | Expr::Extract { span, .. } => *span,
+            | Expr::Extract { span, .. }
+            | Expr::Window { span, .. } => *span,
             Expr::Alias { expr, .. } | Expr::IsNull { expr, .. } | Expr::IsBool { expr, .. } => expr.span(),
             Expr::Between { expr, high, .. } => match (expr.span(), high.span()) {
                 (Some(a), Some(b)) => Some(a.union(b)),
@@ -502,6 +543,17 @@ impl Expr {
 
     pub fn lit(value: ScalarValue) -> Expr {
         Expr::Literal { value, span: None }
+    }
+
+    /// `function OVER (PARTITION BY partition_by ORDER BY order_by frame)`;
+    /// `frame` None for Spark's default.
+    pub fn window(
+        function: Expr,
+        partition_by: Vec<Expr>,
+        order_by: Vec<SortExpr>,
+        frame: Option<WindowFrame>,
+    ) -> Expr {
+        Expr::Window { function: Box::new(function), partition_by, order_by, frame, span: None }
     }
 }
 

@@ -138,6 +138,7 @@ pub fn compile(expr: &Expr, input: &Binding) -> Result<PhysicalExpr> {
         Expr::ScalarSubquery { .. } | Expr::InSubquery { .. } | Expr::Exists { .. } => {
             return Err(Error::internal("subquery left in an expression after planning"))
         }
+        Expr::Window(_) => return Err(Error::internal("window function outside a Window operator")),
     };
     fold_constant(compiled)
 }

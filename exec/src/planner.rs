@@ -15,7 +15,7 @@ use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{Field, Schema, SchemaRef};
 use ember_core::expr::BinaryOp;
 use ember_core::plan::{JoinType, TableSource};
-use ember_core::{Attribute, Error, EvalMode, Expr, LogicalPlan, Result, ScalarValue};
+use ember_core::{AggFunc, Attribute, Error, EvalMode, Expr, LogicalPlan, Result, ScalarValue, SortOrder};
 
 use crate::context::QueryContext;
 use crate::expr::{compile, Binding, PhysicalExpr};
@@ -36,6 +36,7 @@ use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::operator::scan::text::TextFileScan;
 use crate::operator::set_op::{SetOpSide, SetOperation};
 use crate::operator::sort::{Sort, SortKey};
+use crate::operator::window::{Bound, Frame, WindowExprSpec, WindowFunction, WindowSink};
 use crate::pipeline::{Branch, Operator, Pipeline, Sink, Source};
 
 /// A pipeline still open for more operators.
@@ -271,6 +272,9 @@ impl PhysicalPlanner {
                 }
                 Ok(Open { branches, attrs: output.clone() })
             }
+            LogicalPlan::Window { input, window_exprs, partition_by, order_by } => {
+                self.build_window(input, window_exprs, partition_by, order_by)
+            }
             LogicalPlan::SetOperation { left, right, kind, all } => {
                 let attrs = left.output();
                 let schema = schema_of(&attrs);
@@ -380,6 +384,94 @@ impl PhysicalPlanner {
             buffer: agg.output.clone(),
             max_threads: usize::MAX,
         };
+        Ok(Open::from_source(Arc::new(src), attrs))
+    }
+
+    fn build_window(
+        &mut self,
+        input: &LogicalPlan,
+        window_exprs: &[Expr],
+        partition_by: &[Expr],
+        order_by: &[SortOrder],
+    ) -> Result<Open> {
+        let open = self.build(input)?;
+        let binding = open.binding();
+        let c = |e: &Expr| compile(e, &binding);
+        let partition = partition_by.iter().map(c).collect::<Result<Vec<_>>>()?;
+        let order = order_by
+            .iter()
+            .map(|o| Ok(SortKey { expr: c(&o.expr)?, descending: !o.ascending, nulls_first: o.nulls_first }))
+            .collect::<Result<Vec<_>>>()?;
+        let mut specs = Vec::with_capacity(window_exprs.len());
+        let mut attrs = open.attrs.clone();
+        for e in window_exprs {
+            let Expr::Window(w) = e.unalias() else {
+                return Err(Error::internal(format!("window list item {e} is not a window expression")));
+            };
+            let function = match &w.function {
+                ember_core::WindowFunction::Aggregate(a) => {
+                    let ignore_nulls = matches!(a.args.get(1), Some(Expr::Literal(ScalarValue::Boolean(Some(true)))));
+                    let args: &[Expr] = if matches!(a.func, AggFunc::First | AggFunc::Last | AggFunc::AnyValue) {
+                        &a.args[..a.args.len().min(1)]
+                    } else {
+                        &a.args
+                    };
+                    WindowFunction::Aggregate {
+                        func: a.func,
+                        args: args.iter().map(c).collect::<Result<Vec<_>>>()?,
+                        arg_types: args.iter().map(|x| x.data_type()).collect(),
+                        filter: a.filter.as_deref().map(c).transpose()?,
+                        ignore_nulls,
+                        mode: a.mode,
+                    }
+                }
+                ember_core::WindowFunction::RowNumber => WindowFunction::RowNumber,
+                ember_core::WindowFunction::Rank => WindowFunction::Rank,
+                ember_core::WindowFunction::DenseRank => WindowFunction::DenseRank,
+                ember_core::WindowFunction::PercentRank => WindowFunction::PercentRank,
+                ember_core::WindowFunction::CumeDist => WindowFunction::CumeDist,
+                ember_core::WindowFunction::Ntile(n) => WindowFunction::Ntile(*n),
+                ember_core::WindowFunction::Offset { input, offset, default, ignore_nulls, .. } => {
+                    WindowFunction::Offset {
+                        input: c(input)?,
+                        offset: *offset,
+                        default: c(default)?,
+                        ignore_nulls: *ignore_nulls,
+                    }
+                }
+                ember_core::WindowFunction::NthValue { input, n, ignore_nulls } => {
+                    WindowFunction::NthValue { input: c(input)?, n: *n, ignore_nulls: *ignore_nulls }
+                }
+            };
+            let bound = |b: &ember_core::FrameBound| -> Result<Bound> {
+                Ok(match b {
+                    ember_core::FrameBound::UnboundedPreceding => Bound::UnboundedPreceding,
+                    ember_core::FrameBound::CurrentRow => Bound::CurrentRow,
+                    ember_core::FrameBound::UnboundedFollowing => Bound::UnboundedFollowing,
+                    ember_core::FrameBound::Rows(n) => Bound::Rows(*n),
+                    ember_core::FrameBound::Range { value, .. } => Bound::Range(c(value)?),
+                })
+            };
+            let frame = Frame { units: w.frame.units, start: bound(&w.frame.start)?, end: bound(&w.frame.end)? };
+            specs.push(WindowExprSpec { function, frame, data_type: e.data_type() });
+            attrs.push(e.to_attribute());
+        }
+        let schema = schema_of(&attrs);
+        let display = window_exprs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", ");
+        let sink = Arc::new(WindowSink::new(
+            schema.clone(),
+            schema_of(&open.attrs),
+            partition,
+            order,
+            specs,
+            self.ctx.memory.reserve("Window"),
+            self.ctx.batch_size(),
+            self.ctx.config.threads(),
+            display,
+        ));
+        self.close(open, sink.clone());
+        let src =
+            BufferSource { name: "WindowResult".into(), schema, buffer: sink.output.clone(), max_threads: usize::MAX };
         Ok(Open::from_source(Arc::new(src), attrs))
     }
 

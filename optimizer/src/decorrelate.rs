@@ -319,6 +319,47 @@ fn pull_up(plan: LogicalPlan, outer: &LogicalPlan) -> Result<(LogicalPlan, Vec<E
                 preds,
             ))
         }
+        LogicalPlan::Window { input, window_exprs, mut partition_by, order_by } => {
+            if window_exprs.iter().chain(partition_by.iter()).any(|e| e.contains_outer())
+                || order_by.iter().any(|o| o.expr.contains_outer())
+            {
+                return Err(Error::not_implemented("outer references inside window expressions of a subquery"));
+            }
+            let (input, preds) = pull_up(*input, outer)?;
+            if !preds.iter().all(|p| matches!(p, Expr::Binary { op: BinaryOp::Eq, .. })) {
+                return Err(Error::not_implemented(
+                    "correlated predicates other than equalities below a window function",
+                ));
+            }
+            // `inner = outer` selected each outer row's rows before the window
+            // ran: partitioning by the inner columns too computes the same
+            // windows for all outer rows at once
+            let inner = input.output();
+            let mut added = Vec::new();
+            for p in &preds {
+                for id in p.column_ids() {
+                    if let Some(a) = inner.iter().find(|a| a.id == id) {
+                        if !partition_by.iter().chain(added.iter()).any(|e| e.output_id() == Some(id)) {
+                            added.push(Expr::Column(a.clone()));
+                        }
+                    }
+                }
+            }
+            partition_by.extend(added.iter().cloned());
+            let window_exprs = window_exprs
+                .into_iter()
+                .map(|e| {
+                    e.transform_up(&mut |x| match x {
+                        Expr::Window(mut w) => {
+                            w.partition_by.extend(added.iter().cloned());
+                            Ok(Expr::Window(w))
+                        }
+                        other => Ok(other),
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok((LogicalPlan::Window { input: Box::new(input), window_exprs, partition_by, order_by }, preds))
+        }
         LogicalPlan::Sort { input, order, fetch } if fetch.is_none() => {
             // ordering inside an EXISTS / IN / scalar subquery does not matter
             let _ = order;
@@ -450,6 +491,9 @@ fn fresh_copy(plan: LogicalPlan) -> Result<(LogicalPlan, HashMap<ColumnId, Colum
                 let group_exprs = realias(group_exprs);
                 let aggr_exprs = realias(aggr_exprs);
                 LogicalPlan::Aggregate { input, group_exprs, aggr_exprs }
+            }
+            LogicalPlan::Window { input, window_exprs, partition_by, order_by } => {
+                LogicalPlan::Window { input, window_exprs: realias(window_exprs), partition_by, order_by }
             }
             other => other,
         })

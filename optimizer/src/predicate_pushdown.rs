@@ -55,6 +55,21 @@ fn push(plan: LogicalPlan, preds: Vec<Expr>) -> Result<LogicalPlan> {
             let input = push(*input, preds)?;
             Ok(LogicalPlan::Sort { input: Box::new(input), order, fetch: None })
         }
+        LogicalPlan::Window { input, window_exprs, partition_by, order_by } => {
+            // a predicate on the partition keys only removes whole partitions,
+            // which changes no window value of the rows that stay
+            let keys: HashSet<ColumnId> = partition_by
+                .iter()
+                .filter_map(|e| match e {
+                    Expr::Column(a) => Some(a.id),
+                    _ => None,
+                })
+                .collect();
+            let (down, above): (Vec<Expr>, Vec<Expr>) =
+                preds.into_iter().partition(|p| is_movable(p) && !p.column_ids().is_empty() && covered_by(p, &keys));
+            let input = push(*input, down)?;
+            Ok(filter(LogicalPlan::Window { input: Box::new(input), window_exprs, partition_by, order_by }, above))
+        }
         LogicalPlan::Join { left, right, join_type, on, filter: jf, null_aware } => {
             push_into_join(*left, *right, join_type, on, jf, null_aware, preds)
         }

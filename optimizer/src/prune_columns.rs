@@ -43,6 +43,20 @@ fn prune_node(plan: LogicalPlan, required: &HashSet<ColumnId>) -> Result<Logical
             let output = keep.iter().map(|i| output[*i].clone()).collect();
             Ok(LogicalPlan::Scan { source, table_name, projection, output, filters })
         }
+        LogicalPlan::Window { input, window_exprs, partition_by, order_by } => {
+            let window_exprs: Vec<Expr> =
+                window_exprs.into_iter().filter(|e| e.output_id().is_some_and(|id| required.contains(&id))).collect();
+            let mut need = required.clone();
+            if window_exprs.is_empty() {
+                // nothing reads the window columns: the node goes
+                return prune_node(*input, &need);
+            }
+            let exprs: Vec<&Expr> =
+                window_exprs.iter().chain(partition_by.iter()).chain(order_by.iter().map(|o| &o.expr)).collect();
+            add_refs(&mut need, &exprs);
+            let input = prune_node(*input, &need)?;
+            Ok(LogicalPlan::Window { input: Box::new(input), window_exprs, partition_by, order_by })
+        }
         LogicalPlan::Union { .. } | LogicalPlan::SetOperation { .. } => {
             // positional: every input column is needed
             plan.map_children(|c| {

@@ -22,7 +22,9 @@ pub fn estimate_rows(plan: &LogicalPlan) -> f64 {
             }
         }
         LogicalPlan::Empty { .. } => 0.0,
-        LogicalPlan::Project { input, .. } | LogicalPlan::Sort { input, fetch: None, .. } => estimate_rows(input),
+        LogicalPlan::Project { input, .. }
+        | LogicalPlan::Sort { input, fetch: None, .. }
+        | LogicalPlan::Window { input, .. } => estimate_rows(input),
         LogicalPlan::Sort { fetch: Some(n), input, .. } => estimate_rows(input).min(*n as f64),
         LogicalPlan::Filter { input, predicate } => {
             estimate_rows(input) * predicate.clone().split_conjunction().iter().map(selectivity).product::<f64>()

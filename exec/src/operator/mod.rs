@@ -11,3 +11,4 @@ pub mod project;
 pub mod scan;
 pub mod set_op;
 pub mod sort;
+pub mod window;

@@ -171,6 +171,8 @@ impl Analyzer<'_> {
             Some(keys) => build_sorted_projection(plan, items, keys)?,
             None => LogicalPlan::Project { input: Box::new(plan), exprs: items },
         };
+        // window functions are evaluated over the aggregated rows
+        let plan = super::window::extract_windows(plan)?;
         Ok(self.rel(plan))
     }
 }

@@ -312,6 +312,7 @@ impl Analyzer<'_> {
                 functions::extract_field(field, x, &ccx)
             }
             S::Parameter { name } => Err(Error::spark("UNBOUND_SQL_PARAMETER", &[("name", name.clone())])),
+            S::Window { .. } => self.window_expr(e, cx),
         };
         r.map_err(|x| x.with_span(span))
     }
@@ -475,6 +476,9 @@ impl Analyzer<'_> {
             let r = self.expr(&args[1], cx)?;
             let sql = self.sql_of(whole, cx.scope);
             return self.binary(op, l, r, &sql, op_mode);
+        }
+        if super::window::is_window_function(&lower) {
+            return Err(super::window::without_over_error(&self.sql_of(whole, cx.scope)));
         }
         let def = functions::lookup(&lower).ok_or_else(|| functions::unresolved_routine(&lower))?;
         let is_count_star =

@@ -27,6 +27,7 @@ mod scope;
 mod select;
 mod set_op;
 mod subquery;
+mod window;
 
 #[cfg(test)]
 mod tests;

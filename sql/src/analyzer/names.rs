@@ -183,5 +183,6 @@ pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
             format!("extract({} FROM {})", field.to_ascii_uppercase(), r(expr))
         }
         Expr::Parameter { name } => format!(":{name}"),
+        Expr::Window { .. } => super::window::window_name(e, column),
     }
 }

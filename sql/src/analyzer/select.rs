@@ -11,6 +11,7 @@ use ember_core::{Error, Expr, LogicalPlan, Result, SortOrder};
 use super::expr::{check_filter, ordinal_of, spec_has_aggregate, AggPolicy, ExprCtx};
 use super::fold::limit_value;
 use super::scope::Scope;
+use super::window::{extract_windows, not_allowed_in_where};
 use super::{Analyzer, Rel};
 
 /// One resolved SELECT item before it becomes a projection expression.
@@ -86,7 +87,7 @@ impl Analyzer<'_> {
                     let name = match &r {
                         // a plain column keeps the attribute's name
                         Expr::Column(a) if matches!(other, spec::Expr::Column { .. }) => a.name.clone(),
-                        _ => self.sql_of(other, cx.scope),
+                        _ => self.sql_of(&self.naming_form(other, cx.scope), cx.scope),
                     };
                     out.push(SelectItem { expr: r, name, user_alias: false });
                 }
@@ -106,7 +107,7 @@ impl Analyzer<'_> {
         let items: Vec<Expr> = parts.iter().map(|p| p.to_item(p.expr.clone())).collect();
         let Some(order) = order else {
             let plan = LogicalPlan::Project { input: Box::new(rel.plan), exprs: items };
-            return Ok(self.rel(plan));
+            return Ok(self.rel(extract_windows(plan)?));
         };
         let lateral: Vec<(String, Expr)> =
             parts.iter().filter(|p| p.user_alias).map(|p| (p.name.clone(), p.expr.clone())).collect();
@@ -118,7 +119,7 @@ impl Analyzer<'_> {
             keys.push((key, s));
         }
         let plan = build_sorted_projection(rel.plan, items, keys)?;
-        Ok(self.rel(plan))
+        Ok(self.rel(extract_windows(plan)?))
     }
 
     /// Resolves one ORDER BY expression over a projection's `items`.
@@ -159,6 +160,9 @@ impl Analyzer<'_> {
         let c = self.expr(condition, ExprCtx::new(&rel.scope).with_agg(AggPolicy::Where))?;
         let sql = self.sql_of(condition, &rel.scope);
         let c = check_filter(c, &sql).map_err(|e| e.with_span(condition.span()))?;
+        if c.contains_window() {
+            return Err(not_allowed_in_where().with_span(condition.span()));
+        }
         Ok(Rel { plan: LogicalPlan::Filter { input: Box::new(rel.plan), predicate: c }, scope: rel.scope })
     }
 
@@ -274,6 +278,14 @@ pub(crate) fn build_sorted_projection(
             SortKey::Output(e) => e,
             SortKey::Input(e) => {
                 let e = substitute_items(e, &p_items[..n])?;
+                if e.contains_window() {
+                    // a window function is computed by the projection below the sort
+                    let item = e.clone().alias(e.sql_name());
+                    let key = Expr::col(&item.to_attribute());
+                    p_items.push(item);
+                    orders.push(sort_order(key, s));
+                    continue;
+                }
                 for id in e.column_ids() {
                     if p_items.iter().any(|i| i.output_id() == Some(id)) {
                         continue;

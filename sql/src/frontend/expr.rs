@@ -259,9 +259,6 @@ impl Converter<'_> {
             })
             .collect::<Result<Vec<_>>>()?
             .join(".");
-        if f.over.is_some() {
-            return Err(unsupported("window function (OVER)"));
-        }
         if !f.within_group.is_empty() {
             return Err(unsupported("WITHIN GROUP"));
         }
@@ -296,16 +293,26 @@ impl Converter<'_> {
                 (args, distinct)
             }
         };
-        // `first(x) IGNORE NULLS` is Spark's `first(x, true)`
+        // `first(x) IGNORE NULLS` is Spark's `first(x, true)`; over a window,
+        // `lag(x) IGNORE NULLS` is `lag(x, 1, NULL, true)` and
+        // `nth_value(x, n) IGNORE NULLS` is `nth_value(x, n, true)`
         match f.null_treatment {
             None | Some(NullTreatment::RespectNulls) => {}
             Some(NullTreatment::IgnoreNulls) => {
-                if matches!(name.as_str(), "first" | "last" | "first_value" | "last_value" | "any_value")
-                    && args.len() == 1
-                {
-                    args.push(Expr::Literal { value: ScalarValue::Boolean(Some(true)), span: None });
-                } else {
-                    return Err(unsupported(&format!("IGNORE NULLS for {name}")));
+                let yes = Expr::Literal { value: ScalarValue::Boolean(Some(true)), span: None };
+                match name.as_str() {
+                    "first" | "last" | "first_value" | "last_value" | "any_value" if args.len() == 1 => args.push(yes),
+                    "lag" | "lead" if f.over.is_some() && (1..=3).contains(&args.len()) => {
+                        if args.len() == 1 {
+                            args.push(Expr::Literal { value: ScalarValue::Int32(Some(1)), span: None });
+                        }
+                        if args.len() == 2 {
+                            args.push(Expr::Literal { value: ScalarValue::Null, span: None });
+                        }
+                        args.push(yes);
+                    }
+                    "nth_value" if f.over.is_some() && args.len() == 2 => args.push(yes),
+                    _ => return Err(unsupported(&format!("IGNORE NULLS for {name}"))),
                 }
             }
         }
@@ -316,6 +323,18 @@ impl Converter<'_> {
                 return Err(unsupported(&format!("FILTER clause for {name}")));
             }
             let cond = self.expr(filter)?;
+            if let Some(w) = find_window(&cond) {
+                let f = filter.to_string();
+                return Err(super::window::spark_error(
+                    "INVALID_AGGREGATE_FILTER.CONTAINS_WINDOW_FUNCTION",
+                    "42903",
+                    &[("filterExpr", format!("\"{f}\"")), ("windowExpr", format!("\"{w}\""))],
+                    format!(
+                        "The FILTER expression \"{f}\" in an aggregate function is invalid. Expected a FILTER \
+                         expression without window functions, but found \"{w}\"."
+                    ),
+                ));
+            }
             if args.is_empty() {
                 args.push(Expr::Literal { value: ScalarValue::Int32(Some(1)), span: None });
             }
@@ -324,7 +343,11 @@ impl Converter<'_> {
                 .map(|a| Expr::Case { operand: None, branches: vec![(cond.clone(), a)], else_expr: None, span: None })
                 .collect();
         }
-        Ok(Expr::Function { name, args, distinct, span })
+        let function = Expr::Function { name, args, distinct, span };
+        match &f.over {
+            None => Ok(function),
+            Some(over) => self.window(function, over, span),
+        }
     }
 
     pub(crate) fn object_name(&self, name: &ast::ObjectName) -> Result<Vec<String>> {
@@ -471,6 +494,22 @@ fn number_text(n: &str, long: bool) -> String {
         format!("{n}L")
     } else {
         n.to_string()
+    }
+}
+
+/// The text of the first window expression in `e` (`OVER` in a FILTER).
+fn find_window(e: &Expr) -> Option<String> {
+    match e {
+        Expr::Window { function, .. } => Some(match function.as_ref() {
+            Expr::Function { name, .. } => name.clone(),
+            _ => "window".into(),
+        }),
+        Expr::Function { args, .. } => args.iter().find_map(find_window),
+        Expr::Binary { left, right, .. } => find_window(left).or_else(|| find_window(right)),
+        Expr::Not { expr, .. } | Expr::Negative { expr, .. } | Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } => {
+            find_window(expr)
+        }
+        _ => None,
     }
 }
 

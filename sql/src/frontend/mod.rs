@@ -16,6 +16,7 @@ mod span;
 mod spark_ddl;
 mod standalone;
 mod statement;
+mod window;
 
 #[cfg(test)]
 mod tests;

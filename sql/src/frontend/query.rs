@@ -16,6 +16,7 @@ use sqlparser::ast::{
 };
 
 use super::aggregates::is_aggregate;
+use super::window::NamedWindows;
 use super::Converter;
 
 /// File formats readable as `format.\`path\`` in FROM.
@@ -82,7 +83,7 @@ impl Converter<'_> {
         Ok(plan)
     }
 
-    fn sort_exprs(&self, es: &[ast::OrderByExpr]) -> Result<Vec<SortExpr>> {
+    pub(crate) fn sort_exprs(&self, es: &[ast::OrderByExpr]) -> Result<Vec<SortExpr>> {
         es.iter()
             .map(|o| {
                 if o.with_fill.is_some() {
@@ -150,13 +151,12 @@ impl Converter<'_> {
         if s.prewhere.is_some() || !s.connect_by.is_empty() || s.qualify.is_some() {
             return Err(unsupported("PREWHERE/CONNECT BY/QUALIFY"));
         }
-        if !s.named_window.is_empty() {
-            return Err(unsupported("WINDOW clause"));
-        }
         if s.exclude.is_some() || s.value_table_mode.is_some() {
             return Err(unsupported("SELECT modifiers"));
         }
         let mut plan = self.from(&s.from)?;
+        // the WINDOW clause names windows for this SELECT's expressions
+        let _windows = NamedWindows::enter(self.named_windows(&s.named_window)?);
         if let Some(w) = &s.selection {
             plan = Plan::Filter { input: Box::new(plan), condition: self.expr(w)? };
         }
@@ -427,9 +427,20 @@ fn check_wildcard_options(o: &ast::WildcardAdditionalOptions) -> Result<()> {
     Ok(())
 }
 
-/// Whether an expression calls an aggregate function outside subqueries.
+/// Whether an expression calls an aggregate function outside subqueries
+/// (a windowed aggregate, `sum(x) OVER (...)`, does not count; aggregates in
+/// its arguments or window specification do).
 pub(crate) fn contains_aggregate(e: &Expr) -> bool {
     match e {
+        Expr::Window { function, partition_by, order_by, .. } => {
+            let args_have = match function.as_ref() {
+                Expr::Function { args, .. } => args.iter().any(contains_aggregate),
+                other => contains_aggregate(other),
+            };
+            args_have
+                || partition_by.iter().any(contains_aggregate)
+                || order_by.iter().any(|o| contains_aggregate(&o.expr))
+        }
         Expr::Function { name, args, .. } => is_aggregate(name) || args.iter().any(contains_aggregate),
         Expr::Alias { expr, .. }
         | Expr::Not { expr, .. }

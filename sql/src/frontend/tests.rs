@@ -276,7 +276,61 @@ fn functions() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(matches!(err("SELECT sum(a) OVER (PARTITION BY b) FROM t"), Error::NotImplemented(_)));
+}
+
+#[test]
+fn windows() {
+    use ember_core::spec::{FrameBound, FrameUnits};
+    match expr("sum(a) OVER (PARTITION BY b ORDER BY c DESC ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)") {
+        Expr::Window { function, partition_by, order_by, frame: Some(f), .. } => {
+            assert!(matches!(function.as_ref(), Expr::Function { name, .. } if name == "sum"));
+            assert!(col(&["b"])(&partition_by[0]));
+            assert!(!order_by[0].ascending);
+            assert_eq!(f.units, FrameUnits::Rows);
+            assert!(matches!(&f.start, FrameBound::Preceding(v) if matches!(v.as_ref(), Expr::Literal { .. })));
+            assert_eq!(f.end, FrameBound::CurrentRow);
+        }
+        other => panic!("{other:?}"),
+    }
+    // the short form ends at the current row; no frame is Spark's default
+    match expr("count(*) OVER (ORDER BY c RANGE UNBOUNDED PRECEDING)") {
+        Expr::Window { frame: Some(f), .. } => {
+            assert_eq!(
+                (f.units, f.start, f.end),
+                (FrameUnits::Range, FrameBound::UnboundedPreceding, FrameBound::CurrentRow)
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(expr("row_number() OVER ()"), Expr::Window { frame: None, .. }));
+    // IGNORE NULLS of the offset functions becomes their last argument
+    match expr("lag(a) IGNORE NULLS OVER (ORDER BY c)") {
+        Expr::Window { function, .. } => {
+            assert!(matches!(function.as_ref(), Expr::Function { args, .. } if args.len() == 4))
+        }
+        other => panic!("{other:?}"),
+    }
+    // named windows are substituted; an unknown one is Spark's error
+    match query("SELECT sum(a) OVER w, rank() OVER (w) FROM t WINDOW w AS (PARTITION BY b)") {
+        Plan::Project { exprs, .. } => {
+            for e in exprs {
+                assert!(matches!(e, Expr::Window { partition_by, .. } if partition_by.len() == 1));
+            }
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(err("SELECT sum(a) OVER w FROM t").error_class(), Some("MISSING_WINDOW_SPECIFICATION"));
+    assert_eq!(
+        err("SELECT sum(a) OVER w FROM t WINDOW w AS (), w AS ()").error_class(),
+        Some("INVALID_SQL_SYNTAX.REPETITIVE_WINDOW_DEFINITION")
+    );
+    assert_eq!(
+        err("SELECT sum(a) OVER (ORDER BY c RANGE BETWEEN CURRENT ROW AND d FOLLOWING) FROM t").error_class(),
+        Some("_LEGACY_ERROR_TEMP_0064")
+    );
+    // a windowed aggregate does not make the SELECT an aggregation
+    assert!(matches!(query("SELECT sum(a) OVER () FROM t"), Plan::Project { .. }));
+    assert!(matches!(query("SELECT sum(sum(a)) OVER () FROM t"), Plan::Aggregate { .. }));
 }
 
 #[test]
