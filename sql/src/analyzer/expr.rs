@@ -486,7 +486,7 @@ impl Analyzer<'_> {
         let sql = self.sql_of(whole, cx.scope);
         let arg_sql: Vec<String> = args.iter().map(|a| self.sql_of(a, cx.scope)).collect();
         match def.kind {
-            Kind::Aggregate(func) => {
+            Kind::Aggregate(_) | Kind::AggregateExpr => {
                 match cx.agg {
                     AggPolicy::Allow => {}
                     AggPolicy::GroupBy => {
@@ -517,7 +517,7 @@ impl Analyzer<'_> {
                 };
                 let ccx = CallCtx { ansi: self.ansi, mode: self.mode(), sql: &sql, arg_sql: &arg_sql };
                 // count(*) and count(1) count rows: Spark names both `count(1)`
-                functions::aggregate_call(func, resolved, distinct, &lower, &ccx)
+                functions::aggregate(def, resolved, distinct, &lower, &ccx)
             }
             _ => {
                 functions::check_arity(def, &lower, args.len())?;

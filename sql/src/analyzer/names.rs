@@ -37,11 +37,9 @@ pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
         Expr::Alias { name, .. } => name.clone(),
         Expr::Function { name, args, distinct, .. } => {
             let lower = name.to_ascii_lowercase();
-            if !*distinct {
-                let shown: Vec<String> = args.iter().map(r).collect();
-                if let Some(n) = super::functions::pretty_call(&lower, &shown) {
-                    return n;
-                }
+            let shown: Vec<String> = args.iter().map(r).collect();
+            if let Some(n) = super::functions::pretty_call(&lower, &shown, *distinct) {
+                return n;
             }
             if lower == "if" && args.len() == 3 {
                 return format!("(IF({}))", list(args));

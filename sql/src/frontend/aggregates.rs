@@ -47,6 +47,7 @@ pub(crate) const AGGREGATE_FUNCTIONS: &[&str] = &[
     "percentile_approx",
     "percentile_cont",
     "percentile_disc",
+    "product",
     "regr_avgx",
     "regr_avgy",
     "regr_count",

@@ -11,6 +11,7 @@ mod datetime_format;
 mod digest;
 mod encoding;
 mod hash;
+mod list_stats;
 mod math;
 mod numeric;
 mod random;
@@ -40,7 +41,7 @@ pub fn eval_scalar_function(
     num_rows: usize,
 ) -> Result<ArrayRef> {
     let ctx = Ctx { name, args, return_type, mode, n: num_rows };
-    let families: [Family; 11] = [
+    let families: [Family; 12] = [
         string::eval,
         math::eval,
         conditional::eval,
@@ -52,6 +53,7 @@ pub fn eval_scalar_function(
         timestamp::eval,
         collection::eval,
         random::eval,
+        list_stats::eval,
     ];
     for family in families {
         if let Some(result) = family(&ctx) {

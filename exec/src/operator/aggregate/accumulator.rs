@@ -65,7 +65,7 @@ pub fn create(
         }
         AggFunc::BoolAnd | AggFunc::BoolOr => Box::new(BoolAcc { and: func == AggFunc::BoolAnd, state: vec![] }),
         AggFunc::CollectList | AggFunc::CollectSet => {
-            return Err(Error::not_implemented(format!("aggregate function {}", func.name())))
+            Box::new(super::collect::CollectAcc::new(converter.clone(), result_type, func == AggFunc::CollectSet)?)
         }
     })
 }
@@ -123,6 +123,9 @@ struct SumAcc {
     mode: EvalMode,
     /// set when an integer sum overflowed in non-ANSI mode: Spark 3 wraps
     overflowed: bool,
+    /// `try_sum` / `try_avg` (Try mode): the groups whose sum overflowed,
+    /// which end as NULL
+    failed: Vec<bool>,
 }
 
 impl SumAcc {
@@ -133,20 +136,23 @@ impl SumAcc {
             DataType::Decimal128(p, s) => SumState::Decimal(vec![], *p, *s),
             other => return Err(Error::internal(format!("sum into {other}"))),
         };
-        Ok(SumAcc { state, mode, overflowed: false })
+        Ok(SumAcc { state, mode, overflowed: false, failed: vec![] })
     }
 }
 
-fn add_i64(acc: &mut Option<i64>, v: i64, mode: EvalMode) -> Result<()> {
+/// Adds into a running sum; `false` when it overflowed in Try mode (the
+/// caller marks the group).
+fn add_i64(acc: &mut Option<i64>, v: i64, mode: EvalMode) -> Result<bool> {
     *acc = Some(match acc {
         None => v,
         Some(a) => match a.checked_add(v) {
             Some(x) => x,
             None if mode == EvalMode::Ansi => return Err(Error::arithmetic_overflow("long overflow")),
+            None if mode == EvalMode::Try => return Ok(false),
             None => a.wrapping_add(v),
         },
     });
-    Ok(())
+    Ok(true)
 }
 
 impl Accumulator for SumAcc {
@@ -157,9 +163,10 @@ impl Accumulator for SumAcc {
                 s.resize(n, None);
                 let v = cast(v, &DataType::Int64)?;
                 let v = v.as_primitive::<Int64Type>();
+                self.failed.resize(n, false);
                 for (i, g) in groups.iter().enumerate() {
-                    if v.is_valid(i) {
-                        add_i64(&mut s[*g as usize], v.value(i), self.mode)?;
+                    if v.is_valid(i) && !add_i64(&mut s[*g as usize], v.value(i), self.mode)? {
+                        self.failed[*g as usize] = true;
                     }
                 }
             }
@@ -202,12 +209,20 @@ impl Accumulator for SumAcc {
     fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
         let o = downcast::<SumAcc>(other)?;
         self.overflowed |= o.overflowed;
+        self.failed.resize(n, false);
+        for (i, f) in o.failed.iter().enumerate() {
+            if *f {
+                self.failed[mapping[i] as usize] = true;
+            }
+        }
         match (&mut self.state, o.state) {
             (SumState::Int(s), SumState::Int(os)) => {
                 s.resize(n, None);
                 for (i, v) in os.into_iter().enumerate() {
                     if let Some(v) = v {
-                        add_i64(&mut s[mapping[i] as usize], v, self.mode)?;
+                        if !add_i64(&mut s[mapping[i] as usize], v, self.mode)? {
+                            self.failed[mapping[i] as usize] = true;
+                        }
                     }
                 }
             }
@@ -237,7 +252,14 @@ impl Accumulator for SumAcc {
         Ok(match &mut self.state {
             SumState::Int(s) => {
                 s.resize(n, None);
-                Arc::new(Int64Array::from(std::mem::take(s)))
+                self.failed.resize(n, false);
+                let mut out = std::mem::take(s);
+                for (v, f) in out.iter_mut().zip(&self.failed) {
+                    if *f {
+                        *v = None;
+                    }
+                }
+                Arc::new(Int64Array::from(out))
             }
             SumState::Float(s) => {
                 s.resize(n, None);

@@ -1,4 +1,5 @@
 //! Grouped and global aggregation.
 
 pub mod accumulator;
+pub mod collect;
 pub mod hash_aggregate;

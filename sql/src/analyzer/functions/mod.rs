@@ -16,6 +16,7 @@ use ember_core::types::{
 };
 use ember_core::{AggFunc, AggregateCall, Error, EvalMode, Expr, Result, ScalarValue};
 
+mod aggregates;
 mod more;
 mod nested;
 mod pretty;
@@ -66,6 +67,8 @@ pub enum Kind {
     /// Typed by code in `special`.
     Special,
     Aggregate(AggFunc),
+    /// An aggregate built from the core ones (see `aggregates`).
+    AggregateExpr,
 }
 
 #[derive(Debug)]
@@ -368,6 +371,35 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("bool_or", ["some", "any"], 1, 1, Kind::Aggregate(AggFunc::BoolOr)),
     f!("collect_list", ["array_agg"], 1, 1, Kind::Aggregate(AggFunc::CollectList)),
     f!("collect_set", [], 1, 1, Kind::Aggregate(AggFunc::CollectSet)),
+    f!("count_if", [], 1, 1, Kind::AggregateExpr),
+    f!("approx_count_distinct", [], 1, 2, Kind::AggregateExpr),
+    f!("try_sum", [], 1, 1, Kind::AggregateExpr),
+    f!("try_avg", [], 1, 1, Kind::AggregateExpr),
+    f!("median", [], 1, 1, Kind::AggregateExpr),
+    f!("percentile", [], 2, 3, Kind::AggregateExpr),
+    f!("percentile_approx", ["approx_percentile"], 2, 3, Kind::AggregateExpr),
+    f!("mode", [], 1, 2, Kind::AggregateExpr),
+    f!("product", [], 1, 1, Kind::AggregateExpr),
+    f!("skewness", [], 1, 1, Kind::AggregateExpr),
+    f!("kurtosis", [], 1, 1, Kind::AggregateExpr),
+    f!("corr", [], 2, 2, Kind::AggregateExpr),
+    f!("covar_pop", [], 2, 2, Kind::AggregateExpr),
+    f!("covar_samp", [], 2, 2, Kind::AggregateExpr),
+    f!("regr_count", [], 2, 2, Kind::AggregateExpr),
+    f!("regr_avgx", [], 2, 2, Kind::AggregateExpr),
+    f!("regr_avgy", [], 2, 2, Kind::AggregateExpr),
+    f!("regr_sxx", [], 2, 2, Kind::AggregateExpr),
+    f!("regr_syy", [], 2, 2, Kind::AggregateExpr),
+    f!("regr_sxy", [], 2, 2, Kind::AggregateExpr),
+    f!("regr_slope", [], 2, 2, Kind::AggregateExpr),
+    f!("regr_intercept", [], 2, 2, Kind::AggregateExpr),
+    f!("regr_r2", [], 2, 2, Kind::AggregateExpr),
+    f!("bit_and", [], 1, 1, Kind::AggregateExpr),
+    f!("bit_or", [], 1, 1, Kind::AggregateExpr),
+    f!("bit_xor", [], 1, 1, Kind::AggregateExpr),
+    f!("listagg", ["string_agg"], 1, 2, Kind::AggregateExpr),
+    f!("min_by", [], 2, 3, Kind::AggregateExpr),
+    f!("max_by", [], 2, 3, Kind::AggregateExpr),
 ];
 
 /// Looks a function up by name or alias, case-insensitively.
@@ -377,7 +409,17 @@ pub fn lookup(name: &str) -> Option<&'static FunctionDef> {
 }
 
 pub fn is_aggregate(name: &str) -> bool {
-    matches!(lookup(name).map(|f| f.kind), Some(Kind::Aggregate(_)))
+    matches!(lookup(name).map(|f| f.kind), Some(Kind::Aggregate(_) | Kind::AggregateExpr))
+}
+
+/// Resolves a call of an aggregate function of the registry (core or
+/// built-up) over resolved arguments.
+pub fn aggregate(def: &FunctionDef, args: Vec<Expr>, distinct: bool, display_name: &str, cx: &CallCtx) -> Result<Expr> {
+    match def.kind {
+        Kind::Aggregate(func) => aggregate_call(func, args, distinct, display_name, cx),
+        Kind::AggregateExpr => aggregates::composite(def.name, args, distinct, &display_name.to_ascii_lowercase(), cx),
+        _ => Err(Error::internal(format!("{} is not an aggregate function", def.name))),
+    }
 }
 
 /// The names SHOW FUNCTIONS lists.
@@ -530,7 +572,9 @@ pub fn scalar_call(def: &FunctionDef, args: Vec<Expr>, cx: &CallCtx) -> Result<E
             Ok(call(def.name, out, ret, cx.mode))
         }
         Kind::Special => special(def, args, cx),
-        Kind::Aggregate(_) => Err(Error::internal("aggregate function resolved as a scalar function")),
+        Kind::Aggregate(_) | Kind::AggregateExpr => {
+            Err(Error::internal("aggregate function resolved as a scalar function"))
+        }
     }
 }
 

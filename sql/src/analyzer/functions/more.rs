@@ -193,7 +193,8 @@ pub(super) fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> R
         }
         "nullifzero" | "zeroifnull" => {
             let a = args.remove(0);
-            let a = if a.data_type() == DataType::Null { cast(a, &DataType::Int32, mode) } else { numeric_arg(cx, 0, a)? };
+            let a =
+                if a.data_type() == DataType::Null { cast(a, &DataType::Int32, mode) } else { numeric_arg(cx, 0, a)? };
             let t = a.data_type();
             if name == "nullifzero" {
                 let zero = cast(lit_i32(0), &t, mode);

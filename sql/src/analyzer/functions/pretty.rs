@@ -19,7 +19,13 @@ fn unit_function(lower: &str) -> Option<&'static str> {
 
 /// The name of a call, given its lower-case name and the names of its
 /// arguments; `None` when it is the plain `name(args)`.
-pub fn pretty_call(lower: &str, args: &[String]) -> Option<String> {
+pub fn pretty_call(lower: &str, args: &[String], distinct: bool) -> Option<String> {
+    if distinct {
+        return pretty_aggregate(lower, args, "DISTINCT ");
+    }
+    if let Some(n) = pretty_aggregate(lower, args, "") {
+        return Some(n);
+    }
     let list = |extra: &[&str]| {
         let mut v: Vec<String> = args.to_vec();
         v.extend(extra.iter().map(|s| s.to_string()));
@@ -66,6 +72,19 @@ fn defaults(args: &[String], ints: usize, last: &str) -> String {
         v.push(last.into());
     }
     v.join(", ")
+}
+
+/// Aggregates whose constructor fills in a default argument.
+fn pretty_aggregate(lower: &str, args: &[String], prefix: &str) -> Option<String> {
+    let extra = match (lower, args.len()) {
+        ("percentile", 2) => "1",
+        ("percentile_approx" | "approx_percentile", 2) => "10000",
+        ("listagg" | "string_agg", 1) => "NULL",
+        // array_agg is collect_list
+        ("array_agg", _) => return Some(format!("collect_list({prefix}{})", args.join(", "))),
+        _ => return None,
+    };
+    Some(format!("{lower}({prefix}{}, {extra})", args.join(", ")))
 }
 
 fn looks_binary(name: &str) -> bool {
@@ -115,13 +134,18 @@ mod tests {
     #[test]
     fn names_with_defaults() {
         let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(pretty_call("regexp_extract", &a(&["s", "p"])).as_deref(), Some("regexp_extract(s, p, 1)"));
-        assert_eq!(pretty_call("regexp_extract", &a(&["s", "p", "2"])), None);
+        assert_eq!(pretty_call("regexp_extract", &a(&["s", "p"]), false).as_deref(), Some("regexp_extract(s, p, 1)"));
+        assert_eq!(pretty_call("regexp_extract", &a(&["s", "p", "2"]), false), None);
         assert_eq!(
-            pretty_call("dateadd", &a(&["microsecond", "1", "t"])).as_deref(),
+            pretty_call("dateadd", &a(&["microsecond", "1", "t"]), false).as_deref(),
             Some("timestampadd(MICROSECOND, 1, t)")
         );
-        assert_eq!(pretty_call("date_add", &a(&["d", "1"])), None);
-        assert_eq!(pretty_call("div", &a(&["a", "b"])).as_deref(), Some("(a div b)"));
+        assert_eq!(pretty_call("date_add", &a(&["d", "1"]), false), None);
+        assert_eq!(pretty_call("div", &a(&["a", "b"]), false).as_deref(), Some("(a div b)"));
+        assert_eq!(
+            pretty_call("percentile_approx", &a(&["a", "0.8"]), true).as_deref(),
+            Some("percentile_approx(DISTINCT a, 0.8, 10000)")
+        );
+        assert_eq!(pretty_call("percentile", &a(&["v", "0.5"]), false).as_deref(), Some("percentile(v, 0.5, 1)"));
     }
 }
