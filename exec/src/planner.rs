@@ -421,6 +421,7 @@ impl PhysicalPlanner {
                         args: args.iter().map(c).collect::<Result<Vec<_>>>()?,
                         arg_types: args.iter().map(|x| x.data_type()).collect(),
                         filter: a.filter.as_deref().map(c).transpose()?,
+                        distinct: a.distinct,
                         ignore_nulls,
                         mode: a.mode,
                     }

@@ -270,8 +270,12 @@ enum Kind2 {
     Ntile,
     Offset { lag: bool },
     NthValue,
-    Aggregate(AggFunc),
+    Aggregate,
 }
+
+/// Aggregates Spark computes over the whole partition only (no ORDER BY,
+/// no other frame): `INVALID_WINDOW_SPEC_FOR_AGGREGATION_FUNC`.
+const WHOLE_PARTITION_ONLY: [&str; 3] = ["median", "percentile_cont", "percentile_disc"];
 
 impl Analyzer<'_> {
     /// The expression whose pretty SQL is the output name of a select item:
@@ -382,7 +386,7 @@ impl Analyzer<'_> {
             _ => {
                 let def = functions::lookup(&lower).ok_or_else(|| functions::unresolved_routine(&lower))?;
                 match def.kind {
-                    Kind::Aggregate(f) => Kind2::Aggregate(f),
+                    Kind::Aggregate(_) | Kind::AggregateExpr => Kind2::Aggregate,
                     _ => {
                         let sql = self.sql_of(function, scope);
                         return Err(error(
@@ -403,6 +407,7 @@ impl Analyzer<'_> {
         let function_sql = self.sql_of(function, scope);
         let arg_sql: Vec<String> = args.iter().map(|a| self.sql_of(a, scope)).collect();
         let ccx = CallCtx { ansi: self.ansi, mode: self.mode(), sql: &function_sql, arg_sql: &arg_sql };
+        let mut composite_parts: Option<Expr> = None;
         let func = match kind {
             Kind2::Ranking(f) => {
                 arity(0, 0)?;
@@ -453,7 +458,7 @@ impl Analyzer<'_> {
                 };
                 WindowFunction::NthValue { input: Box::new(input), n, ignore_nulls }
             }
-            Kind2::Aggregate(f) => {
+            Kind2::Aggregate => {
                 let def = functions::lookup(&lower).ok_or_else(|| functions::unresolved_routine(&lower))?;
                 let is_count_star = def.name == "count"
                     && args.len() == 1
@@ -472,7 +477,7 @@ impl Analyzer<'_> {
                         format!("Distinct window functions are not supported: {}.", quoted(&window_sql)),
                     ));
                 }
-                match functions::aggregate_call(f, resolved, false, &lower, &ccx)? {
+                match functions::aggregate(def, resolved, false, &lower, &ccx)? {
                     Expr::Aggregate(call) => {
                         if matches!(call.func, AggFunc::First | AggFunc::Last | AggFunc::AnyValue)
                             && call.args.len() == 2
@@ -489,11 +494,34 @@ impl Analyzer<'_> {
                         }
                         WindowFunction::Aggregate(*call)
                     }
-                    other => return Err(Error::internal(format!("aggregate call resolved to {other}"))),
+                    // an expression over aggregate calls (`median` is a function of
+                    // `collect_list`): each call is windowed, the expression
+                    // stays around them
+                    composite => {
+                        composite_parts = Some(composite);
+                        WindowFunction::RowNumber
+                    }
                 }
             }
         };
-        if func.exprs().iter().any(|e| e.contains_window()) {
+        // the frame rules of an aggregate: those of any of its calls
+        let func = match &composite_parts {
+            Some(c) => {
+                let mut call = None;
+                c.walk(&mut |x| {
+                    if let (Expr::Aggregate(a), None) = (x, &call) {
+                        call = Some(a.as_ref().clone());
+                    }
+                });
+                WindowFunction::Aggregate(call.ok_or_else(|| Error::internal("aggregate without a call"))?)
+            }
+            None => func,
+        };
+        let inner_windows = match &composite_parts {
+            Some(c) => c.contains_window(),
+            None => func.exprs().iter().any(|e| e.contains_window()),
+        };
+        if inner_windows {
             return Err(Error::not_implemented("a window function inside the arguments of a window function"));
         }
         let partition = partition_by.iter().map(|p| self.expr(p, cx)).collect::<Result<Vec<_>>>()?;
@@ -510,7 +538,40 @@ impl Analyzer<'_> {
             return Err(Error::not_implemented("a window function inside a window specification"));
         }
         let frame = self.window_frame(function, &func, frame.as_ref(), partition_by, order_by, &order, scope)?;
-        Ok(Expr::Window(Box::new(WindowExpr { function: func, partition_by: partition, order_by: order, frame })))
+        if WHOLE_PARTITION_ONLY.contains(&lower.as_str())
+            && (!order.is_empty()
+                || frame
+                    != WindowFrame::new(
+                        FrameUnits::Rows,
+                        FrameBound::UnboundedPreceding,
+                        FrameBound::UnboundedFollowing,
+                    ))
+        {
+            let sql = self.sql_of(function, scope);
+            return Err(error(
+                "INVALID_WINDOW_SPEC_FOR_AGGREGATION_FUNC",
+                "42601",
+                &[("aggFunc", quoted(&sql))],
+                format!("Cannot specify ORDER BY or a window frame for {}.", quoted(&sql)),
+            ));
+        }
+        let Some(composite) = composite_parts else {
+            return Ok(Expr::Window(Box::new(WindowExpr {
+                function: func,
+                partition_by: partition,
+                order_by: order,
+                frame,
+            })));
+        };
+        composite.transform_up(&mut |x| match x {
+            Expr::Aggregate(call) => Ok(Expr::Window(Box::new(WindowExpr {
+                function: WindowFunction::Aggregate(*call),
+                partition_by: partition.clone(),
+                order_by: order.clone(),
+                frame: frame.clone(),
+            }))),
+            other => Ok(other),
+        })
     }
 
     /// An integer constant argument (`ntile(n)`, `lag(x, n)`).

@@ -42,6 +42,7 @@ pub(crate) struct AggregateInput {
     /// `FILTER (WHERE ..)`: rows where false do not count
     pub filter: Option<BooleanArray>,
     pub data_type: DataType,
+    pub distinct: bool,
     pub mode: EvalMode,
 }
 
@@ -107,6 +108,9 @@ struct State {
 impl State {
     /// The running state of `input`, or None for the generic path.
     fn new(input: &AggregateInput) -> Result<Option<State>> {
+        if input.distinct {
+            return Ok(None);
+        }
         let first = input.args.first();
         let arg = |t: &DataType| -> Result<ArrayRef> {
             let a = first.ok_or_else(|| Error::internal("aggregate without an argument"))?;
@@ -499,8 +503,14 @@ fn fallback(input: &AggregateInput, frames: &[(usize, usize)]) -> Result<ArrayRe
             g += 1;
         }
         let num_groups = g - first;
-        let mut acc =
-            accumulator::create(input.func, &input.arg_types, &input.data_type, false, input.mode, &converter)?;
+        let mut acc = accumulator::create(
+            input.func,
+            &input.arg_types,
+            &input.data_type,
+            input.distinct,
+            input.mode,
+            &converter,
+        )?;
         let idx = UInt32Array::from(rows);
         let values =
             input.args.iter().map(|a| take(a.as_ref(), &idx, None)).collect::<std::result::Result<Vec<_>, _>>()?;
@@ -536,6 +546,7 @@ mod tests {
             arg_types: vec![DataType::Int64],
             filter: None,
             data_type,
+            distinct: false,
             mode: EvalMode::Ansi,
         }
     }
@@ -598,6 +609,7 @@ mod tests {
             arg_types: vec![DataType::Float64],
             filter: None,
             data_type: DataType::Float64,
+            distinct: false,
             mode: EvalMode::Ansi,
         };
         let frames = [(0, 1), (0, 2)];

@@ -52,6 +52,8 @@ pub enum WindowFunction {
         args: Vec<PhysicalExpr>,
         arg_types: Vec<DataType>,
         filter: Option<PhysicalExpr>,
+        /// over the distinct values (`approx_count_distinct` is `count(DISTINCT)`)
+        distinct: bool,
         ignore_nulls: bool,
         mode: EvalMode,
     },
@@ -277,7 +279,7 @@ impl WindowSink {
 
     fn evaluate_expr(&self, e: &WindowExprSpec, rows: &SortedRows) -> Result<ArrayRef> {
         let col = match &e.function {
-            WindowFunction::Aggregate { func, args, arg_types, filter, ignore_nulls, mode } => {
+            WindowFunction::Aggregate { func, args, arg_types, filter, distinct, ignore_nulls, mode } => {
                 let frames = frame::frames(&e.frame, rows, &self.order_by)?;
                 if matches!(func, AggFunc::First | AggFunc::Last | AggFunc::AnyValue) {
                     let input = args.first().ok_or_else(|| Error::internal("first/last without an argument"))?;
@@ -295,6 +297,7 @@ impl WindowSink {
                             None => None,
                         },
                         data_type: e.data_type.clone(),
+                        distinct: *distinct,
                         mode: *mode,
                     };
                     aggregate::evaluate(&spec, &frames, &e.frame)?
