@@ -21,8 +21,20 @@ pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
         "nvl2" => nvl2(c),
         "isnan" => isnan(c),
         "nanvl" => nanvl(c),
+        "raise_error" => raise_error(c),
         _ => return None,
     })
+}
+
+/// `raise_error(message)`: fails on any row, with Spark's
+/// `USER_RAISED_EXCEPTION` (a NULL message reads `null`).
+fn raise_error(c: &Ctx) -> Result<ArrayRef> {
+    if c.n == 0 {
+        return Ok(arrow::array::new_null_array(c.return_type, 0));
+    }
+    let m = super::args::Strs::new(c.arg(0)?)?;
+    let message = m.get(0).unwrap_or("null").to_string();
+    Err(crate::errors::spark_error("USER_RAISED_EXCEPTION", "P0001", "<errorMessage>", &[("errorMessage", message)]))
 }
 
 fn array(c: &Ctx, i: usize) -> Result<ArrayRef> {

@@ -11,6 +11,7 @@ mod datetime_format;
 mod digest;
 mod encoding;
 mod hash;
+mod json;
 mod list_stats;
 mod math;
 mod numeric;
@@ -41,7 +42,7 @@ pub fn eval_scalar_function(
     num_rows: usize,
 ) -> Result<ArrayRef> {
     let ctx = Ctx { name, args, return_type, mode, n: num_rows };
-    let families: [Family; 12] = [
+    let families: [Family; 13] = [
         string::eval,
         math::eval,
         conditional::eval,
@@ -54,6 +55,7 @@ pub fn eval_scalar_function(
         collection::eval,
         random::eval,
         list_stats::eval,
+        json::eval,
     ];
     for family in families {
         if let Some(result) = family(&ctx) {

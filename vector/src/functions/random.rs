@@ -24,6 +24,8 @@ pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
             generate(c, move |r| r.next_gaussian(&mut spare))
         }
         "uuid" => uuid(c),
+        "uniform" => uniform(c),
+        "randstr" => randstr(c),
         "spark_partition_id" => Ok(Arc::new(Int32Array::from(vec![0; c.n])) as ArrayRef),
         _ => return None,
     })
@@ -32,7 +34,47 @@ pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
 /// Whether a function gives different values for equal arguments (such
 /// calls must not be folded into constants).
 pub fn is_nondeterministic(name: &str) -> bool {
-    matches!(name, "rand" | "random" | "randn" | "uuid" | "shuffle")
+    matches!(name, "rand" | "random" | "randn" | "uuid" | "shuffle" | "uniform" | "randstr")
+}
+
+/// `uniform(min, max, seed)`: `min + r * (max - min)` for each row's next
+/// double `r`, in the result type (integers truncate, decimals round).
+fn uniform(c: &Ctx) -> Result<ArrayRef> {
+    let lo = super::args::F64s::new(c.arg(0)?)?;
+    let hi = super::args::F64s::new(c.arg(1)?)?;
+    let seed = I64s::new(c.arg(2)?)?.get(0).unwrap_or(0);
+    let mut rng = XorShift::new(seed);
+    let out: Float64Array = (0..c.n)
+        .map(|i| {
+            let r = rng.next_double();
+            Some(lo.get(i)? + r * (hi.get(i)? - lo.get(i)?))
+        })
+        .collect();
+    let out: ArrayRef = Arc::new(out);
+    if c.return_type == &arrow::datatypes::DataType::Float64 {
+        return Ok(out);
+    }
+    crate::cast::cast(&out, c.return_type, ember_core::EvalMode::Legacy)
+}
+
+/// `randstr(length, seed)`: letters and digits drawn with Spark's
+/// generator (`|nextInt % 62|` picks among 0-9, a-z, A-Z).
+fn randstr(c: &Ctx) -> Result<ArrayRef> {
+    let len = I64s::new(c.arg(0)?)?;
+    let seed = I64s::new(c.arg(1)?)?.get(0).unwrap_or(0);
+    let mut rng = XorShift::new(seed);
+    build_strings(c.n, |i, buf| {
+        let Some(n) = len.get(i) else { return Ok(false) };
+        for _ in 0..n.max(0) {
+            let v = (rng.next_int() % 62).unsigned_abs() as u8;
+            buf.push(match v {
+                0..=9 => (b'0' + v) as char,
+                10..=35 => (b'a' + v - 10) as char,
+                _ => (b'A' + v - 36) as char,
+            });
+        }
+        Ok(true)
+    })
 }
 
 fn generate(c: &Ctx, mut f: impl FnMut(&mut XorShift) -> f64) -> Result<ArrayRef> {
@@ -60,7 +102,12 @@ impl XorShift {
         s ^= ((s as u64) >> 35) as i64;
         s ^= s << 4;
         self.state = s;
-        (s & ((1i64 << bits) - 1)) as i32
+        (s & ((1u64 << bits) as i64).wrapping_sub(1)) as i32
+    }
+
+    /// Java's `Random.nextInt()`.
+    pub(crate) fn next_int(&mut self) -> i32 {
+        self.next(32)
     }
 
     /// Java's `Random.nextDouble`.
@@ -180,6 +227,21 @@ mod tests {
         assert_eq!(s.value(0).len(), 36);
         assert_eq!(&s.value(0)[14..15], "4");
         assert_ne!(s.value(0), s.value(1));
+    }
+
+    #[test]
+    fn randstr_and_uniform_like_spark() {
+        // SELECT randstr(10, 0) -> ceV0PXaR2I; uniform(10, 20, 0) -> 17
+        let ctx = |args: &[crate::ColumnarValue], rt: &arrow::datatypes::DataType| {
+            let c = Ctx { name: "", args, return_type: rt, mode: ember_core::EvalMode::Ansi, n: 1 };
+            (if rt == &arrow::datatypes::DataType::Utf8 { randstr(&c) } else { uniform(&c) }).unwrap()
+        };
+        let l = |v: i64| crate::ColumnarValue::Scalar(ember_core::ScalarValue::Int64(Some(v)));
+        let f = |v: f64| crate::ColumnarValue::Scalar(ember_core::ScalarValue::Float64(Some(v)));
+        let s = ctx(&[l(10), l(0)], &arrow::datatypes::DataType::Utf8);
+        assert_eq!(arrow::array::AsArray::as_string::<i32>(s.as_ref()).value(0), "ceV0PXaR2I");
+        let u = ctx(&[f(10.0), f(20.0), l(0)], &arrow::datatypes::DataType::Int32);
+        assert_eq!(arrow::array::AsArray::as_primitive::<arrow::datatypes::Int32Type>(u.as_ref()).value(0), 17);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use ember_core::types::{
 use ember_core::{AggFunc, AggregateCall, Error, EvalMode, Expr, Result, ScalarValue};
 
 mod aggregates;
+mod json_schema;
 mod more;
 mod nested;
 mod pretty;
@@ -194,7 +195,7 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("current_timestamp", ["now"], 0, 0, Kind::Fixed(&[], Ts)),
     f!("unix_timestamp", [], 1, 2, Kind::Special),
     f!("from_unixtime", [], 1, 2, Kind::Fixed(&[I64, Str], Str)),
-    f!("date_part", ["datepart"], 2, 2, Kind::Special),
+    f!("date_part", ["datepart", "extract"], 2, 2, Kind::Special),
     // misc
     f!("hash", [], 1, V, Kind::Fixed(&[Any], I32)),
     // cast functions
@@ -248,6 +249,20 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("try_validate_utf8", [], 1, 1, Kind::Fixed(&[Str], Str)),
     f!("make_valid_utf8", [], 1, 1, Kind::Fixed(&[Str], Str)),
     f!("binary", [], 1, 1, Kind::Special),
+    f!("get_json_object", [], 2, 2, Kind::Fixed(&[Str, Str], Str)),
+    f!("json_array_length", [], 1, 1, Kind::Fixed(&[Str], I32)),
+    f!("json_object_keys", [], 1, 1, Kind::Special),
+    f!("to_json", [], 1, 2, Kind::Special),
+    f!("from_json", [], 2, 3, Kind::Special),
+    f!("schema_of_json", [], 1, 2, Kind::Special),
+    f!("like", [], 2, 3, Kind::Special),
+    f!("ilike", [], 2, 3, Kind::Special),
+    f!("raise_error", [], 1, 1, Kind::Special),
+    f!("assert_true", [], 1, 2, Kind::Special),
+    f!("negative", [], 1, 1, Kind::Special),
+    f!("equal_null", [], 2, 2, Kind::Special),
+    f!("uniform", [], 2, 3, Kind::Special),
+    f!("randstr", [], 1, 2, Kind::Special),
     // more math and bits
     f!("pi", [], 0, 0, Kind::Fixed(&[], F64)),
     f!("e", [], 0, 0, Kind::Fixed(&[], F64)),
@@ -274,7 +289,7 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("shiftrightunsigned", [], 2, 2, Kind::Special),
     f!("bit_count", [], 1, 1, Kind::Special),
     f!("bit_get", ["getbit"], 2, 2, Kind::Special),
-    f!("~", [], 1, 1, Kind::Special),
+    f!("~", ["bitwise_not"], 1, 1, Kind::Special),
     f!("nullifzero", [], 1, 1, Kind::Special),
     f!("zeroifnull", [], 1, 1, Kind::Special),
     f!("rand", ["random"], 0, 1, Kind::Special),
@@ -306,8 +321,8 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("make_ym_interval", [], 0, 2, Kind::Special),
     f!("make_dt_interval", [], 0, 4, Kind::Special),
     f!("make_interval", [], 0, 7, Kind::Special),
-    f!("timestampadd", [], 3, 3, Kind::Special),
-    f!("timestampdiff", ["timediff"], 3, 3, Kind::Special),
+    f!("timestampadd", ["timestamp_add"], 3, 3, Kind::Special),
+    f!("timestampdiff", ["timediff", "timestamp_diff"], 3, 3, Kind::Special),
     f!("from_utc_timestamp", [], 2, 2, Kind::Fixed(&[Ts, Str], Ts)),
     f!("to_utc_timestamp", [], 2, 2, Kind::Fixed(&[Ts, Str], Ts)),
     f!("convert_timezone", [], 2, 3, Kind::Special),

@@ -37,7 +37,9 @@ pub(super) fn is_foldable(e: &Expr) -> bool {
         | Expr::ScalarSubquery { .. }
         | Expr::InSubquery { .. }
         | Expr::Exists { .. } => true,
-        Expr::ScalarFunction { name, .. } => matches!(name.as_str(), "rand" | "randn" | "uuid" | "shuffle"),
+        Expr::ScalarFunction { name, .. } => {
+            matches!(name.as_str(), "rand" | "randn" | "uuid" | "shuffle" | "uniform" | "randstr")
+        }
         _ => false,
     })
 }
@@ -312,8 +314,171 @@ pub(super) fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> R
             Ok(call(name, out, timestamp_ntz_type(), mode))
         }
         "localtimestamp" => Ok(call("current_timestamp", vec![], timestamp_ntz_type(), mode)),
+        "like" | "ilike" => {
+            let escape = match args.get(2) {
+                None => '\\',
+                Some(e) => match constant_string(e) {
+                    Some(Some(s)) if s.chars().count() == 1 => s.chars().next().unwrap_or('\\'),
+                    _ => {
+                        return Err(super::spark_error(
+                            "INVALID_ESCAPE_CHAR",
+                            "42604",
+                            "The escape character must be a string literal of length one",
+                            &[],
+                        ))
+                    }
+                },
+            };
+            args.truncate(2);
+            let mut a = all_strings(args, cx)?;
+            let p = a.pop().ok_or_else(|| Error::internal("like pattern"))?;
+            let x = a.pop().ok_or_else(|| Error::internal("like input"))?;
+            Ok(Expr::Like {
+                expr: Box::new(x),
+                pattern: Box::new(p),
+                negated: false,
+                case_insensitive: name == "ilike",
+                regex: false,
+                escape,
+            })
+        }
+        "json_object_keys" => {
+            let a = coerce_arg(cx, 0, args.remove(0), &DataType::Utf8)?;
+            Ok(call(name, vec![a], super::nested::list_of(DataType::Utf8), mode))
+        }
+        "to_json" => {
+            let a = args.remove(0);
+            let t = a.data_type();
+            if !matches!(t, DataType::Struct(_) | DataType::List(_) | DataType::Map(..)) {
+                return Err(unexpected_input(cx, 0, "(\"STRUCT\" or \"ARRAY\" or \"MAP\")", &t));
+            }
+            Ok(call(name, vec![a], DataType::Utf8, mode))
+        }
+        "from_json" => {
+            let text = coerce_arg(cx, 0, args.remove(0), &DataType::Utf8)?;
+            let schema = args.remove(0);
+            let Some(Some(s)) = constant_string(&schema) else {
+                return Err(super::spark_error(
+                    "INVALID_SCHEMA.NON_STRING_LITERAL",
+                    "42K07",
+                    "The input schema <inputSchema> is not a valid schema string. The input expression must be \
+                     string literal and not null.",
+                    &[("inputSchema", quoted(cx.arg_sql.get(1).map(|s| s.as_str()).unwrap_or("")))],
+                ));
+            };
+            let t = super::json_schema::schema_type(&s)?;
+            Ok(call(name, vec![text], t, mode))
+        }
+        "schema_of_json" => {
+            let a = coerce_arg(cx, 0, args.remove(0), &DataType::Utf8)?;
+            if !is_foldable(&a) {
+                return Err(non_foldable(cx, 0, "json", "\"STRING\""));
+            }
+            Ok(call(name, vec![a], DataType::Utf8, mode))
+        }
+        "raise_error" => {
+            let m = coerce_arg(cx, 0, args.remove(0), &DataType::Utf8)?;
+            Ok(call("raise_error", vec![m], DataType::Null, mode))
+        }
+        "assert_true" => {
+            // Spark's AssertTrue: if(cond, NULL, raise_error(message))
+            let c = args.remove(0);
+            let c = match c.data_type() {
+                DataType::Boolean => c,
+                DataType::Null => cast(c, &DataType::Boolean, mode),
+                other => return Err(unexpected_input(cx, 0, "\"BOOLEAN\"", &other)),
+            };
+            let message = match args.pop() {
+                Some(m) => coerce_arg(cx, 1, m, &DataType::Utf8)?,
+                None => lit_str(&format!("'{}' is not true!", cx.arg_sql.first().map(|s| s.as_str()).unwrap_or(""))),
+            };
+            let fail = call("raise_error", vec![message], DataType::Null, mode);
+            Ok(Expr::Case {
+                branches: vec![(c, Expr::Literal(ScalarValue::Null))],
+                else_expr: Some(Box::new(fail)),
+                data_type: DataType::Null,
+            })
+        }
+        "negative" => {
+            let a = args.remove(0);
+            let a = if ember_core::types::is_interval(&a.data_type()) { a } else { numeric_arg(cx, 0, a)? };
+            Ok(Expr::Negative { expr: Box::new(a), mode })
+        }
+        "equal_null" => {
+            let types: Vec<DataType> = args.iter().map(|a| a.data_type()).collect();
+            let t = wider_common(&types, cx.ansi).ok_or_else(|| {
+                Error::spark(
+                    "DATATYPE_MISMATCH.BINARY_OP_DIFF_TYPES",
+                    &[
+                        ("sqlExpr", quoted(cx.sql)),
+                        ("left", quoted(&ember_core::types::spark_sql_type_name(&types[0]))),
+                        ("right", quoted(&ember_core::types::spark_sql_type_name(&types[1]))),
+                    ],
+                )
+            })?;
+            let r = cast(args.remove(1), &t, mode);
+            let l = cast(args.remove(0), &t, mode);
+            Ok(Expr::Binary {
+                op: BinaryOp::EqNullSafe,
+                left: Box::new(l),
+                right: Box::new(r),
+                data_type: DataType::Boolean,
+                mode,
+            })
+        }
+        "uniform" => {
+            let seed = seed_arg(args.get(2).cloned(), cx, 2)?;
+            let (lo, hi) = (args.remove(0), args.remove(0));
+            let mut types = vec![];
+            for (i, e) in [&lo, &hi].into_iter().enumerate() {
+                let t = e.data_type();
+                if !(is_numeric(&t) || matches!(t, DataType::Null)) {
+                    return Err(unexpected_input(cx, i, "\"NUMERIC\"", &t));
+                }
+                if !is_foldable(e) {
+                    return Err(non_foldable(cx, i, if i == 0 { "min" } else { "max" }, "\"NUMERIC\""));
+                }
+                types.push(t);
+            }
+            let t = match wider_common(&types, cx.ansi).unwrap_or(DataType::Float64) {
+                DataType::Null => DataType::Float64,
+                DataType::Int8 | DataType::Int16 => DataType::Int32,
+                other => other,
+            };
+            let (lo, hi) = (cast(lo, &DataType::Float64, mode), cast(hi, &DataType::Float64, mode));
+            Ok(call("uniform", vec![lo, hi, seed], t, mode))
+        }
+        "randstr" => {
+            let seed = seed_arg(args.get(1).cloned(), cx, 1)?;
+            let n = args.remove(0);
+            let t = n.data_type();
+            if !is_numeric(&t) {
+                return Err(unexpected_input(cx, 0, "\"INT\"", &t));
+            }
+            if !is_foldable(&n) {
+                return Err(non_foldable(cx, 0, "length", "\"INT\""));
+            }
+            Ok(call("randstr", vec![cast(n, &DataType::Int32, mode), seed], DataType::Utf8, mode))
+        }
         _ => super::nested::special(def, args, cx),
     }
+}
+
+/// The seed of `uniform` / `randstr`: a constant integer (NULL means 0), or
+/// one drawn now when absent.
+fn seed_arg(seed: Option<Expr>, cx: &CallCtx, i: usize) -> Result<Expr> {
+    let Some(s) = seed else {
+        let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as i64);
+        return Ok(Expr::Literal(ScalarValue::Int64(Some(t.wrapping_mul(0x5DEE_CE66D)))));
+    };
+    let t = s.data_type();
+    if !(is_integral(&t) || matches!(t, DataType::Null)) {
+        return Err(unexpected_input(cx, i, "(\"INT\" or \"BIGINT\")", &t));
+    }
+    if !is_foldable(&s) {
+        return Err(non_foldable(cx, i, "seed", "(\"INT\" or \"BIGINT\")"));
+    }
+    Ok(cast(s, &DataType::Int64, cx.mode))
 }
 
 /// `to_binary(str[, fmt])`: the format is a constant among hex (the

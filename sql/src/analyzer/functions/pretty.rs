@@ -11,8 +11,8 @@ use ember_core::{Error, Result, ScalarValue};
 /// name Spark reports them under.
 fn unit_function(lower: &str) -> Option<&'static str> {
     match lower {
-        "timestampadd" | "dateadd" | "date_add" => Some("timestampadd"),
-        "timestampdiff" | "datediff" | "date_diff" | "timediff" => Some("timestampdiff"),
+        "timestampadd" | "dateadd" | "date_add" | "timestamp_add" => Some("timestampadd"),
+        "timestampdiff" | "datediff" | "date_diff" | "timediff" | "timestamp_diff" => Some("timestampdiff"),
         _ => None,
     }
 }
@@ -45,6 +45,9 @@ pub fn pretty_call(lower: &str, args: &[String], distinct: bool) -> Option<Strin
         ("make_dt_interval", n) if n < 4 => format!("make_dt_interval({})", defaults(args, 3, "0.000000")),
         ("make_ym_interval", n) if n < 2 => format!("make_ym_interval({})", defaults(args, 2, "0")),
         ("div", 2) => format!("({} div {})", args[0], args[1]),
+        ("from_json", _) => format!("from_json({})", args[0]),
+        ("extract", 2) => format!("extract({} FROM {})", args[0], args[1]),
+        ("bitwise_not", 1) => format!("~{}", args[0]),
         ("isnull", 1) => format!("({} IS NULL)", args[0]),
         ("isnotnull", 1) => format!("({} IS NOT NULL)", args[0]),
         // the default pad: a space, or a zero byte for binary input (told
@@ -113,7 +116,8 @@ pub(super) fn unit_error(unit: &str, function: &str) -> Error {
 /// reads as a column name; this turns it into a string constant before the
 /// arguments are resolved. A quoted unit is an error, as in Spark.
 pub fn datetime_unit_args(lower: &str, args: &[spec::Expr]) -> Result<Option<Vec<spec::Expr>>> {
-    if args.len() != 3 || unit_function(lower).is_none() {
+    // the DataFrame functions (`timestamp_add`) pass the unit as a string
+    if args.len() != 3 || unit_function(lower).is_none() || lower.starts_with("timestamp_") {
         return Ok(None);
     }
     match &args[0] {
