@@ -36,7 +36,7 @@ use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::operator::scan::text::TextFileScan;
 use crate::operator::set_op::{SetOpSide, SetOperation};
 use crate::operator::sort::{Sort, SortKey};
-use crate::operator::window::{Bound, Frame, WindowExprSpec, WindowFunction, WindowSink};
+use crate::operator::window::{Bound, Frame, InOrder, WindowExprSpec, WindowFunction, WindowSink};
 use crate::pipeline::{Branch, Operator, Pipeline, Sink, Source};
 
 /// A pipeline still open for more operators.
@@ -456,6 +456,12 @@ impl PhysicalPlanner {
             let frame = Frame { units: w.frame.units, start: bound(&w.frame.start)?, end: bound(&w.frame.end)? };
             specs.push(WindowExprSpec { function, frame, data_type: e.data_type() });
             attrs.push(e.to_attribute());
+        }
+        let mut open = open;
+        if order_by.is_empty() && specs.iter().any(|s| s.order_sensitive()) {
+            for b in &mut open.branches {
+                b.source = Arc::new(InOrder(b.source.clone()));
+            }
         }
         let schema = schema_of(&attrs);
         let display = window_exprs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", ");

@@ -34,7 +34,7 @@ use ember_spill::MemoryReservation;
 use crate::expr::{take_batch, PhysicalExpr};
 use crate::operator::buffer::{rechunk, ChunkBuffer};
 use crate::operator::sort::SortKey;
-use crate::pipeline::{local_mut, LocalState, Sink, SinkResult};
+use crate::pipeline::{local_mut, LocalState, Sink, SinkResult, Source};
 
 pub use frame::{Bound, Frame};
 
@@ -324,6 +324,44 @@ impl WindowSink {
             return Ok(arrow::compute::cast(&col, &e.data_type)?);
         }
         Ok(col)
+    }
+}
+
+/// A source read by a single worker, so that its chunks arrive in order:
+/// without ORDER BY, a window's rows are in the order of its input (Spark
+/// reads them in that order too), which several workers would shuffle.
+pub struct InOrder(pub Arc<dyn Source>);
+
+impl Source for InOrder {
+    fn name(&self) -> String {
+        self.0.name()
+    }
+    fn schema(&self) -> SchemaRef {
+        self.0.schema()
+    }
+    fn init_local(&self) -> Result<LocalState> {
+        self.0.init_local()
+    }
+    fn next_chunk(&self, local: &mut LocalState) -> Result<Option<RecordBatch>> {
+        self.0.next_chunk(local)
+    }
+    fn max_threads(&self) -> usize {
+        1
+    }
+}
+
+impl WindowExprSpec {
+    /// Whether the result depends on the order of the rows within a
+    /// partition beyond ORDER BY: frames smaller than the partition, and the
+    /// functions that pick rows (`first`, `nth_value`, ...) or list them.
+    pub fn order_sensitive(&self) -> bool {
+        let whole = self.frame.starts_unbounded() && self.frame.ends_unbounded();
+        match &self.function {
+            WindowFunction::Aggregate { func, .. } => {
+                !whole || matches!(func, AggFunc::First | AggFunc::Last | AggFunc::AnyValue | AggFunc::CollectList)
+            }
+            _ => true,
+        }
     }
 }
 
