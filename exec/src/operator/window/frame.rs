@@ -124,3 +124,63 @@ fn partition_point(lo: usize, hi: usize, pred: impl Fn(usize) -> bool) -> usize 
     }
     a - lo
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use arrow::array::{Int64Array, RecordBatch};
+    use arrow::datatypes::{DataType, Field, Schema};
+
+    use super::*;
+
+    /// Keys 1, 2, 2, 5, NULL (ascending, NULLs last) in one partition, with
+    /// `key - 1` and `key + 1` as the bound values.
+    fn rows() -> SortedRows {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("k", DataType::Int64, true),
+            Field::new("lo", DataType::Int64, true),
+            Field::new("hi", DataType::Int64, true),
+        ]));
+        let col = |v: Vec<Option<i64>>| -> ArrayRef { Arc::new(Int64Array::from(v)) };
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                col(vec![Some(1), Some(2), Some(2), Some(5), None]),
+                col(vec![Some(0), Some(1), Some(1), Some(4), None]),
+                col(vec![Some(2), Some(3), Some(3), Some(6), None]),
+            ],
+        )
+        .unwrap();
+        SortedRows { batch, partitions: vec![(0, 5)], peer_start: vec![0, 1, 1, 3, 4], peer_end: vec![1, 3, 3, 4, 5] }
+    }
+
+    fn key() -> Vec<SortKey> {
+        vec![SortKey { expr: PhysicalExpr::Column(0), descending: false, nulls_first: false }]
+    }
+
+    #[test]
+    fn range_frames_compare_keys_with_bound_values() {
+        let f = Frame {
+            units: FrameUnits::Range,
+            start: Bound::Range(PhysicalExpr::Column(1)),
+            end: Bound::Range(PhysicalExpr::Column(2)),
+        };
+        // a NULL key's frame is the NULL peers
+        assert_eq!(frames(&f, &rows(), &key()).unwrap(), vec![(0, 3), (0, 3), (0, 3), (3, 4), (4, 5)]);
+        let f =
+            Frame { units: FrameUnits::Range, start: Bound::Range(PhysicalExpr::Column(1)), end: Bound::CurrentRow };
+        assert_eq!(frames(&f, &rows(), &key()).unwrap(), vec![(0, 1), (0, 3), (0, 3), (3, 4), (4, 5)]);
+    }
+
+    #[test]
+    fn rows_frames_are_clamped_to_the_partition() {
+        let mut r = rows();
+        r.partitions = vec![(0, 2), (2, 5)];
+        let f = Frame { units: FrameUnits::Rows, start: Bound::Rows(-1), end: Bound::Rows(1) };
+        assert_eq!(frames(&f, &r, &key()).unwrap(), vec![(0, 2), (0, 2), (2, 4), (2, 5), (3, 5)]);
+        // a frame after the partition's end is empty
+        let f = Frame { units: FrameUnits::Rows, start: Bound::Rows(2), end: Bound::UnboundedFollowing };
+        assert_eq!(frames(&f, &r, &key()).unwrap(), vec![(2, 2), (2, 2), (4, 5), (5, 5), (5, 5)]);
+    }
+}
