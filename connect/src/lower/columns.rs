@@ -80,24 +80,24 @@ impl Lowerer<'_, '_> {
     pub(crate) fn columns(&self, plan: Plan) -> Result<(Plan, Vec<ColumnRef>)> {
         let attrs = self.output(&plan)?;
         let scope = Scope::new(attrs.clone(), self.case_sensitive());
-        let reach = |a: &Attribute| -> Option<Vec<String>> {
-            let plain = vec![a.name.clone()];
-            let mut qualified = a.qualifier.clone();
-            qualified.push(a.name.clone());
-            [plain, qualified].into_iter().find(|parts| matches!(scope.resolve(parts), Ok(Some(x)) if x.id == a.id))
+        let plain = |a: &Attribute| -> Option<Vec<String>> {
+            let parts = vec![a.name.clone()];
+            matches!(scope.resolve(&parts), Ok(Some(x)) if x.id == a.id).then_some(parts)
         };
-        let mut names: Vec<Option<Vec<String>>> = attrs.iter().map(reach).collect();
+        let mut names: Vec<Option<Vec<String>>> = attrs.iter().map(plain).collect();
         if names.iter().any(Option::is_none) {
-            // aliases only live in the analyzer's scope, not in the plan's
-            // output: ask the analyzer where each qualified name leads
-            let mut aliases: Vec<&Vec<String>> = self.qualifiers.values().collect();
-            aliases.sort();
-            aliases.dedup();
+            // qualifiers set by aliases live in the analyzer's scope, not in
+            // the plan's output: ask the analyzer where each qualified name
+            // leads, for the aliases of plan ids and the tables read
+            let mut candidates: Vec<Vec<String>> = self.qualifiers.values().cloned().collect();
+            candidates.extend(attrs.iter().filter(|a| !a.qualifier.is_empty()).map(|a| a.qualifier.clone()));
+            candidates.sort();
+            candidates.dedup();
             for (i, a) in attrs.iter().enumerate() {
                 if names[i].is_some() {
                     continue;
                 }
-                for q in &aliases {
+                for q in &candidates {
                     let parts: Vec<String> = q.iter().cloned().chain([a.name.clone()]).collect();
                     if self.position_of(&plan, &parts) == Some(i) {
                         names[i] = Some(parts);
@@ -201,6 +201,13 @@ impl Lowerer<'_, '_> {
             }
             new.push((name.clone(), e));
         }
+        let existing = self.output(&input)?;
+        if !existing.iter().any(|a| new.iter().any(|(n, _)| self.name_eq(n, &a.name))) {
+            // only new columns: `*` keeps every column as it is, qualifiers included
+            let mut exprs = vec![Expr::Star { qualifier: None, span: None }];
+            exprs.extend(new.into_iter().map(|(n, e)| alias(e, &n)));
+            return Ok(Plan::Project { input: Box::new(input), exprs });
+        }
         let (plan, refs) = self.columns(input)?;
         let mut used = vec![false; new.len()];
         let mut exprs = Vec::with_capacity(refs.len() + new.len());
@@ -254,7 +261,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// `toDF(*names)`: renames every column by position.
-    pub(crate) fn to_df(&mut self, t: &proto::ToDf) -> Result<Plan> {
+    pub(crate) fn lower_to_df(&mut self, t: &proto::ToDf) -> Result<Plan> {
         let input = self.input(&t.input)?;
         let (plan, refs) = self.columns(input)?;
         if refs.len() != t.column_names.len() {
@@ -277,7 +284,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// `to(schema)`: columns by name in the schema's order, cast to its types.
-    pub(crate) fn to_schema(&mut self, t: &proto::ToSchema) -> Result<Plan> {
+    pub(crate) fn lower_to_schema(&mut self, t: &proto::ToSchema) -> Result<Plan> {
         let input = self.input(&t.input)?;
         let target = match &t.schema {
             Some(s) => data_type_from_proto(s)?,

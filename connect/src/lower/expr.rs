@@ -8,7 +8,7 @@
 
 use std::collections::HashSet;
 
-use ember_core::spec::{BinaryOp, CastMode, Expr, LikeKind, SortExpr};
+use ember_core::spec::{BinaryOp, CastMode, Expr, FrameBound, FrameUnits, LikeKind, SortExpr, WindowFrame};
 use ember_core::{Error, Result, ScalarValue};
 
 use super::literal::literal_expr;
@@ -78,7 +78,7 @@ impl Lowerer<'_, '_> {
             ExprType::LambdaFunction(_) | ExprType::UnresolvedNamedLambdaVariable(_) => {
                 Err(Error::not_implemented("lambda functions (higher-order functions)"))
             }
-            ExprType::Window(_) => Err(Error::not_implemented("window functions")),
+            ExprType::Window(w) => self.window(w),
             ExprType::UnresolvedExtractValue(_) => {
                 Err(Error::not_implemented("struct field, array element and map value access (getField/getItem/[])"))
             }
@@ -124,6 +124,40 @@ impl Lowerer<'_, '_> {
             Err(_) => return Err(invalid_plan(format!("unknown null ordering {}", o.null_ordering))),
         };
         Ok(SortExpr { expr, ascending, nulls_first })
+    }
+
+    /// `f.over(Window.partitionBy(..).orderBy(..).rowsBetween(a, b))`.
+    /// Bounds that are values keep their sign: Spark names
+    /// `rowsBetween(-1, 1)` `ROWS BETWEEN -1 FOLLOWING AND 1 FOLLOWING`.
+    fn window(&mut self, w: &proto::expression::Window) -> Result<Expr> {
+        use proto::expression::window::window_frame::{frame_boundary::Boundary, FrameType};
+        let function = self.child(&w.window_function)?;
+        let partition_by = self.exprs(&w.partition_spec)?;
+        let order_by = w.order_spec.iter().map(|o| self.sort_order(o)).collect::<Result<Vec<_>>>()?;
+        let frame = match &w.frame_spec {
+            None => None,
+            Some(f) => {
+                let units = match FrameType::try_from(f.frame_type) {
+                    Ok(FrameType::Row) => FrameUnits::Rows,
+                    Ok(FrameType::Range) => FrameUnits::Range,
+                    _ => return Err(invalid_plan(format!("unknown window frame type {}", f.frame_type))),
+                };
+                let mut bound = |b: &Option<Box<proto::expression::window::window_frame::FrameBoundary>>,
+                                 unbounded: FrameBound|
+                 -> Result<FrameBound> {
+                    match b.as_ref().and_then(|b| b.boundary.as_ref()) {
+                        Some(Boundary::CurrentRow(_)) => Ok(FrameBound::CurrentRow),
+                        Some(Boundary::Unbounded(_)) => Ok(unbounded),
+                        Some(Boundary::Value(e)) => Ok(FrameBound::Following(Box::new(self.expr(e)?))),
+                        None => Err(invalid_plan("a window frame without its bounds")),
+                    }
+                };
+                let start = bound(&f.lower, FrameBound::UnboundedPreceding)?;
+                let end = bound(&f.upper, FrameBound::UnboundedFollowing)?;
+                Some(WindowFrame { units, start, end })
+            }
+        };
+        Ok(Expr::window(function, partition_by, order_by, frame))
     }
 
     fn subquery(&mut self, s: &proto::SubqueryExpression) -> Result<Expr> {
@@ -377,6 +411,11 @@ pub(crate) fn referenced_plan_ids(e: &proto::Expression, out: &mut HashSet<i64>)
         ExprType::Alias(a) => a.expr.iter().for_each(|x| walk(x)),
         ExprType::Cast(c) => c.expr.iter().for_each(|x| walk(x)),
         ExprType::SortOrder(s) => s.child.iter().for_each(|x| walk(x)),
+        ExprType::Window(w) => {
+            w.window_function.iter().for_each(|x| walk(x));
+            w.partition_spec.iter().for_each(&mut walk);
+            w.order_spec.iter().filter_map(|o| o.child.as_deref()).for_each(&mut walk);
+        }
         ExprType::UnresolvedExtractValue(x) => {
             x.child.iter().for_each(|c| referenced_plan_ids(c, out));
             x.extraction.iter().for_each(|c| referenced_plan_ids(c, out));

@@ -91,7 +91,7 @@ pub fn literal_expr(l: &Literal) -> Result<Expr> {
                 (_, Some(t)) => Some(data_type_from_proto(t)?),
                 _ => None,
             };
-            Ok(constructor("array", elements, element_type.map(|t| list_of(t))))
+            Ok(constructor("array", elements, element_type.map(list_of)))
         }
         LiteralType::SpecializedArray(s) => {
             use lit::specialized_array::ValueType;

@@ -85,11 +85,14 @@ pub(crate) struct Lowerer<'a, 'b> {
     lowered_ids: Vec<i64>,
     /// `WithRelations` references by plan id (subqueries)
     references: HashMap<i64, proto::Relation>,
+    /// plan ids the expressions of the relations being lowered refer to,
+    /// one set per enclosing relation (what a join's inputs must answer)
+    above: Vec<HashSet<i64>>,
 }
 
 impl<'a, 'b> Lowerer<'a, 'b> {
     fn new(cx: &'a LowerContext<'b>) -> Self {
-        Lowerer { cx, qualifiers: HashMap::new(), lowered_ids: vec![], references: HashMap::new() }
+        Lowerer { cx, qualifiers: HashMap::new(), lowered_ids: vec![], references: HashMap::new(), above: vec![] }
     }
 
     fn session(&self) -> &ember_engine::Session {
@@ -101,7 +104,19 @@ impl<'a, 'b> Lowerer<'a, 'b> {
     }
 
     pub(crate) fn relation(&mut self, rel: &proto::Relation) -> Result<Plan> {
-        let plan = self.relation_kind(rel)?;
+        let mut refs = HashSet::new();
+        for e in own_expressions(rel) {
+            expr::referenced_plan_ids(e, &mut refs);
+        }
+        let pushed = !refs.is_empty();
+        if pushed {
+            self.above.push(refs);
+        }
+        let plan = self.relation_kind(rel);
+        if pushed {
+            self.above.pop();
+        }
+        let plan = plan?;
         if let Some(id) = rel.common.as_ref().and_then(|c| c.plan_id) {
             self.lowered_ids.push(id);
         }
@@ -175,11 +190,11 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             RelType::Hint(h) => self.input(&h.input),
             // a watermark only matters to streaming queries; batch Spark ignores it
             RelType::WithWatermark(w) => self.input(&w.input),
-            RelType::ToDf(t) => self.to_df(t),
+            RelType::ToDf(t) => self.lower_to_df(t),
             RelType::WithColumnsRenamed(w) => self.with_columns_renamed(w),
             RelType::Drop(d) => self.drop(d),
             RelType::WithColumns(w) => self.with_columns(w),
-            RelType::ToSchema(t) => self.to_schema(t),
+            RelType::ToSchema(t) => self.lower_to_schema(t),
             RelType::Unpivot(u) => self.unpivot(u),
             RelType::FillNa(f) => self.fill_na(f),
             RelType::DropNa(d) => self.drop_na(d),
@@ -307,15 +322,16 @@ impl<'a, 'b> Lowerer<'a, 'b> {
         let mut right = self.input(&j.right)?;
         let left_ids = self.lowered_ids[start..mid].to_vec();
         let right_ids = self.lowered_ids[mid..].to_vec();
+        // the DataFrames the condition, or the relations above the join, name
+        let mut referenced: HashSet<i64> = self.above.iter().flatten().copied().collect();
         if let Some(cond) = &j.join_condition {
-            let mut referenced = HashSet::new();
             expr::referenced_plan_ids(cond, &mut referenced);
-            if !referenced.is_empty() {
-                let right_name = relation_name(&right);
-                left = self.qualify_side(left, &left_ids, &referenced, right_name.as_deref());
-                let left_name = relation_name(&left);
-                right = self.qualify_side(right, &right_ids, &referenced, left_name.as_deref());
-            }
+        }
+        if !referenced.is_empty() {
+            let right_name = relation_name(&right);
+            left = self.qualify_side(left, &left_ids, &referenced, right_name.as_deref());
+            let left_name = relation_name(&left);
+            right = self.qualify_side(right, &right_ids, &referenced, left_name.as_deref());
         }
         if j.join_data_type.as_ref().is_some_and(|t| t.is_left_struct || t.is_right_struct) {
             return Err(Error::not_implemented("joinWith"));
@@ -448,6 +464,28 @@ impl<'a, 'b> Lowerer<'a, 'b> {
             .map(|b| RecordBatch::try_new(Arc::clone(&schema), b.columns().to_vec()).or(Ok::<_, Error>(b)))
             .collect::<Result<Vec<_>>>()?;
         Ok((schema, batches))
+    }
+}
+
+/// The expressions a relation itself holds (not those of its inputs).
+fn own_expressions(rel: &proto::Relation) -> Vec<&proto::Expression> {
+    let Some(kind) = &rel.rel_type else { return vec![] };
+    match kind {
+        RelType::Project(p) => p.expressions.iter().collect(),
+        RelType::Filter(f) => f.condition.iter().collect(),
+        RelType::Sort(s) => s.order.iter().filter_map(|o| o.child.as_deref()).collect(),
+        RelType::Aggregate(a) => a
+            .grouping_expressions
+            .iter()
+            .chain(&a.aggregate_expressions)
+            .chain(a.pivot.as_ref().and_then(|p| p.col.as_ref()))
+            .collect(),
+        RelType::Drop(d) => d.columns.iter().collect(),
+        RelType::WithColumns(w) => w.aliases.iter().filter_map(|a| a.expr.as_deref()).collect(),
+        RelType::Unpivot(u) => u.ids.iter().chain(u.values.iter().flat_map(|v| &v.values)).collect(),
+        RelType::RepartitionByExpression(r) => r.partition_exprs.iter().collect(),
+        RelType::Hint(h) => h.parameters.iter().collect(),
+        _ => vec![],
     }
 }
 

@@ -210,6 +210,42 @@ fn operators_become_spec_nodes() {
 }
 
 #[test]
+fn window_expressions() {
+    use pb::expression::sort_order::{NullOrdering, SortDirection};
+    use pb::expression::window::window_frame::{frame_boundary::Boundary, FrameBoundary, FrameType};
+    use pb::expression::window::WindowFrame as PbFrame;
+    let bound = |b: Boundary| Some(Box::new(FrameBoundary { boundary: Some(b) }));
+    let w = ex(ExprType::Window(Box::new(pb::expression::Window {
+        window_function: Some(Box::new(func("sum", vec![col("a")]))),
+        partition_spec: vec![col("b")],
+        order_spec: vec![pb::expression::SortOrder {
+            child: Some(Box::new(col("a"))),
+            direction: SortDirection::Descending as i32,
+            null_ordering: NullOrdering::SortNullsUnspecified as i32,
+        }],
+        frame_spec: Some(Box::new(PbFrame {
+            frame_type: FrameType::Row as i32,
+            lower: bound(Boundary::Value(Box::new(int(-1)))),
+            upper: bound(Boundary::Unbounded(true)),
+        })),
+    })));
+    match lower_expr(&w) {
+        Expr::Window { function, partition_by, order_by, frame: Some(frame), .. } => {
+            assert!(matches!(*function, Expr::Function { ref name, .. } if name == "sum"));
+            assert_eq!(partition_by.len(), 1);
+            assert!(!order_by[0].ascending);
+            assert_eq!(frame.units, ember_core::spec::FrameUnits::Rows);
+            assert_eq!(
+                frame.start,
+                ember_core::spec::FrameBound::Following(Box::new(Expr::lit(ScalarValue::Int32(Some(-1)))))
+            );
+            assert_eq!(frame.end, ember_core::spec::FrameBound::UnboundedFollowing);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn identifiers_split_like_spark() {
     assert_eq!(parse_identifier("a").unwrap(), ["a"]);
     assert_eq!(parse_identifier("t.a").unwrap(), ["t", "a"]);
@@ -224,12 +260,7 @@ fn identifiers_split_like_spark() {
 fn unsupported_expressions_say_so() {
     let s = Session::new();
     let cx = LowerContext { session: &s };
-    let window = ex(ExprType::Window(Box::new(pb::expression::Window {
-        window_function: Some(Box::new(func("rank", vec![]))),
-        ..Default::default()
-    })));
-    assert!(matches!(lower_expression(&window, &cx), Err(ember_core::Error::NotImplemented(_))));
-    let lambda = ex(ExprType::LambdaFunction(Box::new(Default::default())));
+    let lambda = ex(ExprType::LambdaFunction(Box::default()));
     assert!(matches!(lower_expression(&lambda, &cx), Err(ember_core::Error::NotImplemented(_))));
     let empty = pb::Expression::default();
     assert!(lower_expression(&empty, &cx).is_err());
@@ -503,6 +534,23 @@ fn columns_of_joined_dataframes_by_plan_id() {
     let (names, data) = run(&s, &r);
     assert_eq!(names, ["a", "b", "c", "d"]);
     assert_eq!(data.len(), 3);
+    // a join without a condition: the columns named above it still reach
+    // their DataFrame (`df1.join(df2, "a").select(df2.d, df1["*"])`)
+    let df1 = with_id(filter(with_id(table("t"), 1), func(">", vec![col("a"), int(0)])), 2);
+    let df2 = with_id(project(with_id(table("u"), 3), vec![col("a"), col("d")]), 4);
+    let using = rel(RelType::Join(Box::new(pb::Join {
+        left: boxed(df1),
+        right: boxed(df2),
+        join_condition: None,
+        join_type: J::Inner as i32,
+        using_columns: vec!["a".into()],
+        join_data_type: None,
+    })));
+    let star = ex(ExprType::UnresolvedStar(pb::expression::UnresolvedStar { unparsed_target: None, plan_id: Some(2) }));
+    let r = project(using, vec![col_of("d", 4), star]);
+    let (names, data) = run(&s, &sort(r, vec![(col("d"), true)]));
+    assert_eq!(names, ["d", "a", "b", "c"]);
+    assert_eq!(data, rows(&[&["x", "1", "a", "1.5"], &["z", "3", "NULL", "3.0"]]));
 }
 
 #[test]
@@ -986,4 +1034,43 @@ fn other_relations_are_refused_cleanly() {
         .unwrap(),
         Plan::Join { join_type: JoinType::Cross, .. }
     ));
+}
+
+#[test]
+fn window_functions_run() {
+    use pb::expression::sort_order::{NullOrdering, SortDirection};
+    use pb::expression::window::window_frame::{frame_boundary::Boundary, FrameBoundary, FrameType};
+    use pb::expression::window::WindowFrame as PbFrame;
+    let s = session();
+    let order = |asc: bool| pb::expression::SortOrder {
+        child: Some(Box::new(col("a"))),
+        direction: if asc { SortDirection::Ascending } else { SortDirection::Descending } as i32,
+        null_ordering: NullOrdering::SortNullsUnspecified as i32,
+    };
+    let row_number = ex(ExprType::Window(Box::new(pb::expression::Window {
+        window_function: Some(Box::new(func("row_number", vec![]))),
+        partition_spec: vec![],
+        order_spec: vec![order(false)],
+        frame_spec: None,
+    })));
+    let bound = |b: Boundary| Some(Box::new(FrameBoundary { boundary: Some(b) }));
+    let running = ex(ExprType::Window(Box::new(pb::expression::Window {
+        window_function: Some(Box::new(func("sum", vec![col("a")]))),
+        partition_spec: vec![],
+        order_spec: vec![order(true)],
+        frame_spec: Some(Box::new(PbFrame {
+            frame_type: FrameType::Row as i32,
+            lower: bound(Boundary::Value(Box::new(int(-1)))),
+            upper: bound(Boundary::CurrentRow(true)),
+        })),
+    })));
+    let (names, data) =
+        run(&s, &sort(project(table("t"), vec![col("a"), row_number, running]), vec![(col("a"), true)]));
+    assert_eq!(names[0], "a");
+    assert_eq!(
+        names[1],
+        "row_number() OVER (ORDER BY a DESC NULLS LAST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+    );
+    assert_eq!(names[2], "sum(a) OVER (ORDER BY a ASC NULLS FIRST ROWS BETWEEN -1 FOLLOWING AND CURRENT ROW)");
+    assert_eq!(data, rows(&[&["1", "3", "1"], &["2", "2", "3"], &["3", "1", "5"]]));
 }

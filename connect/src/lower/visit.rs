@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use ember_core::spec::{DescribeTarget, Expr, JoinCriteria, Plan, Statement};
+use ember_core::spec::{DescribeTarget, Expr, FrameBound, JoinCriteria, Plan, Statement};
 
 /// Calls `f` on `e` and, unless `f` replaced it (returned true), on its
 /// children, pre-order; plans inside subqueries are visited too.
@@ -54,6 +54,18 @@ pub(crate) fn rewrite_expr(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
         Expr::Like { expr, pattern, .. } => {
             rewrite_expr(expr, f);
             rewrite_expr(pattern, f);
+        }
+        Expr::Window { function, partition_by, order_by, frame, .. } => {
+            rewrite_expr(function, f);
+            partition_by.iter_mut().for_each(|x| rewrite_expr(x, f));
+            order_by.iter_mut().for_each(|s| rewrite_expr(&mut s.expr, f));
+            if let Some(frame) = frame {
+                for bound in [&mut frame.start, &mut frame.end] {
+                    if let FrameBound::Preceding(x) | FrameBound::Following(x) = bound {
+                        rewrite_expr(x, f);
+                    }
+                }
+            }
         }
     }
 }
