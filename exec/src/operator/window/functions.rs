@@ -48,7 +48,7 @@ impl NonNull {
 
     /// The `k`-th (1-based) non-NULL row at or after `from`, if before `to`.
     fn nth_from(&self, from: usize, k: usize, to: usize) -> Option<usize> {
-        let idx = self.before[from] + k - 1;
+        let idx = self.before[from].saturating_add(k - 1);
         self.positions.get(idx).copied().filter(|p| *p < to)
     }
 
@@ -78,7 +78,7 @@ pub(crate) fn frame_value(v: &ArrayRef, frames: &[(usize, usize)], pick: Pick, i
             let row = match (&non_null, pick) {
                 (None, Pick::First) => Some(s),
                 (None, Pick::Last) => Some(e - 1),
-                (None, Pick::Nth(k)) => Some(s + k - 1).filter(|r| *r < e),
+                (None, Pick::Nth(k)) => Some(s.saturating_add(k - 1)).filter(|r| *r < e),
                 (Some(nn), Pick::First) => nn.nth_from(s, 1, e),
                 (Some(nn), Pick::Last) => nn.nth_back(e, 1, s),
                 (Some(nn), Pick::Nth(k)) => nn.nth_from(s, k, e),
@@ -105,8 +105,7 @@ pub(crate) fn offset(
         for i in ps..pe {
             let row = match &non_null {
                 None => {
-                    let t = i as i64 + offset;
-                    (t >= ps as i64 && t < pe as i64).then_some(t as usize)
+                    (i as i64).checked_add(offset).filter(|t| *t >= ps as i64 && *t < pe as i64).map(|t| t as usize)
                 }
                 Some(nn) if offset > 0 => nn.nth_from(i + 1, offset as usize, pe),
                 Some(nn) => nn.nth_back(i, offset.unsigned_abs() as usize, ps),
