@@ -14,6 +14,7 @@ mod hash;
 mod json;
 mod list_stats;
 mod math;
+mod number_format;
 mod numeric;
 mod random;
 mod string;
@@ -42,7 +43,7 @@ pub fn eval_scalar_function(
     num_rows: usize,
 ) -> Result<ArrayRef> {
     let ctx = Ctx { name, args, return_type, mode, n: num_rows };
-    let families: [Family; 13] = [
+    let families: [Family; 14] = [
         string::eval,
         math::eval,
         conditional::eval,
@@ -56,6 +57,7 @@ pub fn eval_scalar_function(
         random::eval,
         list_stats::eval,
         json::eval,
+        number_format::eval,
     ];
     for family in families {
         if let Some(result) = family(&ctx) {

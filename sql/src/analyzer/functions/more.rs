@@ -376,6 +376,60 @@ pub(super) fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> R
             }
             Ok(call(name, vec![a], DataType::Utf8, mode))
         }
+        "to_char" => {
+            let x = args.remove(0);
+            let f = coerce_arg(cx, 1, args.remove(0), &DataType::Utf8)?;
+            let t = x.data_type();
+            if matches!(t, DataType::Date32 | DataType::Timestamp(..)) {
+                let x = cast(x, &timestamp_type(), mode);
+                return Ok(call("date_format", vec![x, f], DataType::Utf8, mode));
+            }
+            if t == DataType::Binary {
+                let Some(Some(fmt)) = constant_string(&f) else {
+                    return Err(non_foldable(cx, 1, "format", "\"STRING\""));
+                };
+                return match fmt.to_ascii_lowercase().as_str() {
+                    "base64" => Ok(call("base64", vec![x], DataType::Utf8, mode)),
+                    "hex" => Ok(call("hex", vec![x], DataType::Utf8, mode)),
+                    "utf-8" | "utf8" => Ok(call("decode", vec![x, lit_str("utf-8")], DataType::Utf8, mode)),
+                    _ => Err(super::type_mismatch(
+                        "INVALID_ARG_VALUE",
+                        "The <inputName> value must to be a <requireType> literal of <validValues>, but got \
+                         <inputValue>.",
+                        &[
+                            ("sqlExpr", quoted(cx.sql)),
+                            ("inputName", "fmt".into()),
+                            ("inputValue", format!("'{fmt}'")),
+                            ("requireType", "case-insensitive \"STRING\"".into()),
+                            ("validValues", "'base64', 'hex', 'utf-8'".into()),
+                        ],
+                    )),
+                };
+            }
+            if !is_foldable(&f) {
+                return Err(non_foldable(cx, 1, "format", "\"STRING\""));
+            }
+            let x = if is_floating(&t) {
+                cast(x, &DataType::Decimal128(30, 15), mode)
+            } else if is_integral(&t) || is_decimal(&t) {
+                x
+            } else if t == DataType::Null {
+                cast(x, &DataType::Decimal128(38, 0), mode)
+            } else {
+                return Err(unexpected_input(cx, 0, "\"DECIMAL\"", &t));
+            };
+            Ok(call("to_char_number", vec![x, f], DataType::Utf8, mode))
+        }
+        "to_number" | "try_to_number" => {
+            let m = if name == "try_to_number" { EvalMode::Try } else { mode };
+            let x = coerce_arg(cx, 0, args.remove(0), &DataType::Utf8)?;
+            let f = coerce_arg(cx, 1, args.remove(0), &DataType::Utf8)?;
+            let Some(Some(fmt)) = constant_string(&f) else {
+                return Err(non_foldable(cx, 1, "format", "\"STRING\""));
+            };
+            let (p, s) = number_format_type(&fmt);
+            Ok(call("to_number", vec![x, f], DataType::Decimal128(p, s), m))
+        }
         "raise_error" => {
             let m = coerce_arg(cx, 0, args.remove(0), &DataType::Utf8)?;
             Ok(call("raise_error", vec![m], DataType::Null, mode))
@@ -462,6 +516,22 @@ pub(super) fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> R
         }
         _ => super::nested::special(def, args, cx),
     }
+}
+
+/// `to_number`'s result type: DECIMAL(all digits of the format, digits
+/// after its decimal point); format errors are raised by the kernel.
+fn number_format_type(fmt: &str) -> (u8, i8) {
+    let upper = fmt.to_ascii_uppercase();
+    let (mut int, mut frac, mut point) = (0usize, 0usize, false);
+    for ch in upper.chars() {
+        match ch {
+            '0' | '9' if point => frac += 1,
+            '0' | '9' => int += 1,
+            '.' | 'D' => point = true,
+            _ => {}
+        }
+    }
+    ((int + frac).clamp(1, 38) as u8, frac.min(38) as i8)
 }
 
 /// The seed of `uniform` / `randstr`: a constant integer (NULL means 0), or

@@ -45,6 +45,7 @@ pub fn pretty_call(lower: &str, args: &[String], distinct: bool) -> Option<Strin
         ("make_dt_interval", n) if n < 4 => format!("make_dt_interval({})", defaults(args, 3, "0.000000")),
         ("make_ym_interval", n) if n < 2 => format!("make_ym_interval({})", defaults(args, 2, "0")),
         ("div", 2) => format!("({} div {})", args[0], args[1]),
+        ("to_varchar", _) => format!("to_char({})", list(&[])),
         ("from_json", _) => format!("from_json({})", args[0]),
         ("extract", 2) => format!("extract({} FROM {})", args[0], args[1]),
         ("bitwise_not", 1) => format!("~{}", args[0]),
