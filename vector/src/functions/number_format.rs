@@ -107,12 +107,6 @@ impl NumberFormat {
         self.int.iter().filter(|b| **b != b',').count()
     }
 
-    /// Decimal precision and scale of `to_number`'s result.
-    pub(crate) fn decimal_type(&self) -> (u8, i8) {
-        let p = (self.int_digits() + self.frac).clamp(1, 38);
-        (p as u8, self.frac.min(38) as i8)
-    }
-
     /// Formats an unscaled decimal `v` at `scale`.
     fn format(&self, v: i128, scale: u32) -> String {
         let neg = v < 0;
@@ -362,6 +356,5 @@ mod tests {
         assert_eq!(p("$78.12", "$99.99"), Some(7812));
         assert_eq!(p("12,454.8-", "99,999.9S"), Some(-124548));
         assert_eq!(p("4540", "999"), None);
-        assert_eq!(NumberFormat::parse("99,999.9S").unwrap().decimal_type(), (6, 1));
     }
 }
