@@ -694,6 +694,41 @@ mod tests {
             if branches[0].1 == Expr::lit(ScalarValue::Int64(Some(0)))));
     }
 
+    /// `rank() OVER (ORDER BY z)` over rows with `y = outer.x`: the
+    /// window is partitioned by `y` once the predicate moves above it.
+    #[test]
+    fn equalities_below_a_window_extend_its_partitioning() {
+        use ember_core::expr::{FrameUnits, WindowExpr, WindowFrame, WindowFunction};
+        use ember_core::{FrameBound, SortOrder};
+        let outer = values(&["x"], vec![vec![1]]);
+        let x = outer.output()[0].clone();
+        let inner = values(&["y", "z"], vec![vec![1, 2]]);
+        let (y, z) = (inner.output()[0].clone(), inner.output()[1].clone());
+        let order = vec![SortOrder { expr: Expr::col(&z), ascending: true, nulls_first: true }];
+        let rank = Expr::Window(Box::new(WindowExpr {
+            function: WindowFunction::Rank,
+            partition_by: vec![],
+            order_by: order.clone(),
+            frame: WindowFrame::new(FrameUnits::Rows, FrameBound::UnboundedPreceding, FrameBound::CurrentRow),
+        }))
+        .alias("r");
+        let sub = LogicalPlan::Window {
+            input: Box::new(LogicalPlan::Filter {
+                input: Box::new(inner),
+                predicate: binary(BinaryOp::Eq, Expr::col(&y), Expr::OuterColumn(x.clone())),
+            }),
+            window_exprs: vec![rank],
+            partition_by: vec![],
+            order_by: order,
+        };
+        let (plan, preds) = pull_up(sub, &outer).unwrap();
+        assert_eq!(preds.len(), 1);
+        let LogicalPlan::Window { partition_by, window_exprs, input, .. } = plan else { panic!("not a window") };
+        assert_eq!(partition_by, vec![Expr::col(&y)]);
+        assert!(matches!(window_exprs[0].unalias(), Expr::Window(w) if w.partition_by == vec![Expr::col(&y)]));
+        assert!(!plan_has_outer(&input));
+    }
+
     #[test]
     fn values_over_no_rows() {
         let v = values(&["y"], vec![]);

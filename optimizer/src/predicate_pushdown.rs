@@ -235,3 +235,56 @@ fn split_disjunction(e: Expr) -> Vec<Expr> {
         other => vec![other],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use arrow_schema::DataType;
+    use ember_core::expr::{FrameUnits, WindowExpr, WindowFrame, WindowFunction};
+    use ember_core::{Attribute, EvalMode, FrameBound, ScalarValue, SortOrder};
+
+    use super::*;
+
+    fn gt(l: Expr, v: i32) -> Expr {
+        Expr::Binary {
+            op: BinaryOp::Gt,
+            left: Box::new(l),
+            right: Box::new(Expr::lit(ScalarValue::Int32(Some(v)))),
+            data_type: DataType::Boolean,
+            mode: EvalMode::Ansi,
+        }
+    }
+
+    /// `row_number() OVER (PARTITION BY k ORDER BY v)` over (k, v), filtered.
+    #[test]
+    fn only_partition_key_predicates_go_below_a_window() {
+        let k = Attribute::new("k", DataType::Int32, true);
+        let v = Attribute::new("v", DataType::Int32, true);
+        let input = LogicalPlan::Values {
+            output: vec![k.clone(), v.clone()],
+            rows: vec![vec![ScalarValue::Int32(Some(1)), ScalarValue::Int32(Some(2))]],
+        };
+        let order = vec![SortOrder { expr: Expr::col(&v), ascending: true, nulls_first: true }];
+        let rn = Expr::Window(Box::new(WindowExpr {
+            function: WindowFunction::RowNumber,
+            partition_by: vec![Expr::col(&k)],
+            order_by: order.clone(),
+            frame: WindowFrame::new(FrameUnits::Rows, FrameBound::UnboundedPreceding, FrameBound::CurrentRow),
+        }))
+        .alias("rn");
+        let window = LogicalPlan::Window {
+            input: Box::new(input),
+            window_exprs: vec![rn],
+            partition_by: vec![Expr::col(&k)],
+            order_by: order,
+        };
+        let plan = LogicalPlan::Filter {
+            input: Box::new(window),
+            predicate: Expr::and(gt(Expr::col(&k), 0), gt(Expr::col(&v), 1)),
+        };
+        let LogicalPlan::Filter { input, predicate } = push_down(plan).unwrap() else { panic!("no filter on top") };
+        assert_eq!(predicate.column_ids(), vec![v.id]);
+        let LogicalPlan::Window { input, .. } = *input else { panic!("no window below the filter") };
+        let LogicalPlan::Filter { predicate, .. } = *input else { panic!("the key filter stayed above") };
+        assert_eq!(predicate.column_ids(), vec![k.id]);
+    }
+}
