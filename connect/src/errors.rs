@@ -102,10 +102,14 @@ fn java_classes(error_class: &str, sql_state: &str) -> &'static [&'static str] {
         &["org.apache.spark.SparkArrayIndexOutOfBoundsException", "java.lang.ArrayIndexOutOfBoundsException"];
     const NO_SUCH_ELEMENT: &[&str] =
         &["org.apache.spark.SparkNoSuchElementException", "java.util.NoSuchElementException"];
+    const INVALID_PLAN: &[&str] = &["org.apache.spark.sql.connect.common.InvalidPlanInput"];
     const RUNTIME: &[&str] = &["org.apache.spark.SparkRuntimeException", "java.lang.RuntimeException"];
 
     if error_class.starts_with("PARSE_") || sql_state == "42601" || sql_state == "42617" {
         return PARSE;
+    }
+    if error_class == "INVALID_PLAN_INPUT" {
+        return INVALID_PLAN;
     }
     if error_class == "SQL_CONF_NOT_FOUND" {
         return NO_SUCH_ELEMENT;

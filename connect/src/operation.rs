@@ -40,7 +40,7 @@ struct ResponseBuffer {
 
 /// What a stream does next.
 enum Next {
-    Send(Result<ExecutePlanResponse, Status>, bool),
+    Send(Box<Result<ExecutePlanResponse, Status>>, bool),
     Wait,
     End,
 }
@@ -153,16 +153,16 @@ impl Operation {
                     let s = self.state.lock().unwrap_or_else(|e| e.into_inner());
                     if pos < s.base && !s.done {
                         Next::Send(
-                            Err(Status::failed_precondition(
+                            Box::new(Err(Status::failed_precondition(
                                 "[INVALID_CURSOR.POSITION_NOT_AVAILABLE] The cursor is invalid. The responses were released.",
-                            )),
+                            ))),
                             true,
                         )
                     } else if pos >= s.base && pos - s.base < s.responses.len() {
-                        Next::Send(Ok(s.responses[pos - s.base].clone()), false)
+                        Next::Send(Box::new(Ok(s.responses[pos - s.base].clone())), false)
                     } else if s.done {
                         match &s.error {
-                            Some(e) => Next::Send(Err(e.clone()), true),
+                            Some(e) => Next::Send(Box::new(Err(e.clone())), true),
                             None => Next::End,
                         }
                     } else {
@@ -171,7 +171,7 @@ impl Operation {
                 };
                 match next {
                     Next::Send(item, last) => {
-                        if tx.send(item).await.is_err() || last {
+                        if tx.send(*item).await.is_err() || last {
                             break;
                         }
                         pos += 1;
