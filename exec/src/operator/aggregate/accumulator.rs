@@ -78,6 +78,10 @@ struct CountAcc {
 impl Accumulator for CountAcc {
     fn update(&mut self, groups: &[u32], values: &[ArrayRef], n: usize) -> Result<()> {
         self.counts.resize(n, 0);
+        // a column of the NULL type has no validity bitmap: every row is NULL
+        if values.iter().any(|v| matches!(v.data_type(), DataType::Null) && !v.is_empty()) {
+            return Ok(());
+        }
         if values.iter().all(|v| v.null_count() == 0) {
             for g in groups {
                 self.counts[*g as usize] += 1;

@@ -31,7 +31,22 @@ pub fn pretty_call(lower: &str, args: &[String], distinct: bool) -> Option<Strin
         v.extend(extra.iter().map(|s| s.to_string()));
         v.join(", ")
     };
+    // math functions Spark names in upper case (their aliases keep the
+    // spelling the query used)
+    const UPPER: [&str; 30] = [
+        "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "cbrt", "cos", "cosh", "cot", "csc", "degrees",
+        "exp", "expm1", "hypot", "log10", "log1p", "log2", "pi", "e", "power", "radians", "sec", "signum", "sin",
+        "sinh", "sqrt", "tan", "tanh",
+    ];
+    if UPPER.contains(&lower) || lower == "spark_partition_id" || (lower == "log" && args.len() == 2) {
+        return Some(format!("{}({})", lower.to_ascii_uppercase(), args.join(", ")));
+    }
     Some(match (lower, args.len()) {
+        ("dateadd", 2) => format!("date_add({})", list(&[])),
+        ("mode", 2) if args[1] == "false" => format!("mode({})", args[0]),
+        ("to_unix_timestamp" | "unix_timestamp", 1) => format!("{lower}({})", list(&["yyyy-MM-dd HH:mm:ss"])),
+        ("unix_timestamp", 0) => "unix_timestamp(current_timestamp(), yyyy-MM-dd HH:mm:ss)".to_string(),
+        ("try_make_timestamp", 7) => format!("try_make_timestamp({})", args[..6].join(", ")),
         ("regexp_extract" | "regexp_extract_all", 2) => format!("{lower}({})", list(&["1"])),
         ("regexp_instr", 2) => format!("regexp_instr({})", list(&["0"])),
         ("regexp_like", _) => format!("REGEXP_LIKE({})", list(&[])),
