@@ -544,13 +544,26 @@ fn regexp_replace(c: &Ctx) -> Result<ArrayRef> {
     let s = Strs::new(c.arg(0)?)?;
     let p = Strs::new(c.arg(1)?)?;
     let r = Strs::new(c.arg(2)?)?;
+    let pos = c.args.get(3).map(I64s::new).transpose()?;
     let mut cache = RegexCache { last: None, function: "regexp_replace" };
     build_strings(c.n, |i, buf| {
         let (Some(v), Some(pat), Some(rep)) = (s.get(i), p.get(i), r.get(i)) else {
             return Ok(false);
         };
+        // `position` (1-based characters): the text before it stays as is
+        let start = match &pos {
+            Some(p) => match p.get(i) {
+                Some(k) if k >= 1 => char_slice(v, 0, (k - 1) as usize).len(),
+                Some(k) => {
+                    return Err(invalid_parameter_position(k));
+                }
+                None => return Ok(false),
+            },
+            None => 0,
+        };
         let re = cache.get(pat)?;
-        buf.push_str(&re.replace_all(v, java_replacement(rep).as_str()));
+        buf.push_str(&v[..start]);
+        buf.push_str(&re.replace_all(&v[start..], java_replacement(rep).as_str()));
         Ok(true)
     })
 }
@@ -698,6 +711,17 @@ fn luhn_valid(v: &str) -> bool {
         })
         .sum();
     sum.is_multiple_of(10)
+}
+
+/// `INVALID_PARAMETER_VALUE.REGEXP_POSITION`: a position below 1.
+fn invalid_parameter_position(k: i64) -> Error {
+    spark_error(
+        "INVALID_PARAMETER_VALUE.REGEXP_POSITION",
+        "22023",
+        "The value of parameter(s) <parameter> in <functionName> is invalid: Expects a positive value for \
+         `position`, but got <pos>.",
+        &[("parameter", "`position`".into()), ("functionName", "`regexp_replace`".into()), ("pos", k.to_string())],
+    )
 }
 
 /// `INVALID_PARAMETER_VALUE.REGEX_GROUP_INDEX`.

@@ -56,10 +56,13 @@ pub fn create(
         AggFunc::Min | AggFunc::Max => {
             Box::new(MinMaxAcc { converter: converter.clone(), best: vec![], is_min: func == AggFunc::Min })
         }
-        AggFunc::First | AggFunc::AnyValue => {
-            Box::new(FirstLastAcc { converter: converter.clone(), value: vec![], first: true })
-        }
-        AggFunc::Last => Box::new(FirstLastAcc { converter: converter.clone(), value: vec![], first: false }),
+        // `first(x, ignoreNulls)`: the flag is no value of its own, so the
+        // rows hold the first argument only
+        AggFunc::First | AggFunc::AnyValue | AggFunc::Last => Box::new(FirstLastAcc {
+            converter: if input_types.len() > 1 { value_converter(&input_types[..1])? } else { converter.clone() },
+            value: vec![],
+            first: func != AggFunc::Last,
+        }),
         AggFunc::StddevSamp | AggFunc::StddevPop | AggFunc::VarSamp | AggFunc::VarPop => {
             Box::new(VarianceAcc { func, state: vec![] })
         }
@@ -490,8 +493,14 @@ struct FirstLastAcc {
 impl Accumulator for FirstLastAcc {
     fn update(&mut self, groups: &[u32], values: &[ArrayRef], n: usize) -> Result<()> {
         self.value.resize(n, None);
-        let rows = self.converter.convert_columns(std::slice::from_ref(&values[0]))?;
+        let v = &values[0];
+        let rows = self.converter.convert_columns(std::slice::from_ref(v))?;
+        // the constant `ignoreNulls` flag, when given
+        let ignore_nulls = values.get(1).and_then(|b| b.as_boolean_opt()).is_some_and(|b| b.is_valid(0) && b.value(0));
         for (i, g) in groups.iter().enumerate() {
+            if ignore_nulls && (v.is_null(i) || matches!(v.data_type(), DataType::Null)) {
+                continue;
+            }
             let slot = &mut self.value[*g as usize];
             if !self.first || slot.is_none() {
                 *slot = Some(rows.row(i).owned());
@@ -522,7 +531,8 @@ impl Accumulator for FirstLastAcc {
     }
 }
 
-/// Welford's running (count, mean, m2), merged with Chan's formula.
+/// Running (count, mean, m2) updated and merged with exactly the arithmetic
+/// of Spark's `CentralMomentAgg`, so that results agree to the last bit.
 struct VarianceAcc {
     func: AggFunc,
     state: Vec<(f64, f64, f64)>,
@@ -538,9 +548,10 @@ impl Accumulator for VarianceAcc {
                 let (c, mean, m2) = &mut self.state[*g as usize];
                 let x = v.value(i);
                 *c += 1.0;
-                let d = x - *mean;
-                *mean += d / *c;
-                *m2 += d * (x - *mean);
+                let delta = x - *mean;
+                let delta_n = delta / *c;
+                *mean += delta_n;
+                *m2 += delta * (delta - delta_n);
             }
         }
         Ok(())
@@ -554,9 +565,10 @@ impl Accumulator for VarianceAcc {
             }
             let (ca, ma, m2a) = &mut self.state[mapping[i] as usize];
             let c = *ca + cb;
-            let d = mb - *ma;
-            *m2a += m2b + d * d * *ca * cb / c;
-            *ma += d * cb / c;
+            let delta = mb - *ma;
+            let delta_n = if c == 0.0 { 0.0 } else { delta / c };
+            *m2a = *m2a + m2b + delta * delta_n * *ca * cb;
+            *ma += delta_n * cb;
             *ca = c;
         }
         Ok(())
@@ -574,8 +586,9 @@ impl Accumulator for VarianceAcc {
                 if *c == 0.0 {
                     None
                 } else if den == 0.0 {
-                    // Spark returns NaN for the sample variance of one value
-                    Some(f64::NAN)
+                    // Spark 3.1+ (spark.sql.legacy.statisticalAggregate=false): NULL
+                    // for the sample variance of one value
+                    None
                 } else {
                     let var = num / den;
                     Some(if matches!(self.func, AggFunc::StddevPop | AggFunc::StddevSamp) { var.sqrt() } else { var })

@@ -119,7 +119,7 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("left", [], 2, 2, Kind::Fixed(&[Str, I32], Str)),
     f!("right", [], 2, 2, Kind::Fixed(&[Str, I32], Str)),
     f!("split_part", [], 3, 3, Kind::Fixed(&[Str, Str, I32], Str)),
-    f!("regexp_replace", [], 3, 3, Kind::Fixed(&[Str, Str, Str], Str)),
+    f!("regexp_replace", [], 3, 4, Kind::Fixed(&[Str, Str, Str, I32], Str)),
     f!("regexp_extract", [], 2, 3, Kind::Special),
     f!("btrim", [], 1, 2, Kind::Fixed(&[Str, Str], Str)),
     f!("split", [], 2, 3, Kind::Special),
@@ -297,7 +297,7 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("zeroifnull", [], 1, 1, Kind::Special),
     f!("rand", ["random"], 0, 1, Kind::Special),
     f!("randn", [], 0, 1, Kind::Special),
-    f!("uuid", [], 0, 0, Kind::Fixed(&[], Str)),
+    f!("uuid", [], 0, 1, Kind::Fixed(&[I64], Str)),
     f!("spark_partition_id", [], 0, 0, Kind::Fixed(&[], I32)),
     // more dates and times
     f!("monthname", [], 1, 1, Kind::Fixed(&[Date], Str)),

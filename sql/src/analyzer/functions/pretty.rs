@@ -48,6 +48,7 @@ pub fn pretty_call(lower: &str, args: &[String], distinct: bool) -> Option<Strin
         ("unix_timestamp", 0) => "unix_timestamp(current_timestamp(), yyyy-MM-dd HH:mm:ss)".to_string(),
         ("try_make_timestamp", 7) => format!("try_make_timestamp({})", args[..6].join(", ")),
         ("regexp_extract" | "regexp_extract_all", 2) => format!("{lower}({})", list(&["1"])),
+        ("regexp_replace", 3) => format!("regexp_replace({})", list(&["1"])),
         ("regexp_instr", 2) => format!("regexp_instr({})", list(&["0"])),
         ("regexp_like", _) => format!("REGEXP_LIKE({})", list(&[])),
         ("regexp", _) => format!("REGEXP({})", list(&[])),
@@ -142,7 +143,9 @@ pub fn datetime_unit_args(lower: &str, args: &[spec::Expr]) -> Result<Option<Vec
             out[0] = spec::Expr::Literal { value: ScalarValue::Utf8(Some(name[0].to_ascii_uppercase())), span: *span };
             Ok(Some(out))
         }
-        spec::Expr::Literal { value: ScalarValue::Utf8(Some(u)), .. } => Err(unit_error(u, lower)),
+        // a quoted unit written in SQL is a parse error in Spark; the
+        // DataFrame API sends the unit as a literal (without a span)
+        spec::Expr::Literal { value: ScalarValue::Utf8(Some(u)), span: Some(_) } => Err(unit_error(u, lower)),
         _ => Ok(None),
     }
 }
@@ -167,5 +170,13 @@ mod tests {
             Some("percentile_approx(DISTINCT a, 0.8, 10000)")
         );
         assert_eq!(pretty_call("percentile", &a(&["v", "0.5"]), false).as_deref(), Some("percentile(v, 0.5, 1)"));
+        // a unit keyword becomes a string; a quoted one is an error only in SQL text
+        let col = spec::Expr::Column { name: vec!["month".into()], span: None };
+        let one = spec::Expr::Literal { value: ScalarValue::Int32(Some(1)), span: None };
+        let unit = datetime_unit_args("timestampadd", &[col, one.clone(), one.clone()]).unwrap().unwrap();
+        assert!(matches!(&unit[0], spec::Expr::Literal { value: ScalarValue::Utf8(Some(u)), .. } if u == "MONTH"));
+        let lit = |span| spec::Expr::Literal { value: ScalarValue::Utf8(Some("year".into())), span };
+        assert!(datetime_unit_args("timestampadd", &[lit(None), one.clone(), one.clone()]).unwrap().is_none());
+        assert!(datetime_unit_args("dateadd", &[lit(Some(ember_core::Span::new(0, 1))), one.clone(), one]).is_err());
     }
 }
