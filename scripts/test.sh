@@ -10,9 +10,11 @@ if ! command -v cargo >/dev/null 2>&1; then
     echo "cargo is required (https://rustup.rs)" >&2
     exit 1
 fi
-cargo build --workspace --all-targets
+# the default members: the pyo3 crate (python/) is built by maturin below
+cargo build --all-targets
 status=0
-cargo test --workspace --no-fail-fast || status=$?
+cargo test --no-fail-fast || status=$?
 python="$(bash scripts/python-env.sh)"
+bash scripts/python-module.sh --dev || status=$?
 "$python" -m pytest -q tests/python || status=$?
 exit $status

@@ -15,7 +15,7 @@ use crate::proto::spark::connect::analyze_plan_request::Analyze;
 use crate::proto::spark::connect::analyze_plan_response as res;
 use crate::proto::spark::connect::plan::OpType;
 use crate::proto::spark::connect::relation::RelType;
-use crate::proto::spark::connect::{Plan as ProtoPlan, Relation, StorageLevel};
+use crate::proto::spark::connect::{Plan as ProtoPlan, Relation};
 
 /// The Spark version Ember answers as: the protocol's.
 pub const SPARK_VERSION: &str = include_str!("../proto/SPARK_VERSION");
@@ -70,28 +70,19 @@ pub fn analyze(engine: &Session, request: Analyze) -> Result<res::Result> {
             res::Result::DdlParse(res::DdlParse { parsed: Some(data_type_to_proto(&ddl_parse(&d.ddl_string)?)) })
         }
         Analyze::SameSemantics(s) => {
-            let a = lower(s.target_plan)?;
-            let b = lower(s.other_plan)?;
+            let a = canonical(engine, &lower(s.target_plan)?)?;
+            let b = canonical(engine, &lower(s.other_plan)?)?;
             res::Result::SameSemantics(res::SameSemantics { result: a == b })
         }
         Analyze::SemanticHash(h) => {
-            let plan = lower(h.plan)?;
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
-            format!("{plan:?}").hash(&mut hasher);
+            canonical(engine, &lower(h.plan)?)?.hash(&mut hasher);
             res::Result::SemanticHash(res::SemanticHash { result: hasher.finish() as i32 })
         }
-        // caching is accepted; Ember recomputes (results are not cached yet)
-        Analyze::Persist(_) => res::Result::Persist(res::Persist {}),
-        Analyze::Unpersist(_) => res::Result::Unpersist(res::Unpersist {}),
-        Analyze::GetStorageLevel(_) => res::Result::GetStorageLevel(res::GetStorageLevel {
-            storage_level: Some(StorageLevel {
-                use_disk: true,
-                use_memory: true,
-                use_off_heap: false,
-                deserialized: true,
-                replication: 1,
-            }),
-        }),
+        // the session answers these (it keeps the levels)
+        Analyze::Persist(_) | Analyze::Unpersist(_) | Analyze::GetStorageLevel(_) => {
+            return Err(Error::internal("persist requests are answered by the session"))
+        }
         Analyze::JsonToDdl(_) => return Err(Error::not_implemented("AnalyzePlan json_to_ddl")),
     })
 }
@@ -108,6 +99,24 @@ fn ddl_parse(text: &str) -> Result<DataType> {
             Err(_) => Err(type_error),
         },
     }
+}
+
+/// A plan's canonical form, like Spark's `canonicalized`: the analyzed plan
+/// with the session-unique column ids and generated aliases taken out, so
+/// that two DataFrames built the same way compare equal.
+fn canonical(engine: &Session, plan: &Plan) -> Result<String> {
+    let text = engine.analyze(plan)?.display_indent().to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '#' || out.ends_with("__plan_") {
+            while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                chars.next();
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn is_local(plan: Option<&ProtoPlan>) -> bool {

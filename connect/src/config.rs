@@ -85,16 +85,24 @@ pub fn handle(session: &Session, op: OpType) -> Result<(Vec<KeyValue>, Vec<Strin
     let mut warnings = vec![];
     let pairs = match op {
         OpType::Set(set) => {
+            // PySpark's builder sends its options (app name, master, ...) with
+            // `silent`: Spark then ignores what it cannot set
+            let silent = set.silent.unwrap_or(false);
             for kv in &set.pairs {
                 let Some(v) = &kv.value else { continue };
-                if is_static(&kv.key) {
-                    return Err(Error::spark_msg(
+                let result = if is_static(&kv.key) {
+                    Err(Error::spark_msg(
                         "CANNOT_MODIFY_CONFIG",
                         "46110",
                         format!("Cannot modify the value of the Spark config: \"{}\".", kv.key),
-                    ));
+                    ))
+                } else {
+                    session.set_config(&kv.key, v)
+                };
+                match result {
+                    Err(e) if silent => warnings.push(e.to_string()),
+                    other => other?,
                 }
-                session.set_config(&kv.key, v)?;
             }
             vec![]
         }
@@ -177,6 +185,21 @@ mod tests {
         let (pairs, _) =
             handle(&s, OpType::GetWithDefault(GetWithDefault { pairs: vec![kv("no.such.key", Some("7"))] })).unwrap();
         assert_eq!(pairs, vec![kv("no.such.key", Some("7"))]);
+    }
+
+    #[test]
+    fn silent_sets_skip_static_keys() {
+        let s = Session::new();
+        let set = |silent| {
+            OpType::Set(Set {
+                pairs: vec![kv("spark.app.name", Some("x")), kv("spark.sql.ansi.enabled", Some("false"))],
+                silent,
+            })
+        };
+        assert_eq!(handle(&s, set(None)).unwrap_err().error_class(), Some("CANNOT_MODIFY_CONFIG"));
+        let (_, warnings) = handle(&s, set(Some(true))).unwrap();
+        assert_eq!(warnings.len(), 1);
+        assert!(!s.config().ansi_enabled());
     }
 
     #[test]

@@ -125,8 +125,33 @@ impl SparkConnectService for EmberConnectService {
         let req = request.into_inner();
         let session = self.session(&req.user_context, &req.session_id)?;
         let analyze = req.analyze.ok_or_else(|| invalid_plan("AnalyzePlanRequest without a request"))?;
-        let engine = session.engine.clone();
-        let result = blocking(move || crate::analyze::analyze(&engine, analyze)).await?;
+        use analyze_plan_request::Analyze;
+        use analyze_plan_response as res;
+        let missing = || invalid_plan("persist/unpersist/storageLevel without a relation");
+        let result = match analyze {
+            Analyze::Persist(p) => {
+                let level = p.storage_level.unwrap_or(StorageLevel {
+                    use_disk: true,
+                    use_memory: true,
+                    use_off_heap: false,
+                    deserialized: true,
+                    replication: 1,
+                });
+                session.persist(p.relation.as_ref().ok_or_else(missing)?, level);
+                res::Result::Persist(res::Persist {})
+            }
+            Analyze::Unpersist(u) => {
+                session.unpersist(u.relation.as_ref().ok_or_else(missing)?);
+                res::Result::Unpersist(res::Unpersist {})
+            }
+            Analyze::GetStorageLevel(g) => res::Result::GetStorageLevel(res::GetStorageLevel {
+                storage_level: Some(session.storage_level(g.relation.as_ref().ok_or_else(missing)?)),
+            }),
+            other => {
+                let engine = session.engine.clone();
+                blocking(move || crate::analyze::analyze(&engine, other)).await?
+            }
+        };
         Ok(Response::new(AnalyzePlanResponse {
             session_id: session.session_id.clone(),
             server_side_session_id: session.server_side_session_id.clone(),

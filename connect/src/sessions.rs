@@ -8,7 +8,10 @@ use ember_engine::Session;
 use tonic::Status;
 
 use crate::errors::invalid_plan;
+use prost::Message;
+
 use crate::operation::Operation;
+use crate::proto::spark::connect::{Relation, StorageLevel};
 
 pub struct ServerSession {
     pub user_id: String,
@@ -17,9 +20,30 @@ pub struct ServerSession {
     pub server_side_session_id: String,
     pub engine: Arc<Session>,
     operations: Mutex<HashMap<String, Arc<Operation>>>,
+    /// Storage levels of persisted DataFrames, by their encoded relation.
+    /// Ember does not cache results yet; the levels are what `storageLevel` reports.
+    persisted: Mutex<HashMap<Vec<u8>, StorageLevel>>,
 }
 
 impl ServerSession {
+    pub fn persist(&self, relation: &Relation, level: StorageLevel) {
+        self.persisted.lock().unwrap_or_else(|e| e.into_inner()).insert(relation.encode_to_vec(), level);
+    }
+
+    pub fn unpersist(&self, relation: &Relation) {
+        self.persisted.lock().unwrap_or_else(|e| e.into_inner()).remove(&relation.encode_to_vec());
+    }
+
+    /// The level a DataFrame was persisted with; all false when it was not.
+    pub fn storage_level(&self, relation: &Relation) -> StorageLevel {
+        self.persisted
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&relation.encode_to_vec())
+            .cloned()
+            .unwrap_or(StorageLevel { replication: 1, ..Default::default() })
+    }
+
     pub fn operation(&self, id: &str) -> Option<Arc<Operation>> {
         self.operations.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
     }
@@ -82,6 +106,7 @@ impl SessionManager {
                 server_side_session_id: uuid::Uuid::new_v4().to_string(),
                 engine: Arc::new(Session::new()),
                 operations: Mutex::new(HashMap::new()),
+                persisted: Mutex::new(HashMap::new()),
             })
         });
         Ok(session.clone())
@@ -111,6 +136,7 @@ impl SessionManager {
             server_side_session_id: uuid::Uuid::new_v4().to_string(),
             engine: Arc::new(source.engine.fork()),
             operations: Mutex::new(HashMap::new()),
+            persisted: Mutex::new(HashMap::new()),
         });
         sessions.insert(key, session.clone());
         Ok(session)
