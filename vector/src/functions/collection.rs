@@ -68,6 +68,7 @@ pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
         "map_values" => map_part(c, 1),
         "map_entries" => map_entries(c),
         "map_contains_key" => map_contains_key(c),
+        "map_concat" => map_concat(c),
         "shuffle" => shuffle(c),
         _ => return None,
     })
@@ -1327,6 +1328,46 @@ fn map_entries(c: &Ctx) -> Result<ArrayRef> {
     let field = out_field(c)?;
     let field = Arc::new(Field::new(field.name(), entries.data_type().clone(), true));
     Ok(Arc::new(ListArray::try_new(field, m.offsets().clone(), entries, m.nulls().cloned())?))
+}
+
+/// `map_concat(m1, m2, ...)`: all entries in order; NULL when any map is
+/// NULL; a key in two maps is an error (Spark's EXCEPTION dedup policy).
+fn map_concat(c: &Ctx) -> Result<ArrayRef> {
+    let (_, fields) = map_fields(c.return_type)?;
+    let maps: Vec<MapArray> = (0..c.args.len())
+        .map(|k| {
+            let a = c.arg(k)?.to_array(c.n);
+            let a = if a.data_type() != c.return_type { arrow::compute::cast(&a, c.return_type)? } else { a };
+            a.as_map_opt().cloned().ok_or_else(|| Error::internal("map_concat of a non-map"))
+        })
+        .collect::<Result<_>>()?;
+    let keys: Vec<ArrayRef> = maps.iter().map(|m| m.keys().clone()).collect();
+    let values: Vec<ArrayRef> = maps
+        .iter()
+        .map(|m| {
+            let v = m.values().clone();
+            if v.data_type() != fields[1].data_type() {
+                arrow::compute::cast(&v, fields[1].data_type()).map_err(Error::from)
+            } else {
+                Ok(v)
+            }
+        })
+        .collect::<Result<_>>()?;
+    let mut b = MapBuild::new(c.return_type, keys, values)?;
+    for i in 0..c.n {
+        if maps.iter().any(|m| m.is_null(i)) {
+            b.end_row(false)?;
+            continue;
+        }
+        for (s, m) in maps.iter().enumerate() {
+            let o = m.value_offsets();
+            for k in o[i] as usize..o[i + 1] as usize {
+                b.push((s, k), Some((s, k)));
+            }
+        }
+        b.end_row(true)?;
+    }
+    b.finish()
 }
 
 fn map_contains_key(c: &Ctx) -> Result<ArrayRef> {

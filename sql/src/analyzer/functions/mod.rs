@@ -371,6 +371,7 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("map_values", [], 1, 1, Kind::Special),
     f!("map_entries", [], 1, 1, Kind::Special),
     f!("map_contains_key", [], 2, 2, Kind::Special),
+    f!("map_concat", [], 0, V, Kind::Special),
     f!("get_field", [], 2, 2, Kind::Special),
     // aggregates
     f!("count", [], 0, V, Kind::Aggregate(AggFunc::Count)),

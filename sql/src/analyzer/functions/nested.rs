@@ -414,6 +414,21 @@ pub(super) fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> R
             }
             Ok(call(name, args, list_of(DataType::Struct(Fields::from(fields))), mode))
         }
+        "map_concat" => {
+            let types: Vec<DataType> = args.iter().map(|a| a.data_type()).collect();
+            for (i, t) in types.iter().enumerate() {
+                if !matches!(t, DataType::Map(..) | DataType::Null) {
+                    return Err(unexpected_input(cx, i, "\"MAP\"", t));
+                }
+            }
+            let t = if types.is_empty() {
+                map_of(DataType::Null, DataType::Null)
+            } else {
+                unify_all(&types).ok_or_else(|| diff_types(cx, name, &types))?
+            };
+            let t = if t == DataType::Null { map_of(DataType::Null, DataType::Null) } else { t };
+            Ok(call(name, args, t, mode))
+        }
         "map_keys" | "map_values" | "map_entries" | "map_contains_key" => {
             let t = args[0].data_type();
             let Some((k, v)) = map_kv(&t) else {
