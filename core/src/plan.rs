@@ -202,6 +202,18 @@ pub enum LogicalPlan {
         partition_by: Vec<Expr>,
         order_by: Vec<SortOrder>,
     },
+    /// Spark's `Expand`: every input row becomes one output row per item of
+    /// `projections`, each a list of one expression per `output` attribute
+    /// (GROUPING SETS / ROLLUP / CUBE: the input columns, then the grouping
+    /// columns with those outside the set replaced by NULL, then the grouping
+    /// id as a literal). An output attribute whose id is an input column's
+    /// must be that column in every projection (a pass-through); the others
+    /// are new columns.
+    Expand {
+        input: Box<LogicalPlan>,
+        projections: Vec<Vec<Expr>>,
+        output: Vec<Attribute>,
+    },
 }
 
 impl LogicalPlan {
@@ -210,7 +222,7 @@ impl LogicalPlan {
             LogicalPlan::Scan { output, .. } | LogicalPlan::Values { output, .. } | LogicalPlan::Empty { output } => {
                 output.clone()
             }
-            LogicalPlan::Union { output, .. } => output.clone(),
+            LogicalPlan::Union { output, .. } | LogicalPlan::Expand { output, .. } => output.clone(),
             LogicalPlan::Range { output, .. } => vec![output.clone()],
             LogicalPlan::Project { exprs, .. } => exprs.iter().map(|e| e.to_attribute()).collect(),
             LogicalPlan::Filter { input, .. } | LogicalPlan::Sort { input, .. } | LogicalPlan::Limit { input, .. } => {
@@ -255,7 +267,8 @@ impl LogicalPlan {
             | LogicalPlan::Aggregate { input, .. }
             | LogicalPlan::Sort { input, .. }
             | LogicalPlan::Limit { input, .. }
-            | LogicalPlan::Window { input, .. } => vec![input],
+            | LogicalPlan::Window { input, .. }
+            | LogicalPlan::Expand { input, .. } => vec![input],
             LogicalPlan::Join { left, right, .. } | LogicalPlan::SetOperation { left, right, .. } => vec![left, right],
             LogicalPlan::Union { inputs, .. } => inputs.iter().collect(),
         }
@@ -281,6 +294,9 @@ impl LogicalPlan {
             LogicalPlan::Limit { input, skip, fetch } => LogicalPlan::Limit { input: b(input)?, skip, fetch },
             LogicalPlan::Window { input, window_exprs, partition_by, order_by } => {
                 LogicalPlan::Window { input: b(input)?, window_exprs, partition_by, order_by }
+            }
+            LogicalPlan::Expand { input, projections, output } => {
+                LogicalPlan::Expand { input: b(input)?, projections, output }
             }
             LogicalPlan::Join { left, right, join_type, on, filter, null_aware } => {
                 let left = b(left)?;
@@ -349,6 +365,10 @@ impl LogicalPlan {
                     .collect::<crate::Result<Vec<_>>>()?;
                 LogicalPlan::Window { input, window_exprs, partition_by, order_by }
             }
+            LogicalPlan::Expand { input, projections, output } => {
+                let projections = projections.into_iter().map(&mut all).collect::<crate::Result<Vec<_>>>()?;
+                LogicalPlan::Expand { input, projections, output }
+            }
             other => other,
         })
     }
@@ -373,6 +393,7 @@ impl LogicalPlan {
             LogicalPlan::Window { window_exprs, partition_by, order_by, .. } => {
                 window_exprs.iter().chain(partition_by.iter()).chain(order_by.iter().map(|o| &o.expr)).collect()
             }
+            LogicalPlan::Expand { projections, .. } => projections.iter().flatten().collect(),
             _ => vec![],
         }
     }
@@ -458,6 +479,10 @@ impl LogicalPlan {
                     .collect::<Vec<_>>()
                     .join(", ");
                 format!("Window [{}], [{}], [{o}]", list(window_exprs), list(partition_by))
+            }
+            LogicalPlan::Expand { projections, output, .. } => {
+                let rows = projections.iter().map(|p| format!("[{}]", list(p))).collect::<Vec<_>>().join(", ");
+                format!("Expand [{rows}], [{}]", attrs(output))
             }
         };
         let _ = writeln!(s, "{pad}{line}");

@@ -22,6 +22,7 @@ use crate::expr::{compile, Binding, PhysicalExpr};
 use crate::operator::aggregate::hash_aggregate::{AggregateSpec, HashAggregate};
 use crate::operator::buffer::BufferSource;
 use crate::operator::collect::CollectSink;
+use crate::operator::expand::Expand;
 use crate::operator::filter::Filter;
 use crate::operator::join::build_side::BuildCollector;
 use crate::operator::join::emit::UnmatchedBuildSource;
@@ -274,6 +275,22 @@ impl PhysicalPlanner {
             }
             LogicalPlan::Window { input, window_exprs, partition_by, order_by } => {
                 self.build_window(input, window_exprs, partition_by, order_by)
+            }
+            LogicalPlan::Expand { input, projections, output } => {
+                let mut open = self.build(input)?;
+                let binding = open.binding();
+                let compiled = projections
+                    .iter()
+                    .map(|p| p.iter().map(|e| compile(e, &binding)).collect::<Result<Vec<_>>>())
+                    .collect::<Result<Vec<_>>>()?;
+                let display = projections
+                    .iter()
+                    .map(|p| format!("[{}]", p.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", ")))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let op = Expand { schema: schema_of(output), projections: compiled, display };
+                open.push(Arc::new(op), output.clone());
+                Ok(open)
             }
             LogicalPlan::SetOperation { left, right, kind, all } => {
                 let attrs = left.output();

@@ -3,6 +3,7 @@
 pub mod aggregate;
 pub mod buffer;
 pub mod collect;
+pub mod expand;
 pub mod filter;
 pub mod hash_keys;
 pub mod join;
