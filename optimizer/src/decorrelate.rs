@@ -463,6 +463,18 @@ fn fresh_copy(plan: LogicalPlan) -> Result<(LogicalPlan, HashMap<ColumnId, Colum
             }
             LogicalPlan::Empty { output } => LogicalPlan::Empty { output: renew(output, &mut map) },
             LogicalPlan::Union { inputs, output } => LogicalPlan::Union { inputs, output: renew(output, &mut map) },
+            // pass-through columns keep their (renamed) input ids; the columns
+            // the Expand makes get fresh ones
+            LogicalPlan::Expand { input, projections, output } => {
+                let output = output
+                    .into_iter()
+                    .map(|a| match map.get(&a.id) {
+                        Some(id) => Attribute { id: *id, ..a },
+                        None => renew(vec![a], &mut map).remove(0),
+                    })
+                    .collect();
+                LogicalPlan::Expand { input, projections, output }
+            }
             other => other,
         };
         let node = node.map_expressions(|e| {

@@ -6,7 +6,7 @@
 //! Conjuncts common to every branch of an OR are factored out first
 //! (TPC-H q19: the join key hides inside a disjunction).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use ember_core::expr::BinaryOp;
 use ember_core::plan::JoinType;
@@ -69,6 +69,27 @@ fn push(plan: LogicalPlan, preds: Vec<Expr>) -> Result<LogicalPlan> {
                 preds.into_iter().partition(|p| is_movable(p) && !p.column_ids().is_empty() && covered_by(p, &keys));
             let input = push(*input, down)?;
             Ok(filter(LogicalPlan::Window { input: Box::new(input), window_exprs, partition_by, order_by }, above))
+        }
+        LogicalPlan::Expand { input, projections, output } => {
+            // a column every projection computes the same way (a pass-through,
+            // or a grouping column present in every grouping set) holds the
+            // same value in all copies of a row: a predicate reading only such
+            // columns may run before the copies are made; one reading a column
+            // that some projection replaces by NULL (or the grouping id) may not
+            let fixed: HashMap<ColumnId, Expr> = output
+                .iter()
+                .enumerate()
+                .filter_map(|(i, a)| {
+                    let first = projections.first()?.get(i)?;
+                    projections.iter().all(|p| p.get(i) == Some(first)).then(|| (a.id, first.clone()))
+                })
+                .collect();
+            let keys: HashSet<ColumnId> = fixed.keys().copied().collect();
+            let (down, above): (Vec<Expr>, Vec<Expr>) =
+                preds.into_iter().partition(|p| is_movable(p) && !p.column_ids().is_empty() && covered_by(p, &keys));
+            let below = down.into_iter().map(|p| substitute_columns(p, &fixed)).collect::<Result<Vec<_>>>()?;
+            let input = push(*input, below)?;
+            Ok(filter(LogicalPlan::Expand { input: Box::new(input), projections, output }, above))
         }
         LogicalPlan::Join { left, right, join_type, on, filter: jf, null_aware } => {
             push_into_join(*left, *right, join_type, on, jf, null_aware, preds)
@@ -205,6 +226,14 @@ fn push_into_join(
     Ok(filter(join, above))
 }
 
+/// Replaces the columns of `values` by their expressions.
+fn substitute_columns(e: Expr, values: &HashMap<ColumnId, Expr>) -> Result<Expr> {
+    e.transform_up(&mut |x| match x {
+        Expr::Column(a) => Ok(values.get(&a.id).cloned().unwrap_or(Expr::Column(a))),
+        other => Ok(other),
+    })
+}
+
 /// `(a AND b) OR (a AND c)` -> `a AND (b OR c)`.
 pub fn factor_or(e: Expr) -> Expr {
     let Expr::Binary { op: BinaryOp::Or, .. } = &e else { return e };
@@ -286,5 +315,46 @@ mod tests {
         let LogicalPlan::Window { input, .. } = *input else { panic!("no window below the filter") };
         let LogicalPlan::Filter { predicate, .. } = *input else { panic!("the key filter stayed above") };
         assert_eq!(predicate.column_ids(), vec![k.id]);
+    }
+
+    /// ROLLUP(k) over (k, v): `v` passes through the Expand, `k2` (the
+    /// grouping copy of k) is NULL in one set, `k3` (a copy of k in every set)
+    /// is k everywhere.
+    #[test]
+    fn only_predicates_on_unchanged_columns_go_below_an_expand() {
+        let k = Attribute::new("k", DataType::Int32, true);
+        let v = Attribute::new("v", DataType::Int32, true);
+        let input = LogicalPlan::Values {
+            output: vec![k.clone(), v.clone()],
+            rows: vec![vec![ScalarValue::Int32(Some(1)), ScalarValue::Int32(Some(2))]],
+        };
+        let k2 = Attribute::new("k", DataType::Int32, true);
+        let k3 = Attribute::new("k", DataType::Int32, true);
+        let gid = Attribute::new("spark_grouping_id", DataType::Int64, false);
+        let row = |with_k: bool, id: i64| {
+            vec![
+                Expr::col(&v),
+                if with_k { Expr::col(&k) } else { Expr::lit(ScalarValue::Int32(None)) },
+                Expr::col(&k),
+                Expr::lit(ScalarValue::Int64(Some(id))),
+            ]
+        };
+        let expand = LogicalPlan::Expand {
+            input: Box::new(input),
+            projections: vec![row(true, 0), row(false, 1)],
+            output: vec![v.clone(), k2.clone(), k3.clone(), gid],
+        };
+        let plan = LogicalPlan::Filter {
+            input: Box::new(expand),
+            predicate: Expr::and(Expr::and(gt(Expr::col(&v), 0), gt(Expr::col(&k2), 1)), gt(Expr::col(&k3), 2)),
+        };
+        let LogicalPlan::Filter { input, predicate } = push_down(plan).unwrap() else { panic!("no filter on top") };
+        assert_eq!(predicate.column_ids(), vec![k2.id]);
+        let LogicalPlan::Expand { input, .. } = *input else { panic!("no expand below the filter") };
+        let LogicalPlan::Filter { predicate, .. } = *input else { panic!("nothing went below the expand") };
+        let mut below = predicate.column_ids();
+        below.sort_unstable();
+        // `k3 > 2` reads k itself below the Expand
+        assert_eq!(below, vec![k.id, v.id]);
     }
 }

@@ -52,6 +52,8 @@ pub fn estimate_rows(plan: &LogicalPlan) -> f64 {
             None => estimate_rows(input),
         },
         LogicalPlan::Union { inputs, .. } => inputs.iter().map(estimate_rows).sum(),
+        // every input row comes out once per projection (grouping set)
+        LogicalPlan::Expand { input, projections, .. } => estimate_rows(input) * projections.len().max(1) as f64,
         LogicalPlan::SetOperation { left, .. } => estimate_rows(left),
     }
 }
