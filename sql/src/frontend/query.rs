@@ -16,7 +16,7 @@ use sqlparser::ast::{
 };
 
 use super::aggregates::is_aggregate;
-use super::window::NamedWindows;
+use super::window::{spark_error, NamedWindows};
 use super::Converter;
 
 /// File formats readable as `format.\`path\`` in FROM.
@@ -219,41 +219,120 @@ impl Converter<'_> {
         })
     }
 
+    /// GROUP BY. Plain keys come back as they are, with the kind of `WITH
+    /// ROLLUP` / `WITH CUBE` or of a lone `ROLLUP(a, b)` / `CUBE(a, b)`; the
+    /// other grouping analytics are encoded as functions in
+    /// the key list, which the analyzer (`analyzer/aggregate.rs`) expands:
+    /// `rollup(set, ..)`, `cube(set, ..)`, `grouping sets(element, ..)` (an
+    /// element is a set or a nested `rollup` / `cube` / `grouping sets`),
+    /// and Hive's `GROUP BY a, b GROUPING SETS (..)` as
+    /// `grouping sets by(grouping set(a, b), set, ..)`; a set is
+    /// `grouping set(e, ..)`. The names with spaces cannot be written as
+    /// function calls in SQL.
     fn group_by(&self, g: &GroupByExpr) -> Result<(Vec<Expr>, GroupingKind)> {
         let (exprs, modifiers) = match g {
             GroupByExpr::All(_) => return Err(unsupported("GROUP BY ALL")),
             GroupByExpr::Expressions(e, m) => (e, m),
         };
         let mut kind = GroupingKind::GroupBy;
+        let mut legacy_sets = None;
         for m in modifiers {
-            kind = match m {
-                GroupByWithModifier::Rollup => GroupingKind::Rollup,
-                GroupByWithModifier::Cube => GroupingKind::Cube,
+            match m {
+                GroupByWithModifier::Rollup => kind = GroupingKind::Rollup,
+                GroupByWithModifier::Cube => kind = GroupingKind::Cube,
+                GroupByWithModifier::GroupingSets(ast::Expr::GroupingSets(sets)) => legacy_sets = Some(sets),
                 _ => return Err(unsupported("GROUP BY modifier")),
-            };
+            }
         }
-        match exprs.as_slice() {
-            [ast::Expr::Rollup(sets)] | [ast::Expr::Cube(sets)] if kind == GroupingKind::GroupBy => {
-                kind = if matches!(exprs[0], ast::Expr::Rollup(_)) { GroupingKind::Rollup } else { GroupingKind::Cube };
-                let mut keys = Vec::with_capacity(sets.len());
+        let analytics = exprs.iter().any(is_grouping_analytics);
+        if let Some(sets) = legacy_sets {
+            // Spark's grammar takes plain expressions before GROUPING SETS
+            if analytics || kind != GroupingKind::GroupBy {
+                return Err(Error::parse_syntax("'GROUPING'", ""));
+            }
+            let mut args = vec![grouping_call(GROUPING_SET, self.exprs(exprs)?)];
+            for set in sets {
+                args.push(self.grouping_sets_element(set)?);
+            }
+            return Ok((vec![grouping_call(GROUPING_SETS_BY, args)], kind));
+        }
+        if kind != GroupingKind::GroupBy {
+            if analytics {
+                return Err(Error::parse_syntax("'WITH'", ""));
+            }
+            return Ok((self.exprs(exprs)?, kind));
+        }
+        // one ROLLUP / CUBE of single columns: the plain keys and the kind
+        if let [ast::Expr::Rollup(sets) | ast::Expr::Cube(sets)] = exprs.as_slice() {
+            if sets.iter().all(|s| s.len() == 1) {
+                let kind =
+                    if matches!(exprs[0], ast::Expr::Rollup(_)) { GroupingKind::Rollup } else { GroupingKind::Cube };
+                let keys = sets.iter().map(|s| self.expr(&s[0])).collect::<Result<Vec<_>>>()?;
+                return Ok((keys, kind));
+            }
+        }
+        let keys = exprs.iter().map(|e| self.group_by_item(e)).collect::<Result<Vec<_>>>()?;
+        Ok((keys, kind))
+    }
+
+    /// One item of GROUP BY: an expression, `ROLLUP(..)`, `CUBE(..)` or
+    /// `GROUPING SETS(..)`.
+    fn group_by_item(&self, e: &ast::Expr) -> Result<Expr> {
+        match e {
+            ast::Expr::Rollup(sets) | ast::Expr::Cube(sets) => {
+                let (name, element) =
+                    if matches!(e, ast::Expr::Rollup(_)) { (ROLLUP, "ROLLUP") } else { (CUBE, "CUBE") };
+                let mut args = Vec::with_capacity(sets.len());
                 for set in sets {
-                    match set.as_slice() {
-                        [e] => keys.push(self.expr(e)?),
-                        _ => return Err(unsupported("composite columns in ROLLUP/CUBE")),
+                    if set.is_empty() {
+                        return Err(spark_error(
+                            "_LEGACY_ERROR_TEMP_0051",
+                            "42601",
+                            &[("element", element.to_string())],
+                            format!("Empty set in {element} grouping sets is not supported."),
+                        )
+                        .with_span(self.src.span_of(e)));
                     }
+                    args.push(grouping_call(GROUPING_SET, self.exprs(set)?));
                 }
-                Ok((keys, kind))
+                Ok(grouping_call(name, args))
             }
-            _ => {
-                if exprs
-                    .iter()
-                    .any(|e| matches!(e, ast::Expr::Rollup(_) | ast::Expr::Cube(_) | ast::Expr::GroupingSets(_)))
-                {
-                    return Err(unsupported("GROUPING SETS or mixed ROLLUP/CUBE"));
+            ast::Expr::GroupingSets(sets) => {
+                let args = sets.iter().map(|s| self.grouping_sets_element(s)).collect::<Result<Vec<_>>>()?;
+                Ok(grouping_call(GROUPING_SETS, args))
+            }
+            other => self.expr(other),
+        }
+    }
+
+    /// An element of GROUPING SETS: a set (`a`, `(a, b)`, `()`), or a nested
+    /// ROLLUP / CUBE, which sqlparser reads as a function call there.
+    fn grouping_sets_element(&self, set: &[ast::Expr]) -> Result<Expr> {
+        if let [single] = set {
+            if is_grouping_analytics(single) {
+                return self.group_by_item(single);
+            }
+            if let ast::Expr::Function(f) = single {
+                if let Some(element) = nested_rollup_or_cube(f) {
+                    let mut sets = Vec::new();
+                    let ast::FunctionArguments::List(list) = &f.args else {
+                        return Err(unsupported("ROLLUP/CUBE without arguments"));
+                    };
+                    for a in &list.args {
+                        let ast::FunctionArg::Unnamed(ast::FunctionArgExpr::Expr(x)) = a else {
+                            return Err(unsupported("ROLLUP/CUBE argument"));
+                        };
+                        sets.push(match x {
+                            ast::Expr::Tuple(items) => items.clone(),
+                            other => vec![other.clone()],
+                        });
+                    }
+                    let nested = if element == "ROLLUP" { ast::Expr::Rollup(sets) } else { ast::Expr::Cube(sets) };
+                    return self.group_by_item(&nested);
                 }
-                Ok((self.exprs(exprs)?, kind))
             }
         }
+        Ok(grouping_call(GROUPING_SET, self.exprs(set)?))
     }
 
     /// The FROM clause; items separated by commas are cross joins.
@@ -407,6 +486,38 @@ impl Converter<'_> {
             ));
         }
         Ok(Plan::Range { start, end, step })
+    }
+}
+
+/// Function names of the grouping analytics in `Plan::Aggregate::group_by`
+/// (see `Converter::group_by`); the analyzer reads the same names.
+const ROLLUP: &str = "rollup";
+const CUBE: &str = "cube";
+const GROUPING_SETS: &str = "grouping sets";
+const GROUPING_SETS_BY: &str = "grouping sets by";
+const GROUPING_SET: &str = "grouping set";
+
+fn grouping_call(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function { name: name.to_string(), args, distinct: false, span: None }
+}
+
+fn is_grouping_analytics(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Rollup(_) | ast::Expr::Cube(_) | ast::Expr::GroupingSets(_))
+}
+
+/// `ROLLUP(..)` / `CUBE(..)` parsed as a plain function call (inside
+/// GROUPING SETS): the keyword, or None for any other function.
+fn nested_rollup_or_cube(f: &ast::Function) -> Option<&'static str> {
+    let [ast::ObjectNamePart::Identifier(id)] = f.name.0.as_slice() else {
+        return None;
+    };
+    if id.quote_style.is_some() || f.filter.is_some() || f.over.is_some() {
+        return None;
+    }
+    match id.value.to_ascii_uppercase().as_str() {
+        "ROLLUP" => Some("ROLLUP"),
+        "CUBE" => Some("CUBE"),
+        _ => None,
     }
 }
 
