@@ -1,4 +1,4 @@
-//! `groupBy(...).agg(...)`, `rollup`, `cube` and `pivot`.
+//! `groupBy(...).agg(...)`, `rollup`, `cube`, `groupingSets` and `pivot`.
 //!
 //! The output is the grouping expressions followed by the aggregates, as
 //! Spark's `RelationalGroupedDataset` builds it. A pivot becomes one
@@ -26,6 +26,15 @@ pub(crate) fn strip_alias(e: &Expr) -> Expr {
     }
 }
 
+/// Function names of the grouping analytics the analyzer reads in a GROUP
+/// BY list (`sql/src/analyzer/aggregate.rs`, `sql/src/frontend/query.rs`).
+const GROUPING_SETS_BY: &str = "grouping sets by";
+const GROUPING_SET: &str = "grouping set";
+
+fn grouping_call(name: &str, args: Vec<Expr>) -> Expr {
+    Expr::Function { name: name.to_string(), args, distinct: false, span: None }
+}
+
 fn alias(e: Expr, name: &str) -> Expr {
     Expr::Alias { expr: Box::new(e), name: name.to_string() }
 }
@@ -47,7 +56,27 @@ impl Lowerer<'_, '_> {
                 };
                 return self.pivot(input, grouping, group_by, aggs, pivot);
             }
-            Ok(G::GroupingSets) => return Err(Error::not_implemented("GROUPING SETS")),
+            Ok(G::GroupingSets) => {
+                // Spark's GroupingSets(sets, userGivenGroupByExprs): the
+                // grouping expressions fix the grouping id's bits, the sets
+                // pick among them; encoded as the SQL front end encodes
+                // `GROUP BY a, b GROUPING SETS (..)` (see the analyzer's
+                // `aggregate.rs`)
+                let set = |exprs: Vec<Expr>| grouping_call(GROUPING_SET, exprs);
+                let mut args = vec![set(group_by)];
+                for s in &a.grouping_sets {
+                    let exprs = self.exprs(&s.grouping_set)?;
+                    args.push(set(exprs.iter().map(strip_alias).collect()));
+                }
+                let exprs = grouping.into_iter().chain(aggs).collect();
+                let group_by = vec![grouping_call(GROUPING_SETS_BY, args)];
+                return Ok(Plan::Aggregate {
+                    input: Box::new(input),
+                    group_by,
+                    exprs,
+                    grouping: GroupingKind::GroupBy,
+                });
+            }
             Err(_) => return Err(invalid_plan(format!("unknown group type {}", a.group_type))),
         };
         let exprs = grouping.into_iter().chain(aggs).collect();
