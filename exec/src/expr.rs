@@ -147,6 +147,8 @@ pub fn compile(expr: &Expr, input: &Binding) -> Result<PhysicalExpr> {
 fn fold_constant(e: PhysicalExpr) -> Result<PhysicalExpr> {
     let constant = match &e {
         PhysicalExpr::Column(_) | PhysicalExpr::Literal(_) => false,
+        // rand(0), uuid(): a new value per row, even with constant arguments
+        PhysicalExpr::Function { name, .. } if ember_vector::functions::is_nondeterministic(name) => false,
         other => other.children().iter().all(|c| matches!(c, PhysicalExpr::Literal(_))),
     };
     if !constant {

@@ -86,3 +86,15 @@ def test_tpch_style_query(spark):
         Row(k=1, s=decimal.Decimal("1617.00"), a=decimal.Decimal("49.000000"), c=33),
         Row(k=2, s=decimal.Decimal("1650.00"), a=decimal.Decimal("50.000000"), c=33),
     ]
+
+
+def test_dataframes_as_sql_arguments(spark):
+    df = spark.range(5)
+    assert spark.sql("SELECT * FROM {df} WHERE id > {x}", df=df, x=2).collect() == [Row(id=3), Row(id=4)]
+
+
+def test_seeded_rand_gives_sparks_sequence(spark):
+    # Spark's documented values of rand(0) for the first rows of a partition
+    rows = spark.sql("SELECT rand(0) AS r FROM range(2)").collect()
+    assert rows[0].r == 0.7604953758285915
+    assert rows[0].r != rows[1].r

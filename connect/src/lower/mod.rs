@@ -214,7 +214,24 @@ impl<'a, 'b> Lowerer<'a, 'b> {
                         self.references.insert(id, r.clone());
                     }
                 }
-                self.input(&w.root)
+                let root = self.input(&w.root)?;
+                // `spark.sql("... {df} ...", df=df)`: the DataFrames arrive as
+                // aliased references the SQL text names, visible to that query only
+                let sql_root =
+                    matches!(w.root.as_deref(), Some(proto::Relation { rel_type: Some(RelType::Sql(_)), .. }));
+                let mut ctes = vec![];
+                if sql_root {
+                    for r in &w.references {
+                        if let Some(RelType::SubqueryAlias(a)) = &r.rel_type {
+                            ctes.push((a.alias.clone(), vec![], self.input(&a.input)?));
+                        }
+                    }
+                }
+                if ctes.is_empty() {
+                    Ok(root)
+                } else {
+                    Ok(Plan::With { ctes, input: Box::new(root) })
+                }
             }
             RelType::UnresolvedTableValuedFunction(f) => self.table_function(f),
             RelType::ShowString(_) | RelType::HtmlString(_) => {
