@@ -163,8 +163,13 @@ fn schema_not_found(db: &str) -> Error {
 }
 
 fn check_database(db: Option<&str>) -> Result<()> {
-    match db {
-        Some(d) if !d.eq_ignore_ascii_case(DATABASE) => Err(schema_not_found(d)),
+    // `spark_catalog.default` names the same database as `default`
+    let unqualified = db.map(|d| match d.split_once('.') {
+        Some((catalog, rest)) if catalog.eq_ignore_ascii_case("spark_catalog") => rest,
+        _ => d,
+    });
+    match unqualified {
+        Some(d) if !d.eq_ignore_ascii_case(DATABASE) => Err(schema_not_found(db.unwrap_or(d))),
         _ => Ok(()),
     }
 }
@@ -263,7 +268,7 @@ impl Lowerer<'_, '_> {
                     vec![vec![s(DATABASE), s(CATALOG), s("default database"), s(&Self::warehouse())]],
                 )
             }
-            CatType::DatabaseExists(x) => value(Cell::Bool(x.db_name.eq_ignore_ascii_case(DATABASE))),
+            CatType::DatabaseExists(x) => value(Cell::Bool(check_database(Some(&x.db_name)).is_ok())),
             CatType::ListTables(x) => {
                 check_database(x.db_name.as_deref())?;
                 let data = self
@@ -430,9 +435,7 @@ impl Lowerer<'_, '_> {
             opts.push(("path".to_string(), p.to_string()));
         }
         opts.sort();
-        if !opts.iter().any(|(k, _)| k == "path") {
-            return Err(Error::not_implemented("managed tables (createTable without a path)"));
-        }
+        // without a path the session creates a managed table under spark.sql.warehouse.dir
         let schema = match schema {
             Some(t) => {
                 let t = data_type_from_proto(t)?;
