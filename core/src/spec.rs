@@ -37,24 +37,49 @@ pub enum Statement {
         /// option keys are lowercased; `path` holds the location
         options: Vec<(String, String)>,
         schema: Option<Vec<ColumnDef>>,
+        /// `PARTITIONED BY (cols)`: column names of `schema`
+        partition_by: Vec<String>,
         replace: bool,
         temporary: bool,
         if_not_exists: bool,
     },
-    /// `CREATE TABLE name USING fmt AS query` (writes the result)
+    /// `CREATE TABLE name USING fmt [PARTITIONED BY (cols)] AS query`
+    /// (writes the result)
     CreateTableAs {
         name: ObjectName,
         format: String,
         options: Vec<(String, String)>,
+        partition_by: Vec<String>,
         query: Plan,
         replace: bool,
         if_not_exists: bool,
     },
-    /// `INSERT INTO|OVERWRITE name query`
+    /// `INSERT INTO|OVERWRITE [TABLE] name [PARTITION (p = v, q)] [(cols)] query`
     Insert {
         name: ObjectName,
+        /// the target columns the query's columns go to, in order; empty:
+        /// all columns in table order
+        columns: Vec<String>,
+        /// `PARTITION (p = v, q)`: static values (literals), or None for a
+        /// dynamic partition column the query provides
+        partition: Vec<(String, Option<Expr>)>,
         query: Plan,
         overwrite: bool,
+    },
+    /// `TRUNCATE TABLE name`
+    Truncate {
+        name: ObjectName,
+    },
+    /// `INSERT OVERWRITE [LOCAL] DIRECTORY 'path' USING fmt [OPTIONS (...)] query`
+    InsertDirectory {
+        path: String,
+        format: String,
+        options: Vec<(String, String)>,
+        query: Plan,
+    },
+    /// `SHOW CREATE TABLE name [AS SERDE]`
+    ShowCreateTable {
+        name: ObjectName,
     },
     Drop {
         name: ObjectName,

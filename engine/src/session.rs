@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use arrow::array::{RecordBatch, StringArray};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use ember_core::catalog::{Catalog, CatalogEntry};
+use ember_core::error::quote_ident;
 use ember_core::plan::{FileFormat, TableSource};
 use ember_core::spec::{
     ColumnDef, DescribeTarget, DropKind, ExplainMode, ObjectName, Plan, SaveMode, Statement, WriteTarget,
@@ -44,6 +45,17 @@ impl QueryResult {
 
     fn command() -> QueryResult {
         QueryResult { schema: Arc::new(Schema::empty()), batches: vec![], kind: ResultKind::Command }
+    }
+
+    /// A result of string columns that may hold NULLs.
+    fn optional_strings(columns: &[&str], rows: Vec<Vec<Option<String>>>) -> Result<QueryResult> {
+        let schema =
+            Arc::new(Schema::new(columns.iter().map(|c| Field::new(*c, DataType::Utf8, true)).collect::<Vec<_>>()));
+        let cols = (0..columns.len())
+            .map(|i| Arc::new(StringArray::from(rows.iter().map(|r| r[i].clone()).collect::<Vec<_>>())) as _)
+            .collect();
+        let batch = RecordBatch::try_new(schema.clone(), cols)?;
+        Ok(QueryResult { schema, batches: vec![batch], kind: ResultKind::Rows })
     }
 
     /// A result of string columns.
@@ -200,9 +212,19 @@ impl Session {
                 self.catalog.insert(&name, CatalogEntry::View { name: name.join("."), plan: query, columns });
                 Ok(QueryResult::command())
             }
-            Statement::CreateDataSource { name, format, options, schema, replace, temporary, if_not_exists } => {
+            Statement::CreateDataSource {
+                name,
+                format,
+                options,
+                schema,
+                partition_by,
+                replace,
+                temporary,
+                if_not_exists,
+            } => {
                 if !temporary {
-                    return self.create_table(&name, &format, options, schema, replace, if_not_exists);
+                    let table = NewTable { name: &name, format: &format, partition_by, replace, if_not_exists };
+                    return self.create_table(table, options, schema);
                 }
                 if self.catalog.get(&name).is_some() {
                     if if_not_exists {
@@ -226,13 +248,47 @@ impl Session {
                 self.catalog.insert(&name, CatalogEntry::Table { name: name.join("."), source });
                 Ok(QueryResult::command())
             }
-            Statement::CreateTableAs { name, format, options, query, replace, if_not_exists } => {
-                self.create_table_as(&name, &format, options, &query, replace, if_not_exists)
+            Statement::CreateTableAs { name, format, options, partition_by, query, replace, if_not_exists } => {
+                let table = NewTable { name: &name, format: &format, partition_by, replace, if_not_exists };
+                self.create_table_as(table, options, &query)
             }
-            Statement::Insert { name, query, overwrite } => {
+            Statement::Insert { name, columns, partition, query, overwrite } => {
                 let plan = self.plan(&query)?;
+                let plan = if columns.is_empty() && partition.is_empty() {
+                    plan
+                } else {
+                    self.insert_columns(&name, plan, &columns, &partition, overwrite)?
+                };
                 self.insert_into(&name, plan, overwrite)?;
                 Ok(QueryResult::command())
+            }
+            Statement::Truncate { name } => {
+                let meta = self.writable_table(&name, "TRUNCATE TABLE")?;
+                // the folder stays (a LOCATION is the user's); its files go
+                let entries = std::fs::read_dir(&meta.location).map_err(|e| Error::file(meta.location.display(), e))?;
+                for entry in entries {
+                    let path = entry.map_err(|e| Error::file(meta.location.display(), e))?.path();
+                    let removed =
+                        if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+                    removed.map_err(|e| Error::file(path.display(), e))?;
+                }
+                self.catalog.register_table(meta)?;
+                Ok(QueryResult::command())
+            }
+            Statement::InsertDirectory { path, format, options, query } => {
+                let target = WriteTarget {
+                    format: Some(format),
+                    path: Some(path),
+                    mode: SaveMode::Overwrite,
+                    options,
+                    ..WriteTarget::default()
+                };
+                self.write(&query, &target)?;
+                Ok(QueryResult::command())
+            }
+            Statement::ShowCreateTable { name } => {
+                let text = self.show_create_table(&name)?;
+                QueryResult::strings(&["createtab_stmt"], vec![vec![text]])
             }
             Statement::Drop { name, kind, if_exists } => {
                 if let (DropKind::View, Some(meta)) = (kind, self.catalog.table_meta(&name)) {
@@ -266,13 +322,27 @@ impl Session {
                     DescribeTarget::Table(name) => Plan::Relation { name, span: None },
                     DescribeTarget::Query(q) => *q,
                 };
+                let partitions = match &plan {
+                    Plan::Relation { name, .. } => self.catalog.table_meta(name).map(|m| m.partition_by),
+                    _ => None,
+                };
                 let analyzed = ember_sql::analyze(&plan, self.catalog.as_ref(), &self.config())?;
-                let rows = analyzed
-                    .output()
-                    .into_iter()
-                    .map(|a| vec![a.name, spark_type_name(&a.data_type), "NULL".to_string()])
+                let output = analyzed.output();
+                let mut rows: Vec<Vec<Option<String>>> = output
+                    .iter()
+                    .map(|a| vec![Some(a.name.clone()), Some(spark_type_name(&a.data_type)), None])
                     .collect();
-                QueryResult::strings(&["col_name", "data_type", "comment"], rows)
+                // Spark's DescribeTableCommand lists partition columns again
+                if let Some(parts) = partitions.filter(|p| !p.is_empty()) {
+                    rows.push(vec![Some("# Partition Information".into()), Some(String::new()), Some(String::new())]);
+                    rows.push(vec![Some("# col_name".into()), Some("data_type".into()), Some("comment".into())]);
+                    for p in parts {
+                        if let Some(a) = output.iter().find(|a| a.name.eq_ignore_ascii_case(&p)) {
+                            rows.push(vec![Some(a.name.clone()), Some(spark_type_name(&a.data_type)), None]);
+                        }
+                    }
+                }
+                QueryResult::optional_strings(&["col_name", "data_type", "comment"], rows)
             }
             Statement::Set { key: None, .. } => {
                 let rows = self.config().entries().map(|(k, v)| vec![k.clone(), v.clone()]).collect();
@@ -443,25 +513,27 @@ impl Session {
         Ok(true)
     }
 
-    /// `CREATE TABLE name [(cols)] USING fmt [OPTIONS] [LOCATION]`.
+    /// `CREATE TABLE name [(cols)] USING fmt [OPTIONS] [PARTITIONED BY
+    /// (cols)] [LOCATION]`; partition columns move to the end of the schema,
+    /// as in Spark.
     fn create_table(
         &self,
-        name: &[String],
-        format: &str,
+        table: NewTable,
         options: Vec<(String, String)>,
         schema: Option<Vec<ColumnDef>>,
-        replace: bool,
-        if_not_exists: bool,
     ) -> Result<QueryResult> {
-        if !self.check_new_table(name, replace, if_not_exists, "REPLACE TABLE")? {
+        let name = table.name;
+        if !self.check_new_table(name, table.replace, table.if_not_exists, "REPLACE TABLE")? {
             return Ok(QueryResult::command());
         }
-        let fmt = self.file_format(Some(format))?;
+        let fmt = self.file_format(Some(table.format))?;
         let (location, managed, options) = self.table_location(name, options);
+        let case_sensitive = self.config().case_sensitive();
+        let same = |a: &str, b: &str| if case_sensitive { a == b } else { a.eq_ignore_ascii_case(b) };
         let schema = match schema {
             Some(cols) => {
                 let fields: Vec<Field> = cols.iter().map(|c| Field::new(&c.name, c.data_type.clone(), true)).collect();
-                check_table_schema(&fields, self.config().case_sensitive())?;
+                check_table_schema(&fields, case_sensitive)?;
                 Arc::new(Schema::new(fields))
             }
             // no columns: read them from the files at LOCATION (Spark's error when there is none)
@@ -469,6 +541,35 @@ impl Session {
                 let paths: Vec<String> = if managed { vec![] } else { vec![location.display().to_string()] };
                 self.catalog.resolve_files(fmt.name(), &paths, &options, None)?.schema()
             }
+        };
+        let mut partition_by = Vec::with_capacity(table.partition_by.len());
+        for p in &table.partition_by {
+            let Some(f) = schema.fields().iter().find(|f| same(f.name(), p)) else {
+                let columns = schema.fields().iter().map(|f| quote_ident(f.name())).collect::<Vec<_>>().join(", ");
+                return Err(spark_error(
+                    "COLUMN_NOT_DEFINED_IN_TABLE",
+                    "42703",
+                    vec![
+                        ("colType", "partition".into()),
+                        ("colName", quote_ident(p)),
+                        ("tableName", table_ident(name)),
+                        ("tableCols", columns.clone()),
+                    ],
+                    format!(
+                        "partition column {} is not defined in table {}, defined table columns are: {columns}.",
+                        quote_ident(p),
+                        table_ident(name)
+                    ),
+                ));
+            };
+            partition_by.push(f.name().clone());
+        }
+        let schema = if partition_by.is_empty() {
+            schema
+        } else {
+            let data = schema.fields().iter().filter(|f| !partition_by.contains(f.name()));
+            let parts = partition_by.iter().filter_map(|p| schema.fields().iter().find(|f| f.name() == p));
+            Arc::new(Schema::new(data.chain(parts).map(|f| f.as_ref().clone()).collect::<Vec<_>>()))
         };
         if managed {
             check_managed_location(name, &location)?;
@@ -482,30 +583,158 @@ impl Session {
             location,
             options,
             schema,
-            partition_by: vec![],
+            partition_by,
             managed,
         };
         self.catalog.register_table(meta)?;
         Ok(QueryResult::command())
     }
 
-    /// `CREATE TABLE name [USING fmt] [OPTIONS] [LOCATION] AS query`.
-    fn create_table_as(
-        &self,
-        name: &[String],
-        format: &str,
-        options: Vec<(String, String)>,
-        query: &Plan,
-        replace: bool,
-        if_not_exists: bool,
-    ) -> Result<QueryResult> {
-        if !self.check_new_table(name, replace, if_not_exists, "REPLACE TABLE AS SELECT")? {
+    /// `CREATE TABLE name [USING fmt] [OPTIONS] [PARTITIONED BY (cols)]
+    /// [LOCATION] AS query`.
+    fn create_table_as(&self, table: NewTable, options: Vec<(String, String)>, query: &Plan) -> Result<QueryResult> {
+        let name = table.name;
+        if !self.check_new_table(name, table.replace, table.if_not_exists, "REPLACE TABLE AS SELECT")? {
             return Ok(QueryResult::command());
         }
-        let fmt = self.file_format(Some(format))?;
+        let fmt = self.file_format(Some(table.format))?;
         let plan = self.plan(query)?;
-        self.create_from_query(name, fmt, options, vec![], plan)?;
+        self.create_from_query(name, fmt, options, table.partition_by, plan)?;
         Ok(QueryResult::command())
+    }
+
+    /// `INSERT INTO t [PARTITION (p = v, q)] [(cols)] query`: the query's
+    /// columns go to the listed columns (all but the static partition
+    /// columns, in table order, without a list); static partition values
+    /// fill their columns; unlisted columns are NULL. The result has the
+    /// table's columns in order.
+    fn insert_columns(
+        &self,
+        name: &[String],
+        plan: LogicalPlan,
+        columns: &[String],
+        partition: &[(String, Option<ember_core::spec::Expr>)],
+        overwrite: bool,
+    ) -> Result<LogicalPlan> {
+        let meta = self.writable_table(name, "INSERT")?;
+        let config = self.config();
+        let same = |a: &str, b: &str| if config.case_sensitive() { a == b } else { a.eq_ignore_ascii_case(b) };
+        let fields = meta.schema.fields();
+        let position = |c: &str| fields.iter().position(|f| same(f.name(), c));
+        let mut fixed: Vec<Option<ember_core::Expr>> = vec![None; fields.len()];
+        for (column, value) in partition {
+            let Some(k) = position(column).filter(|k| meta.partition_by.iter().any(|p| same(p, fields[*k].name())))
+            else {
+                return Err(spark_error(
+                    "NON_PARTITION_COLUMN",
+                    "42000",
+                    vec![("columnName", quote_ident(column))],
+                    format!("PARTITION clause cannot contain the non-partition column: {}.", quote_ident(column)),
+                ));
+            };
+            if let Some(v) = value {
+                if overwrite {
+                    return Err(Error::not_implemented("INSERT OVERWRITE with a static PARTITION value"));
+                }
+                fixed[k] = Some(ember_sql::analyzer::analyze_expr(v, &plan, self.catalog.as_ref(), &config)?);
+            }
+        }
+        let targets: Vec<usize> = if columns.is_empty() {
+            (0..fields.len()).filter(|k| fixed[*k].is_none()).collect()
+        } else {
+            let mut out = Vec::with_capacity(columns.len());
+            for c in columns {
+                match position(c) {
+                    Some(k) if fixed[k].is_none() && !out.contains(&k) => out.push(k),
+                    Some(_) => {
+                        return Err(spark_error(
+                            "COLUMN_ALREADY_EXISTS",
+                            "42711",
+                            vec![("columnName", quote_ident(c))],
+                            format!(
+                                "The column {} already exists. Choose another name or rename the existing column.",
+                                quote_ident(c)
+                            ),
+                        ))
+                    }
+                    None => {
+                        let proposal = fields.iter().map(|f| quote_ident(f.name())).collect::<Vec<_>>().join(", ");
+                        return Err(Error::spark(
+                            "UNRESOLVED_COLUMN.WITH_SUGGESTION",
+                            &[("objectName", quote_ident(c)), ("proposal", proposal)],
+                        ));
+                    }
+                }
+            }
+            out
+        };
+        let output = plan.output();
+        // the arity check of the store assignment, over the target columns
+        let data: Vec<(String, DataType)> = output.iter().map(|a| (a.name.clone(), a.data_type.clone())).collect();
+        let wanted: Vec<(String, DataType)> =
+            targets.iter().map(|&k| (fields[k].name().clone(), fields[k].data_type().clone())).collect();
+        let policy = StoreAssignmentPolicy::from_config(&config)?;
+        check_store_assignment(&table_ident(name), &data, &wanted, policy)?;
+        let exprs = fields
+            .iter()
+            .enumerate()
+            .map(|(k, f)| {
+                let e = match (&fixed[k], targets.iter().position(|&t| t == k)) {
+                    (Some(v), _) => v.clone(),
+                    (None, Some(i)) => ember_core::Expr::col(&output[i]),
+                    (None, None) => ember_core::Expr::Literal(ember_core::ScalarValue::null_of(f.data_type())),
+                };
+                e.alias(f.name().clone())
+            })
+            .collect();
+        Ok(LogicalPlan::Project { input: Box::new(plan), exprs })
+    }
+
+    /// `SHOW CREATE TABLE` of a file table, as Spark prints it.
+    fn show_create_table(&self, name: &[String]) -> Result<String> {
+        let Some(meta) = self.catalog.table_meta(name) else {
+            return match self.catalog.get(name) {
+                None => Err(Error::table_not_found(&name.join("."))),
+                Some(_) => Err(Error::not_implemented("SHOW CREATE TABLE of a view or temporary view")),
+            };
+        };
+        let columns: Vec<String> = meta
+            .schema
+            .fields()
+            .iter()
+            .map(|f| {
+                let t = spark_type_name(f.data_type()).to_uppercase();
+                // Spark 4 spells out the default collation of strings
+                let t = if matches!(f.data_type(), DataType::Utf8) { format!("{t} COLLATE UTF8_BINARY") } else { t };
+                format!("  {} {t}", quote_if_needed(f.name()))
+            })
+            .collect();
+        let mut text =
+            format!("CREATE TABLE {} (\n{})\nUSING {}\n", table_path(name), columns.join(",\n"), meta.format.name());
+        if !meta.options.is_empty() {
+            let redact = |k: &str| {
+                ["secret", "password", "token", "access.key", "accesskey"]
+                    .iter()
+                    .any(|w| k.to_ascii_lowercase().contains(w))
+            };
+            let opts: Vec<String> = meta
+                .options
+                .iter()
+                .map(|(k, v)| {
+                    let v = if redact(k) { "*********(redacted)" } else { v.as_str() };
+                    format!("  '{k}' = '{v}'")
+                })
+                .collect();
+            text.push_str(&format!("OPTIONS (\n{})\n", opts.join(",\n")));
+        }
+        if !meta.partition_by.is_empty() {
+            let parts: Vec<String> = meta.partition_by.iter().map(|p| quote_if_needed(p)).collect();
+            text.push_str(&format!("PARTITIONED BY ({})\n", parts.join(", ")));
+        }
+        if !meta.managed {
+            text.push_str(&format!("LOCATION '{}'\n", qualified_path(&meta.location)));
+        }
+        Ok(text)
     }
 
     /// Creates a table holding the rows of `plan` (CTAS, `saveAsTable` of a
@@ -698,6 +927,31 @@ fn spark_error(class: &str, sql_state: &str, params: Vec<(&str, String)>, messag
 }
 
 /// `` `spark_catalog`.`default`.`t` ``: how Spark names a session table.
+/// What CREATE TABLE and CTAS share.
+struct NewTable<'a> {
+    name: &'a [String],
+    format: &'a str,
+    partition_by: Vec<String>,
+    replace: bool,
+    if_not_exists: bool,
+}
+
+/// `spark_catalog.default.t`, as SHOW CREATE TABLE names a table.
+fn table_path(name: &[String]) -> String {
+    format!("spark_catalog.default.{}", quote_if_needed(&crate::catalog::key(name)))
+}
+
+/// A name in backquotes unless it is a plain identifier.
+fn quote_if_needed(name: &str) -> String {
+    let plain = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
+        name.to_string()
+    } else {
+        quote_ident(name)
+    }
+}
+
 fn table_ident(name: &[String]) -> String {
     format!("`spark_catalog`.`default`.{}", ember_core::error::quote_ident(&crate::catalog::key(name)))
 }
@@ -1072,5 +1326,56 @@ mod tests {
         f.session.write(&plan("SELECT 'new' AS x"), &overwrite).unwrap();
         assert_eq!(f.sql("SELECT * FROM p"), rows(&[&["new"]]));
         assert!(!f.path("warehouse/p/k=0").exists());
+    }
+
+    #[test]
+    fn show_create_table_as_spark_prints_it() {
+        let f = Fixture::new();
+        f.sql("CREATE TABLE tbl (a INT, b STRING, c INT) USING parquet PARTITIONED BY (a)");
+        let text = &f.sql("SHOW CREATE TABLE tbl")[0][0];
+        // show-create-table.sql.out
+        assert_eq!(
+            text,
+            "CREATE TABLE spark_catalog.default.tbl (\n  b STRING COLLATE UTF8_BINARY,\n  c INT,\n  a INT)\n\
+             USING parquet\nPARTITIONED BY (a)\n"
+        );
+        let dir = f.path("external");
+        f.sql(&format!(
+            "CREATE TABLE ext (a DOUBLE) USING csv OPTIONS ('sep' = ';', password 'pw') LOCATION '{}'",
+            dir.display()
+        ));
+        let text = &f.sql("SHOW CREATE TABLE ext")[0][0];
+        assert!(
+            text.starts_with("CREATE TABLE spark_catalog.default.ext (\n  a DOUBLE)\nUSING csv\nOPTIONS (\n"),
+            "{text}"
+        );
+        assert!(text.contains("  'sep' = ';'") && text.contains("  'password' = '*********(redacted)'"), "{text}");
+        assert!(text.ends_with(&format!("LOCATION 'file:{}'\n", dir.display())), "{text}");
+        assert_eq!(f.err("SHOW CREATE TABLE nope").error_class(), Some("TABLE_OR_VIEW_NOT_FOUND"));
+    }
+
+    #[test]
+    fn insert_into_columns_and_static_partitions() {
+        let f = Fixture::new();
+        f.sql("CREATE TABLE t (a INT, b STRING, p INT) USING parquet PARTITIONED BY (p)");
+        f.sql("INSERT INTO t PARTITION (p = 1) SELECT 10, 'x'");
+        f.sql("INSERT INTO t (b, p, a) VALUES ('y', 2, 20)");
+        f.sql("INSERT INTO t PARTITION (p) (b, a, p) VALUES ('z', 30, 3)");
+        f.sql("INSERT INTO t (p) VALUES (4)");
+        assert_eq!(
+            f.sql("SELECT * FROM t ORDER BY p"),
+            rows(&[&["10", "x", "1"], &["20", "y", "2"], &["30", "z", "3"], &["NULL", "NULL", "4"]])
+        );
+        assert!(f.path("warehouse/t/p=1").is_dir());
+        let e = f.err("INSERT INTO t (a) VALUES (1, 2)");
+        assert_eq!(e.error_class(), Some("INSERT_COLUMN_ARITY_MISMATCH.TOO_MANY_DATA_COLUMNS"));
+        assert_eq!(f.err("INSERT INTO t (nope) VALUES (1)").error_class(), Some("UNRESOLVED_COLUMN.WITH_SUGGESTION"));
+        assert_eq!(
+            f.err("INSERT INTO t PARTITION (a = 1) VALUES ('b', 1)").error_class(),
+            Some("NON_PARTITION_COLUMN")
+        );
+        f.sql("TRUNCATE TABLE t");
+        assert!(f.sql("SELECT * FROM t").is_empty());
+        assert!(f.path("warehouse/t").is_dir(), "TRUNCATE keeps the folder");
     }
 }

@@ -453,6 +453,7 @@ impl Lowerer<'_, '_> {
             format,
             options: opts,
             schema,
+            partition_by: vec![],
             replace: false,
             temporary: false,
             if_not_exists: false,

@@ -1,16 +1,20 @@
 //! Spark's commands, parsed by hand over `lexer` tokens: `SET`, `RESET`,
 //! `SHOW`, `DESCRIBE`, `EXPLAIN`, `CACHE`/`UNCACHE`/`REFRESH`/`CLEAR CACHE`,
 //! `USE`, `CREATE VIEW`, `CREATE ... USING`, `CREATE TABLE ... AS`,
-//! `INSERT`, `DROP`. Queries inside them are handed to sqlparser at their
+//! `REPLACE TABLE`, `INSERT` (also into a directory), `TRUNCATE TABLE`,
+//! `SHOW CREATE TABLE`, `DROP`. Queries inside them are handed to sqlparser at their
 //! byte offset, so spans stay positions in the original text.
 
-use ember_core::spec::{ColumnDef, DescribeTarget, DropKind, ExplainMode, ObjectName, Statement};
+use ember_core::spec::{ColumnDef, DescribeTarget, DropKind, ExplainMode, Expr, ObjectName, Statement};
 use ember_core::{Error, Result};
+use sqlparser::parser::Parser;
 
+use super::dialect::EmberDialect;
 use super::expr::spark_type;
 use super::lexer::{Tok, Token};
 use super::span::Source;
 use super::statement::{parse_query, starts_query, statement};
+use super::Converter;
 
 /// A cursor over a command's tokens.
 struct Cursor<'s, 'a> {
@@ -184,6 +188,21 @@ pub(crate) fn command(src: &Source, toks: Vec<Token>) -> Result<Option<Statement
             None => return Ok(None),
         },
         "INSERT" => insert(&mut c)?,
+        // REPLACE TABLE: Spark's session catalog refuses it (the session
+        // reports UNSUPPORTED_FEATURE.TABLE_OPERATION)
+        "REPLACE" if c.peek_kw("TABLE") => {
+            c.pos += 1;
+            create_table(&mut c, true)?
+        }
+        "TRUNCATE" => {
+            c.expect_kw("TABLE")?;
+            let name = c.name()?;
+            if c.peek_kw("PARTITION") {
+                return Err(Error::not_implemented("TRUNCATE TABLE ... PARTITION"));
+            }
+            c.expect_end()?;
+            Statement::Truncate { name }
+        }
         "DROP" => match drop(&mut c)? {
             Some(s) => s,
             None => return Ok(None),
@@ -240,6 +259,15 @@ fn set(src: &Source, after_set: usize) -> Result<Statement> {
 /// `SHOW TABLES [(FROM|IN) db] [[LIKE] 'pattern']`, `SHOW COLUMNS (FROM|IN)
 /// t [(FROM|IN) db]`, `SHOW [USER|SYSTEM|ALL] FUNCTIONS [[LIKE] 'p']`.
 fn show(c: &mut Cursor) -> Result<Statement> {
+    if c.eat_kws(&["CREATE", "TABLE"]) {
+        let name = c.name()?;
+        if c.eat_kw("AS") {
+            c.expect_kw("SERDE")?;
+            return Err(Error::not_implemented("SHOW CREATE TABLE ... AS SERDE"));
+        }
+        c.expect_end()?;
+        return Ok(Statement::ShowCreateTable { name });
+    }
     if c.eat_kw("TABLES") {
         if c.eat_kw("FROM") || c.eat_kw("IN") {
             c.name()?;
@@ -475,7 +503,16 @@ fn create_view(c: &mut Cursor, replace: bool, temporary: bool) -> Result<Stateme
         let options = if c.eat_kw("OPTIONS") { options(c)? } else { vec![] };
         c.expect_end()?;
         let schema = if columns.is_empty() { None } else { Some(columns.into_iter().filter_map(|(_, d)| d).collect()) };
-        return Ok(Statement::CreateDataSource { name, format, options, schema, replace, temporary, if_not_exists });
+        return Ok(Statement::CreateDataSource {
+            name,
+            format,
+            options,
+            schema,
+            partition_by: vec![],
+            replace,
+            temporary,
+            if_not_exists,
+        });
     }
     loop {
         if c.eat_kw("COMMENT") {
@@ -510,9 +547,10 @@ fn create_table(c: &mut Cursor, replace: bool) -> Result<Statement> {
     if c.peek_kw("LIKE") {
         return Err(Error::not_implemented("CREATE TABLE LIKE"));
     }
-    let columns = if c.peek_punct('(') { Some(column_list(c, true)?) } else { None };
+    let mut columns = if c.peek_punct('(') { Some(column_list(c, true)?) } else { None };
     let mut format = "parquet".to_string();
     let mut opts = vec![];
+    let mut partition_by = vec![];
     loop {
         if c.eat_kw("USING") {
             format = c.name()?.join(".").to_lowercase();
@@ -526,8 +564,18 @@ fn create_table(c: &mut Cursor, replace: bool) -> Result<Statement> {
             c.string()?;
         } else if c.eat_kw("TBLPROPERTIES") {
             c.skip_parens()?;
-        } else if c.eat_kws(&["PARTITIONED", "BY"]) || c.eat_kws(&["CLUSTERED", "BY"]) {
-            return Err(Error::not_implemented("partitioned or bucketed tables"));
+        } else if c.eat_kws(&["PARTITIONED", "BY"]) {
+            // `(a, b)` names columns of the schema; `(a INT)` (Hive's form)
+            // adds typed columns to it
+            let typed = c.toks.get(c.pos + 2).is_some_and(|t| !matches!(t.tok, Tok::Punct(',') | Tok::Punct(')')));
+            for (name, def) in column_list(c, typed)? {
+                if let Some(def) = def {
+                    columns.get_or_insert_with(Vec::new).push((name.clone(), Some(def)));
+                }
+                partition_by.push(name);
+            }
+        } else if c.peek_kw("CLUSTERED") {
+            return Err(Error::not_implemented("bucketed tables (CLUSTERED BY)"));
         } else {
             break;
         }
@@ -539,20 +587,27 @@ fn create_table(c: &mut Cursor, replace: bool) -> Result<Statement> {
             format,
             options: opts,
             schema,
+            partition_by,
             replace,
             temporary: false,
             if_not_exists,
         });
     }
     if columns.is_some() {
-        return Err(Error::not_implemented("CREATE TABLE with both a schema and AS query"));
+        return Err(Error::spark_msg(
+            "_LEGACY_ERROR_TEMP_0035",
+            "42000",
+            "Operation not allowed: Schema may not be specified in a Create Table As Select (CTAS) statement.",
+        ));
     }
     c.eat_kw("AS");
     let query = parse_query(&c.rest())?;
-    Ok(Statement::CreateTableAs { name, format, options: opts, query, replace, if_not_exists })
+    Ok(Statement::CreateTableAs { name, format, options: opts, partition_by, query, replace, if_not_exists })
 }
 
-/// `INSERT INTO [TABLE] name query`, `INSERT OVERWRITE [TABLE] name query`.
+/// `INSERT INTO|OVERWRITE [TABLE] name [PARTITION (p = v, q)] [IF NOT
+/// EXISTS] [(cols)] query` and `INSERT OVERWRITE [LOCAL] DIRECTORY ['path']
+/// USING fmt [OPTIONS (...)] query`.
 fn insert(c: &mut Cursor) -> Result<Statement> {
     let overwrite = if c.eat_kw("OVERWRITE") {
         true
@@ -560,22 +615,101 @@ fn insert(c: &mut Cursor) -> Result<Statement> {
         c.expect_kw("INTO")?;
         false
     };
+    if overwrite
+        && (c.peek_kw("DIRECTORY")
+            || (c.peek_kw("LOCAL") && c.toks.get(c.pos + 1).is_some_and(|t| t.is_kw("DIRECTORY"))))
+    {
+        return insert_directory(c);
+    }
     c.eat_kw("TABLE");
     let name = c.name()?;
-    if c.peek_kw("PARTITION") {
-        return Err(Error::not_implemented("INSERT with PARTITION"));
-    }
-    if c.peek_punct('(') {
-        let next = c.toks.get(c.pos + 1);
-        if !next.is_some_and(|t| starts_query(t) && !t.is_kw("TABLE")) {
-            return Err(Error::not_implemented("INSERT with a column list"));
+    let mut partition = vec![];
+    if c.eat_kw("PARTITION") {
+        c.expect_punct('(')?;
+        loop {
+            let column = c.ident()?;
+            let value = if c.eat_punct('=') { Some(value_expr(c)?) } else { None };
+            partition.push((column, value));
+            if c.eat_punct(')') {
+                break;
+            }
+            c.expect_punct(',')?;
         }
+        if c.eat_kws(&["IF", "NOT", "EXISTS"]) {
+            return Err(Error::not_implemented("INSERT ... IF NOT EXISTS"));
+        }
+    }
+    if c.eat_kws(&["BY", "NAME"]) {
+        return Err(Error::not_implemented("INSERT ... BY NAME"));
+    }
+    let mut columns = vec![];
+    // `(a, b) SELECT ...` is a column list; `(SELECT ...)` a query
+    if c.peek_punct('(') && !c.toks.get(c.pos + 1).is_some_and(|t| starts_query(t) && !t.is_kw("TABLE")) {
+        columns = column_list(c, false)?.into_iter().map(|(n, _)| n).collect();
     }
     if c.at_end() {
         return Err(c.error());
     }
     let query = parse_query(&c.rest())?;
-    Ok(Statement::Insert { name, query, overwrite })
+    Ok(Statement::Insert { name, columns, partition, query, overwrite })
+}
+
+/// After `INSERT OVERWRITE`: `[LOCAL] DIRECTORY ['path'] USING fmt [OPTIONS
+/// (...)] query`; the path may come as the `path` option instead.
+fn insert_directory(c: &mut Cursor) -> Result<Statement> {
+    c.eat_kw("LOCAL");
+    c.expect_kw("DIRECTORY")?;
+    let path = if matches!(c.peek().map(|t| &t.tok), Some(Tok::Str(_))) { Some(c.string()?) } else { None };
+    if c.peek_kw("ROW") || c.peek_kw("STORED") {
+        return Err(Error::spark_msg(
+            "NOT_SUPPORTED_COMMAND_WITHOUT_HIVE_SUPPORT",
+            "0A000",
+            "INSERT OVERWRITE DIRECTORY with the Hive format is not supported, if you want to enable it, please set \"spark.sql.catalogImplementation\" to \"hive\".",
+        ));
+    }
+    c.expect_kw("USING")?;
+    let format = c.name()?.join(".").to_lowercase();
+    let mut options = if c.eat_kw("OPTIONS") { options(c)? } else { vec![] };
+    let option_path = options.iter().position(|(k, _)| k == "path").map(|i| options.remove(i).1);
+    let path = match (path, option_path) {
+        (Some(p), None) | (None, Some(p)) => p,
+        _ => {
+            return Err(Error::spark_msg(
+                "_LEGACY_ERROR_TEMP_0049",
+                "42000",
+                "Directory path and 'path' in OPTIONS should be specified one, but not both.",
+            ))
+        }
+    };
+    if c.at_end() {
+        return Err(c.error());
+    }
+    let query = parse_query(&c.rest())?;
+    Ok(Statement::InsertDirectory { path, format, options, query })
+}
+
+/// A constant up to the next `,` or `)` at depth 0 (a partition value).
+fn value_expr(c: &mut Cursor) -> Result<Expr> {
+    let start = c.offset();
+    let mut depth = 0i32;
+    while let Some(t) = c.peek() {
+        match &t.tok {
+            Tok::Punct('(') => depth += 1,
+            Tok::Punct(')') if depth > 0 => depth -= 1,
+            Tok::Punct(',') | Tok::Punct(')') if depth == 0 => break,
+            _ => {}
+        }
+        c.pos += 1;
+    }
+    let end = c.offset();
+    if end <= start {
+        return Err(c.error());
+    }
+    let src = c.src.slice(start, end);
+    let dialect = EmberDialect;
+    let mut parser = Parser::new(&dialect).try_with_sql(src.text).map_err(|e| src.syntax_error(&e))?;
+    let e = parser.parse_expr().map_err(|e| src.syntax_error(&e))?;
+    Converter { src }.expr(&e)
 }
 
 /// `DROP TABLE|VIEW [IF EXISTS] name [PURGE]`; None for other DROPs.

@@ -4,6 +4,7 @@
 
 use ember_core::spec::{Plan, Statement};
 use ember_core::{Error, Result};
+use sqlparser::ast::SetExpr;
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 
@@ -68,6 +69,14 @@ pub(crate) fn parse_query(src: &Source) -> Result<Plan> {
     let dialect = EmberDialect;
     let mut parser = Parser::new(&dialect).try_with_sql(src.text).map_err(|e| src.syntax_error(&e))?;
     let q = parser.parse_query().map_err(|e| src.syntax_error(&e))?;
+    // Spark's inline table takes an alias even as a whole query:
+    // `VALUES (1, 2) AS t(a, b)` (in CTAS, INSERT, CREATE VIEW, ...)
+    let alias = match q.body.as_ref() {
+        SetExpr::Values(_) if q.order_by.is_none() && q.limit_clause.is_none() && q.with.is_none() => {
+            parser.maybe_parse_table_alias().map_err(|e| src.syntax_error(&e))?
+        }
+        _ => None,
+    };
     let next = parser.peek_token();
     if next.token != Token::EOF {
         let offset = src.local_offset(next.span.start).unwrap_or(0);
@@ -75,5 +84,13 @@ pub(crate) fn parse_query(src: &Source) -> Result<Plan> {
         return Err(Error::parse_syntax(&format!("'{token}'"), &format!(": extra input '{token}'"))
             .with_span(Some(src.local_span(offset, end))));
     }
-    Converter { src: src.clone() }.query(&q)
+    let plan = Converter { src: src.clone() }.query(&q)?;
+    Ok(match alias {
+        Some(a) => Plan::SubqueryAlias {
+            input: Box::new(plan),
+            alias: a.name.value.clone(),
+            columns: a.columns.iter().map(|c| c.name.value.clone()).collect(),
+        },
+        None => plan,
+    })
 }
