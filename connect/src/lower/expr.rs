@@ -17,6 +17,13 @@ use super::{invalid_plan, Lowerer};
 use crate::proto::spark::connect as proto;
 use proto::expression::ExprType;
 
+/// The spec functions of Spark's `UnresolvedExtractValue` and
+/// `UpdateFields` (withField / dropFields), as the SQL front end and the
+/// analyzer name them (`sql/src/frontend/expr.rs`, `sql/src/analyzer/expr.rs`).
+const EXTRACT_VALUE: &str = "__extract_value";
+const WITH_FIELD: &str = "__with_field";
+const DROP_FIELD: &str = "__drop_field";
+
 impl Lowerer<'_, '_> {
     pub(crate) fn exprs(&mut self, es: &[proto::Expression]) -> Result<Vec<Expr>> {
         es.iter().map(|e| self.expr(e)).collect()
@@ -79,10 +86,21 @@ impl Lowerer<'_, '_> {
                 Err(Error::not_implemented("lambda functions (higher-order functions)"))
             }
             ExprType::Window(w) => self.window(w),
-            ExprType::UnresolvedExtractValue(_) => {
-                Err(Error::not_implemented("struct field, array element and map value access (getField/getItem/[])"))
+            // `df.s.x`, `col[0]`, `m["k"]`, `getField`/`getItem`: Spark's
+            // UnresolvedExtractValue, the node SQL's `a[i]` and `s.f` give
+            ExprType::UnresolvedExtractValue(x) => {
+                let child = self.child(&x.child)?;
+                let extraction = self.child(&x.extraction)?;
+                Ok(call(EXTRACT_VALUE, vec![child, extraction], false))
             }
-            ExprType::UpdateFields(_) => Err(Error::not_implemented("withField/dropFields")),
+            ExprType::UpdateFields(u) => {
+                let base = self.child(&u.struct_expression)?;
+                let path = Expr::Literal { value: ScalarValue::Utf8(Some(u.field_name.clone())), span: None };
+                match &u.value_expression {
+                    Some(v) => Ok(call(WITH_FIELD, vec![base, path, self.expr(v)?], false)),
+                    None => Ok(call(DROP_FIELD, vec![base, path], false)),
+                }
+            }
             ExprType::CommonInlineUserDefinedFunction(_) | ExprType::TypedAggregateExpression(_) => {
                 Err(Error::not_implemented("user-defined functions"))
             }
@@ -302,6 +320,12 @@ impl Lowerer<'_, '_> {
                 }
                 Ok(Expr::Case { operand: None, branches, else_expr, span: None })
             }
+            // PySpark sends `trim(col, chars)` as `trim(chars, col)`, Spark's
+            // SQL order; Ember's calls take the string first
+            "trim" | "ltrim" | "rtrim" if n == 2 && !distinct => {
+                a.swap(0, 1);
+                Ok(call(&lower, a, false))
+            }
             // `count(*)`: SQL's form, named count(1)
             "count" if !distinct && matches!(a.as_slice(), [Expr::Star { qualifier: None, .. }]) => {
                 Ok(call("count", vec![], false))
@@ -419,6 +443,10 @@ pub(crate) fn referenced_plan_ids(e: &proto::Expression, out: &mut HashSet<i64>)
         ExprType::UnresolvedExtractValue(x) => {
             x.child.iter().for_each(|c| referenced_plan_ids(c, out));
             x.extraction.iter().for_each(|c| referenced_plan_ids(c, out));
+        }
+        ExprType::UpdateFields(u) => {
+            u.struct_expression.iter().for_each(|c| referenced_plan_ids(c, out));
+            u.value_expression.iter().for_each(|c| referenced_plan_ids(c, out));
         }
         _ => {}
     }

@@ -4,7 +4,7 @@
 //! operators (comparisons, arithmetic with `DecimalPrecision`, datetime
 //! arithmetic, CASE / IN / BETWEEN).
 
-use arrow_schema::DataType;
+use arrow_schema::{DataType, Field, Fields};
 use ember_core::error::{quote_ident, quote_ident_path};
 use ember_core::expr::BinaryOp;
 use ember_core::spec::{self, CastMode, LikeKind};
@@ -14,7 +14,7 @@ use ember_core::types::{
 };
 use ember_core::{Error, EvalMode, Expr, Result, ScalarValue, Span};
 
-use super::coercion::{can_cast, cast, comparison_type, tightest_common, wider_common};
+use super::coercion::{can_cast, can_implicit_cast, cast, comparison_type, tightest_common, wider_common};
 use super::decimal::{arithmetic_result, decimal_for_operand, precision_scale, wider_decimal};
 use super::functions::{self, CallCtx, Kind};
 use super::names::pretty_name;
@@ -93,6 +93,145 @@ pub fn spec_has_aggregate(e: &spec::Expr) -> bool {
     }
 }
 
+/// The front end's spec function for Spark's `UnresolvedExtractValue`
+/// (`frontend/expr.rs`, `connect/src/lower/expr.rs` build it).
+const EXTRACT_VALUE: &str = "__extract_value";
+
+/// Connect's `withField` and `dropFields` (`connect/src/lower/expr.rs`).
+const WITH_FIELD: &str = "__with_field";
+const DROP_FIELD: &str = "__drop_field";
+
+/// A dotted field path of withField / dropFields (`a.b`, `` `a.b`.c ``).
+fn field_path(p: &str) -> Vec<String> {
+    let mut parts = vec![];
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = p.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '`' if quoted && chars.peek() == Some(&'`') => {
+                chars.next();
+                cur.push('`');
+            }
+            '`' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut cur)),
+            c => cur.push(c),
+        }
+    }
+    parts.push(cur);
+    parts
+}
+
+/// The registry function of a shift operator the front end keeps by its
+/// symbol (`a << b`).
+fn shift_function(name: &str) -> Option<&'static str> {
+    match name {
+        "<<" => Some("shiftleft"),
+        ">>" => Some("shiftright"),
+        ">>>" => Some("shiftrightunsigned"),
+        _ => None,
+    }
+}
+
+/// The direct child expressions of `e` (not those inside subqueries).
+fn child_exprs(e: &spec::Expr) -> Vec<&spec::Expr> {
+    use spec::Expr as S;
+    match e {
+        S::Alias { expr, .. }
+        | S::Not { expr, .. }
+        | S::Negative { expr, .. }
+        | S::IsNull { expr, .. }
+        | S::IsBool { expr, .. }
+        | S::Cast { expr, .. }
+        | S::InSubquery { expr, .. }
+        | S::Extract { expr, .. } => vec![expr],
+        S::Function { args, .. } => args.iter().collect(),
+        S::Binary { left, right, .. } => vec![left, right],
+        S::Like { expr, pattern, .. } => vec![expr, pattern],
+        S::Between { expr, low, high, .. } => vec![expr, low, high],
+        S::InList { expr, list, .. } => std::iter::once(expr.as_ref()).chain(list).collect(),
+        S::Case { operand, branches, else_expr, .. } => operand
+            .as_deref()
+            .into_iter()
+            .chain(branches.iter().flat_map(|(w, t)| [w, t]))
+            .chain(else_expr.as_deref())
+            .collect(),
+        S::Window { function, partition_by, order_by, .. } => {
+            std::iter::once(function.as_ref()).chain(partition_by).chain(order_by.iter().map(|o| &o.expr)).collect()
+        }
+        S::Column { .. }
+        | S::Star { .. }
+        | S::Literal { .. }
+        | S::Exists { .. }
+        | S::ScalarSubquery { .. }
+        | S::Parameter { .. } => vec![],
+    }
+}
+
+/// `e` with `f` applied to its direct child expressions (subquery plans
+/// are left alone).
+fn map_children(e: &spec::Expr, f: &mut dyn FnMut(&spec::Expr) -> spec::Expr) -> spec::Expr {
+    use spec::Expr as S;
+    let mut bx = |x: &spec::Expr| Box::new(f(x));
+    match e {
+        S::Alias { expr, name } => S::Alias { expr: bx(expr), name: name.clone() },
+        S::Function { name, args, distinct, span } => S::Function {
+            name: name.clone(),
+            args: args.iter().map(&mut *f).collect(),
+            distinct: *distinct,
+            span: *span,
+        },
+        S::Binary { op, left, right, span } => {
+            let left = bx(left);
+            S::Binary { op: *op, left, right: bx(right), span: *span }
+        }
+        S::Not { expr, span } => S::Not { expr: bx(expr), span: *span },
+        S::Negative { expr, span } => S::Negative { expr: bx(expr), span: *span },
+        S::IsNull { expr, negated } => S::IsNull { expr: bx(expr), negated: *negated },
+        S::IsBool { expr, value, negated } => S::IsBool { expr: bx(expr), value: *value, negated: *negated },
+        S::Cast { expr, to, mode, span } => S::Cast { expr: bx(expr), to: to.clone(), mode: *mode, span: *span },
+        S::Case { operand, branches, else_expr, span } => S::Case {
+            operand: operand.as_deref().map(&mut bx),
+            branches: branches.iter().map(|(w, t)| (f(w), f(t))).collect(),
+            else_expr: else_expr.as_deref().map(|x| Box::new(f(x))),
+            span: *span,
+        },
+        S::Between { expr, low, high, negated } => {
+            let expr = bx(expr);
+            let low = bx(low);
+            S::Between { expr, low, high: bx(high), negated: *negated }
+        }
+        S::InList { expr, list, negated } => {
+            let expr = bx(expr);
+            S::InList { expr, list: list.iter().map(&mut *f).collect(), negated: *negated }
+        }
+        S::InSubquery { expr, subquery, negated, span } => {
+            S::InSubquery { expr: bx(expr), subquery: subquery.clone(), negated: *negated, span: *span }
+        }
+        S::Like { expr, pattern, negated, kind, escape } => {
+            let expr = bx(expr);
+            S::Like { expr, pattern: bx(pattern), negated: *negated, kind: *kind, escape: *escape }
+        }
+        S::Extract { field, expr, span } => S::Extract { field: field.clone(), expr: bx(expr), span: *span },
+        S::Window { function, partition_by, order_by, frame, span } => S::Window {
+            function: bx(function),
+            partition_by: partition_by.iter().map(&mut *f).collect(),
+            order_by: order_by
+                .iter()
+                .map(|o| spec::SortExpr { expr: f(&o.expr), ascending: o.ascending, nulls_first: o.nulls_first })
+                .collect(),
+            frame: frame.clone(),
+            span: *span,
+        },
+        S::Column { .. }
+        | S::Star { .. }
+        | S::Literal { .. }
+        | S::Exists { .. }
+        | S::ScalarSubquery { .. }
+        | S::Parameter { .. } => e.clone(),
+    }
+}
+
 /// An integer literal used as a position (`GROUP BY 1`, `ORDER BY 2`).
 pub fn ordinal_of(e: &spec::Expr) -> Option<i64> {
     match e {
@@ -110,6 +249,20 @@ impl Analyzer<'_> {
     /// Spark's pretty SQL of an unresolved expression, with columns named as
     /// the attributes they resolve to.
     pub(crate) fn sql_of(&self, e: &spec::Expr, scope: &Scope) -> String {
+        self.sql_at(e, scope, true)
+    }
+
+    /// `sql_of`, for `e` alone (`root`) or inside another expression.
+    fn sql_at(&self, e: &spec::Expr, scope: &Scope, root: bool) -> String {
+        // the front end's own nodes (field access, shift operators) are
+        // named here: their names depend on the types of their children
+        let renamed;
+        let e = if self.has_named_node(e, scope, root) {
+            renamed = self.name_nodes(e, scope, root);
+            &renamed
+        } else {
+            e
+        };
         let outer = &self.outer;
         pretty_name(e, &|parts: &[String]| {
             if let Ok(Some(a)) = scope.resolve(parts) {
@@ -187,6 +340,21 @@ impl Analyzer<'_> {
             .with_span(*span)),
             S::Literal { value, .. } => Ok(Expr::Literal(value.clone())),
             S::Alias { expr, .. } => self.expr(expr, cx),
+            S::Function { name, args, span, .. } if name == EXTRACT_VALUE && args.len() == 2 => {
+                self.extract_value(e, &args[0], &args[1], cx).map_err(|x| x.with_span(*span))
+            }
+            S::Function { name, args, span, .. }
+                if (name == WITH_FIELD && args.len() == 3) || (name == DROP_FIELD && args.len() == 2) =>
+            {
+                self.update_fields(args, cx).map_err(|x| x.with_span(*span))
+            }
+            S::Function { name, args, distinct, span } if shift_function(name).is_some() => {
+                let f = shift_function(name).unwrap_or_default();
+                self.function(e, f, args, *distinct, cx).map_err(|x| x.with_span(*span))
+            }
+            S::Function { name, args, distinct: false, span } if name.eq_ignore_ascii_case("struct") => {
+                self.struct_call(args, cx).map_err(|x| x.with_span(*span))
+            }
             S::Function { name, args, distinct, span } => {
                 self.function(e, name, args, *distinct, cx).map_err(|x| x.with_span(*span))
             }
@@ -315,6 +483,335 @@ impl Analyzer<'_> {
             S::Window { .. } => self.window_expr(e, cx),
         };
         r.map_err(|x| x.with_span(span))
+    }
+
+    /// Spark's `ExtractValue` by the child's type: a struct field
+    /// (GetStructField), an array element (GetArrayItem, 0-based: an error
+    /// past the end under ANSI, else NULL) or a map value (GetMapValue,
+    /// NULL for a missing key).
+    fn extract_value(&mut self, whole: &spec::Expr, child: &spec::Expr, key: &spec::Expr, cx: ExprCtx) -> Result<Expr> {
+        let base = self.expr(child, cx)?;
+        let k = self.expr(key, cx)?;
+        let sql = self.sql_of(whole, cx.scope);
+        let arg_sql = [self.sql_of(child, cx.scope), self.sql_of(key, cx.scope)];
+        let ccx = CallCtx { ansi: self.ansi, mode: self.mode(), sql: &sql, arg_sql: &arg_sql };
+        let field_name = match &k {
+            Expr::Literal(ScalarValue::Utf8(Some(f))) => Some(f.clone()),
+            _ => None,
+        };
+        match base.data_type() {
+            DataType::Struct(_) => match field_name {
+                Some(f) => functions::struct_field(base, &f, &ccx),
+                None => Err(functions::spark_error(
+                    "INVALID_EXTRACT_FIELD_TYPE",
+                    "42000",
+                    "Field name should be a non-null string literal, but it's <extraction>.",
+                    &[("extraction", quoted(&arg_sql[1]))],
+                )),
+            },
+            DataType::List(f) if field_name.is_some() && matches!(f.data_type(), DataType::Struct(_)) => {
+                Err(Error::not_implemented("a field of an array of structs (GetArrayStructFields)"))
+            }
+            DataType::List(f) => {
+                let index = match k.data_type() {
+                    DataType::Int64 => k,
+                    t if is_integral(&t) || matches!(t, DataType::Null) => cast(k, &DataType::Int32, self.mode()),
+                    t if is_string(&t) && self.ansi => cast(k, &DataType::Int32, self.mode()),
+                    t => return Err(functions::unexpected_input(&ccx, 1, "\"INTEGRAL\"", &t)),
+                };
+                // `get` is GetArrayItem; the mode decides past-the-end access
+                Ok(Expr::ScalarFunction {
+                    name: "get".into(),
+                    args: vec![base, index],
+                    data_type: f.data_type().clone(),
+                    mode: self.mode(),
+                })
+            }
+            DataType::Map(entries, _) => {
+                let (key_type, value_type) = match entries.data_type() {
+                    DataType::Struct(kv) if kv.len() == 2 => (kv[0].data_type().clone(), kv[1].data_type().clone()),
+                    other => return Err(Error::internal(format!("map entries of type {other}"))),
+                };
+                let kt = k.data_type();
+                if kt != key_type && !can_implicit_cast(&kt, &key_type, self.ansi) {
+                    return Err(functions::unexpected_input(&ccx, 1, &type_str(&key_type), &kt));
+                }
+                let k = cast(k, &key_type, self.mode());
+                // element_at on a map is GetMapValue: NULL for a missing key
+                Ok(Expr::ScalarFunction {
+                    name: "element_at".into(),
+                    args: vec![base, k],
+                    data_type: value_type,
+                    mode: EvalMode::Legacy,
+                })
+            }
+            other => Err(functions::spark_error(
+                "INVALID_EXTRACT_BASE_FIELD_TYPE",
+                "42000",
+                "Can't extract a value from <base>. Need a complex type [STRUCT, ARRAY, MAP] but got <other>.",
+                &[("base", quoted(&arg_sql[0])), ("other", type_str(&other))],
+            )),
+        }
+    }
+
+    /// Connect's `withField(path, value)` (args: struct, path, value) and
+    /// `dropFields(path)` (args: struct, path): Spark's UpdateFields, a new
+    /// struct (NULL where the input is NULL) with the field replaced (or
+    /// appended) or dropped; a dotted path reaches into nested structs.
+    fn update_fields(&mut self, args: &[spec::Expr], cx: ExprCtx) -> Result<Expr> {
+        let base = self.expr(&args[0], cx)?;
+        let path = match &args[1] {
+            spec::Expr::Literal { value: ScalarValue::Utf8(Some(p)), .. } => field_path(p),
+            _ => return Err(Error::internal("withField/dropFields take a field name")),
+        };
+        let value = match args.get(2) {
+            Some(v) => Some(self.expr(v, cx)?),
+            None => None,
+        };
+        let struct_sql = self.sql_of(&args[0], cx.scope);
+        self.update_struct(base, &path, value, &struct_sql)
+    }
+
+    fn update_struct(&self, base: Expr, path: &[String], value: Option<Expr>, struct_sql: &str) -> Result<Expr> {
+        let t = base.data_type();
+        let DataType::Struct(fields) = &t else {
+            let sql = format!("update_fields({struct_sql})");
+            let arg_sql = [struct_sql.to_string()];
+            let ccx = CallCtx { ansi: self.ansi, mode: self.mode(), sql: &sql, arg_sql: &arg_sql };
+            return Err(functions::unexpected_input(&ccx, 0, "\"STRUCT\"", &t));
+        };
+        let Some((name, rest)) = path.split_first() else {
+            return Err(Error::internal("an empty field path"));
+        };
+        let same = |f: &str| if self.case_sensitive { f == name } else { f.eq_ignore_ascii_case(name) };
+        let ccx = CallCtx { ansi: self.ansi, mode: self.mode(), sql: "", arg_sql: &[] };
+        // the new value of the named field: the given one, or the nested
+        // struct updated further down the path
+        let new_value = if rest.is_empty() {
+            value
+        } else {
+            let inner = functions::struct_field(base.clone(), name, &ccx)?;
+            Some(self.update_struct(inner, rest, value, &format!("{struct_sql}.{name}"))?)
+        };
+        let mut out_fields = Vec::new();
+        let mut values = Vec::new();
+        let mut replaced = false;
+        for f in fields.iter() {
+            if same(f.name()) {
+                match &new_value {
+                    Some(v) => {
+                        out_fields.push(Field::new(f.name(), v.data_type(), true));
+                        values.push(v.clone());
+                        replaced = true;
+                    }
+                    None if rest.is_empty() => {}
+                    None => return Err(Error::internal("a nested drop without a value")),
+                }
+                continue;
+            }
+            out_fields.push(f.as_ref().clone());
+            values.push(functions::struct_field(base.clone(), f.name(), &ccx)?);
+        }
+        if let (false, Some(v)) = (replaced, &new_value) {
+            out_fields.push(Field::new(name, v.data_type(), true));
+            values.push(v.clone());
+        }
+        if out_fields.is_empty() {
+            return Err(functions::spark_error(
+                "DATATYPE_MISMATCH.CANNOT_DROP_ALL_FIELDS",
+                "42K09",
+                "Cannot resolve <sqlExpr> due to data type mismatch: Cannot drop all fields in struct.",
+                &[("sqlExpr", quoted(&format!("update_fields({struct_sql}, dropfield())")))],
+            ));
+        }
+        let out_type = DataType::Struct(Fields::from(out_fields));
+        let rebuilt = Expr::ScalarFunction {
+            name: "named_struct".into(),
+            args: values,
+            data_type: out_type.clone(),
+            mode: self.mode(),
+        };
+        Ok(Expr::Case {
+            branches: vec![(Expr::IsNull(Box::new(base)), Expr::Literal(ScalarValue::null_of(&out_type)))],
+            else_expr: Some(Box::new(rebuilt)),
+            data_type: out_type,
+        })
+    }
+
+    /// `struct(a, b AS n, t.*)`: CreateStruct. Fields are named by aliases,
+    /// by the columns (and struct fields) they read, else `col1`, `col2`,
+    /// ...; stars expand to the columns (or a struct's fields) they stand for.
+    fn struct_call(&mut self, args: &[spec::Expr], cx: ExprCtx) -> Result<Expr> {
+        let mut fields = Vec::new();
+        let mut values = Vec::new();
+        for a in args {
+            match a {
+                spec::Expr::Star { qualifier, span } => {
+                    for (name, v) in self.expand_star_arg(qualifier.as_deref(), *span, cx)? {
+                        fields.push(Field::new(name, v.data_type(), true));
+                        values.push(v);
+                    }
+                }
+                other => {
+                    let v = self.expr(other, cx)?;
+                    let name = match other {
+                        spec::Expr::Alias { name, .. } => name.clone(),
+                        _ => match &v {
+                            Expr::Column(attr) => attr.name.clone(),
+                            // GetStructField keeps the field's name
+                            Expr::ScalarFunction { name, args, .. } if name == "get_field" => match args.get(1) {
+                                Some(Expr::Literal(ScalarValue::Utf8(Some(f)))) => f.clone(),
+                                _ => format!("col{}", values.len() + 1),
+                            },
+                            _ => format!("col{}", values.len() + 1),
+                        },
+                    };
+                    fields.push(Field::new(name, v.data_type(), true));
+                    values.push(v);
+                }
+            }
+        }
+        Ok(Expr::ScalarFunction {
+            name: "named_struct".into(),
+            args: values,
+            data_type: DataType::Struct(Fields::from(fields)),
+            mode: self.mode(),
+        })
+    }
+
+    /// The columns a `*` or `q.*` function argument stands for, with their
+    /// names; `s.*` of a struct column gives its fields.
+    fn expand_star_arg(
+        &mut self,
+        qualifier: Option<&[String]>,
+        span: Option<Span>,
+        cx: ExprCtx,
+    ) -> Result<Vec<(String, Expr)>> {
+        if let Some(attrs) = cx.scope.expand_star(qualifier) {
+            return Ok(attrs.into_iter().map(|a| (a.name.clone(), Expr::Column(a))).collect());
+        }
+        if let Some(q) = qualifier {
+            let s = self.resolve_column(q, span, cx)?;
+            if let DataType::Struct(fs) = s.data_type() {
+                let ccx = CallCtx { ansi: self.ansi, mode: self.mode(), sql: "", arg_sql: &[] };
+                return fs
+                    .iter()
+                    .map(|f| Ok((f.name().clone(), functions::struct_field(s.clone(), f.name(), &ccx)?)))
+                    .collect();
+            }
+        }
+        let target = qualifier.unwrap_or_default().iter().map(|p| quote_ident(p)).collect::<Vec<_>>().join(".");
+        let columns = cx.scope.attrs.iter().map(|a| quote_ident(&a.name)).collect::<Vec<_>>().join(", ");
+        Err(Error::spark("CANNOT_RESOLVE_STAR_EXPAND", &[("targetString", target), ("columns", columns)])
+            .with_span(span))
+    }
+
+    /// `e` with the front end's own nodes replaced by aliases that carry
+    /// Spark's names for them: `a[0]`, `m[k]`, `s.f`, `(a << 1)`.
+    fn name_nodes(&self, e: &spec::Expr, scope: &Scope, root: bool) -> spec::Expr {
+        use spec::Expr as S;
+        let named = |name: String| S::Alias { expr: Box::new(e.clone()), name };
+        match e {
+            // inside an expression, `s.f` of a struct column is GetStructField,
+            // shown `s.f` (alone it is named `f`)
+            S::Column { name, .. } if !root => match self.struct_field_path(name, scope) {
+                Some(path) => named(path),
+                None => e.clone(),
+            },
+            // `struct(x AS n)` shows the aliases
+            S::Function { name, args, distinct, span } if name.eq_ignore_ascii_case("struct") => S::Function {
+                name: name.clone(),
+                args: args
+                    .iter()
+                    .map(|a| match a {
+                        S::Alias { expr, name } => {
+                            S::Alias { expr: expr.clone(), name: format!("{} AS {name}", self.sql_nested(expr, scope)) }
+                        }
+                        other => self.name_nodes(other, scope, false),
+                    })
+                    .collect(),
+                distinct: *distinct,
+                span: *span,
+            },
+            S::Function { name, args, .. } if name == EXTRACT_VALUE && args.len() == 2 => {
+                let child = self.sql_nested(&args[0], scope);
+                let key = self.sql_nested(&args[1], scope);
+                let string_key = matches!(&args[1], S::Literal { value: ScalarValue::Utf8(Some(_)), .. });
+                let dotted = match self.probe_type(&args[0], scope) {
+                    Some(DataType::Struct(_)) => true,
+                    Some(DataType::List(f)) => string_key && matches!(f.data_type(), DataType::Struct(_)),
+                    Some(_) => false,
+                    None => string_key,
+                };
+                named(if dotted { format!("{child}.{key}") } else { format!("{child}[{key}]") })
+            }
+            S::Function { name, args, .. } if name == WITH_FIELD && args.len() == 3 => named(format!(
+                "update_fields({}, WithField({}, {}))",
+                self.sql_nested(&args[0], scope),
+                self.sql_nested(&args[1], scope),
+                self.sql_nested(&args[2], scope)
+            )),
+            S::Function { name, args, .. } if name == DROP_FIELD && args.len() == 2 => {
+                named(format!("update_fields({}, dropfield())", self.sql_nested(&args[0], scope)))
+            }
+            S::Function { name, args, .. } if shift_function(name).is_some() && args.len() == 2 => {
+                named(format!("({} {name} {})", self.sql_nested(&args[0], scope), self.sql_nested(&args[1], scope)))
+            }
+            _ => map_children(e, &mut |c| self.name_nodes(c, scope, false)),
+        }
+    }
+
+    fn sql_nested(&self, e: &spec::Expr, scope: &Scope) -> String {
+        self.sql_at(e, scope, false)
+    }
+
+    /// Whether `e` holds a node `name_nodes` names.
+    fn has_named_node(&self, e: &spec::Expr, scope: &Scope, root: bool) -> bool {
+        use spec::Expr as S;
+        match e {
+            S::Function { name, .. }
+                if name == EXTRACT_VALUE
+                    || name == WITH_FIELD
+                    || name == DROP_FIELD
+                    || shift_function(name).is_some() =>
+            {
+                true
+            }
+            S::Function { name, args, .. }
+                if name.eq_ignore_ascii_case("struct") && args.iter().any(|a| matches!(a, S::Alias { .. })) =>
+            {
+                true
+            }
+            S::Column { name, .. } if !root && name.len() > 1 => self.struct_field_path(name, scope).is_some(),
+            _ => child_exprs(e).into_iter().any(|c| self.has_named_node(c, scope, false)),
+        }
+    }
+
+    /// `s.f.g` as Spark shows a struct column's field: the column's name,
+    /// then the fields; None when `name` is no field of a struct column.
+    fn struct_field_path(&self, name: &[String], scope: &Scope) -> Option<String> {
+        if name.len() < 2 || !matches!(scope.resolve(name), Ok(None)) {
+            return None;
+        }
+        (1..name.len()).rev().find_map(|k| match scope.resolve(&name[..k]) {
+            Ok(Some(a)) if matches!(a.data_type, DataType::Struct(_)) => {
+                Some(std::iter::once(a.name.clone()).chain(name[k..].iter().cloned()).collect::<Vec<_>>().join("."))
+            }
+            _ => None,
+        })
+    }
+
+    /// The type `e` resolves to, if it resolves on its own (for names only).
+    fn probe_type(&self, e: &spec::Expr, scope: &Scope) -> Option<DataType> {
+        let mut a = super::Analyzer {
+            catalog: self.catalog,
+            ansi: self.ansi,
+            case_sensitive: self.case_sensitive,
+            ctes: self.ctes.clone(),
+            outer: self.outer.clone(),
+            depth: self.depth,
+        };
+        a.expr(e, ExprCtx::new(scope).with_agg(AggPolicy::Allow)).ok().map(|x| x.data_type())
     }
 
     fn boolean_operand(&self, x: Expr, whole: &spec::Expr, cx: ExprCtx) -> Result<Expr> {

@@ -12,7 +12,10 @@
 
 use std::any::TypeId;
 
-use sqlparser::ast::{BinaryOperator, DateTimeField, Expr, Ident, Interval, Value};
+use sqlparser::ast::{
+    BinaryOperator, DateTimeField, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
+    FunctionArguments, Ident, Interval, ObjectName, Value,
+};
 use sqlparser::dialect::{Dialect, Precedence, SparkSqlDialect};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
@@ -86,6 +89,10 @@ impl Dialect for EmberDialect {
     fn supports_map_literal_with_angle_brackets(&self) -> bool {
         true
     }
+    // the fields of `INTERVAL YEAR TO MONTH` and co. as a type
+    fn supports_interval_options(&self) -> bool {
+        true
+    }
 
     fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
         if let Some(e) = parse_suffixed_number(parser) {
@@ -94,10 +101,43 @@ impl Dialect for EmberDialect {
         if matches!(&parser.peek_token_ref().token, Token::Word(w) if w.keyword == Keyword::INTERVAL) {
             return parse_spark_interval(parser);
         }
+        if matches!(&parser.peek_token_ref().token, Token::Word(w) if w.keyword == Keyword::STRUCT)
+            && parser.peek_nth_token_ref(1).token == Token::LParen
+        {
+            // Spark's `struct(a, b AS n, t.*)`: sqlparser's struct literal
+            // takes no stars
+            match parser.maybe_parse(parse_struct_call) {
+                Ok(Some(e)) => return Some(Ok(e)),
+                Ok(None) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        if matches!(&parser.peek_token_ref().token, Token::Word(w) if w.keyword == Keyword::TRIM)
+            && parser.peek_nth_token_ref(1).token == Token::LParen
+        {
+            // `trim(a, b)` is a plain call in Spark; sqlparser only knows
+            // `TRIM([BOTH] [x FROM] s)` for this dialect
+            match parser.maybe_parse(parse_trim_call) {
+                Ok(Some(e)) => return Some(Ok(e)),
+                Ok(None) => {}
+                Err(e) => return Some(Err(e)),
+            }
+        }
         None
     }
 
     fn parse_infix(&self, parser: &mut Parser, expr: &Expr, precedence: u8) -> Option<Result<Expr, ParserError>> {
+        if let Some(op) = peek_shift(parser) {
+            let tokens = if matches!(&op, BinaryOperator::Custom(s) if s == SHIFT_RIGHT_UNSIGNED) { 2 } else { 1 };
+            for _ in 0..tokens {
+                parser.advance_token();
+            }
+            return Some(parser.parse_subexpr(SHIFT_PRECEDENCE).map(|right| Expr::BinaryOp {
+                left: Box::new(expr.clone()),
+                op,
+                right: Box::new(right),
+            }));
+        }
         // `DIV` (integral division)
         SparkSqlDialect.parse_infix(parser, expr, precedence)
     }
@@ -107,8 +147,69 @@ impl Dialect for EmberDialect {
         if parser.peek_token_ref().token == Token::StringConcat {
             return Some(Ok(self.prec_value(Precedence::PlusMinus)));
         }
+        if peek_shift(parser).is_some() {
+            return Some(Ok(SHIFT_PRECEDENCE));
+        }
         None
     }
+}
+
+/// `trim(a, b)` as a function call (fails, for `maybe_parse` to rewind,
+/// on any other form).
+fn parse_trim_call(parser: &mut Parser) -> Result<Expr, ParserError> {
+    let name = parser.next_token();
+    let Token::Word(w) = &name.token else {
+        return parser.expected("TRIM", name);
+    };
+    let ident = Ident::with_span(name.span, w.value.clone());
+    parser.expect_token(&Token::LParen)?;
+    let first = parser.parse_expr()?;
+    parser.expect_token(&Token::Comma)?;
+    let second = parser.parse_expr()?;
+    parser.expect_token(&Token::RParen)?;
+    let arg = |e| FunctionArg::Unnamed(FunctionArgExpr::Expr(e));
+    Ok(Expr::Function(Function {
+        name: ObjectName::from(vec![ident]),
+        uses_odbc_syntax: false,
+        parameters: FunctionArguments::None,
+        args: FunctionArguments::List(FunctionArgumentList {
+            duplicate_treatment: None,
+            args: vec![arg(first), arg(second)],
+            clauses: vec![],
+        }),
+        within_group: vec![],
+        filter: None,
+        null_treatment: None,
+        over: None,
+    }))
+}
+
+/// `struct(e [[AS] name], *, t.*, ...)` as a struct literal whose values
+/// may be stars and `Named` expressions (fails, for `maybe_parse` to
+/// rewind, on anything else).
+fn parse_struct_call(parser: &mut Parser) -> Result<Expr, ParserError> {
+    parser.expect_keyword(Keyword::STRUCT)?;
+    parser.expect_token(&Token::LParen)?;
+    let mut values = vec![];
+    if !parser.consume_token(&Token::RParen) {
+        loop {
+            let value = parser.parse_wildcard_expr()?;
+            // `AS name`, or a bare name that is no keyword
+            let bare_name = matches!(&parser.peek_token_ref().token,
+                Token::Word(w) if w.keyword == Keyword::NoKeyword || w.quote_style.is_some());
+            let alias =
+                if parser.parse_keyword(Keyword::AS) || bare_name { Some(parser.parse_identifier()?) } else { None };
+            values.push(match alias {
+                Some(name) => Expr::Named { expr: Box::new(value), name },
+                None => value,
+            });
+            if parser.consume_token(&Token::RParen) {
+                break;
+            }
+            parser.expect_token(&Token::Comma)?;
+        }
+    }
+    Ok(Expr::Struct { values, fields: vec![] })
 }
 
 /// `10L`: a number token immediately followed (no space) by a suffix word.
@@ -256,6 +357,30 @@ fn encode_interval(kw_span: Span, values: Vec<(String, Option<Ident>, Span)>, to
         last_field: to.map(DateTimeField::Custom),
         fractional_seconds_precision: None,
     })
+}
+
+/// Spark's shift operators bind looser than `+` and tighter than `&`.
+const SHIFT_PRECEDENCE: u8 = 25;
+
+/// `>>>`, which sqlparser has no operator for.
+pub(crate) const SHIFT_RIGHT_UNSIGNED: &str = ">>>";
+
+/// The shift operator at the parser's position: `<<`, `>>` or `>>>` (the
+/// tokens `>>` and `>` written without a space).
+fn peek_shift(parser: &Parser) -> Option<BinaryOperator> {
+    let first = parser.peek_nth_token_ref(0);
+    match first.token {
+        Token::ShiftLeft => Some(BinaryOperator::PGBitwiseShiftLeft),
+        Token::ShiftRight => {
+            let second = parser.peek_nth_token_ref(1);
+            if second.token == Token::Gt && second.span.start == first.span.end {
+                Some(BinaryOperator::Custom(SHIFT_RIGHT_UNSIGNED.to_string()))
+            } else {
+                Some(BinaryOperator::PGBitwiseShiftRight)
+            }
+        }
+        _ => None,
+    }
 }
 
 /// sqlparser's name for Spark's `DIV`.

@@ -6,15 +6,26 @@ use ember_core::scalar::ScalarValue;
 use ember_core::spec::{BinaryOp, CastMode, Expr, LikeKind};
 use ember_core::types::parse_spark_type;
 use ember_core::{Error, Result};
+use std::sync::Arc;
+
+use arrow_schema::{Field, Fields};
 use sqlparser::ast::{
-    self, BinaryOperator, CastKind, DataType as AstType, DuplicateTreatment, FunctionArg, FunctionArgExpr,
-    FunctionArguments, NullTreatment, TrimWhereField, UnaryOperator, Value,
+    self, AccessExpr, ArrayElemTypeDef, BinaryOperator, CastKind, DataType as AstType, DuplicateTreatment, FunctionArg,
+    FunctionArgExpr, FunctionArguments, MapBracketKind, NullTreatment, StructBracketKind, Subscript, TrimWhereField,
+    UnaryOperator, Value,
 };
 
 use super::aggregates::{filter_supported, is_aggregate};
-use super::dialect::{INTERVAL_MARKER, INT_DIVIDE};
+use super::dialect::{INTERVAL_MARKER, INT_DIVIDE, SHIFT_RIGHT_UNSIGNED};
 use super::literal;
+use super::standalone::{map_type, parse_data_type};
 use super::Converter;
+
+/// The spec function of Spark's `UnresolvedExtractValue` (`a[i]`, `m[k]`,
+/// `expr.field`): `__extract_value(child, extraction)`. The analyzer
+/// (`analyzer/expr.rs`) and the Connect lowering build and read the same
+/// name; no SQL call can name it (see `function`).
+pub(crate) const EXTRACT_VALUE: &str = "__extract_value";
 
 fn unsupported(what: &str) -> Error {
     Error::not_implemented(format!("SQL {what}"))
@@ -76,10 +87,14 @@ impl Converter<'_> {
                 high: self.boxed(high)?,
                 negated: *negated,
             },
-            A::BinaryOp { left, op, right } => {
-                let op = binary_op(op)?;
-                self.binary(op, left, right, span)?
-            }
+            A::BinaryOp { left, op, right } => match shift_function(op) {
+                // `a << b` is ShiftLeft under the operator's name (Spark 4)
+                Some(name) => function(name, vec![self.expr(left)?, self.expr(right)?], span),
+                None => {
+                    let op = binary_op(op)?;
+                    self.binary(op, left, right, span)?
+                }
+            },
             A::Like { negated, any, expr, pattern, escape_char } => {
                 self.like(LikeKind::Like, *negated, *any, expr, pattern, escape_char.as_deref())?
             }
@@ -177,9 +192,23 @@ impl Converter<'_> {
             A::Array(a) => function("array", self.exprs(&a.elem)?, span),
             A::Named { .. } => return Err(unsupported("named struct field")),
             A::Tuple(_) => return Err(unsupported("row value (tuple) expression")),
-            A::Struct { .. } => return Err(unsupported("STRUCT literal")),
+            // sqlparser reads `struct(a, b AS n)` as a struct literal; in Spark
+            // it is the `struct` function (CreateStruct), aliases naming fields
+            A::Struct { values, fields } if fields.is_empty() => {
+                let args = values
+                    .iter()
+                    .map(|v| match v {
+                        A::Named { expr, name } => {
+                            Ok(Expr::Alias { expr: Box::new(self.expr(expr)?), name: name.value.clone() })
+                        }
+                        other => self.expr(other),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                function("struct", args, span.map(|s| self.src.through_closing_paren(s)))
+            }
+            A::Struct { .. } => return Err(unsupported("typed STRUCT<...>(...) literal")),
             A::Map(_) => return Err(unsupported("MAP literal")),
-            A::CompoundFieldAccess { .. } => return Err(unsupported("field or element access")),
+            A::CompoundFieldAccess { root, access_chain } => self.field_access(root, access_chain, span)?,
             A::Lambda(_) => return Err(unsupported("lambda function")),
             A::AtTimeZone { .. } => return Err(unsupported("AT TIME ZONE")),
             A::Collate { .. } => return Err(unsupported("COLLATE")),
@@ -227,6 +256,55 @@ impl Converter<'_> {
         Ok(Expr::Like { expr: self.boxed(expr)?, pattern: self.boxed(pattern)?, negated, kind, escape })
     }
 
+    /// `base[i]`, `base['k']`, `base.field` chains. Dots right after a name
+    /// extend the name (`t.s.f[0]` is the column `t.s.f`, then `[0]`), as in
+    /// Spark's parser; the analyzer resolves the rest by the child's type.
+    fn field_access(&self, root: &ast::Expr, chain: &[AccessExpr], span: Option<Span>) -> Result<Expr> {
+        let mut rest = chain;
+        let mut base = match root {
+            ast::Expr::Identifier(_) | ast::Expr::CompoundIdentifier(_) => {
+                let mut name = match root {
+                    ast::Expr::Identifier(id) => vec![id.value.clone()],
+                    ast::Expr::CompoundIdentifier(ids) => ids.iter().map(|i| i.value.clone()).collect(),
+                    _ => vec![],
+                };
+                let mut name_span = self.src.span_of(root);
+                while let Some((AccessExpr::Dot(ast::Expr::Identifier(id)), tail)) = rest.split_first() {
+                    name.push(id.value.clone());
+                    name_span = match (name_span, self.src.span(id.span)) {
+                        (Some(a), Some(b)) => Some(a.union(b)),
+                        (a, b) => a.or(b),
+                    };
+                    rest = tail;
+                }
+                Expr::Column { name, span: name_span }
+            }
+            other => self.expr(other)?,
+        };
+        for access in rest {
+            let key = match access {
+                AccessExpr::Subscript(Subscript::Index { index }) => self.expr(index)?,
+                AccessExpr::Subscript(Subscript::Slice { .. }) => return Err(unsupported("array slice")),
+                AccessExpr::Dot(ast::Expr::Identifier(id)) => {
+                    Expr::Literal { value: ScalarValue::Utf8(Some(id.value.clone())), span: self.src.span(id.span) }
+                }
+                // `expr.IDENTIFIER('field')`
+                AccessExpr::Dot(ast::Expr::Function(f)) if identifier_clause(f).is_some() => {
+                    let field = identifier_clause(f).unwrap_or_default();
+                    Expr::Literal { value: ScalarValue::Utf8(Some(field)), span: None }
+                }
+                AccessExpr::Dot(other) => {
+                    let at = self.src.span_of(other);
+                    let token = at.map(|s| s.start.saturating_sub(self.src.base)).map(|o| self.src.token_at(o).0);
+                    let shown = token.unwrap_or_else(|| other.to_string());
+                    return Err(Error::parse_syntax(&format!("'{shown}'"), "").with_span(at));
+                }
+            };
+            base = function(EXTRACT_VALUE, vec![base, key], span);
+        }
+        Ok(base)
+    }
+
     fn unary(&self, op: &UnaryOperator, inner: &ast::Expr, span: Option<Span>) -> Result<Expr> {
         Ok(match op {
             UnaryOperator::Not | UnaryOperator::BangNot => Expr::Not { expr: self.boxed(inner)?, span },
@@ -259,6 +337,16 @@ impl Converter<'_> {
             })
             .collect::<Result<Vec<_>>>()?
             .join(".");
+        if name == EXTRACT_VALUE {
+            return Err(Error::spark(
+                "UNRESOLVED_ROUTINE",
+                &[
+                    ("routineName", ember_core::error::quote_ident(&name)),
+                    ("searchPath", "[`system`.`builtin`, `system`.`session`, `spark_catalog`.`default`]".into()),
+                ],
+            )
+            .with_span(span));
+        }
         if !f.within_group.is_empty() {
             return Err(unsupported("WITHIN GROUP"));
         }
@@ -342,6 +430,12 @@ impl Converter<'_> {
                 .into_iter()
                 .map(|a| Expr::Case { operand: None, branches: vec![(cond.clone(), a)], else_expr: None, span: None })
                 .collect();
+        }
+        // Spark's call form is `trim(trimStr, str)` (StringTrim's second
+        // constructor); Ember's calls take the string first, as `TRIM(BOTH
+        // t FROM s)` gives them
+        if matches!(name.as_str(), "trim" | "ltrim" | "rtrim") && args.len() == 2 && !distinct {
+            args.swap(0, 1);
         }
         let function = Expr::Function { name, args, distinct, span };
         match &f.over {
@@ -460,6 +554,26 @@ impl Converter<'_> {
 
     /// A type as written in a cast or column definition, by Spark's names.
     pub(crate) fn data_type(&self, t: &AstType) -> Result<DataType> {
+        match t {
+            AstType::Array(ArrayElemTypeDef::AngleBracket(element)) => {
+                let element = self.data_type(element)?;
+                return Ok(DataType::List(Arc::new(Field::new("element", element, true))));
+            }
+            AstType::Map(key, value, MapBracketKind::AngleBrackets) => {
+                return Ok(map_type(self.data_type(key)?, self.data_type(value)?, true));
+            }
+            AstType::Struct(fields, StructBracketKind::AngleBrackets) => {
+                let fields = fields
+                    .iter()
+                    .map(|f| {
+                        let name = f.field_name.as_ref().ok_or_else(|| unsupported("STRUCT field without a name"))?;
+                        Ok(Field::new(name.value.clone(), self.data_type(&f.field_type)?, true))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                return Ok(DataType::Struct(Fields::from(fields)));
+            }
+            _ => {}
+        }
         let text = match t {
             AstType::Custom(name, args) if args.is_empty() => {
                 name.0.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(".")
@@ -476,11 +590,16 @@ impl Converter<'_> {
     }
 }
 
-/// A Spark type name (as written) to an Arrow type.
+/// A Spark type name (as written) to an Arrow type; nested types
+/// (`ARRAY<INT>`, `MAP<STRING, INT>`, `STRUCT<a: INT>`) and interval types
+/// go through the type-string parser.
 pub(crate) fn spark_type(text: &str) -> Result<DataType> {
     let squeezed: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     let compact = squeezed.replace(", ", ",").replace(" (", "(");
-    parse_spark_type(&compact).ok_or_else(|| {
+    if let Some(t) = parse_spark_type(&compact) {
+        return Ok(t);
+    }
+    parse_data_type(text).map_err(|_| {
         Error::spark_msg(
             "UNSUPPORTED_DATATYPE",
             "0A000",
@@ -509,6 +628,32 @@ fn find_window(e: &Expr) -> Option<String> {
         Expr::Not { expr, .. } | Expr::Negative { expr, .. } | Expr::IsNull { expr, .. } | Expr::Cast { expr, .. } => {
             find_window(expr)
         }
+        _ => None,
+    }
+}
+
+/// The field name of `IDENTIFIER('name')`.
+fn identifier_clause(f: &ast::Function) -> Option<String> {
+    if !f.name.to_string().eq_ignore_ascii_case("identifier") {
+        return None;
+    }
+    let FunctionArguments::List(list) = &f.args else { return None };
+    match list.args.as_slice() {
+        [FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::Value(v)))] => match &v.value {
+            Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => Some(s.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The spec function of a shift operator: Spark 4 names `a << b` after
+/// the operator (the analyzer maps it to `shiftleft`).
+fn shift_function(op: &BinaryOperator) -> Option<&'static str> {
+    match op {
+        BinaryOperator::PGBitwiseShiftLeft => Some("<<"),
+        BinaryOperator::PGBitwiseShiftRight => Some(">>"),
+        BinaryOperator::Custom(s) if s == SHIFT_RIGHT_UNSIGNED => Some(">>>"),
         _ => None,
     }
 }
