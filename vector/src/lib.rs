@@ -19,6 +19,7 @@ pub mod errors;
 pub mod functions;
 pub mod like;
 pub mod temporal;
+pub mod tz;
 mod util;
 
 /// An argument of a kernel: a column, or one value standing for every row.

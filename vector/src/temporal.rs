@@ -2,8 +2,12 @@
 //! microseconds since 1970-01-01) and Spark's string -> date/timestamp
 //! parsing (`DateTimeUtils.stringToDate` / `stringToTimestamp`).
 //!
+//! Local date-times convert to instants through a [`TimeZone`].
+//!
 //! Civil <-> day conversions use Howard Hinnant's branch-light algorithms
 //! on the proleptic Gregorian calendar, which is what Spark 3+ uses.
+
+use crate::tz::TimeZone;
 
 pub const MICROS_PER_SECOND: i64 = 1_000_000;
 pub const MICROS_PER_DAY: i64 = 86_400_000_000;
@@ -148,20 +152,20 @@ fn parse_date_prefix(b: &[u8]) -> Option<(i32, usize)> {
     Some((days, j))
 }
 
-/// Spark's `stringToTimestamp` in a UTC session: a date, optionally ' ' or
-/// 'T' and `h[h]:m[m][:s[s][.fraction]]`, optionally a zone (`Z`, `UTC`,
-/// `GMT`, `+hh[:mm]`, `-hh[mm]`, `UTC+hh:mm`). Returns UTC microseconds.
-/// `ignore_zone`: TIMESTAMP_NTZ parsing, where a zone is accepted and ignored.
-pub fn parse_timestamp(s: &str, ignore_zone: bool) -> Option<i64> {
+/// Spark's `stringToTimestamp`: a date, optionally ' ' or 'T' and
+/// `h[h]:m[m][:s[s][.fraction]]`, optionally a zone ID (`Z`, `+hh:mm`,
+/// `UTC+01:00`, `CST`, `Europe/Amsterdam`, ... see [`TimeZone::parse`]).
+/// Returns the local date-time (microseconds) and the zone of the text.
+pub fn parse_timestamp_parts(s: &str) -> Option<(i64, Option<TimeZone>)> {
     let b = trim_all(s).as_bytes();
     let (days, mut j) = parse_date_prefix(b)?;
     let mut micros = days as i64 * MICROS_PER_DAY;
     if j >= b.len() {
-        return Some(micros);
+        return Some((micros, None));
     }
     j += 1; // the ' ' or 'T'
     if j >= b.len() {
-        return Some(micros);
+        return Some((micros, None));
     }
     // h[h]:m[m][:s[s][.ffffff]]
     let mut fields = [0i64; 3];
@@ -212,42 +216,33 @@ pub fn parse_timestamp(s: &str, ignore_zone: bool) -> Option<i64> {
         return None;
     }
     micros += ((h * 60 + m) * 60 + sec) * MICROS_PER_SECOND + frac;
-    let zone = std::str::from_utf8(&b[j..]).ok()?.trim_start();
+    let zone = std::str::from_utf8(&b[j..]).ok()?.trim();
     if zone.is_empty() {
-        return Some(micros);
+        return Some((micros, None));
     }
-    let offset = parse_zone_offset(zone)?;
-    Some(if ignore_zone { micros } else { micros - offset })
+    Some((micros, Some(TimeZone::parse(zone).ok()?)))
 }
 
-/// Offset in microseconds of a zone text Ember understands without a zone
-/// database.
-fn parse_zone_offset(z: &str) -> Option<i64> {
-    let upper = z.to_ascii_uppercase();
-    let rest = if upper == "Z" || upper == "UTC" || upper == "GMT" || upper == "UT" {
-        return Some(0);
-    } else if let Some(r) =
-        upper.strip_prefix("UTC").or_else(|| upper.strip_prefix("GMT")).or_else(|| upper.strip_prefix("UT"))
-    {
-        r
+/// A TIMESTAMP string as an instant: the text's own zone, else `session`.
+pub fn parse_timestamp_in(s: &str, session: &TimeZone) -> Option<i64> {
+    let (local, zone) = parse_timestamp_parts(s)?;
+    Some(zone.as_ref().unwrap_or(session).to_instant(local))
+}
+
+/// A TIMESTAMP_NTZ string: the local date-time; a zone in the text is
+/// accepted and ignored, as in Spark.
+pub fn parse_timestamp_ntz(s: &str) -> Option<i64> {
+    parse_timestamp_parts(s).map(|(local, _)| local)
+}
+
+/// [`parse_timestamp_in`] with a UTC session, or [`parse_timestamp_ntz`]
+/// when `ignore_zone`.
+pub fn parse_timestamp(s: &str, ignore_zone: bool) -> Option<i64> {
+    if ignore_zone {
+        parse_timestamp_ntz(s)
     } else {
-        upper.as_str()
-    };
-    let (sign, digits) = match rest.as_bytes().first()? {
-        b'+' => (1, &rest[1..]),
-        b'-' => (-1, &rest[1..]),
-        _ => return None,
-    };
-    let (h, m) = match digits.split_once(':') {
-        Some((h, m)) => (h.parse::<i64>().ok()?, m.parse::<i64>().ok()?),
-        None if digits.len() <= 2 => (digits.parse::<i64>().ok()?, 0),
-        None if digits.len() == 4 => (digits[..2].parse::<i64>().ok()?, digits[2..].parse::<i64>().ok()?),
-        None => return None,
-    };
-    if h > 18 || m > 59 {
-        return None;
+        parse_timestamp_in(s, &TimeZone::utc())
     }
-    Some(sign * (h * 3600 + m * 60) * MICROS_PER_SECOND)
 }
 
 #[cfg(test)]
@@ -288,6 +283,17 @@ mod tests {
         assert_eq!(parse_timestamp("2024-01-02", false), Some(day));
         assert_eq!(parse_timestamp("2024-01-02 25:00:00", false), None);
         assert_eq!(parse_timestamp("2024-01-02 03:04", false), Some(day + 11_040_000_000));
+        // zone IDs in the text: regions, Java's short IDs, prefixed offsets
+        let la = TimeZone::parse("America/Los_Angeles").unwrap();
+        let local = day + 11_045_000_000;
+        assert_eq!(parse_timestamp("2024-01-02 03:04:05 America/Los_Angeles", false), Some(local + 8 * 3_600_000_000));
+        assert_eq!(parse_timestamp("2024-01-02 03:04:05CST", false), Some(local + 6 * 3_600_000_000));
+        assert_eq!(parse_timestamp("2024-01-02 03:04:05 UTC+01:00", false), Some(local - 3_600_000_000));
+        assert_eq!(parse_timestamp("2024-01-02 03:04:05 Mars/Base", false), None);
+        // no zone in the text: the session zone; NTZ ignores any zone
+        assert_eq!(parse_timestamp_in("2024-01-02 03:04:05", &la), Some(local + 8 * 3_600_000_000));
+        assert_eq!(parse_timestamp_in("2024-01-02 03:04:05Z", &la), Some(local));
+        assert_eq!(parse_timestamp_ntz("2024-01-02 03:04:05+05:00"), Some(local));
     }
 
     #[test]

@@ -18,6 +18,7 @@ use arrow::datatypes::*;
 use ember_core::expr::BinaryOp;
 use ember_core::{Error, EvalMode, Result};
 
+use crate::tz::TimeZone;
 use crate::util::{check_same_len, first_set, null_out, union_nulls};
 
 pub use decimal::{decimal_binary, decimal_binary_reference, DecimalOutcome};
@@ -27,13 +28,27 @@ pub(crate) const OK: u8 = 0;
 pub(crate) const OVERFLOW: u8 = 1;
 pub(crate) const DIV_ZERO: u8 = 2;
 
-/// `left op right` where both sides were coerced by the analyzer.
+/// `left op right` where both sides were coerced by the analyzer, in a UTC
+/// session.
 pub fn binary(
     op: BinaryOp,
     left: &ArrayRef,
     right: &ArrayRef,
     result_type: &DataType,
     mode: EvalMode,
+) -> Result<ArrayRef> {
+    binary_in_zone(op, left, right, result_type, mode, crate::tz::utc())
+}
+
+/// `left op right`; `tz`, the session time zone, measures `TIMESTAMP -
+/// TIMESTAMP` between wall-clock times as Spark does.
+pub fn binary_in_zone(
+    op: BinaryOp,
+    left: &ArrayRef,
+    right: &ArrayRef,
+    result_type: &DataType,
+    mode: EvalMode,
+    tz: &TimeZone,
 ) -> Result<ArrayRef> {
     check_same_len(left, right)?;
     let lt = left.data_type();
@@ -71,6 +86,49 @@ pub fn binary(
             let r = reinterpret::<DurationMicrosecondType, Int64Type>(right)?;
             let out = integer::int_binary::<Int64Type>(op, &l, &r, mode)?;
             reinterpret::<Int64Type, DurationMicrosecondType>(&out)
+        }
+        (DataType::Date32, DataType::Date32) if op == BinaryOp::Minus => {
+            // Spark's `subtractDates` as a day-time interval: whole days
+            let l = crate::util::as_primitive::<Date32Type>(left.as_ref())?;
+            let r = crate::util::as_primitive::<Date32Type>(right.as_ref())?;
+            let out: PrimitiveArray<DurationMicrosecondType> = arrow::compute::kernels::arity::binary(l, r, |a, b| {
+                (a as i64 - b as i64) * crate::temporal::MICROS_PER_DAY
+            })?;
+            Ok(Arc::new(out))
+        }
+        (DataType::Timestamp(TimeUnit::Microsecond, lz), DataType::Timestamp(TimeUnit::Microsecond, _))
+            if op == BinaryOp::Minus =>
+        {
+            // Spark's `subtractTimestamps`: microseconds between the wall
+            // clocks (TIMESTAMP_NTZ values are wall clocks already)
+            let zone = if lz.is_some() { tz } else { crate::tz::utc() };
+            let l = crate::util::as_primitive::<TimestampMicrosecondType>(left.as_ref())?;
+            let r = crate::util::as_primitive::<TimestampMicrosecondType>(right.as_ref())?;
+            let overflow = std::cell::Cell::new(false);
+            let diff = |a: i64, b: i64| {
+                if zone.is_utc() {
+                    a.checked_sub(b)
+                } else {
+                    zone.to_local(a).checked_sub(zone.to_local(b))
+                }
+            };
+            let out: PrimitiveArray<DurationMicrosecondType> = arrow::compute::kernels::arity::binary(l, r, |a, b| {
+                diff(a, b).unwrap_or_else(|| {
+                    overflow.set(true);
+                    0
+                })
+            })?;
+            if overflow.get() {
+                let bad = BooleanBuffer::collect_bool(l.len(), |i| {
+                    l.is_valid(i) && r.is_valid(i) && diff(l.value(i), r.value(i)).is_none()
+                });
+                if bad.count_set_bits() > 0 && mode != EvalMode::Try {
+                    return Err(crate::errors::arithmetic_overflow("long overflow", ""));
+                }
+                let nulls = null_out(out.nulls().cloned(), &bad);
+                return Ok(Arc::new(PrimitiveArray::<DurationMicrosecondType>::new(out.values().clone(), nulls)));
+            }
+            Ok(Arc::new(out))
         }
         _ => Err(Error::internal(format!("no arithmetic kernel for {lt} {} {rt}", op.symbol()))),
     }

@@ -1,6 +1,7 @@
-//! Casts between dates, timestamps and numbers. The session zone is UTC, so
-//! TIMESTAMP and TIMESTAMP_NTZ share their microseconds; a date is midnight.
-//! Numbers convert to timestamps as seconds since the epoch (Ansi raises on
+//! Casts between dates, timestamps and numbers. A TIMESTAMP is an instant,
+//! a TIMESTAMP_NTZ a wall-clock time: between them, and between TIMESTAMP
+//! and DATE (midnight), the session zone converts; TIMESTAMP_NTZ and DATE
+//! convert without a zone. Numbers convert to timestamps as seconds since the epoch (Ansi raises on
 //! overflow, Legacy saturates like `TimeUnit.SECONDS.toMicros`); timestamps
 //! to integers as whole seconds rounded down (`Math.floorDiv`).
 
@@ -11,24 +12,41 @@ use ember_core::{EvalMode, Result};
 use super::numeric::to_f64;
 use super::{arc, cast_error, map_primitive, unsupported, CastFail};
 use crate::temporal::{MICROS_PER_DAY, MICROS_PER_SECOND};
+use crate::tz::TimeZone;
 
-pub(super) fn cast_datetime(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Result<ArrayRef> {
+pub(super) fn cast_datetime(a: &ArrayRef, to: &DataType, mode: EvalMode, zone: &TimeZone) -> Result<ArrayRef> {
     let from = a.data_type();
     let err = |i: usize, fail: CastFail| cast_error(a.as_ref(), i, to, fail);
+    let utc = zone.is_utc();
     match (from, to) {
         (DataType::Date32, DataType::Timestamp(TimeUnit::Microsecond, tz)) => {
-            let out: PrimitiveArray<TimestampMicrosecondType> =
-                a.as_primitive::<Date32Type>().unary(|d| d as i64 * MICROS_PER_DAY);
+            let dates = a.as_primitive::<Date32Type>();
+            let out: PrimitiveArray<TimestampMicrosecondType> = if tz.is_none() || utc {
+                dates.unary(|d| d as i64 * MICROS_PER_DAY)
+            } else {
+                dates.unary(|d| zone.to_instant(d as i64 * MICROS_PER_DAY))
+            };
             Ok(arc(out.with_timezone_opt(tz.clone())))
         }
-        (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Date32) => {
-            let out: PrimitiveArray<Date32Type> =
-                a.as_primitive::<TimestampMicrosecondType>().unary(|t| t.div_euclid(MICROS_PER_DAY) as i32);
+        (DataType::Timestamp(TimeUnit::Microsecond, tz), DataType::Date32) => {
+            let t = a.as_primitive::<TimestampMicrosecondType>();
+            let out: PrimitiveArray<Date32Type> = if tz.is_none() || utc {
+                t.unary(|t| t.div_euclid(MICROS_PER_DAY) as i32)
+            } else {
+                t.unary(|t| zone.to_local(t).div_euclid(MICROS_PER_DAY) as i32)
+            };
             Ok(arc(out))
         }
-        (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Timestamp(TimeUnit::Microsecond, tz)) => {
+        (DataType::Timestamp(TimeUnit::Microsecond, from_tz), DataType::Timestamp(TimeUnit::Microsecond, tz)) => {
             let t = a.as_primitive::<TimestampMicrosecondType>();
-            Ok(arc(t.clone().with_timezone_opt(tz.clone())))
+            let out = match (from_tz.is_some(), tz.is_some()) {
+                // TIMESTAMP -> TIMESTAMP_NTZ: the wall clock of the instant
+                (true, false) if !utc => t.unary(|v| zone.to_local(v)),
+                // TIMESTAMP_NTZ -> TIMESTAMP: the instant of the wall clock
+                (false, true) if !utc => t.unary(|v| zone.to_instant(v)),
+                _ => t.clone(),
+            };
+            Ok(arc(out.with_timezone_opt(tz.clone())))
         }
         (DataType::Timestamp(TimeUnit::Microsecond, _), DataType::Int64) => {
             let out: PrimitiveArray<Int64Type> =
@@ -44,7 +62,7 @@ pub(super) fn cast_datetime(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Resu
             let secs: ArrayRef = arc(a
                 .as_primitive::<TimestampMicrosecondType>()
                 .unary::<_, Int64Type>(|t| t.div_euclid(MICROS_PER_SECOND)));
-            let out = super::cast(&secs, to, mode);
+            let out = super::cast_in_zone(&secs, to, mode, zone);
             // report the timestamp, not the seconds, when Ansi rejects it
             out.map_err(|e| match e.error_class() {
                 Some("CAST_OVERFLOW") => first_failing(a, to),

@@ -2,6 +2,8 @@
 //! (Spark's `trimAll`); malformed input raises CAST_INVALID_INPUT in Ansi
 //! mode and is NULL otherwise. Integers accept a fractional part (dropped)
 //! only outside Ansi mode, like `UTF8String.toLong` vs `toLongExact`.
+//! TIMESTAMP strings without a zone are wall-clock times of the session
+//! zone.
 
 use arrow::array::{Array, ArrayRef, BinaryArray, BooleanArray, PrimitiveArray, StringArray};
 use arrow::buffer::BooleanBuffer;
@@ -12,9 +14,10 @@ use ember_core::{Error, EvalMode, Result};
 use super::numeric::IntTarget;
 use super::{arc, strings_to_primitive, unsupported, CastFail};
 use crate::decimal::{parse_decimal, ParseDecimalError};
-use crate::temporal::{parse_date, parse_timestamp, trim_all};
+use crate::temporal::{parse_date, parse_timestamp_in, parse_timestamp_ntz, trim_all};
+use crate::tz::TimeZone;
 
-pub(super) fn cast_from_string(a: &StringArray, to: &DataType, mode: EvalMode) -> Result<ArrayRef> {
+pub(super) fn cast_from_string(a: &StringArray, to: &DataType, mode: EvalMode, tz: &TimeZone) -> Result<ArrayRef> {
     let target = spark_sql_type_name(to);
     let err = |s: &str, fail: CastFail| match (fail, to) {
         (CastFail::DecimalOverflow, DataType::Decimal128(p, sc)) => {
@@ -61,11 +64,15 @@ pub(super) fn cast_from_string(a: &StringArray, to: &DataType, mode: EvalMode) -
         DataType::Date32 => {
             arc(strings_to_primitive::<Date32Type, _, _>(a, mode, |s| parse_date(s).ok_or(CastFail::Invalid), err)?)
         }
-        DataType::Timestamp(TimeUnit::Microsecond, tz) => {
-            let ntz = tz.is_none();
+        DataType::Timestamp(TimeUnit::Microsecond, None) => {
             let out: PrimitiveArray<TimestampMicrosecondType> =
-                strings_to_primitive(a, mode, |s| parse_timestamp(s, ntz).ok_or(CastFail::Invalid), err)?;
-            arc(out.with_timezone_opt(tz.clone()))
+                strings_to_primitive(a, mode, |s| parse_timestamp_ntz(s).ok_or(CastFail::Invalid), err)?;
+            arc(out)
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, Some(tag)) => {
+            let out: PrimitiveArray<TimestampMicrosecondType> =
+                strings_to_primitive(a, mode, |s| parse_timestamp_in(s, tz).ok_or(CastFail::Invalid), err)?;
+            arc(out.with_timezone(tag.clone()))
         }
         DataType::Binary => {
             let out: BinaryArray = a.iter().map(|v| v.map(|s| s.as_bytes())).collect();

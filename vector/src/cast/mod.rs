@@ -1,5 +1,11 @@
 //! `CAST(x AS t)` with Spark semantics for each eval mode.
 //!
+//! TIMESTAMP values are instants; the session time zone turns them into
+//! wall-clock text, dates and TIMESTAMP_NTZ values and back (Spark's
+//! `Cast.timeZoneId`). The Arrow zone tag of a TIMESTAMP array is not
+//! consulted: plans tag every TIMESTAMP "UTC" and the zone comes from the
+//! session.
+//!
 //! One file per family: numeric <-> numeric/boolean (`numeric.rs`), string
 //! -> anything (`from_string.rs`), anything -> string (`to_string.rs`), and
 //! date/timestamp conversions (`datetime.rs`). Arrow's cast kernel is used
@@ -19,10 +25,18 @@ use arrow::datatypes::{ArrowPrimitiveType, DataType};
 use ember_core::types::spark_sql_type_name;
 use ember_core::{Error, EvalMode, Result, ScalarValue};
 
+use crate::tz::TimeZone;
+
 pub use from_string::{parse_bool, parse_f64, parse_integer};
 
-/// Casts `a` to `to`.
+/// Casts `a` to `to` in a UTC session.
 pub fn cast(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Result<ArrayRef> {
+    cast_in_zone(a, to, mode, crate::tz::utc())
+}
+
+/// Casts `a` to `to`; `tz` is the session time zone, which casts between
+/// TIMESTAMP and strings, dates or TIMESTAMP_NTZ go through.
+pub fn cast_in_zone(a: &ArrayRef, to: &DataType, mode: EvalMode, tz: &TimeZone) -> Result<ArrayRef> {
     let from = a.data_type();
     if from == to {
         return Ok(a.clone());
@@ -33,7 +47,7 @@ pub fn cast(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Result<ArrayRef> {
     if let DataType::Dictionary(_, values) = from {
         // dictionary-encoded input (e.g. from Parquet): decode, then cast
         let decoded = arrow::compute::cast(a, values)?;
-        return cast(&decoded, to, mode);
+        return cast_in_zone(&decoded, to, mode, tz);
     }
     let is_string = |t: &DataType| matches!(t, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View);
     if is_string(from) && is_string(to) {
@@ -48,15 +62,15 @@ pub fn cast(a: &ArrayRef, to: &DataType, mode: EvalMode) -> Result<ArrayRef> {
                 utf8 = arrow::compute::cast(a, &DataType::Utf8)?;
                 &utf8
             };
-            from_string::cast_from_string(crate::util::as_utf8(s.as_ref())?, to, mode)
+            from_string::cast_from_string(crate::util::as_utf8(s.as_ref())?, to, mode, tz)
         }
-        (_, DataType::Utf8) => to_string::cast_to_string(a),
+        (_, DataType::Utf8) => to_string::cast_to_string(a, tz),
         (_, DataType::LargeUtf8 | DataType::Utf8View) => {
-            let s = to_string::cast_to_string(a)?;
+            let s = to_string::cast_to_string(a, tz)?;
             Ok(arrow::compute::cast(&s, to)?)
         }
         (DataType::Date32 | DataType::Timestamp(_, _), _) | (_, DataType::Date32 | DataType::Timestamp(_, _)) => {
-            datetime::cast_datetime(a, to, mode)
+            datetime::cast_datetime(a, to, mode, tz)
         }
         (DataType::Binary, _) | (_, DataType::Binary) => Err(unsupported(from, to)),
         _ => numeric::cast_numeric(a, to, mode),

@@ -135,3 +135,51 @@ fn dictionaries_and_string_kinds() {
     let r = cast(&large, &DataType::Utf8, EvalMode::Ansi).unwrap();
     assert_eq!(str_values(&r), vec![Some("x".into())]);
 }
+
+/// Casts in a session zone other than UTC (America/Los_Angeles, as in
+/// Spark's golden files).
+#[test]
+fn timestamps_in_a_session_zone() {
+    use crate::tz::TimeZone;
+    let la = TimeZone::parse("America/Los_Angeles").unwrap();
+    let ltz = ember_core::types::timestamp_type();
+    let ntz = DataType::Timestamp(TimeUnit::Microsecond, None);
+    let to = |a: &ArrayRef, t: &DataType| super::cast_in_zone(a, t, EvalMode::Ansi, &la).unwrap();
+    let micros = |a: &ArrayRef| a.as_primitive::<TimestampMicrosecondType>().value(0);
+
+    // strings without a zone are LA wall-clock times; with one, their own
+    let ts = to(&strs(&["2015-07-22 10:00:00", "2015-07-22 10:00:00Z", "2015-01-22 10:00:00 Europe/Paris"]), &ltz);
+    let t = ts.as_primitive::<TimestampMicrosecondType>();
+    assert_eq!(t.value(0), 1_437_584_400_000_000);
+    assert_eq!(t.value(1), 1_437_559_200_000_000);
+    assert_eq!(t.value(2), 1_421_917_200_000_000);
+    assert_eq!(
+        str_values(&to(&ts, &DataType::Utf8)),
+        vec![
+            Some("2015-07-22 10:00:00".into()),
+            Some("2015-07-22 03:00:00".into()),
+            Some("2015-01-22 01:00:00".into())
+        ]
+    );
+    // seconds since the epoch render in the zone
+    let secs: ArrayRef = Arc::new(Int64Array::from(vec![1_230_219_000, -1_230_219_000]));
+    assert_eq!(
+        str_values(&to(&to(&secs, &ltz), &DataType::Utf8)),
+        vec![Some("2008-12-25 07:30:00".into()), Some("1931-01-07 00:30:00".into())]
+    );
+    // a date is local midnight, and a timestamp's date is its local date
+    let d = to(&strs(&["2024-01-02"]), &DataType::Date32);
+    let midnight = to(&d, &ltz);
+    assert_eq!(micros(&midnight), 1_704_182_400_000_000);
+    let late = to(&strs(&["2024-01-02 23:30:00"]), &ltz);
+    assert_eq!(str_values(&to(&to(&late, &DataType::Date32), &DataType::Utf8)), vec![Some("2024-01-02".into())]);
+    // TIMESTAMP <-> TIMESTAMP_NTZ keep the wall clock
+    let wall = to(&late, &ntz);
+    assert_eq!(str_values(&to(&wall, &DataType::Utf8)), vec![Some("2024-01-02 23:30:00".into())]);
+    assert_eq!(micros(&to(&wall, &ltz)), micros(&late));
+    // NTZ strings ignore a zone; NTZ -> DATE needs none
+    let n = to(&strs(&["2024-01-02 23:30:00+05:00"]), &ntz);
+    assert_eq!(str_values(&to(&to(&n, &DataType::Date32), &DataType::Utf8)), vec![Some("2024-01-02".into())]);
+    // the instant is unchanged by the zone: seconds since the epoch
+    assert_eq!(to(&late, &DataType::Int64).as_primitive::<Int64Type>().value(0), 1_704_267_000);
+}

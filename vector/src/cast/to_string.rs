@@ -1,7 +1,7 @@
 //! Casts to STRING, rendering values the way Spark does: Java's
 //! `Double.toString`/`Float.toString`, plain decimals with their scale,
-//! `yyyy-MM-dd` dates, `yyyy-MM-dd HH:mm:ss[.fraction]` timestamps (session
-//! zone UTC), `true`/`false`, Spark's interval texts.
+//! `yyyy-MM-dd` dates, `yyyy-MM-dd HH:mm:ss[.fraction]` timestamps (TIMESTAMP
+//! in the session zone, TIMESTAMP_NTZ as stored), `true`/`false`, Spark's interval texts.
 
 use std::fmt::Write;
 
@@ -14,8 +14,9 @@ use ember_core::format::{
 use ember_core::Result;
 
 use super::{arc, unsupported};
+use crate::tz::TimeZone;
 
-pub(super) fn cast_to_string(a: &ArrayRef) -> Result<ArrayRef> {
+pub(super) fn cast_to_string(a: &ArrayRef, tz: &TimeZone) -> Result<ArrayRef> {
     let n = a.len();
     let mut out = StringBuilder::with_capacity(n, n * 8);
     macro_rules! each {
@@ -46,8 +47,11 @@ pub(super) fn cast_to_string(a: &ArrayRef) -> Result<ArrayRef> {
             each!(a.as_primitive::<Decimal128Type>(), |v| out.write_str(&decimal_to_string(v, s)))
         }
         DataType::Date32 => each!(a.as_primitive::<Date32Type>(), |v| out.write_str(&date_to_string(v))),
-        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+        DataType::Timestamp(TimeUnit::Microsecond, None) => {
             each!(a.as_primitive::<TimestampMicrosecondType>(), |v| out.write_str(&timestamp_to_string(v)))
+        }
+        DataType::Timestamp(TimeUnit::Microsecond, Some(_)) => {
+            each!(a.as_primitive::<TimestampMicrosecondType>(), |v| out.write_str(&timestamp_to_string(tz.to_local(v))))
         }
         DataType::Binary => each!(a.as_binary::<i32>(), |v| out.write_str(&String::from_utf8_lossy(v))),
         DataType::Interval(IntervalUnit::YearMonth) => {

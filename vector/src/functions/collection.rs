@@ -924,11 +924,15 @@ fn sequence_datetime(c: &Ctx, field: FieldRef) -> Result<ArrayRef> {
     };
     let start = as_micros(0)?;
     let stop = as_micros(1)?;
-    // (months, micros) per step
-    let step: Vec<Option<(i32, i64)>> = match c.args.get(2) {
+    // TIMESTAMP steps by months and days on the wall clock of the session
+    // zone (Spark's `timestampAddInterval`); dates and TIMESTAMP_NTZ are
+    // wall-clock values already
+    let zone = if is_date { crate::tz::utc() } else { super::datetime::zone_of(c, field.data_type()) };
+    // (months, days, micros) per step
+    let step: Vec<Option<(i32, i32, i64)>> = match c.args.get(2) {
         None => (0..c.n)
             .map(|i| match (start.get(i), stop.get(i)) {
-                (Some(a), Some(b)) => Some((0, if a <= b { MICROS_PER_DAY } else { -MICROS_PER_DAY })),
+                (Some(a), Some(b)) => Some((0, 0, if a <= b { MICROS_PER_DAY } else { -MICROS_PER_DAY })),
                 _ => None,
             })
             .collect(),
@@ -937,11 +941,11 @@ fn sequence_datetime(c: &Ctx, field: FieldRef) -> Result<ArrayRef> {
             match a.data_type() {
                 DataType::Interval(IntervalUnit::YearMonth) => {
                     let p = a.as_primitive::<IntervalYearMonthType>();
-                    (0..c.n).map(|i| (!p.is_null(i)).then(|| (p.value(i), 0))).collect()
+                    (0..c.n).map(|i| (!p.is_null(i)).then(|| (p.value(i), 0, 0))).collect()
                 }
                 DataType::Duration(_) => {
                     let p = a.as_primitive::<DurationMicrosecondType>();
-                    (0..c.n).map(|i| (!p.is_null(i)).then(|| (0, p.value(i)))).collect()
+                    (0..c.n).map(|i| (!p.is_null(i)).then(|| (0, 0, p.value(i)))).collect()
                 }
                 DataType::Interval(IntervalUnit::MonthDayNano) => {
                     let p = a.as_primitive::<IntervalMonthDayNanoType>();
@@ -949,7 +953,7 @@ fn sequence_datetime(c: &Ctx, field: FieldRef) -> Result<ArrayRef> {
                         .map(|i| {
                             (!p.is_null(i)).then(|| {
                                 let v = p.value(i);
-                                (v.months, v.days as i64 * MICROS_PER_DAY + v.nanoseconds / 1000)
+                                (v.months, v.days, v.nanoseconds / 1000)
                             })
                         })
                         .collect()
@@ -962,24 +966,36 @@ fn sequence_datetime(c: &Ctx, field: FieldRef) -> Result<ArrayRef> {
     let mut offsets = vec![0i32];
     let mut valid = vec![];
     for (i, st) in step.iter().enumerate() {
-        let (Some(a), Some(b), Some((months, micros))) = (start.get(i), stop.get(i), *st) else {
+        let (Some(a), Some(b), Some((months, days, micros))) = (start.get(i), stop.get(i), *st) else {
             offsets.push(values.len() as i32);
             valid.push(false);
             continue;
         };
-        let forward = months > 0 || (months == 0 && micros > 0);
-        let backward = months < 0 || (months == 0 && micros < 0);
+        // the sign of a step: months, then days, then the time part
+        let sign = if months != 0 {
+            months.signum() as i64
+        } else if days != 0 {
+            days.signum() as i64
+        } else {
+            micros.signum()
+        };
+        let forward = sign > 0;
+        let backward = sign < 0;
         if !((forward && a <= b) || (backward && a >= b) || a == b) {
             return Err(spark_error(
                 "INVALID_SEQUENCE_STEP",
                 "22023",
                 "Illegal sequence boundaries: <start> to <stop> by <step>",
-                &[("start", a.to_string()), ("stop", b.to_string()), ("step", format!("{months} months {micros} us"))],
+                &[
+                    ("start", a.to_string()),
+                    ("stop", b.to_string()),
+                    ("step", format!("{months} months {days} days {micros} us")),
+                ],
             ));
         }
         let mut k: i32 = 0;
         let at = |k: i32| {
-            crate::temporal::timestamp_add_months(a, months.saturating_mul(k))
+            super::datetime::add_calendar(zone, a, months.saturating_mul(k), days.saturating_mul(k))
                 .and_then(|t| t.checked_add(micros.checked_mul(k as i64)?))
         };
         while let Some(t) = at(k) {

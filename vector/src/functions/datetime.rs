@@ -1,6 +1,10 @@
-//! Date and time functions on Spark's encodings (Date32 days, UTC
-//! microsecond timestamps; the session zone is UTC). Field extraction and
-//! calendar arithmetic use the civil-date conversions of `crate::temporal`.
+//! Date and time functions on Spark's encodings (Date32 days, microsecond
+//! timestamps). A TIMESTAMP is an instant: its fields, truncation and
+//! calendar arithmetic are those of its wall-clock time in the session zone
+//! (`Ctx::tz`), and wall-clock results go back to instants through the same
+//! zone. A TIMESTAMP_NTZ is a wall-clock time already (Spark uses UTC for
+//! it). Field extraction and calendar arithmetic use the civil-date
+//! conversions of `crate::temporal`.
 
 use std::sync::Arc;
 
@@ -14,9 +18,10 @@ use super::datetime_format::SparkPattern;
 use super::Ctx;
 use crate::errors::{arithmetic_overflow, spark_error};
 use crate::temporal::{
-    add_months, civil_from_days, days_from_civil, days_in_month, make_date, parse_date, parse_timestamp,
-    timestamp_add_months, MICROS_PER_DAY, MICROS_PER_SECOND,
+    add_months, civil_from_days, days_from_civil, days_in_month, make_date, parse_date, parse_timestamp_in,
+    parse_timestamp_ntz, timestamp_add_months, MICROS_PER_DAY, MICROS_PER_SECOND,
 };
+use crate::tz::TimeZone;
 
 pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
     Some(match c.name {
@@ -51,7 +56,7 @@ pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
         "trunc" => trunc(c),
         "make_date" => make_date_fn(c),
         "current_date" | "curdate" => {
-            let today = (now_micros().div_euclid(MICROS_PER_DAY)) as i32;
+            let today = (c.tz.to_local(now_micros()).div_euclid(MICROS_PER_DAY)) as i32;
             Ok(Arc::new(Date32Array::from(vec![today; c.n])) as ArrayRef)
         }
         "current_timestamp" | "now" => {
@@ -81,27 +86,83 @@ fn with_tz(a: PrimitiveArray<TimestampMicrosecondType>, rt: &DataType) -> ArrayR
     Arc::new(a.with_timezone_opt(tz))
 }
 
-/// A date argument; timestamps and strings are cast to dates first.
+/// A date argument; timestamps and strings are cast to dates first (a
+/// TIMESTAMP's date in the session zone).
 fn days(c: &Ctx, i: usize) -> Result<Days> {
     let v = c.arg(i)?;
     match v.data_type() {
         DataType::Date32 | DataType::Null => Days::new(v),
         _ => {
-            let a = crate::cast::cast(&v.clone().into_array(c.n), &DataType::Date32, c.mode)?;
+            let a = crate::cast::cast_in_zone(&v.clone().into_array(c.n), &DataType::Date32, c.mode, c.tz)?;
             Days::new(&crate::ColumnarValue::Array(a))
         }
     }
 }
 
-/// A timestamp argument as UTC micros; dates and strings are cast first.
-fn micros(c: &Ctx, i: usize) -> Result<Micros> {
+/// A timestamp argument as stored (instants for TIMESTAMP, wall-clock
+/// times for TIMESTAMP_NTZ); dates and strings are cast to TIMESTAMP first.
+pub(crate) fn micros(c: &Ctx, i: usize) -> Result<Micros> {
     let v = c.arg(i)?;
     match v.data_type() {
         DataType::Timestamp(_, _) | DataType::Null => Micros::new(v),
         _ => {
-            let a = crate::cast::cast(&v.clone().into_array(c.n), &ember_core::types::timestamp_type(), c.mode)?;
+            let a = crate::cast::cast_in_zone(
+                &v.clone().into_array(c.n),
+                &ember_core::types::timestamp_type(),
+                c.mode,
+                c.tz,
+            )?;
             Micros::new(&crate::ColumnarValue::Array(a))
         }
+    }
+}
+
+/// The zone that reads a timestamp of type `t`: the session zone for
+/// TIMESTAMP, UTC (no shift) for TIMESTAMP_NTZ.
+pub(crate) fn zone_of<'a>(c: &Ctx<'a>, t: &DataType) -> &'a TimeZone {
+    match t {
+        DataType::Timestamp(_, None) => crate::tz::utc(),
+        _ => c.tz,
+    }
+}
+
+/// A timestamp argument as wall-clock microseconds: TIMESTAMP in the
+/// session zone, TIMESTAMP_NTZ as it is, dates at midnight, strings cast to
+/// TIMESTAMP first.
+pub(crate) fn local_micros(c: &Ctx, i: usize) -> Result<Micros> {
+    let v = c.arg(i)?;
+    let t = v.data_type();
+    match t {
+        DataType::Date32 => {
+            let d = Days::new(v)?;
+            Ok(Prim::Col(build_prim(c.n, |i| Ok(d.get(i).map(|d| d as i64 * MICROS_PER_DAY)))?))
+        }
+        DataType::Timestamp(_, None) | DataType::Null => Micros::new(v),
+        _ => {
+            let zone = zone_of(c, &t);
+            let instants = micros(c, i)?;
+            if zone.is_utc() {
+                return Ok(instants);
+            }
+            Ok(match instants {
+                Prim::Col(a) => Prim::Col(a.unary(|us| zone.to_local(us))),
+                Prim::Const(v) => Prim::Const(v.map(|us| zone.to_local(us))),
+            })
+        }
+    }
+}
+
+/// The instant of a wall-clock time computed from `instant` (truncated,
+/// moved by calendar units): like `ZonedDateTime`, the offset of `instant`
+/// is kept where the wall-clock time has it (an overlap), else the zone's
+/// rule decides.
+pub(crate) fn reinstant(zone: &TimeZone, instant: i64, local: i64) -> i64 {
+    let offset = zone.offset_at(instant);
+    let candidate = local.saturating_sub(offset);
+    if zone.offset_at(candidate) == offset {
+        candidate
+    } else {
+        zone.to_instant(local)
     }
 }
 
@@ -115,7 +176,7 @@ fn date_field(c: &Ctx, f: impl Fn(i32) -> i32) -> Result<ArrayRef> {
 }
 
 fn time_field(c: &Ctx, f: impl Fn(i64) -> i32) -> Result<ArrayRef> {
-    let t = micros(c, 0)?;
+    let t = local_micros(c, 0)?;
     let out: Int32Array = build_prim(c.n, |i| Ok(t.get(i).map(&f)))?;
     Ok(Arc::new(out))
 }
@@ -188,8 +249,8 @@ pub(crate) fn months_between_micros(t1: i64, t2: i64, round_off: bool) -> f64 {
 }
 
 fn months_between(c: &Ctx) -> Result<ArrayRef> {
-    let a = micros(c, 0)?;
-    let b = micros(c, 1)?;
+    let a = local_micros(c, 0)?;
+    let b = local_micros(c, 1)?;
     let round = match c.args.get(2) {
         Some(r) => Some(Prim::<Int8Type>::new(&crate::ColumnarValue::Array(crate::cast::cast(
             &r.clone().into_array(c.n),
@@ -283,7 +344,10 @@ impl PatternCache {
     }
 }
 
-fn parse_with(c: &Ctx, function: &str, ntz: bool) -> Result<PrimitiveArray<Int64Type>> {
+/// Parses the string argument 0 with the pattern argument 1 (Spark's cast
+/// rules without one): `instant` gives TIMESTAMP instants (the text's zone,
+/// else the session zone), otherwise wall-clock times.
+fn parse_with(c: &Ctx, function: &str, instant: bool) -> Result<PrimitiveArray<Int64Type>> {
     let s = Strs::new(c.arg(0)?)?;
     let fmt = pattern_arg(c, 1)?;
     let mut cache = PatternCache { last: None };
@@ -292,10 +356,16 @@ fn parse_with(c: &Ctx, function: &str, ntz: bool) -> Result<PrimitiveArray<Int64
             return Ok(None);
         };
         let parsed = match &fmt {
-            None => parse_timestamp(text, ntz),
+            None if instant => parse_timestamp_in(text, c.tz),
+            None => parse_timestamp_ntz(text),
             Some(f) => {
                 let Some(f) = f.get(i) else { return Ok(None) };
-                cache.get(f)?.parse(text).map(|dt| dt.and_utc().timestamp_micros())
+                let local = cache.get(f)?.parse(text).map(|dt| dt.and_utc().timestamp_micros());
+                if instant {
+                    local.map(|l| c.tz.to_instant(l))
+                } else {
+                    local
+                }
             }
         };
         match parsed {
@@ -314,7 +384,7 @@ fn parse_with(c: &Ctx, function: &str, ntz: bool) -> Result<PrimitiveArray<Int64
 fn to_date(c: &Ctx) -> Result<ArrayRef> {
     if c.args.len() == 1 && !matches!(c.arg(0)?.data_type(), DataType::Utf8) {
         let a = c.arg(0)?.clone().into_array(c.n);
-        return crate::cast::cast(&a, &DataType::Date32, c.mode);
+        return crate::cast::cast_in_zone(&a, &DataType::Date32, c.mode, c.tz);
     }
     if c.args.len() == 1 {
         let s = Strs::new(c.arg(0)?)?;
@@ -331,21 +401,22 @@ fn to_date(c: &Ctx) -> Result<ArrayRef> {
         return Ok(Arc::new(out));
     }
     let ts = parse_with(c, "to_date", false)?;
-    let out: Date32Array = ts.unary(|us| us.div_euclid(MICROS_PER_DAY) as i32);
+    let out: Date32Array = ts.unary(|local| local.div_euclid(MICROS_PER_DAY) as i32);
     Ok(Arc::new(out))
 }
 
 fn to_timestamp(c: &Ctx) -> Result<ArrayRef> {
     if !matches!(c.arg(0)?.data_type(), DataType::Utf8) {
         let a = c.arg(0)?.clone().into_array(c.n);
-        return crate::cast::cast(&a, c.return_type, c.mode);
+        return crate::cast::cast_in_zone(&a, c.return_type, c.mode, c.tz);
     }
     let ntz = matches!(c.return_type, DataType::Timestamp(_, None));
-    let ts = parse_with(c, "to_timestamp", ntz)?;
+    let ts = parse_with(c, "to_timestamp", !ntz)?;
     let out = PrimitiveArray::<TimestampMicrosecondType>::new(ts.values().clone(), ts.nulls().cloned());
     Ok(with_tz(out, c.return_type))
 }
 
+/// Formats wall-clock times with per-row patterns.
 fn format_micros(c: &Ctx, t: &Micros, fmt: Option<&Strs>, default: &str) -> Result<ArrayRef> {
     let mut cache = PatternCache { last: None };
     build_strings(c.n, |i, buf| {
@@ -368,15 +439,16 @@ fn format_micros(c: &Ctx, t: &Micros, fmt: Option<&Strs>, default: &str) -> Resu
 }
 
 fn date_format(c: &Ctx) -> Result<ArrayRef> {
-    let t = micros(c, 0)?;
+    let t = local_micros(c, 0)?;
     let fmt = Strs::new(c.arg(1)?)?;
     format_micros(c, &t, Some(&fmt), "")
 }
 
 fn from_unixtime(c: &Ctx) -> Result<ArrayRef> {
     let secs = I64s::new(c.arg(0)?)?;
-    let t: Micros =
-        Prim::Col(build_prim::<Int64Type>(c.n, |i| Ok(secs.get(i).and_then(|s| s.checked_mul(MICROS_PER_SECOND))))?);
+    let t: Micros = Prim::Col(build_prim::<Int64Type>(c.n, |i| {
+        Ok(secs.get(i).and_then(|s| s.checked_mul(MICROS_PER_SECOND)).map(|us| c.tz.to_local(us)))
+    })?);
     let fmt = pattern_arg(c, 1)?;
     format_micros(c, &t, fmt.as_ref(), "yyyy-MM-dd HH:mm:ss")
 }
@@ -386,7 +458,7 @@ fn unix_timestamp(c: &Ctx) -> Result<ArrayRef> {
         return Ok(Arc::new(Int64Array::from(vec![now_micros().div_euclid(MICROS_PER_SECOND); c.n])));
     }
     let t = if matches!(c.arg(0)?.data_type(), DataType::Utf8) {
-        Prim::Col(parse_with(c, "to_unix_timestamp", false)?)
+        Prim::Col(parse_with(c, "to_unix_timestamp", true)?)
     } else {
         micros(c, 0)?
     };
@@ -394,20 +466,26 @@ fn unix_timestamp(c: &Ctx) -> Result<ArrayRef> {
     Ok(Arc::new(out))
 }
 
-/// Truncates a timestamp to a unit; `None` for an unknown unit.
-fn trunc_micros(us: i64, unit: &str) -> Option<i64> {
-    let day = us.div_euclid(MICROS_PER_DAY);
+/// Truncates a timestamp to a unit (Spark's `truncTimestamp`); `None` for
+/// an unknown unit. Offsets are whole seconds, so units up to SECOND cut
+/// the instant; longer ones cut the wall-clock time in `zone`.
+fn trunc_micros(us: i64, unit: &str, zone: &TimeZone) -> Option<i64> {
     let unit = unit.trim().to_ascii_uppercase();
-    let trunc_to = |step: i64| Some(us - us.rem_euclid(step));
+    let cut = |v: i64, step: i64| v - v.rem_euclid(step);
     match unit.as_str() {
-        "MICROSECOND" => Some(us),
-        "MILLISECOND" => trunc_to(1000),
-        "SECOND" => trunc_to(MICROS_PER_SECOND),
-        "MINUTE" => trunc_to(60 * MICROS_PER_SECOND),
-        "HOUR" => trunc_to(3600 * MICROS_PER_SECOND),
-        "DAY" | "DD" => trunc_to(MICROS_PER_DAY),
-        _ => trunc_days(i32::try_from(day).ok()?, &unit).map(|d| d as i64 * MICROS_PER_DAY),
+        "MICROSECOND" => return Some(us),
+        "MILLISECOND" => return Some(cut(us, 1000)),
+        "SECOND" => return Some(cut(us, MICROS_PER_SECOND)),
+        _ => {}
     }
+    let local = zone.to_local(us);
+    let truncated = match unit.as_str() {
+        "MINUTE" => cut(local, 60 * MICROS_PER_SECOND),
+        "HOUR" => cut(local, 3600 * MICROS_PER_SECOND),
+        "DAY" | "DD" => cut(local, MICROS_PER_DAY),
+        _ => trunc_days(i32::try_from(local.div_euclid(MICROS_PER_DAY)).ok()?, &unit)? as i64 * MICROS_PER_DAY,
+    };
+    Some(reinstant(zone, us, truncated))
 }
 
 /// Truncates a date to YEAR, QUARTER, MONTH or WEEK (Monday).
@@ -425,9 +503,10 @@ fn trunc_days(d: i32, unit: &str) -> Option<i32> {
 fn date_trunc(c: &Ctx) -> Result<ArrayRef> {
     let unit = Strs::new(c.arg(0)?)?;
     let t = micros(c, 1)?;
+    let zone = zone_of(c, c.return_type);
     let out: PrimitiveArray<TimestampMicrosecondType> = build_prim(c.n, |i| {
         Ok(match (unit.get(i), t.get(i)) {
-            (Some(u), Some(us)) => trunc_micros(us, u),
+            (Some(u), Some(us)) => trunc_micros(us, u, zone),
             _ => None,
         })
     })?;
@@ -470,6 +549,17 @@ fn make_date_fn(c: &Ctx) -> Result<ArrayRef> {
         }
     })?;
     Ok(Arc::new(out))
+}
+
+/// Spark's `timestampAddInterval` without its time part: months, then days
+/// on the wall clock of `zone` (`ZonedDateTime.plusMonths(..).plusDays(..)`).
+pub(crate) fn add_calendar(zone: &TimeZone, instant: i64, months: i32, days: i32) -> Option<i64> {
+    if months == 0 && days == 0 {
+        return Some(instant);
+    }
+    let local = zone.to_local(instant);
+    let moved = timestamp_add_months(local, months)?.checked_add((days as i64).checked_mul(MICROS_PER_DAY)?)?;
+    Some(reinstant(zone, instant, moved))
 }
 
 /// `date_or_timestamp + interval`; subtraction arrives as a negated interval.
@@ -516,11 +606,12 @@ fn date_add_interval(c: &Ctx) -> Result<ArrayRef> {
         }
         DataType::Timestamp(_, _) => {
             let t = micros(c, 0)?;
+            let zone = zone_of(c, &first);
             let out: PrimitiveArray<TimestampMicrosecondType> = match it {
                 DataType::Interval(IntervalUnit::YearMonth) => {
                     let m = Prim::<IntervalYearMonthType>::new(interval)?;
                     build_prim(c.n, |i| match t.get(i).zip(m.get(i)) {
-                        Some((t, m)) => match timestamp_add_months(t, m) {
+                        Some((t, m)) => match add_calendar(zone, t, m, 0) {
                             Some(v) => Ok(Some(v)),
                             None => overflow(c),
                         },
@@ -541,8 +632,7 @@ fn date_add_interval(c: &Ctx) -> Result<ArrayRef> {
                     let iv = Prim::<IntervalMonthDayNanoType>::new(interval)?;
                     build_prim(c.n, |i| match t.get(i).zip(iv.get(i)) {
                         Some((t, iv)) => {
-                            let v = timestamp_add_months(t, iv.months)
-                                .and_then(|v| v.checked_add((iv.days as i64).checked_mul(MICROS_PER_DAY)?))
+                            let v = add_calendar(zone, t, iv.months, iv.days)
                                 .and_then(|v| v.checked_add(iv.nanoseconds / 1000));
                             match v {
                                 Some(v) => Ok(Some(v)),

@@ -20,12 +20,12 @@ mod random;
 mod string;
 mod text;
 mod timestamp;
-mod tz;
 
 use arrow::array::ArrayRef;
 use arrow::datatypes::DataType;
 use ember_core::{Error, EvalMode, Result};
 
+use crate::tz::TimeZone;
 use crate::ColumnarValue;
 
 pub use hash::{murmur3_hash_bytes, murmur3_hash_int, murmur3_hash_long, spark_murmur3_hash};
@@ -34,7 +34,7 @@ pub use random::is_nondeterministic;
 /// One family's dispatcher: `None` when the name is not one of its functions.
 type Family = fn(&Ctx) -> Option<Result<ArrayRef>>;
 
-/// Evaluates the function `name` over `num_rows` rows.
+/// Evaluates the function `name` over `num_rows` rows in a UTC session.
 pub fn eval_scalar_function(
     name: &str,
     args: &[ColumnarValue],
@@ -42,7 +42,21 @@ pub fn eval_scalar_function(
     mode: EvalMode,
     num_rows: usize,
 ) -> Result<ArrayRef> {
-    let ctx = Ctx { name, args, return_type, mode, n: num_rows };
+    eval_scalar_function_in_zone(name, args, return_type, mode, crate::tz::utc(), num_rows)
+}
+
+/// Evaluates the function `name` over `num_rows` rows; `tz` is the session
+/// time zone (`spark.sql.session.timeZone`), which reads and writes the
+/// wall-clock fields of TIMESTAMP values.
+pub fn eval_scalar_function_in_zone(
+    name: &str,
+    args: &[ColumnarValue],
+    return_type: &DataType,
+    mode: EvalMode,
+    tz: &TimeZone,
+    num_rows: usize,
+) -> Result<ArrayRef> {
+    let ctx = Ctx { name, args, return_type, mode, tz, n: num_rows };
     let families: [Family; 14] = [
         string::eval,
         math::eval,
@@ -73,6 +87,8 @@ pub(crate) struct Ctx<'a> {
     pub args: &'a [ColumnarValue],
     pub return_type: &'a DataType,
     pub mode: EvalMode,
+    /// The session time zone.
+    pub tz: &'a TimeZone,
     pub n: usize,
 }
 

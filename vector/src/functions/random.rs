@@ -220,6 +220,7 @@ mod tests {
             args: &[],
             return_type: &arrow::datatypes::DataType::Utf8,
             mode: ember_core::EvalMode::Ansi,
+            tz: crate::tz::utc(),
             n: 2,
         };
         let a = uuid(&ctx).unwrap();
@@ -233,7 +234,8 @@ mod tests {
     fn randstr_and_uniform_like_spark() {
         // SELECT randstr(10, 0) -> ceV0PXaR2I; uniform(10, 20, 0) -> 17
         let ctx = |args: &[crate::ColumnarValue], rt: &arrow::datatypes::DataType| {
-            let c = Ctx { name: "", args, return_type: rt, mode: ember_core::EvalMode::Ansi, n: 1 };
+            let c =
+                Ctx { name: "", args, return_type: rt, mode: ember_core::EvalMode::Ansi, tz: crate::tz::utc(), n: 1 };
             (if rt == &arrow::datatypes::DataType::Utf8 { randstr(&c) } else { uniform(&c) }).unwrap()
         };
         let l = |v: i64| crate::ColumnarValue::Scalar(ember_core::ScalarValue::Int64(Some(v)));

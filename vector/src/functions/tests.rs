@@ -507,3 +507,72 @@ fn seeded_random_and_hashes() {
     let h = call("hash", &[s("Spark"), arr, i(2)], DataType::Int32);
     assert_eq!(h.as_primitive::<Int32Type>().value(0), -1321691492);
 }
+
+/// Results Spark gives with `spark.sql.session.timeZone=America/Los_Angeles`
+/// (PySpark's docstrings and the golden files of timestamp.sql).
+#[test]
+fn session_time_zone() {
+    use crate::tz::TimeZone;
+    let la = TimeZone::parse("America/Los_Angeles").unwrap();
+    let run = |name: &str, args: &[ColumnarValue], rt: DataType| {
+        super::eval_scalar_function_in_zone(name, args, &rt, EvalMode::Ansi, &la, 1).unwrap()
+    };
+    let text = |a: ArrayRef| {
+        let s = crate::cast::cast_in_zone(&a, &DataType::Utf8, EvalMode::Ansi, &la).unwrap();
+        s.as_string::<i32>().value(0).to_string()
+    };
+    let long = |v: i64| ColumnarValue::Scalar(ScalarValue::Int64(Some(v)));
+    let ts = |v: &str| ColumnarValue::Scalar(ScalarValue::Timestamp(crate::temporal::parse_timestamp_in(v, &la)));
+    let tst = ember_core::types::timestamp_type();
+
+    assert_eq!(text(run("from_unixtime", &[long(1428476400)], DataType::Utf8)), "2015-04-08 00:00:00");
+    let u = run("unix_timestamp", &[s("2015-04-08"), s("yyyy-MM-dd")], DataType::Int64);
+    assert_eq!(u.as_primitive::<Int64Type>().value(0), 1428476400);
+    let secs = run("unix_seconds", &[ts("2015-07-22 10:00:00")], DataType::Int64);
+    assert_eq!(secs.as_primitive::<Int64Type>().value(0), 1437584400);
+    assert_eq!(text(run("timestamp_seconds", &[long(1230219000)], tst.clone())), "2008-12-25 07:30:00");
+    assert_eq!(text(run("timestamp_seconds", &[long(-1230219000)], tst.clone())), "1931-01-07 00:30:00");
+
+    let dec = |v: i128, scale: i8| ColumnarValue::Scalar(ScalarValue::Decimal(Some(v), 16, scale));
+    let fields = [i(2014), i(12), i(28), i(6), i(30), dec(45_887_000, 6), s("CET")];
+    assert_eq!(text(run("make_timestamp", &fields, tst.clone())), "2014-12-27 21:30:45.887");
+    let fields = [i(2021), i(7), i(11), i(6), i(30), dec(45_678_000, 6)];
+    assert_eq!(text(run("make_timestamp", &fields, tst.clone())), "2021-07-11 06:30:45.678");
+
+    assert_eq!(text(run("to_timestamp", &[long(1)], tst.clone())), "1969-12-31 16:00:01");
+    assert_eq!(text(run("to_timestamp", &[s("2016-12-31 00:12:00")], tst.clone())), "2016-12-31 00:12:00");
+    let t = run("to_timestamp", &[s("2016-12-31 00:12:00")], tst.clone());
+    assert_eq!(t.as_primitive::<TimestampMicrosecondType>().value(0), 1483171920000000);
+
+    // fields, truncation and formatting read the wall clock
+    assert_eq!(run("hour", &[ts("2009-07-30 12:58:59")], DataType::Int32).as_primitive::<Int32Type>().value(0), 12);
+    let tr = run("date_trunc", &[s("HOUR"), ts("2015-03-05 09:32:05.359")], tst.clone());
+    assert_eq!(text(tr), "2015-03-05 09:00:00");
+    let tr = run("date_trunc", &[s("MONTH"), ts("2015-03-05 09:32:05.359")], tst.clone());
+    assert_eq!(text(tr), "2015-03-01 00:00:00");
+    let f = run("date_format", &[ts("2016-04-08 10:30:00"), s("yyyy-MM-dd HH:mm")], DataType::Utf8);
+    assert_eq!(f.as_string::<i32>().value(0), "2016-04-08 10:30");
+    let d = run("to_date", &[ts("2016-04-08 23:30:00")], DataType::Date32);
+    assert_eq!(text(d), "2016-04-08");
+
+    // calendar units move the wall clock; timestampdiff compares wall clocks
+    let add = run("timestampadd", &[s("MONTH"), long(-1), ts("2022-02-14 01:02:03")], tst.clone());
+    assert_eq!(text(add), "2022-01-14 01:02:03");
+    let add = run("timestampadd", &[s("YEAR"), long(1), date("2022-02-15")], tst.clone());
+    assert_eq!(text(add), "2023-02-15 00:00:00");
+    let add = run("timestampadd", &[s("DAY"), long(1), ts("2021-03-13 12:00:00")], tst.clone());
+    assert_eq!(text(add), "2021-03-14 12:00:00");
+    let diff = run("timestampdiff", &[s("SECOND"), date("2022-02-15"), ts("2022-02-14 23:59:59")], DataType::Int64);
+    assert_eq!(diff.as_primitive::<Int64Type>().value(0), -1);
+    let diff =
+        run("timestampdiff", &[s("HOUR"), ts("2021-03-14 00:00:00"), ts("2021-03-15 00:00:00")], DataType::Int64);
+    assert_eq!(diff.as_primitive::<Int64Type>().value(0), 24);
+
+    // the session zone itself, and as the default source of convert_timezone
+    let z = run("current_timezone", &[], DataType::Utf8);
+    assert_eq!(z.as_string::<i32>().value(0), "America/Los_Angeles");
+    let ntz = |v: &str| ColumnarValue::Scalar(ScalarValue::TimestampNtz(crate::temporal::parse_timestamp_ntz(v)));
+    let ntz_type = DataType::Timestamp(TimeUnit::Microsecond, None);
+    let c = run("convert_timezone", &[s("Europe/Brussels"), ntz("2021-12-05 15:00:00")], ntz_type);
+    assert_eq!(text(c), "2021-12-06 00:00:00");
+}

@@ -6,9 +6,10 @@
 //! (`from_utc_timestamp`, `to_utc_timestamp`, `convert_timezone`) through
 //! [`super::tz`].
 //!
-//! Timestamps are UTC microseconds; with the session zone at UTC, local
-//! date-times are the same numbers, so calendar arithmetic runs on them
-//! directly. `try_` variants arrive with `EvalMode::Try` and answer NULL
+//! TIMESTAMP values are instants (UTC microseconds); wall-clock arithmetic
+//! (`make_timestamp`, the calendar units of `timestampadd`, every unit of
+//! `timestampdiff`) runs on their local date-times in the session zone, as
+//! Spark's `DateTimeUtils` does with `ZonedDateTime`. `try_` variants arrive with `EvalMode::Try` and answer NULL
 //! where Spark's ANSI mode raises.
 
 use std::sync::Arc;
@@ -21,10 +22,11 @@ use arrow::datatypes::*;
 use ember_core::{Error, EvalMode, Result};
 
 use super::args::{build_prim, build_strings, Days, I64s, Micros, Prim, Strs};
-use super::tz::Zone;
+use super::datetime::{local_micros, zone_of};
 use super::Ctx;
 use crate::errors::{arithmetic_overflow, spark_error};
 use crate::temporal::{civil_from_days, make_date, MICROS_PER_DAY, MICROS_PER_SECOND};
+use crate::tz::TimeZone;
 
 pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
     Some(match c.name {
@@ -54,7 +56,7 @@ pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
         "to_utc_timestamp" => shift_zone(c, false),
         "convert_timezone" => convert_timezone(c),
         "current_timezone" => build_strings(c.n, |_, buf| {
-            buf.push_str(ember_core::types::SESSION_TZ);
+            buf.push_str(c.tz.name());
             Ok(true)
         }),
         _ => return None,
@@ -94,9 +96,11 @@ fn out_of_bounds(message: String) -> Error {
 /// in `[0, 60]` (60 only without a fraction: the next minute), or
 /// `make_timestamp(date)` at midnight.
 fn make_timestamp(c: &Ctx) -> Result<ArrayRef> {
+    let session = zone_of(c, c.return_type);
     if c.args.len() == 1 {
         let d = Days::new(c.arg(0)?)?;
-        let out: PrimitiveArray<Int64Type> = build_prim(c.n, |i| Ok(d.get(i).map(|d| d as i64 * MICROS_PER_DAY)))?;
+        let out: PrimitiveArray<Int64Type> =
+            build_prim(c.n, |i| Ok(d.get(i).map(|d| session.to_instant(d as i64 * MICROS_PER_DAY))))?;
         return Ok(ts_array(out, c.return_type));
     }
     let fields: Vec<I64s> = (0..5).map(|k| I64s::new(c.arg(k)?)).collect::<Result<_>>()?;
@@ -123,7 +127,7 @@ fn make_timestamp(c: &Ctx) -> Result<ArrayRef> {
             },
             None => None,
         };
-        match make_timestamp_value(f, sec, sec_scale, zone, ntz) {
+        match make_timestamp_value(f, sec, sec_scale, zone, ntz, session) {
             Ok(v) => Ok(Some(v)),
             Err(_) if c.mode != EvalMode::Ansi => Ok(None),
             Err(e) => Err(e),
@@ -132,7 +136,16 @@ fn make_timestamp(c: &Ctx) -> Result<ArrayRef> {
     Ok(ts_array(out, c.return_type))
 }
 
-fn make_timestamp_value(f: [i64; 5], sec: i128, scale: u32, zone: Option<&str>, ntz: bool) -> Result<i64> {
+/// The timestamp of the fields: a TIMESTAMP_NTZ wall clock (`ntz`), or the
+/// instant of the wall clock in `zone` (when given) or `session`.
+fn make_timestamp_value(
+    f: [i64; 5],
+    sec: i128,
+    scale: u32,
+    zone: Option<&str>,
+    ntz: bool,
+    session: &TimeZone,
+) -> Result<i64> {
     let [y, mo, d, h, mi] = f;
     let unit = 10i128.pow(scale);
     let whole = sec.div_euclid(unit);
@@ -170,12 +183,12 @@ fn make_timestamp_value(f: [i64; 5], sec: i128, scale: u32, zone: Option<&str>, 
     if extra_minute {
         local += 60 * MICROS_PER_SECOND;
     }
+    if ntz {
+        return Ok(local);
+    }
     match zone {
-        Some(z) if !ntz => {
-            let zone = Zone::parse(z)?;
-            Ok(zone.local_to_utc(local))
-        }
-        _ => Ok(local),
+        Some(z) => Ok(TimeZone::parse(z)?.to_instant(local)),
+        None => Ok(session.to_instant(local)),
     }
 }
 
@@ -475,15 +488,23 @@ fn unit_error(unit: &str, function: &str) -> Error {
     )
 }
 
-/// Adds `n` units to local microseconds: calendar units move the date and
-/// clamp the day to the month's end, others add their length.
-pub(crate) fn add_units(us: i64, unit: Unit, n: i64) -> Option<i64> {
-    match unit.fixed() {
-        Some(len) => us.checked_add(n.checked_mul(len)?),
-        None => {
-            let months = i32::try_from(n.checked_mul(unit.months())?).ok()?;
-            crate::temporal::timestamp_add_months(us, months)
+/// Adds `n` units to a timestamp (Spark's `timestampAdd`): units up to
+/// HOUR add their length to the instant; DAY and WEEK move the wall-clock
+/// date in `zone`, calendar units its month (the day clamped to the month's
+/// end).
+pub(crate) fn add_units(us: i64, unit: Unit, n: i64, zone: &TimeZone) -> Option<i64> {
+    match unit {
+        Unit::Day | Unit::Week => {
+            let days = i32::try_from(n.checked_mul(if unit == Unit::Week { 7 } else { 1 })?).ok()?;
+            super::datetime::add_calendar(zone, us, 0, days)
         }
+        _ => match unit.fixed() {
+            Some(len) => us.checked_add(n.checked_mul(len)?),
+            None => {
+                let months = i32::try_from(n.checked_mul(unit.months())?).ok()?;
+                super::datetime::add_calendar(zone, us, months, 0)
+            }
+        },
     }
 }
 
@@ -509,26 +530,17 @@ pub(crate) fn units_between(a: i64, b: i64, unit: Unit) -> i64 {
     months / unit.months()
 }
 
-fn local_micros(c: &Ctx, k: usize) -> Result<Micros> {
-    let v = c.arg(k)?;
-    match v.data_type() {
-        DataType::Date32 => {
-            let d = Days::new(v)?;
-            Ok(Prim::Col(build_prim(c.n, |i| Ok(d.get(i).map(|d| d as i64 * MICROS_PER_DAY)))?))
-        }
-        _ => Micros::new(v),
-    }
-}
-
 /// `timestampadd(unit, n, ts)`; the unit arrives as a constant string.
 fn timestamp_add(c: &Ctx) -> Result<ArrayRef> {
     let unit = Strs::new(c.arg(0)?)?;
     let n = I64s::new(c.arg(1)?)?;
-    let t = local_micros(c, 2)?;
+    // a date is midnight in the session zone, as when cast to TIMESTAMP
+    let t = super::datetime::micros(c, 2)?;
+    let zone = zone_of(c, &c.arg(2)?.data_type());
     let out: PrimitiveArray<Int64Type> = build_prim(c.n, |i| {
         let (Some(u), Some(n), Some(t)) = (unit.get(i), n.get(i), t.get(i)) else { return Ok(None) };
         let unit = Unit::parse(u).ok_or_else(|| unit_error(u, "timestampadd"))?;
-        match add_units(t, unit, n) {
+        match add_units(t, unit, n, zone) {
             Some(v) => Ok(Some(v)),
             None => long_overflow(c),
         }
@@ -553,14 +565,14 @@ fn timestamp_diff(c: &Ctx) -> Result<ArrayRef> {
 fn shift_zone(c: &Ctx, to_local: bool) -> Result<ArrayRef> {
     let t = Micros::new(c.arg(0)?)?;
     let z = Strs::new(c.arg(1)?)?;
-    let mut cache: Option<(String, Zone)> = None;
+    let mut cache: Option<TimeZone> = None;
     let out: PrimitiveArray<Int64Type> = build_prim(c.n, |i| {
         let (Some(t), Some(z)) = (t.get(i), z.get(i)) else { return Ok(None) };
-        if cache.as_ref().is_none_or(|(name, _)| name != z) {
-            cache = Some((z.to_string(), Zone::parse(z)?));
+        if cache.as_ref().is_none_or(|zone| zone.name() != z) {
+            cache = Some(TimeZone::parse(z)?);
         }
-        let zone = &cache.as_ref().ok_or_else(|| Error::internal("zone cache"))?.1;
-        Ok(Some(if to_local { t + zone.offset_micros_at_utc(t) } else { zone.local_to_utc(t) }))
+        let zone = cache.as_ref().ok_or_else(|| Error::internal("zone cache"))?;
+        Ok(Some(if to_local { zone.to_local(t) } else { zone.to_instant(t) }))
     })?;
     Ok(ts_array(out, c.return_type))
 }
@@ -575,16 +587,14 @@ fn convert_timezone(c: &Ctx) -> Result<ArrayRef> {
     };
     let out: PrimitiveArray<Int64Type> = build_prim(c.n, |i| {
         let (Some(t), Some(target)) = (ts.get(i), tgt.get(i)) else { return Ok(None) };
-        let source = match &src {
+        let instant = match &src {
             Some(s) => match s.get(i) {
-                Some(s) => s,
+                Some(s) => TimeZone::parse(s)?.to_instant(t),
                 None => return Ok(None),
             },
-            None => ember_core::types::SESSION_TZ,
+            None => c.tz.to_instant(t),
         };
-        let utc = Zone::parse(source)?.local_to_utc(t);
-        let target = Zone::parse(target)?;
-        Ok(Some(utc + target.offset_micros_at_utc(utc)))
+        Ok(Some(TimeZone::parse(target)?.to_local(instant)))
     })?;
     Ok(ts_array(out, c.return_type))
 }
@@ -612,13 +622,14 @@ mod tests {
         assert_eq!(units_between(at(2022, 2, 25, 0, 0, 0), at(2023, 2, 27, 0, 0, 0), Unit::Day), 367);
         assert_eq!(units_between(at(2022, 2, 25, 0, 0, 0), at(2022, 2, 24, 22, 20, 0), Unit::Minute), -100);
         assert_eq!(units_between(at(2022, 1, 31, 0, 0, 0), at(2022, 2, 28, 0, 0, 0), Unit::Month), 0);
-        assert_eq!(add_units(at(2022, 2, 25, 0, 0, 0), Unit::Quarter, 5), Some(at(2023, 5, 25, 0, 0, 0)));
-        assert_eq!(add_units(at(2022, 1, 31, 0, 0, 0), Unit::Month, 1), Some(at(2022, 2, 28, 0, 0, 0)));
+        let utc = crate::tz::utc();
+        assert_eq!(add_units(at(2022, 2, 25, 0, 0, 0), Unit::Quarter, 5, utc), Some(at(2023, 5, 25, 0, 0, 0)));
+        assert_eq!(add_units(at(2022, 1, 31, 0, 0, 0), Unit::Month, 1, utc), Some(at(2022, 2, 28, 0, 0, 0)));
     }
 
     #[test]
     fn make_timestamps() {
-        let mk = |f: [i64; 5], s: i128| make_timestamp_value(f, s, 6, None, false);
+        let mk = |f: [i64; 5], s: i128| make_timestamp_value(f, s, 6, None, false, crate::tz::utc());
         assert_eq!(mk([2021, 7, 11, 6, 30], 45_678_000).unwrap(), at(2021, 7, 11, 6, 30, 45) + 678_000);
         assert_eq!(mk([1, 1, 1, 1, 1], 60_000_000).unwrap(), at(1, 1, 1, 1, 2, 0));
         assert!(mk([1, 1, 1, 1, 1], 61_000_000).is_err());
