@@ -1,6 +1,14 @@
 //! Physical expressions: resolved `Expr`s bound to input positions and
 //! evaluated a chunk at a time through the `vector` kernels.
+//!
+//! The session time zone reaches the kernels through the plan: `compile`
+//! reads the zone of the query being planned ([`with_session_time_zone`])
+//! and, when it is not UTC, wraps each zone-sensitive node (casts,
+//! functions, timestamp subtraction) in [`PhysicalExpr::InZone`]. Plans keep
+//! "UTC"-tagged TIMESTAMP types whatever the zone: values are instants, and
+//! only reading or writing their wall-clock fields needs the zone.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -10,6 +18,7 @@ use arrow::compute::{filter_record_batch, interleave};
 use arrow::datatypes::{DataType, Field, Schema};
 use ember_core::expr::BinaryOp;
 use ember_core::{Attribute, ColumnId, Error, EvalMode, Expr, Result, ScalarValue};
+use ember_vector::tz::TimeZone;
 use ember_vector::ColumnarValue;
 
 /// Maps column ids to positions in a chunk.
@@ -78,6 +87,48 @@ pub enum PhysicalExpr {
         data_type: DataType,
         mode: EvalMode,
     },
+    /// A cast, function or subtraction evaluated in a session time zone
+    /// other than UTC (its children carry their own zone where they need it).
+    InZone {
+        tz: Arc<TimeZone>,
+        expr: Box<PhysicalExpr>,
+    },
+}
+
+thread_local! {
+    /// The session time zone of the query `compile` works for.
+    static SESSION_ZONE: RefCell<Option<Arc<TimeZone>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` (which compiles expressions) with `zone` as the session time
+/// zone of the expressions it compiles; an unknown zone is Spark's
+/// `INVALID_TIMEZONE`. The previous zone is restored afterwards.
+pub fn with_session_time_zone<R>(zone: &str, f: impl FnOnce() -> Result<R>) -> Result<R> {
+    let tz = TimeZone::parse(zone)?;
+    // plain UTC needs no wrapping; `Z` or `+00:00` keep their name for current_timezone()
+    let tz = if tz.is_utc() && tz.name() == "UTC" { None } else { Some(Arc::new(tz)) };
+    let previous = SESSION_ZONE.with(|z| z.replace(tz));
+    let out = f();
+    SESSION_ZONE.with(|z| z.replace(previous));
+    out
+}
+
+/// Wraps a node in the session zone when it can depend on it.
+fn in_session_zone(e: PhysicalExpr) -> PhysicalExpr {
+    let sensitive = match &e {
+        PhysicalExpr::Cast { .. } | PhysicalExpr::Function { .. } => true,
+        PhysicalExpr::Binary { op, data_type, .. } => {
+            *op == BinaryOp::Minus && matches!(data_type, DataType::Duration(_))
+        }
+        _ => false,
+    };
+    if !sensitive {
+        return e;
+    }
+    match SESSION_ZONE.with(|z| z.borrow().clone()) {
+        Some(tz) => PhysicalExpr::InZone { tz, expr: Box::new(e) },
+        None => e,
+    }
 }
 
 /// Binds `expr` against `input`. Subqueries must have been replaced before.
@@ -140,12 +191,12 @@ pub fn compile(expr: &Expr, input: &Binding) -> Result<PhysicalExpr> {
         }
         Expr::Window(_) => return Err(Error::internal("window function outside a Window operator")),
     };
-    fold_constant(compiled)
+    fold_constant(in_session_zone(compiled))
 }
 
 /// Evaluates constant subtrees once, at compile time.
 fn fold_constant(e: PhysicalExpr) -> Result<PhysicalExpr> {
-    let constant = match &e {
+    let constant = match e.node() {
         PhysicalExpr::Column(_) | PhysicalExpr::Literal(_) => false,
         // rand(0), uuid(): a new value per row, even with constant arguments
         PhysicalExpr::Function { name, .. } if ember_vector::functions::is_nondeterministic(name) => false,
@@ -169,8 +220,17 @@ fn fold_constant(e: PhysicalExpr) -> Result<PhysicalExpr> {
 }
 
 impl PhysicalExpr {
+    /// The node itself, seen through its zone.
+    fn node(&self) -> &PhysicalExpr {
+        match self {
+            PhysicalExpr::InZone { expr, .. } => expr.node(),
+            other => other,
+        }
+    }
+
     fn children(&self) -> Vec<&PhysicalExpr> {
         match self {
+            PhysicalExpr::InZone { expr, .. } => expr.children(),
             PhysicalExpr::Column(_) | PhysicalExpr::Literal(_) => vec![],
             PhysicalExpr::Binary { left, right, .. } => vec![left, right],
             PhysicalExpr::Not(e) | PhysicalExpr::IsNull(e) | PhysicalExpr::IsNotNull(e) => vec![e],
@@ -190,8 +250,14 @@ impl PhysicalExpr {
 
     /// Evaluates to an array of `batch.num_rows()` values.
     pub fn evaluate(&self, batch: &RecordBatch) -> Result<ArrayRef> {
+        self.evaluate_in(batch, ember_vector::tz::utc())
+    }
+
+    /// Evaluates this node with `tz` as the session time zone.
+    fn evaluate_in(&self, batch: &RecordBatch, tz: &TimeZone) -> Result<ArrayRef> {
         let n = batch.num_rows();
         Ok(match self {
+            PhysicalExpr::InZone { tz, expr } => expr.evaluate_in(batch, tz)?,
             PhysicalExpr::Column(i) => batch.column(*i).clone(),
             PhysicalExpr::Literal(v) => v.to_array(n),
             PhysicalExpr::Binary { op, left, right, data_type, mode } => {
@@ -233,7 +299,7 @@ impl PhysicalExpr {
                     }
                     _ => {
                         let r = right.evaluate(batch)?;
-                        ember_vector::arith::binary(*op, &l, &r, data_type, *mode)?
+                        ember_vector::arith::binary_in_zone(*op, &l, &r, data_type, *mode, tz)?
                     }
                 }
             }
@@ -246,7 +312,7 @@ impl PhysicalExpr {
                 if a.data_type() == to {
                     a
                 } else {
-                    ember_vector::cast::cast(&a, to, *mode)?
+                    ember_vector::cast::cast_in_zone(&a, to, *mode, tz)?
                 }
             }
             PhysicalExpr::Case { branches, else_expr, data_type } => {
@@ -295,7 +361,7 @@ impl PhysicalExpr {
                         other => Ok(ColumnarValue::Array(other.evaluate(batch)?)),
                     })
                     .collect::<Result<Vec<_>>>()?;
-                ember_vector::functions::eval_scalar_function(name, &vals, data_type, *mode, n)?
+                ember_vector::functions::eval_scalar_function_in_zone(name, &vals, data_type, *mode, tz, n)?
             }
         })
     }

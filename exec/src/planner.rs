@@ -82,7 +82,13 @@ impl PhysicalPlanner {
     }
 
     /// Plans `plan` into pipelines ending in a result collector.
-    pub fn plan_query(mut self, plan: &LogicalPlan) -> Result<(Vec<Pipeline>, Arc<CollectSink>)> {
+    pub fn plan_query(self, plan: &LogicalPlan) -> Result<(Vec<Pipeline>, Arc<CollectSink>)> {
+        // expressions compile with the session time zone
+        let zone = self.ctx.config.time_zone().to_string();
+        crate::expr::with_session_time_zone(&zone, move || self.plan_in_session_zone(plan))
+    }
+
+    fn plan_in_session_zone(mut self, plan: &LogicalPlan) -> Result<(Vec<Pipeline>, Arc<CollectSink>)> {
         let plan = self.evaluate_scalar_subqueries(plan.clone())?;
         let mut open = self.build(&plan)?;
         let wanted = plan.output();
