@@ -114,6 +114,15 @@ pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
                 (Some(_), true) => format!("(NOT {inner})"),
             }
         }
+        // a `TIMESTAMP '...'` literal of the session zone (frontend/literal.rs)
+        Expr::Cast { expr, to: arrow_schema::DataType::Timestamp(_, Some(_)), span: None, .. }
+            if matches!(
+                **expr,
+                Expr::Literal { value: ember_core::scalar::ScalarValue::TimestampNtz(Some(_)), .. }
+            ) =>
+        {
+            format!("TIMESTAMP{}", r(expr).trim_start_matches("TIMESTAMP_NTZ"))
+        }
         Expr::Cast { expr, to, mode, .. } => {
             let f = if *mode == CastMode::Try { "TRY_CAST" } else { "CAST" };
             format!("{f}({} AS {})", r(expr), spark_sql_type_name(to))

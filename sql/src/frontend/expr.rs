@@ -54,7 +54,10 @@ impl Converter<'_> {
                 Value::Placeholder(p) => Expr::Parameter { name: p.strip_prefix(':').unwrap_or(p).to_string() },
                 other => Expr::Literal { value: self.value(other)?, span },
             },
-            A::TypedString(ts) => Expr::Literal { value: self.typed_string(&ts.data_type, &ts.value.value)?, span },
+            A::TypedString(ts) => match literal::session_zone_timestamp(&ts.data_type, &ts.value.value, span)? {
+                Some(e) => e,
+                None => Expr::Literal { value: self.typed_string(&ts.data_type, &ts.value.value)?, span },
+            },
             A::Interval(iv) => Expr::Literal { value: self.interval(iv)?, span: self.interval_span(iv) },
             A::IsNull(x) => Expr::IsNull { expr: self.boxed(x)?, negated: false },
             A::IsNotNull(x) => Expr::IsNull { expr: self.boxed(x)?, negated: true },

@@ -9,9 +9,13 @@
 
 use arrow_buffer::IntervalMonthDayNano;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use ember_core::error::Span;
 use ember_core::scalar::ScalarValue;
-use ember_core::types::MAX_DECIMAL_PRECISION;
+use ember_core::spec::{CastMode, Expr};
+use ember_core::types::{timestamp_type, MAX_DECIMAL_PRECISION};
 use ember_core::{Error, Result};
+
+use sqlparser::ast::{DataType as AstType, Value};
 
 use super::dialect::NUMERIC_SUFFIXES;
 
@@ -232,8 +236,9 @@ fn parse_timestamp(text: &str) -> Option<(NaiveDateTime, Option<i32>)> {
     Some((date.and_time(time), zone))
 }
 
-/// `TIMESTAMP '...'` (the text is taken as UTC unless it names a zone) or
-/// `TIMESTAMP_NTZ '...'` (any zone is an error).
+/// `TIMESTAMP '...'` whose text names a zone (see
+/// [`session_zone_timestamp`] for the others) or `TIMESTAMP_NTZ '...'` (any
+/// zone is an error).
 pub(crate) fn timestamp_literal(text: &str, ntz: bool) -> Result<ScalarValue> {
     let type_name = if ntz { "TIMESTAMP_NTZ" } else { "TIMESTAMP" };
     let (local, zone) = parse_timestamp(text).ok_or_else(|| invalid_typed_literal(type_name, text))?;
@@ -246,6 +251,77 @@ pub(crate) fn timestamp_literal(text: &str, ntz: bool) -> Result<ScalarValue> {
     }
     let offset = zone.unwrap_or(0) as i64 * MICROS_PER_SECOND;
     Ok(ScalarValue::Timestamp(Some(micros - offset)))
+}
+
+/// `TIMESTAMP '...'` (or `TIMESTAMP_LTZ`) without a zone in the text: a
+/// wall-clock time of the session time zone, which parsing does not know (a
+/// script may set it first). It becomes `CAST(TIMESTAMP_NTZ '...' AS
+/// TIMESTAMP)` without a span of its own: the cast turns the wall clock into
+/// an instant in the session zone when the query runs, and the analyzer
+/// names it `TIMESTAMP '...'` as Spark does. `None` for other literals,
+/// which [`timestamp_literal`] and friends convert while parsing.
+pub(crate) fn session_zone_timestamp(t: &AstType, v: &Value, span: Option<Span>) -> Result<Option<Expr>> {
+    let text = match v {
+        Value::SingleQuotedString(s) | Value::DoubleQuotedString(s) => s.as_str(),
+        _ => return Ok(None),
+    };
+    if !matches!(t.to_string().to_uppercase().as_str(), "TIMESTAMP" | "TIMESTAMP_LTZ") {
+        return Ok(None);
+    }
+    let (local, zone) = parse_timestamp(text).ok_or_else(|| invalid_typed_literal("TIMESTAMP", text))?;
+    if zone.is_some() {
+        return Ok(None);
+    }
+    let wall_clock = Expr::Literal { value: ScalarValue::TimestampNtz(Some(local.and_utc().timestamp_micros())), span };
+    Ok(Some(Expr::Cast { expr: Box::new(wall_clock), to: timestamp_type(), mode: CastMode::Default, span: None }))
+}
+
+/// The session time zone `SET TIME ZONE <value>` sets, for the forms other
+/// than a zone string (Spark's `visitSetTimeZone`); `None` for those.
+/// `LOCAL` is the zone of the environment (`TZ`), else Ember's default, UTC.
+/// An interval is an offset of at most 18 hours in whole seconds, named as
+/// Java's `ZoneOffset` (`Z`, `+08:00`, `-05:30:15`).
+pub(crate) fn set_time_zone_value(text: &str) -> Result<Option<String>> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("LOCAL") {
+        let env = std::env::var("TZ").unwrap_or_default();
+        let env = env.trim().trim_start_matches(':');
+        return Ok(Some(if env.is_empty() { "UTC".to_string() } else { env.to_string() }));
+    }
+    if !text.get(..8).is_some_and(|w| w.eq_ignore_ascii_case("INTERVAL")) {
+        return Ok(None);
+    }
+    let out_of_range = || {
+        Error::spark_msg(
+            "INVALID_INTERVAL_FORMAT.TIMEZONE_INTERVAL_OUT_OF_RANGE",
+            "22006",
+            format!(
+                "Error parsing '{text}' to interval. Please ensure that the value provided is in a valid format \
+                 for defining an interval. You can reference the documentation for the correct format. The \
+                 interval value must be in the range of [-18, +18] hours with second precision."
+            ),
+        )
+    };
+    let micros = match super::standalone::parse_expression(text)? {
+        Expr::Literal { value: ScalarValue::IntervalDayTime(Some(us)), .. } => us,
+        Expr::Literal { value: ScalarValue::CalendarInterval(Some(v)), .. } if v.months == 0 && v.days == 0 => {
+            v.nanoseconds / 1000
+        }
+        _ => return Err(out_of_range()),
+    };
+    if micros.abs() > 18 * MICROS_PER_HOUR || micros % MICROS_PER_SECOND != 0 {
+        return Err(out_of_range());
+    }
+    let secs = micros / MICROS_PER_SECOND;
+    if secs == 0 {
+        return Ok(Some("Z".to_string()));
+    }
+    let (sign, a) = (if secs < 0 { '-' } else { '+' }, secs.abs());
+    let mut id = format!("{sign}{:02}:{:02}", a / 3600, a / 60 % 60);
+    if a % 60 != 0 {
+        id.push_str(&format!(":{:02}", a % 60));
+    }
+    Ok(Some(id))
 }
 
 /// `X'0A1b'`

@@ -232,6 +232,9 @@ fn set(src: &Source, after_set: usize) -> Result<Statement> {
     }
     if words.len() >= 2 && words[0].eq_ignore_ascii_case("TIME") && words[1].eq_ignore_ascii_case("ZONE") {
         let zone = rest[rest.to_ascii_uppercase().find("ZONE").unwrap_or(0) + 4..].trim();
+        if let Some(zone) = super::literal::set_time_zone_value(zone)? {
+            return Ok(Statement::Set { key: Some("spark.sql.session.timeZone".into()), value: Some(zone) });
+        }
         let zone = zone
             .strip_prefix('\'')
             .and_then(|z| z.strip_suffix('\''))
