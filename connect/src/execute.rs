@@ -57,7 +57,8 @@ fn run_relation(engine: &Session, relation: &Relation) -> Result<Vec<ExecutePlan
             let input = html.input.as_deref().ok_or_else(|| invalid("HtmlString without input"))?;
             let (num_rows, truncate) = (html.num_rows.max(0) as usize, html.truncate.max(0) as usize);
             let (schema, batches) = first_rows(engine, input, num_rows)?;
-            one_string("html_string", ember_engine::show::html_string(&schema, &batches, num_rows, truncate))?
+            let zone = engine.config().time_zone().to_string();
+            one_string("html_string", ember_engine::show::html_string(&schema, &batches, num_rows, truncate, &zone))?
         }
         _ => {
             let plan = lower_relation(relation, &LowerContext { session: engine })?;
@@ -88,7 +89,8 @@ fn show_string(engine: &Session, show: &ShowString) -> Result<(Arc<Schema>, Vec<
         limit: ember_core::spec::Expr::lit(ScalarValue::Int64(Some(num_rows as i64 + 1))),
     };
     let (schema, batches) = query(engine, &limited)?;
-    let text = ember_engine::show::show_string(&schema, &batches, num_rows, truncate, show.vertical);
+    let zone = engine.config().time_zone().to_string();
+    let text = ember_engine::show::show_string(&schema, &batches, num_rows, truncate, show.vertical, &zone);
     one_string("show_string", text)
 }
 

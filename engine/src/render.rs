@@ -8,19 +8,121 @@
 //! rendered entries sorted as strings (Spark sorts them, so the text does not
 //! depend on the map's internal order).
 //!
-//! Timestamps are UTC microseconds in Arrow; they print as UTC until the
-//! session time zone is threaded through.
+//! TIMESTAMP values are instants (UTC microseconds); they print as the
+//! wall-clock time of their Arrow type's zone. Plans tag them "UTC", and
+//! [`in_time_zone`] retags a query result with the session time zone, as
+//! Spark prints in `spark.sql.session.timeZone`. TIMESTAMP_NTZ (no zone)
+//! prints as stored.
 
-use arrow::array::{Array, AsArray, RecordBatch};
+use std::sync::Arc;
+
+use arrow::array::{Array, AsArray, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{
     DataType, Date32Type, Date64Type, Decimal128Type, Decimal32Type, Decimal64Type, DurationMicrosecondType,
-    DurationMillisecondType, DurationNanosecondType, DurationSecondType, Float16Type, Float32Type, Float64Type,
-    Int16Type, Int32Type, Int64Type, Int8Type, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType, TimeUnit,
-    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type,
-    UInt32Type, UInt64Type, UInt8Type,
+    DurationMillisecondType, DurationNanosecondType, DurationSecondType, Field, FieldRef, Float16Type, Float32Type,
+    Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, IntervalMonthDayNanoType, IntervalUnit,
+    IntervalYearMonthType, Schema, SchemaRef, TimeUnit, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType, UInt16Type, UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow::util::display::{ArrayFormatter, FormatOptions};
 use ember_core::format;
+use ember_core::Result;
+use ember_vector::tz::TimeZone;
+
+/// Tags the TIMESTAMP columns of a result (at any depth) with the session
+/// time zone `tz`, so that they print as its wall-clock times here, in the
+/// CLI and in clients. Values do not change: they are instants.
+pub fn in_time_zone(schema: &SchemaRef, batches: Vec<RecordBatch>, tz: &str) -> Result<(SchemaRef, Vec<RecordBatch>)> {
+    if !schema.fields().iter().any(|f| has_zoned_timestamp(f.data_type())) {
+        return Ok((schema.clone(), batches));
+    }
+    let retagged = retag_schema(schema, tz);
+    let batches = batches.iter().map(|b| retag_batch(b, &retagged)).collect::<Result<Vec<_>>>()?;
+    Ok((retagged, batches))
+}
+
+/// [`in_time_zone`] for batches alone (what `show` renders).
+pub(crate) fn batches_in_time_zone(batches: &[RecordBatch], tz: &str) -> Result<Vec<RecordBatch>> {
+    batches
+        .iter()
+        .map(|b| {
+            let schema = b.schema();
+            if schema.fields().iter().any(|f| has_zoned_timestamp(f.data_type())) {
+                retag_batch(b, &retag_schema(&schema, tz))
+            } else {
+                Ok(b.clone())
+            }
+        })
+        .collect()
+}
+
+fn retag_schema(schema: &SchemaRef, tz: &str) -> SchemaRef {
+    let zone: Arc<str> = Arc::from(tz);
+    let fields: Vec<Field> =
+        schema.fields().iter().map(|f| f.as_ref().clone().with_data_type(retag(f.data_type(), &zone))).collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
+fn retag_batch(b: &RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+    let columns = b
+        .columns()
+        .iter()
+        .zip(schema.fields())
+        .map(|(c, f)| {
+            if c.data_type() == f.data_type() {
+                Ok(c.clone())
+            } else {
+                // between zone tags Arrow only relabels the instants
+                Ok(arrow::compute::cast(c, f.data_type())?)
+            }
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let options = RecordBatchOptions::new().with_row_count(Some(b.num_rows()));
+    Ok(RecordBatch::try_new_with_options(schema.clone(), columns, &options)?)
+}
+
+fn has_zoned_timestamp(t: &DataType) -> bool {
+    match t {
+        DataType::Timestamp(_, Some(_)) => true,
+        DataType::List(f) | DataType::LargeList(f) | DataType::FixedSizeList(f, _) | DataType::Map(f, _) => {
+            has_zoned_timestamp(f.data_type())
+        }
+        DataType::Struct(fields) => fields.iter().any(|f| has_zoned_timestamp(f.data_type())),
+        _ => false,
+    }
+}
+
+fn retag(t: &DataType, zone: &Arc<str>) -> DataType {
+    let field = |f: &FieldRef| Arc::new(f.as_ref().clone().with_data_type(retag(f.data_type(), zone)));
+    match t {
+        DataType::Timestamp(unit, Some(_)) => DataType::Timestamp(*unit, Some(zone.clone())),
+        DataType::List(f) => DataType::List(field(f)),
+        DataType::LargeList(f) => DataType::LargeList(field(f)),
+        DataType::FixedSizeList(f, n) => DataType::FixedSizeList(field(f), *n),
+        DataType::Map(f, sorted) => DataType::Map(field(f), *sorted),
+        DataType::Struct(fields) => DataType::Struct(fields.iter().map(field).collect()),
+        other => other.clone(),
+    }
+}
+
+/// The wall-clock microseconds of an instant in the zone of an Arrow
+/// timestamp type; zones Spark would reject print as UTC.
+pub(crate) fn wall_clock(micros: i64, tz: &str) -> i64 {
+    thread_local! {
+        // the zone of the last call: a column has one zone for all its cells
+        static LAST: std::cell::RefCell<Option<TimeZone>> = const { std::cell::RefCell::new(None) };
+    }
+    if tz == "UTC" || tz == "+00:00" {
+        return micros;
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.as_ref().is_none_or(|z| z.name() != tz) {
+            *last = TimeZone::parse(tz).ok();
+        }
+        last.as_ref().map_or(micros, |z| z.to_local(micros))
+    })
+}
 
 /// One cell as Spark's HiveResult prints it; None for a top-level NULL.
 pub fn format_cell(array: &dyn Array, row: usize) -> Option<String> {
@@ -111,7 +213,7 @@ fn write_value(array: &dyn Array, row: usize, nested: bool, out: &mut String) {
             let ms = array.as_primitive::<Date64Type>().value(row);
             out.push_str(&format::date_to_string(ms.div_euclid(86_400_000) as i32))
         }
-        DataType::Timestamp(unit, _) => {
+        DataType::Timestamp(unit, tz) => {
             let micros = match unit {
                 TimeUnit::Second => array.as_primitive::<TimestampSecondType>().value(row).saturating_mul(1_000_000),
                 TimeUnit::Millisecond => {
@@ -119,6 +221,10 @@ fn write_value(array: &dyn Array, row: usize, nested: bool, out: &mut String) {
                 }
                 TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(row),
                 TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().value(row).div_euclid(1000),
+            };
+            let micros = match tz {
+                Some(tz) => wall_clock(micros, tz),
+                None => micros,
             };
             out.push_str(&format::timestamp_to_string(micros))
         }
@@ -280,6 +386,37 @@ mod tests {
         assert_eq!(format_cell(&a, 1).as_deref(), Some("false"));
         assert_eq!(format_cell(&a, 2), None);
         assert_eq!(format_cell(&NullArray::new(2), 1), None);
+    }
+
+    #[test]
+    fn timestamps_print_in_their_zone() {
+        // 2015-07-22 17:00:00 UTC
+        let utc: ArrayRef = Arc::new(TimestampMicrosecondArray::from(vec![1_437_584_400_000_000]).with_timezone("UTC"));
+        let ntz: ArrayRef = Arc::new(TimestampMicrosecondArray::from(vec![1_437_584_400_000_000]));
+        let list: ArrayRef = Arc::new(ListArray::new(
+            Arc::new(Field::new("item", utc.data_type().clone(), true)),
+            arrow::buffer::OffsetBuffer::from_lengths([1]),
+            utc.clone(),
+            None,
+        ));
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("t", utc.data_type().clone(), true),
+            Field::new("n", ntz.data_type().clone(), true),
+            Field::new("l", list.data_type().clone(), true),
+        ]));
+        let b = RecordBatch::try_new(schema.clone(), vec![utc, ntz, list]).unwrap();
+        assert_eq!(
+            format_rows(std::slice::from_ref(&b)),
+            vec![vec!["2015-07-22 17:00:00"; 2].into_iter().chain(["[2015-07-22 17:00:00]"]).collect::<Vec<_>>()]
+        );
+        let (zoned_schema, zoned) = in_time_zone(&schema, vec![b], "America/Los_Angeles").unwrap();
+        assert_eq!(zoned_schema.field(0).data_type(), zoned[0].column(0).data_type());
+        assert_eq!(
+            format_rows(&zoned),
+            vec![vec!["2015-07-22 10:00:00", "2015-07-22 17:00:00", "[2015-07-22 10:00:00]"]]
+        );
+        // a zone Spark rejects prints as UTC rather than failing
+        assert_eq!(wall_clock(0, "Mars/Olympus"), 0);
     }
 
     #[test]

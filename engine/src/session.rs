@@ -181,6 +181,8 @@ impl Session {
         let optimized = self.plan(plan)?;
         let schema = optimized.schema();
         let batches = self.execute_plan(&optimized)?;
+        // TIMESTAMP results print in the session time zone
+        let (schema, batches) = crate::render::in_time_zone(&schema, batches, self.config().time_zone())?;
         Ok(QueryResult { schema, batches, kind: ResultKind::Rows })
     }
 

@@ -9,7 +9,6 @@
 //! display widths count East Asian full-width characters twice, as Spark's
 //! `Utils.stringHalfWidth` does.
 
-use arrow::array::timezone::Tz;
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{
     DataType, Date32Type, Date64Type, Decimal128Type, Decimal32Type, Decimal64Type, DurationMicrosecondType,
@@ -33,15 +32,18 @@ const MIN_COL_WIDTH: usize = 3;
 /// the "only showing top N rows" footer can be decided). `schema` gives column names.
 ///
 /// Like Spark's, the footer line ends with a newline (and `show()` prints one more);
-/// `truncate` 0 means no truncation and left-aligned cells.
+/// `truncate` 0 means no truncation and left-aligned cells. TIMESTAMP cells print in
+/// `time_zone`, the session time zone (`spark.sql.session.timeZone`).
 pub fn show_string(
     schema: &Schema,
     batches: &[RecordBatch],
     num_rows: usize,
     truncate: usize,
     vertical: bool,
+    time_zone: &str,
 ) -> String {
-    let (header, rows, has_more_data) = rendered_rows(schema, batches, num_rows, truncate);
+    let batches = zoned(batches, time_zone);
+    let (header, rows, has_more_data) = rendered_rows(schema, &batches, num_rows, truncate);
     let mut out = String::new();
     if vertical {
         write_vertical(&header, &rows, &mut out);
@@ -59,8 +61,15 @@ pub fn show_string(
 
 /// Spark's `Dataset.htmlString(numRows, truncate)` (what notebooks display):
 /// the same cells as `show_string`, HTML-escaped, in a `<table border='1'>`.
-pub fn html_string(schema: &Schema, batches: &[RecordBatch], num_rows: usize, truncate: usize) -> String {
-    let (header, rows, has_more_data) = rendered_rows(schema, batches, num_rows, truncate);
+pub fn html_string(
+    schema: &Schema,
+    batches: &[RecordBatch],
+    num_rows: usize,
+    truncate: usize,
+    time_zone: &str,
+) -> String {
+    let batches = zoned(batches, time_zone);
+    let (header, rows, has_more_data) = rendered_rows(schema, &batches, num_rows, truncate);
     let mut out = String::from("<table border='1'>\n");
     let mut write_row = |cells: &[Cell], tag: &str| {
         out.push_str("<tr>");
@@ -98,6 +107,12 @@ fn escape_html(s: &str) -> String {
         }
     }
     out
+}
+
+/// The batches with their TIMESTAMP columns in the session zone; if Arrow
+/// cannot relabel them they print as they are.
+fn zoned(batches: &[RecordBatch], time_zone: &str) -> Vec<RecordBatch> {
+    crate::render::batches_in_time_zone(batches, time_zone).unwrap_or_else(|_| batches.to_vec())
 }
 
 /// Spark's `getRows`: escaped column names, then at most `num_rows` rows of
@@ -358,7 +373,7 @@ fn write_pretty(array: &dyn Array, row: usize, out: &mut String) {
                 TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().value(row).div_euclid(1000),
             };
             let local = match tz {
-                Some(tz) => to_local_micros(micros, tz),
+                Some(tz) => crate::render::wall_clock(micros, tz),
                 None => micros,
             };
             out.push_str(&format::timestamp_to_string(local))
@@ -496,16 +511,6 @@ fn push_hex(out: &mut String, bytes: &[u8]) {
     out.push(']');
 }
 
-/// UTC microseconds as wall-clock microseconds in the Arrow type's zone. Zones Arrow cannot resolve
-/// (named zones need its `chrono-tz` feature) print as UTC, the zone Ember stores timestamps in.
-fn to_local_micros(micros: i64, tz: &str) -> i64 {
-    let Ok(tz) = tz.parse::<Tz>() else { return micros };
-    match arrow::array::temporal_conversions::as_datetime_with_timezone::<TimestampMicrosecondType>(micros, tz) {
-        Some(dt) => dt.naive_local().and_utc().timestamp_micros(),
-        None => micros,
-    }
-}
-
 /// `HH:mm:ss` with the fraction's trailing zeros dropped, like Spark's `FractionTimeFormatter`.
 fn push_time(out: &mut String, nanos: i64) {
     let nanos = nanos.rem_euclid(86_400_000_000_000);
@@ -595,7 +600,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            html_string(&schema, &[batch], 2, 20),
+            html_string(&schema, &[batch], 2, 20, "UTC"),
             "<table border='1'>\n<tr><th>a&lt;b</th></tr>\n<tr><td>x &amp; y</td></tr>\n<tr><td>NULL</td></tr>\n</table>\nonly showing top 2 rows\n"
         );
     }
@@ -613,7 +618,7 @@ mod tests {
 | 19|This is a super l...|
 +---+--------------------+
 ";
-        assert_eq!(show_string(&schema, &[limited(&b, 20)], 20, 20, false), expected);
+        assert_eq!(show_string(&schema, &[limited(&b, 20)], 20, 20, false, "UTC"), expected);
     }
 
     #[test]
@@ -628,11 +633,11 @@ mod tests {
 +---+-----+
 only showing top 2 rows
 ";
-        assert_eq!(show_string(&schema, &[limited(&b, 2)], 2, 20, false), expected);
-        let one = show_string(&schema, &[limited(&b, 1)], 1, 20, false);
+        assert_eq!(show_string(&schema, &[limited(&b, 2)], 2, 20, false, "UTC"), expected);
+        let one = show_string(&schema, &[limited(&b, 1)], 1, 20, false, "UTC");
         assert!(one.ends_with("+---+----+\nonly showing top 1 row\n"), "{one}");
         // exactly n rows: no footer
-        let exact = show_string(&schema, std::slice::from_ref(&b), 4, 20, false);
+        let exact = show_string(&schema, std::slice::from_ref(&b), 4, 20, false, "UTC");
         assert!(exact.ends_with("+\n"), "{exact}");
     }
 
@@ -649,7 +654,7 @@ only showing top 2 rows
 |19 |This is a super long name|
 +---+-------------------------+
 ";
-        assert_eq!(show_string(&schema, &[b], 20, 0, false), expected);
+        assert_eq!(show_string(&schema, &[b], 20, 0, false, "UTC"), expected);
     }
 
     #[test]
@@ -665,7 +670,7 @@ only showing top 2 rows
 | 19| Thi|
 +---+----+
 ";
-        assert_eq!(show_string(&schema, &[b], 20, 3, false), expected);
+        assert_eq!(show_string(&schema, &[b], 20, 3, false, "UTC"), expected);
         assert_eq!(truncate_cell("abcdef".into(), 4), "a...");
         assert_eq!(truncate_cell("abcd".into(), 4), "abcd");
         assert_eq!(truncate_cell("abcdef".into(), 1), "a");
@@ -684,8 +689,8 @@ only showing top 2 rows
  age  | 16                   \n name | Bob                  \n\
 -RECORD 3--------------------
  age  | 19                   \n name | This is a super l... \n";
-        assert_eq!(show_string(&schema, std::slice::from_ref(&b), 20, 20, true), expected);
-        let top1 = show_string(&schema, &[limited(&b, 1)], 1, 20, true);
+        assert_eq!(show_string(&schema, std::slice::from_ref(&b), 20, 20, true, "UTC"), expected);
+        let top1 = show_string(&schema, &[limited(&b, 1)], 1, 20, true, "UTC");
         assert_eq!(top1, "-RECORD 0---\n age  | 14  \n name | Tom \nonly showing top 1 row\n");
     }
 
@@ -699,15 +704,15 @@ only showing top 2 rows
 +---+----+
 +---+----+
 ";
-        assert_eq!(show_string(&schema, std::slice::from_ref(&empty), 20, 20, false), expected);
-        assert_eq!(show_string(&schema, &[], 20, 20, false), expected);
-        assert_eq!(show_string(&schema, &[empty], 20, 20, true), "(0 rows)\n");
+        assert_eq!(show_string(&schema, std::slice::from_ref(&empty), 20, 20, false, "UTC"), expected);
+        assert_eq!(show_string(&schema, &[], 20, 20, false, "UTC"), expected);
+        assert_eq!(show_string(&schema, &[empty], 20, 20, true, "UTC"), "(0 rows)\n");
         // show(0) on a non-empty frame
         assert_eq!(
-            show_string(&schema, &[limited(&b, 0)], 0, 20, false),
+            show_string(&schema, &[limited(&b, 0)], 0, 20, false, "UTC"),
             format!("{expected}only showing top 0 rows\n")
         );
-        assert_eq!(show_string(&schema, &[limited(&b, 0)], 0, 20, true), "(0 rows)\n");
+        assert_eq!(show_string(&schema, &[limited(&b, 0)], 0, 20, true, "UTC"), "(0 rows)\n");
     }
 
     #[test]
@@ -716,12 +721,15 @@ only showing top 2 rows
         let schema = Schema::empty();
         let options = arrow::array::RecordBatchOptions::new().with_row_count(Some(3));
         let b = RecordBatch::try_new_with_options(Arc::new(schema.clone()), vec![], &options).expect("valid batch");
-        assert_eq!(show_string(&schema, std::slice::from_ref(&b), 20, 20, false), "++\n||\n++\n||\n||\n||\n++\n");
         assert_eq!(
-            show_string(&schema, std::slice::from_ref(&b), 2, 20, false),
+            show_string(&schema, std::slice::from_ref(&b), 20, 20, false, "UTC"),
+            "++\n||\n++\n||\n||\n||\n++\n"
+        );
+        assert_eq!(
+            show_string(&schema, std::slice::from_ref(&b), 2, 20, false, "UTC"),
             "++\n||\n++\n||\n||\n++\nonly showing top 2 rows\n"
         );
-        assert_eq!(show_string(&schema, &[b.slice(0, 0)], 20, 20, false), "++\n||\n++\n++\n");
+        assert_eq!(show_string(&schema, &[b.slice(0, 0)], 20, 20, false, "UTC"), "++\n||\n++\n++\n");
     }
 
     #[test]
@@ -739,7 +747,7 @@ only showing top 2 rows
 |NULL|    |NULL|
 +----+----+----+
 ";
-        assert_eq!(show_string(&schema, &[b], 20, 20, false), expected);
+        assert_eq!(show_string(&schema, &[b], 20, 20, false, "UTC"), expected);
     }
 
     #[test]
@@ -756,8 +764,8 @@ only showing top 2 rows
 |  ab|     c|
 +----+------+
 ";
-        assert_eq!(show_string(&schema, std::slice::from_ref(&b), 20, 20, false), expected);
-        let left = show_string(&schema, &[b], 20, 0, false);
+        assert_eq!(show_string(&schema, std::slice::from_ref(&b), 20, 20, false, "UTC"), expected);
+        let left = show_string(&schema, &[b], 20, 0, false, "UTC");
         assert!(left.contains("|ab  |c     |\n"), "{left}");
     }
 
@@ -765,7 +773,7 @@ only showing top 2 rows
     fn lengths_are_utf16_units() {
         // an emoji is two UTF-16 units: two display columns, and a cut through it leaves `?`
         let (schema, b) = batch(vec![("e", Arc::new(StringArray::from(vec!["😀x", "é"])))]);
-        assert_eq!(show_string(&schema, &[b], 20, 0, false), "+---+\n|e  |\n+---+\n|😀x|\n|é  |\n+---+\n");
+        assert_eq!(show_string(&schema, &[b], 20, 0, false, "UTC"), "+---+\n|e  |\n+---+\n|😀x|\n|é  |\n+---+\n");
         assert_eq!(truncate_cell("😀😀😀😀".into(), 7), "😀😀...");
         assert_eq!(truncate_cell("😀😀😀😀".into(), 6), "😀?...");
         assert_eq!(truncate_cell("a😀😀😀".into(), 6), "a😀...");
@@ -784,8 +792,8 @@ only showing top 2 rows
 |1\\a\\b\\v\\f\\r|
 +-----------+
 ";
-        assert_eq!(show_string(&schema, std::slice::from_ref(&b), 20, 20, false), expected);
-        let cut = show_string(&schema, &[b], 20, 5, false);
+        assert_eq!(show_string(&schema, std::slice::from_ref(&b), 20, 20, false, "UTC"), expected);
+        let cut = show_string(&schema, &[b], 20, 5, false, "UTC");
         assert_eq!(cut, "+-----+\n| a\\tb|\n+-----+\n| x\\ny|\n|1\\...|\n+-----+\n");
     }
 
@@ -818,6 +826,22 @@ only showing top 2 rows
         assert_eq!(cell(&TimestampMicrosecondArray::from(vec![1]), 0), "1970-01-01 00:00:00.000001");
         let t = arrow::array::Time64MicrosecondArray::from(vec![3_723_500_000, 0]);
         assert_eq!((cell(&t, 0), cell(&t, 1)), ("01:02:03.5".into(), "00:00:00".into()));
+    }
+
+    #[test]
+    fn timestamps_show_in_the_session_zone() {
+        // 2015-07-22 17:00:00 UTC; the NTZ column holds the same number
+        let ltz: ArrayRef = Arc::new(TimestampMicrosecondArray::from(vec![1_437_584_400_000_000]).with_timezone("UTC"));
+        let ntz: ArrayRef = Arc::new(TimestampMicrosecondArray::from(vec![1_437_584_400_000_000]));
+        let (schema, b) = batch(vec![("ltz", ltz), ("ntz", ntz)]);
+        let expected = "+-------------------+-------------------+\n\
+                        |                ltz|                ntz|\n\
+                        +-------------------+-------------------+\n\
+                        |2015-07-22 10:00:00|2015-07-22 17:00:00|\n\
+                        +-------------------+-------------------+\n";
+        assert_eq!(show_string(&schema, std::slice::from_ref(&b), 20, 20, false, "America/Los_Angeles"), expected);
+        let utc = show_string(&schema, &[b], 20, 20, false, "UTC");
+        assert!(utc.contains("|2015-07-22 17:00:00|2015-07-22 17:00:00|"), "{utc}");
     }
 
     #[test]
@@ -886,7 +910,7 @@ only showing top 2 rows
 |  1|[1, 2, 3]|
 +---+---------+
 ";
-        assert_eq!(show_string(&schema, &[b], 20, 20, false), expected);
+        assert_eq!(show_string(&schema, &[b], 20, 20, false, "UTC"), expected);
     }
 
     #[test]
@@ -903,6 +927,6 @@ only showing top 2 rows
 +---+-----+
 only showing top 3 rows
 ";
-        assert_eq!(show_string(&schema, &parts, 3, 20, false), expected);
+        assert_eq!(show_string(&schema, &parts, 3, 20, false, "UTC"), expected);
     }
 }

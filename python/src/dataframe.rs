@@ -140,7 +140,8 @@ impl DataFrame {
         let n = n.max(0) as usize;
         // one row more than shown tells whether to print "only showing top n rows"
         let (schema, batches) = self.execute(py, Arc::new(self.limited(n + 1)))?;
-        Ok(ember_engine::show::show_string(&schema, &batches, n, truncate, vertical))
+        let zone = self.shared.session.config().time_zone().to_string();
+        Ok(ember_engine::show::show_string(&schema, &batches, n, truncate, vertical, &zone))
     }
 
     /// The result as a `pyarrow.Table` (the engine's buffers, not a copy).
