@@ -337,6 +337,18 @@ pub enum Expr {
     /// A window function call; the analyzer moves these into
     /// `LogicalPlan::Window` nodes.
     Window(Box<WindowExpr>),
+    /// A lambda function, only as an argument of a higher-order function
+    /// (`ScalarFunction` `transform`, `filter`, `aggregate`, ...). `params`
+    /// are the lambda's variables, typed by the function that binds them
+    /// (the element type, the index, the accumulator); `body` reads them as
+    /// `LambdaVariable`s with the same ids, and may read columns of the
+    /// input row and variables of enclosing lambdas.
+    Lambda {
+        params: Vec<Attribute>,
+        body: Box<Expr>,
+    },
+    /// A variable of an enclosing `Lambda`, by the id of its parameter.
+    LambdaVariable(Attribute),
 }
 
 impl Expr {
@@ -369,6 +381,8 @@ impl Expr {
             Expr::Aggregate(a) => a.data_type.clone(),
             Expr::ScalarSubquery { data_type, .. } => data_type.clone(),
             Expr::Window(w) => w.function.data_type(),
+            Expr::Lambda { body, .. } => body.data_type(),
+            Expr::LambdaVariable(a) => a.data_type.clone(),
         }
     }
 
@@ -391,6 +405,8 @@ impl Expr {
             Expr::Cast { expr, mode, .. } => expr.nullable() || *mode != EvalMode::Ansi,
             Expr::Aggregate(a) => !matches!(a.func, AggFunc::Count),
             Expr::Window(w) => w.function.nullable(),
+            Expr::Lambda { body, .. } => body.nullable(),
+            Expr::LambdaVariable(a) => a.nullable,
             _ => true,
         }
     }
@@ -428,8 +444,9 @@ impl Expr {
     /// Immediate children.
     pub fn children(&self) -> Vec<&Expr> {
         match self {
-            Expr::Column(_) | Expr::OuterColumn(_) | Expr::Literal(_) => vec![],
+            Expr::Column(_) | Expr::OuterColumn(_) | Expr::Literal(_) | Expr::LambdaVariable(_) => vec![],
             Expr::ScalarSubquery { .. } | Expr::Exists { .. } => vec![],
+            Expr::Lambda { body, .. } => vec![body],
             Expr::Alias { expr, .. }
             | Expr::Not(expr)
             | Expr::Negative { expr, .. }
@@ -477,8 +494,10 @@ impl Expr {
             e @ (Expr::Column(_)
             | Expr::OuterColumn(_)
             | Expr::Literal(_)
+            | Expr::LambdaVariable(_)
             | Expr::ScalarSubquery { .. }
             | Expr::Exists { .. }) => e,
+            Expr::Lambda { params, body } => Expr::Lambda { params, body: Box::new(f(*body)?) },
             Expr::Alias { expr, name, id } => Expr::Alias { expr: Box::new(f(*expr)?), name, id },
             Expr::Not(e) => Expr::Not(Box::new(f(*e)?)),
             Expr::Negative { expr, mode } => Expr::Negative { expr: Box::new(f(*expr)?), mode },

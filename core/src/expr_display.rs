@@ -112,6 +112,20 @@ fn render(e: &Expr, ids: bool) -> String {
         }
         Expr::Aggregate(a) => render_aggregate(a, ids),
         Expr::Window(w) => render_window(w, ids),
+        // Spark prints a lambda variable as `namedlambdavariable()` (its
+        // name is generated for DataFrame lambdas); EXPLAIN shows `lambda x#id`
+        Expr::Lambda { params, body } => {
+            let mut parts = vec![r(body)];
+            parts.extend(params.iter().map(|p| r(&Expr::LambdaVariable(p.clone()))));
+            format!("lambdafunction({})", parts.join(", "))
+        }
+        Expr::LambdaVariable(a) => {
+            if ids {
+                format!("lambda {}#{}", a.name, a.id)
+            } else {
+                "namedlambdavariable()".into()
+            }
+        }
         Expr::ScalarSubquery { .. } => "scalarsubquery()".into(),
         Expr::InSubquery { expr, negated, .. } => {
             if *negated {

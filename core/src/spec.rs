@@ -412,6 +412,17 @@ pub enum Expr {
         frame: Option<WindowFrame>,
         span: Option<Span>,
     },
+    /// `x -> body`, `(x, i) -> body`: a lambda function, valid only as an
+    /// argument of a higher-order function (`transform`, `filter`, ...).
+    /// Inside `body` a parameter is an ordinary `Column` with its name;
+    /// the analyzer binds those names before looking at columns (Spark's
+    /// lambda variables shadow columns). Connect's
+    /// `UnresolvedNamedLambdaVariable` becomes such a `Column` too.
+    Lambda {
+        params: Vec<String>,
+        body: Box<Expr>,
+        span: Option<Span>,
+    },
 }
 
 /// Spark's frame types: `ROWS` counts rows, `RANGE` compares ORDER BY values.
@@ -551,7 +562,8 @@ impl Expr {
             | Expr::InSubquery { span, .. }
             | Expr::ScalarSubquery { span, .. }
             | Expr::Extract { span, .. }
-            | Expr::Window { span, .. } => *span,
+            | Expr::Window { span, .. }
+            | Expr::Lambda { span, .. } => *span,
             Expr::Alias { expr, .. } | Expr::IsNull { expr, .. } | Expr::IsBool { expr, .. } => expr.span(),
             Expr::Between { expr, high, .. } => match (expr.span(), high.span()) {
                 (Some(a), Some(b)) => Some(a.union(b)),

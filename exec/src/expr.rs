@@ -21,6 +21,8 @@ use ember_core::{Attribute, ColumnId, Error, EvalMode, Expr, Result, ScalarValue
 use ember_vector::tz::TimeZone;
 use ember_vector::ColumnarValue;
 
+mod lambda;
+
 /// Maps column ids to positions in a chunk.
 #[derive(Debug, Clone, Default)]
 pub struct Binding {
@@ -81,6 +83,8 @@ pub enum PhysicalExpr {
         regex: bool,
         escape: char,
     },
+    /// `transform`, `filter`, `aggregate`, ... with their compiled lambdas.
+    HigherOrder(Box<lambda::HigherOrder>),
     Function {
         name: String,
         args: Vec<PhysicalExpr>,
@@ -177,6 +181,9 @@ pub fn compile(expr: &Expr, input: &Binding) -> Result<PhysicalExpr> {
             regex: *regex,
             escape: *escape,
         },
+        Expr::ScalarFunction { name, args, data_type, mode } if lambda::is_higher_order(args) => {
+            lambda::compile_call(name, args, data_type, *mode, input)?
+        }
         Expr::ScalarFunction { name, args, data_type, mode } => PhysicalExpr::Function {
             name: name.clone(),
             args: args.iter().map(|e| compile(e, input)).collect::<Result<_>>()?,
@@ -189,6 +196,9 @@ pub fn compile(expr: &Expr, input: &Binding) -> Result<PhysicalExpr> {
         Expr::ScalarSubquery { .. } | Expr::InSubquery { .. } | Expr::Exists { .. } => {
             return Err(Error::internal("subquery left in an expression after planning"))
         }
+        // a lambda's variables are columns of the batch its body runs over
+        Expr::LambdaVariable(a) => PhysicalExpr::Column(input.position(a)?),
+        Expr::Lambda { .. } => return Err(Error::internal("lambda function outside a higher-order function")),
         Expr::Window(_) => return Err(Error::internal("window function outside a Window operator")),
     };
     fold_constant(in_session_zone(compiled))
@@ -200,6 +210,8 @@ fn fold_constant(e: PhysicalExpr) -> Result<PhysicalExpr> {
         PhysicalExpr::Column(_) | PhysicalExpr::Literal(_) => false,
         // rand(0), uuid(): a new value per row, even with constant arguments
         PhysicalExpr::Function { name, .. } if ember_vector::functions::is_nondeterministic(name) => false,
+        // a lambda reading the row is no constant, whatever its arguments
+        PhysicalExpr::HigherOrder(h) if h.reads_input() => false,
         other => other.children().iter().all(|c| matches!(c, PhysicalExpr::Literal(_))),
     };
     if !constant {
@@ -244,6 +256,7 @@ impl PhysicalExpr {
             }
             PhysicalExpr::InList { expr, list, .. } => std::iter::once(expr.as_ref()).chain(list.iter()).collect(),
             PhysicalExpr::Like { expr, pattern, .. } => vec![expr, pattern],
+            PhysicalExpr::HigherOrder(h) => h.args(),
             PhysicalExpr::Function { args, .. } => args.iter().collect(),
         }
     }
@@ -353,6 +366,7 @@ impl PhysicalExpr {
                     Arc::new(res)
                 }
             }
+            PhysicalExpr::HigherOrder(h) => h.evaluate(batch)?,
             PhysicalExpr::Function { name, args, data_type, mode } => {
                 let vals = args
                     .iter()

@@ -55,6 +55,7 @@ pub(crate) fn rewrite_expr(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
             rewrite_expr(expr, f);
             rewrite_expr(pattern, f);
         }
+        Expr::Lambda { body, .. } => rewrite_expr(body, f),
         Expr::Window { function, partition_by, order_by, frame, .. } => {
             rewrite_expr(function, f);
             partition_by.iter_mut().for_each(|x| rewrite_expr(x, f));

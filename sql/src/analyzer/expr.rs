@@ -278,6 +278,10 @@ impl Analyzer<'_> {
     }
 
     fn resolve_column(&self, name: &[String], span: Option<Span>, cx: ExprCtx) -> Result<Expr> {
+        // lambda variables shadow columns
+        if let Some(v) = self.lambda_variable(name, span)? {
+            return Ok(v);
+        }
         if let Some(a) = cx.scope.resolve(name).map_err(|e| e.with_span(span))? {
             return Ok(Expr::Column(a));
         }
@@ -481,6 +485,11 @@ impl Analyzer<'_> {
             }
             S::Parameter { name } => Err(Error::spark("UNBOUND_SQL_PARAMETER", &[("name", name.clone())])),
             S::Window { .. } => self.window_expr(e, cx),
+            S::Lambda { .. } => Err(Error::spark_msg(
+                "INVALID_LAMBDA_FUNCTION_CALL.NON_HIGHER_ORDER_FUNCTION",
+                "42K0D",
+                "Invalid lambda function call. A lambda function should only be used in a higher order function.",
+            )),
         };
         r.map_err(|x| x.with_span(span))
     }
@@ -950,6 +959,9 @@ impl Analyzer<'_> {
         cx: ExprCtx,
     ) -> Result<Expr> {
         let lower = name.to_ascii_lowercase();
+        if let Some(hof) = self.higher_order_call(whole, &lower, args, cx)? {
+            return Ok(hof);
+        }
         // `timestampadd(MONTH, ...)`: the unit keyword is no column
         let unit_args = functions::datetime_unit_args(&lower, args)?;
         let args = unit_args.as_deref().unwrap_or(args);

@@ -21,6 +21,7 @@ mod expr;
 mod fold;
 mod functions;
 mod join;
+mod lambda;
 mod names;
 mod relation;
 mod scope;
@@ -103,6 +104,8 @@ pub(crate) struct Analyzer<'a> {
     outer: Vec<Scope>,
     /// Nesting of view and CTE expansion, to stop runaway recursion.
     depth: usize,
+    /// Variables of the lambda functions being resolved, innermost last.
+    lambda_scopes: Vec<Vec<ember_core::Attribute>>,
 }
 
 /// Views nested deeper than this are taken for a cycle.
@@ -117,6 +120,7 @@ impl<'a> Analyzer<'a> {
             ctes: vec![],
             outer: vec![],
             depth: 0,
+            lambda_scopes: vec![],
         }
     }
 

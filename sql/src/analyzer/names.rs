@@ -191,5 +191,6 @@ pub fn pretty_name(e: &Expr, column: &dyn Fn(&[String]) -> String) -> String {
         }
         Expr::Parameter { name } => format!(":{name}"),
         Expr::Window { .. } => super::window::window_name(e, column),
+        Expr::Lambda { params, body, .. } => super::lambda::lambda_name(params, body, column),
     }
 }

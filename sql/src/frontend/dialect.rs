@@ -95,6 +95,9 @@ impl Dialect for EmberDialect {
     }
 
     fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        if let Some(e) = super::lambda::parse_exists_function(parser) {
+            return Some(e);
+        }
         if let Some(e) = parse_suffixed_number(parser) {
             return Some(Ok(e));
         }

@@ -212,7 +212,7 @@ impl Converter<'_> {
             A::Struct { .. } => return Err(unsupported("typed STRUCT<...>(...) literal")),
             A::Map(_) => return Err(unsupported("MAP literal")),
             A::CompoundFieldAccess { root, access_chain } => self.field_access(root, access_chain, span)?,
-            A::Lambda(_) => return Err(unsupported("lambda function")),
+            A::Lambda(l) => self.lambda(l, span)?,
             A::AtTimeZone { .. } => return Err(unsupported("AT TIME ZONE")),
             A::Collate { .. } => return Err(unsupported("COLLATE")),
             A::SimilarTo { .. } => return Err(unsupported("SIMILAR TO")),

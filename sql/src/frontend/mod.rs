@@ -9,6 +9,7 @@
 mod aggregates;
 mod dialect;
 mod expr;
+mod lambda;
 mod lexer;
 mod literal;
 mod query;

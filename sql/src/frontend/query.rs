@@ -572,6 +572,7 @@ pub(crate) fn contains_aggregate(e: &Expr) -> bool {
         }
         Expr::InList { expr, list, .. } => contains_aggregate(expr) || list.iter().any(contains_aggregate),
         Expr::Like { expr, pattern, .. } => contains_aggregate(expr) || contains_aggregate(pattern),
+        Expr::Lambda { body, .. } => contains_aggregate(body),
         Expr::Column { .. }
         | Expr::Star { .. }
         | Expr::Literal { .. }

@@ -677,7 +677,7 @@ fn array_distinct(c: &Ctx) -> Result<ArrayRef> {
 
 fn array_join(c: &Ctx) -> Result<ArrayRef> {
     let l = list_arg(c, 0, None)?;
-    let strings = crate::cast::cast(l.values(), &DataType::Utf8, EvalMode::Legacy)?;
+    let strings = crate::cast::cast_in_zone(l.values(), &DataType::Utf8, EvalMode::Legacy, c.tz)?;
     let strings = strings.as_string::<i32>();
     let d = Strs::new(c.arg(1)?)?;
     let rep = c.args.get(2).map(Strs::new).transpose()?;

@@ -41,7 +41,7 @@ fn array(c: &Ctx, i: usize) -> Result<ArrayRef> {
     let a = c.arg(i)?.clone().into_array(c.n);
     // NULL literals and narrower arguments take the result type
     if a.data_type() != c.return_type {
-        return crate::cast::cast(&a, c.return_type, ember_core::EvalMode::Legacy);
+        return crate::cast::cast_in_zone(&a, c.return_type, ember_core::EvalMode::Legacy, c.tz);
     }
     Ok(a)
 }
@@ -62,7 +62,7 @@ fn null_if(c: &Ctx) -> Result<ArrayRef> {
     let a = array(c, 0)?;
     let b = c.arg(1)?.clone().into_array(c.n);
     let b = if b.data_type() != a.data_type() {
-        crate::cast::cast(&b, a.data_type(), ember_core::EvalMode::Legacy)?
+        crate::cast::cast_in_zone(&b, a.data_type(), ember_core::EvalMode::Legacy, c.tz)?
     } else {
         b
     };

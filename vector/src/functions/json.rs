@@ -22,6 +22,7 @@ use ember_core::{Error, EvalMode, Result};
 
 use super::args::{build_prim, build_strings, Strs};
 use super::Ctx;
+use crate::tz::TimeZone;
 
 pub(super) fn eval(c: &Ctx) -> Option<Result<ArrayRef>> {
     Some(match c.name {
@@ -414,7 +415,7 @@ fn json_object_keys(c: &Ctx) -> Result<ArrayRef> {
 }
 
 /// Writes row `i` of `a` as JSON (Spark's `JacksonGenerator` conventions).
-fn write_value(a: &dyn Array, i: usize, out: &mut String) -> Result<()> {
+fn write_value(a: &dyn Array, i: usize, tz: &TimeZone, out: &mut String) -> Result<()> {
     if a.is_null(i) || matches!(a.data_type(), DataType::Null) {
         out.push_str("null");
         return Ok(());
@@ -451,7 +452,7 @@ fn write_value(a: &dyn Array, i: usize, out: &mut String) -> Result<()> {
                 if k > 0 {
                     out.push(',');
                 }
-                write_value(v.as_ref(), k, out)?;
+                write_value(v.as_ref(), k, tz, out)?;
             }
             out.push(']');
         }
@@ -469,7 +470,7 @@ fn write_value(a: &dyn Array, i: usize, out: &mut String) -> Result<()> {
                 first = false;
                 write_str(f.name(), out);
                 out.push(':');
-                write_value(col.as_ref(), i, out)?;
+                write_value(col.as_ref(), i, tz, out)?;
             }
             out.push('}');
         }
@@ -485,12 +486,12 @@ fn write_value(a: &dyn Array, i: usize, out: &mut String) -> Result<()> {
                 }
                 write_str(keys.value(k), out);
                 out.push(':');
-                write_value(m.values().as_ref(), k, out)?;
+                write_value(m.values().as_ref(), k, tz, out)?;
             }
             out.push('}');
         }
         _ => {
-            let s = crate::cast::cast(&a.slice(i, 1), &DataType::Utf8, EvalMode::Legacy)?;
+            let s = crate::cast::cast_in_zone(&a.slice(i, 1), &DataType::Utf8, EvalMode::Legacy, tz)?;
             write_str(s.as_string::<i32>().value(0), out);
         }
     }
@@ -503,13 +504,13 @@ fn to_json(c: &Ctx) -> Result<ArrayRef> {
         if a.is_null(i) {
             return Ok(false);
         }
-        write_value(a.as_ref(), i, buf)?;
+        write_value(a.as_ref(), i, c.tz, buf)?;
         Ok(true)
     })
 }
 
 /// Builds a column of type `t` from JSON values (`None`: NULL).
-fn build(values: &[Option<&Json>], t: &DataType) -> Result<ArrayRef> {
+fn build(values: &[Option<&Json>], t: &DataType, tz: &TimeZone) -> Result<ArrayRef> {
     let n = values.len();
     Ok(match t {
         DataType::Struct(fields) => {
@@ -522,7 +523,7 @@ fn build(values: &[Option<&Json>], t: &DataType) -> Result<ArrayRef> {
                         _ => None,
                     })
                     .collect();
-                cols.push(build(&child, f.data_type())?);
+                cols.push(build(&child, f.data_type(), tz)?);
             }
             let nulls: Vec<bool> = values.iter().map(|v| matches!(v, Some(Json::Obj(_)))).collect();
             let nulls = (!nulls.iter().all(|v| *v)).then(|| NullBuffer::from(nulls));
@@ -547,7 +548,7 @@ fn build(values: &[Option<&Json>], t: &DataType) -> Result<ArrayRef> {
                 }
                 offsets.push(flat.len() as i32);
             }
-            let child = build(&flat, f.data_type())?;
+            let child = build(&flat, f.data_type(), tz)?;
             let nulls = (!valid.iter().all(|v| *v)).then(|| NullBuffer::from(valid));
             let f = Arc::new(f.as_ref().clone().with_nullable(true));
             Arc::new(ListArray::try_new(f, OffsetBuffer::new(offsets.into()), child, nulls)?)
@@ -575,7 +576,7 @@ fn build(values: &[Option<&Json>], t: &DataType) -> Result<ArrayRef> {
             }
             let k: ArrayRef = Arc::new(StringArray::from(keys));
             let k = if kv[0].data_type() != &DataType::Utf8 { arrow::compute::cast(&k, kv[0].data_type())? } else { k };
-            let v = build(&vals, kv[1].data_type())?;
+            let v = build(&vals, kv[1].data_type(), tz)?;
             let fields = Fields::from(vec![kv[0].as_ref().clone(), kv[1].as_ref().clone().with_nullable(true)]);
             let entries_field = Arc::new(Field::new(entries.name(), DataType::Struct(fields.clone()), false));
             let st = StructArray::try_new(fields, vec![k, v], None)?;
@@ -642,7 +643,7 @@ fn build(values: &[Option<&Json>], t: &DataType) -> Result<ArrayRef> {
                 })
                 .collect();
             let s: ArrayRef = Arc::new(StringArray::from(texts));
-            crate::cast::cast(&s, t, EvalMode::Try)?
+            crate::cast::cast_in_zone(&s, t, EvalMode::Try, tz)?
         }
         other => new_null_array(other, n),
     })
@@ -655,7 +656,7 @@ fn from_json(c: &Ctx) -> Result<ArrayRef> {
     let s = Strs::new(c.arg(0)?)?;
     let docs: Vec<Option<Json>> = (0..c.n).map(|i| s.get(i).map(|t| parse(t).unwrap_or(Json::Obj(vec![])))).collect();
     let refs: Vec<Option<&Json>> = docs.iter().map(|d| d.as_ref()).collect();
-    let out = build(&refs, c.return_type)?;
+    let out = build(&refs, c.return_type, c.tz)?;
     // a malformed document of a struct schema: all fields NULL, struct kept
     Ok(out)
 }

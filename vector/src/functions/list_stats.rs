@@ -304,7 +304,7 @@ fn bit_agg(c: &Ctx) -> Result<ArrayRef> {
 fn listagg(c: &Ctx) -> Result<ArrayRef> {
     let l = list(c, 0)?;
     let d = Strs::new(c.arg(1)?)?;
-    let strings = crate::cast::cast(l.values(), &DataType::Utf8, ember_core::EvalMode::Legacy)?;
+    let strings = crate::cast::cast_in_zone(l.values(), &DataType::Utf8, ember_core::EvalMode::Legacy, c.tz)?;
     let strings = strings.as_string::<i32>();
     build_strings(c.n, |i, buf| {
         let r = range(&l, i);

@@ -448,7 +448,7 @@ enum FmtArg {
     Text(String),
 }
 
-fn fmt_arg(a: &ArrayRef, i: usize) -> FmtArg {
+fn fmt_arg(a: &ArrayRef, i: usize, tz: &crate::tz::TimeZone) -> FmtArg {
     if matches!(a.data_type(), DataType::Null) || a.is_null(i) {
         return FmtArg::Null;
     }
@@ -462,7 +462,7 @@ fn fmt_arg(a: &ArrayRef, i: usize) -> FmtArg {
         DataType::Float64 => FmtArg::Float(a.as_primitive::<Float64Type>().value(i)),
         DataType::Float32 => FmtArg::Float(a.as_primitive::<Float32Type>().value(i) as f64),
         DataType::Boolean => FmtArg::Bool(a.as_boolean().value(i)),
-        _ => match crate::cast::cast(&a.slice(i, 1), &DataType::Utf8, EvalMode::Legacy) {
+        _ => match crate::cast::cast_in_zone(&a.slice(i, 1), &DataType::Utf8, EvalMode::Legacy, tz) {
             Ok(v) => FmtArg::Text(v.as_string::<i32>().value(0).to_string()),
             Err(_) => FmtArg::Null,
         },
@@ -483,7 +483,7 @@ fn format_string(c: &Ctx) -> Result<ArrayRef> {
     let args: Vec<ArrayRef> = c.args[1..].iter().map(|a| a.to_array(c.n)).collect();
     build_strings(c.n, |i, buf| {
         let Some(fmt) = f.get(i) else { return Ok(false) };
-        let vals: Vec<FmtArg> = args.iter().map(|a| fmt_arg(a, i)).collect();
+        let vals: Vec<FmtArg> = args.iter().map(|a| fmt_arg(a, i, c.tz)).collect();
         java_format(fmt, &vals, buf)?;
         Ok(true)
     })

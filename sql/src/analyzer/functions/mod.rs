@@ -352,7 +352,8 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("array_min", [], 1, 1, Kind::Special),
     f!("array_max", [], 1, 1, Kind::Special),
     f!("sort_array", [], 1, 2, Kind::Special),
-    f!("array_sort", [], 1, 1, Kind::Special),
+    // a comparator makes array_sort a higher-order function (analyzer/lambda.rs)
+    f!("array_sort", [], 1, 2, Kind::Special),
     f!("slice", [], 3, 3, Kind::Special),
     f!("flatten", [], 1, 1, Kind::Special),
     f!("sequence", [], 2, 3, Kind::Special),
@@ -373,6 +374,17 @@ static FUNCTIONS: &[FunctionDef] = &[
     f!("map_contains_key", [], 2, 2, Kind::Special),
     f!("map_concat", [], 0, V, Kind::Special),
     f!("get_field", [], 2, 2, Kind::Special),
+    // higher-order functions, resolved with their lambdas by analyzer/lambda.rs
+    f!("transform", [], 2, 2, Kind::Special),
+    f!("filter", [], 2, 2, Kind::Special),
+    f!("exists", [], 2, 2, Kind::Special),
+    f!("forall", [], 2, 2, Kind::Special),
+    f!("aggregate", ["reduce"], 3, 4, Kind::Special),
+    f!("zip_with", [], 3, 3, Kind::Special),
+    f!("map_filter", [], 2, 2, Kind::Special),
+    f!("map_zip_with", [], 3, 3, Kind::Special),
+    f!("transform_keys", [], 2, 2, Kind::Special),
+    f!("transform_values", [], 2, 2, Kind::Special),
     // aggregates
     f!("count", [], 0, V, Kind::Aggregate(AggFunc::Count)),
     f!("sum", [], 1, 1, Kind::Aggregate(AggFunc::Sum)),

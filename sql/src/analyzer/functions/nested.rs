@@ -230,7 +230,8 @@ pub(super) fn special(def: &FunctionDef, mut args: Vec<Expr>, cx: &CallCtx) -> R
                 .enumerate()
                 .map(|(i, a)| {
                     let n = match a {
-                        Expr::Column(attr) => attr.name.clone(),
+                        // lambda variables are named expressions too
+                        Expr::Column(attr) | Expr::LambdaVariable(attr) => attr.name.clone(),
                         _ => format!("col{}", i + 1),
                     };
                     Field::new(n, a.data_type(), true)

@@ -55,6 +55,10 @@ pub fn pretty_call(lower: &str, args: &[String], distinct: bool) -> Option<Strin
         ("rlike", _) => format!("RLIKE({})", list(&[])),
         ("overlay", 3) => format!("overlay({})", list(&["-1"])),
         ("sort_array", 1) => format!("sort_array({})", list(&["true"])),
+        // ArrayAggregate's default finish is the identity lambda
+        ("aggregate" | "reduce", 3) => {
+            format!("{lower}({})", list(&["lambdafunction(namedlambdavariable(), namedlambdavariable())"]))
+        }
         ("str_to_map", 1) => format!("str_to_map({})", list(&[",", ":"])),
         ("str_to_map", 2) => format!("str_to_map({})", list(&[":"])),
         ("make_interval", n) if n < 7 => format!("make_interval({})", defaults(args, 6, "0.000000")),
