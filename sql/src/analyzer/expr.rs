@@ -145,6 +145,7 @@ fn child_exprs(e: &spec::Expr) -> Vec<&spec::Expr> {
         | S::Cast { expr, .. }
         | S::InSubquery { expr, .. }
         | S::Extract { expr, .. } => vec![expr],
+        S::Lambda { body, .. } => vec![body],
         S::Function { args, .. } => args.iter().collect(),
         S::Binary { left, right, .. } => vec![left, right],
         S::Like { expr, pattern, .. } => vec![expr, pattern],
@@ -213,6 +214,7 @@ fn map_children(e: &spec::Expr, f: &mut dyn FnMut(&spec::Expr) -> spec::Expr) ->
             S::Like { expr, pattern: bx(pattern), negated: *negated, kind: *kind, escape: *escape }
         }
         S::Extract { field, expr, span } => S::Extract { field: field.clone(), expr: bx(expr), span: *span },
+        S::Lambda { params, body, span } => S::Lambda { params: params.clone(), body: bx(body), span: *span },
         S::Window { function, partition_by, order_by, frame, span } => S::Window {
             function: bx(function),
             partition_by: partition_by.iter().map(&mut *f).collect(),
@@ -666,7 +668,7 @@ impl Analyzer<'_> {
                     let name = match other {
                         spec::Expr::Alias { name, .. } => name.clone(),
                         _ => match &v {
-                            Expr::Column(attr) => attr.name.clone(),
+                            Expr::Column(attr) | Expr::LambdaVariable(attr) => attr.name.clone(),
                             // GetStructField keeps the field's name
                             Expr::ScalarFunction { name, args, .. } if name == "get_field" => match args.get(1) {
                                 Some(Expr::Literal(ScalarValue::Utf8(Some(f)))) => f.clone(),
@@ -819,6 +821,7 @@ impl Analyzer<'_> {
             ctes: self.ctes.clone(),
             outer: self.outer.clone(),
             depth: self.depth,
+            lambda_scopes: self.lambda_scopes.clone(),
         };
         a.expr(e, ExprCtx::new(scope).with_agg(AggPolicy::Allow)).ok().map(|x| x.data_type())
     }
