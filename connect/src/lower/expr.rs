@@ -82,8 +82,26 @@ impl Lowerer<'_, '_> {
             ExprType::UnresolvedRegex(_) => {
                 Err(Error::not_implemented("colRegex (column names by regular expression)"))
             }
-            ExprType::LambdaFunction(_) | ExprType::UnresolvedNamedLambdaVariable(_) => {
-                Err(Error::not_implemented("lambda functions (higher-order functions)"))
+            // `F.transform(c, lambda x: ...)`: the body reads the parameters
+            // (`x_0`, ...) as UnresolvedNamedLambdaVariables, which are
+            // names the analyzer binds to the lambda before any column
+            ExprType::LambdaFunction(l) => {
+                let body = self.child(&l.function)?;
+                let params = l
+                    .arguments
+                    .iter()
+                    .map(|v| match v.name_parts.as_slice() {
+                        [name] => Ok(name.clone()),
+                        _ => Err(invalid_plan("a lambda parameter must be a single name")),
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(Expr::Lambda { params, body: Box::new(body), span: None })
+            }
+            ExprType::UnresolvedNamedLambdaVariable(v) => {
+                if v.name_parts.is_empty() {
+                    return Err(invalid_plan("a lambda variable without a name"));
+                }
+                Ok(Expr::Column { name: v.name_parts.clone(), span: None })
             }
             ExprType::Window(w) => self.window(w),
             // `df.s.x`, `col[0]`, `m["k"]`, `getField`/`getItem`: Spark's
@@ -435,6 +453,7 @@ pub(crate) fn referenced_plan_ids(e: &proto::Expression, out: &mut HashSet<i64>)
         ExprType::Alias(a) => a.expr.iter().for_each(|x| walk(x)),
         ExprType::Cast(c) => c.expr.iter().for_each(|x| walk(x)),
         ExprType::SortOrder(s) => s.child.iter().for_each(|x| walk(x)),
+        ExprType::LambdaFunction(l) => l.function.iter().for_each(|x| walk(x)),
         ExprType::Window(w) => {
             w.window_function.iter().for_each(|x| walk(x));
             w.partition_spec.iter().for_each(&mut walk);
