@@ -121,6 +121,17 @@ impl Session {
     }
 
     pub fn set_config(&self, key: &str, value: &str) -> Result<()> {
+        // a zone is checked when it is set, as Spark does, not at the next query
+        if key.trim() == ember_core::config::SESSION_TIME_ZONE && ember_vector::tz::TimeZone::parse(value).is_err() {
+            return Err(Error::spark_msg(
+                "INVALID_CONF_VALUE.TIME_ZONE",
+                "22022",
+                format!(
+                    "The value '{value}' in the config \"{}\" is invalid. Cannot resolve the given timezone.",
+                    ember_core::config::SESSION_TIME_ZONE
+                ),
+            ));
+        }
         self.config.lock().unwrap_or_else(|e| e.into_inner()).set(key, value)
     }
 
