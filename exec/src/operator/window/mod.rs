@@ -144,9 +144,15 @@ impl WindowSink {
         }
         let n = all.num_rows();
         let partition_keys = self.encode(&all, &self.partition_by.iter().map(|e| (e, None)).collect::<Vec<_>>())?;
-        let order_keys = self.encode(
+        // the sort key: partition keys, then the ORDER BY keys with their orders
+        let sort_keys = self.encode(
             &all,
-            &self.order_by.iter().map(|k| (&k.expr, Some((k.descending, k.nulls_first)))).collect::<Vec<_>>(),
+            &self
+                .partition_by
+                .iter()
+                .map(|e| (e, None))
+                .chain(self.order_by.iter().map(|k| (&k.expr, Some((k.descending, k.nulls_first)))))
+                .collect::<Vec<_>>(),
         )?;
         let mut buckets: Vec<Vec<u32>> = vec![Vec::new(); if partition_keys.is_some() { BUCKETS } else { 1 }];
         match &partition_keys {
@@ -169,7 +175,7 @@ impl WindowSink {
                 break;
             }
             let r = catch_unwind(AssertUnwindSafe(|| {
-                self.evaluate_bucket(&all, &buckets[i], partition_keys.as_ref(), order_keys.as_ref())
+                self.evaluate_bucket(&all, &buckets[i], partition_keys.as_ref(), sort_keys.as_ref())
             }))
             .unwrap_or_else(|_| Err(Error::internal("panic while evaluating window functions")));
             let failed = r.is_err();
@@ -228,22 +234,12 @@ impl WindowSink {
         all: &RecordBatch,
         rows: &[u32],
         partition_keys: Option<&Rows>,
-        order_keys: Option<&Rows>,
+        sort_keys: Option<&Rows>,
     ) -> Result<RecordBatch> {
         let mut idx = rows.to_vec();
-        // stable: rows with equal keys keep their input order (a frame over an
-        // unordered window reads them in that order, as Spark's does)
-        idx.sort_by(|a, b| {
-            let (a, b) = (*a as usize, *b as usize);
-            let p = match partition_keys {
-                Some(k) => k.row(a).cmp(&k.row(b)),
-                None => std::cmp::Ordering::Equal,
-            };
-            p.then_with(|| match order_keys {
-                Some(k) => k.row(a).cmp(&k.row(b)),
-                None => std::cmp::Ordering::Equal,
-            })
-        });
+        if let Some(keys) = sort_keys {
+            sort_by_keys(&mut idx, keys);
+        }
         let n = idx.len();
         let mut partitions = Vec::new();
         let mut peer_start = vec![0usize; n];
@@ -254,7 +250,7 @@ impl WindowSink {
             let new_partition =
                 i == n || partition_keys.is_some_and(|k| k.row(idx[i] as usize) != k.row(idx[i - 1] as usize));
             let new_peers =
-                new_partition || order_keys.is_some_and(|k| k.row(idx[i] as usize) != k.row(idx[i - 1] as usize));
+                new_partition || sort_keys.is_some_and(|k| k.row(idx[i] as usize) != k.row(idx[i - 1] as usize));
             if new_peers {
                 for j in g_start..i {
                     peer_start[j] = g_start;
@@ -324,6 +320,45 @@ impl WindowSink {
             return Ok(arrow::compute::cast(&col, &e.data_type)?);
         }
         Ok(col)
+    }
+}
+
+/// Sorts row indices by their encoded keys; rows with equal keys keep their
+/// input order (a frame over an unordered window reads them in that order,
+/// as Spark's does). Keys of one width of at most 32 bytes (any mix of
+/// fixed-width types) are packed into big-endian words first, so that the
+/// sort compares integers instead of calling `memcmp` on short byte strings.
+fn sort_by_keys(idx: &mut [u32], keys: &Rows) {
+    let Some(&first) = idx.first() else { return };
+    let width = keys.row(first as usize).as_ref().len();
+    let fixed = idx.iter().all(|&i| keys.row(i as usize).as_ref().len() == width);
+    match width {
+        _ if !fixed => idx.sort_by(|a, b| keys.row(*a as usize).cmp(&keys.row(*b as usize))),
+        0..=8 => sort_packed::<1>(idx, keys),
+        9..=16 => sort_packed::<2>(idx, keys),
+        17..=32 => sort_packed::<4>(idx, keys),
+        _ => idx.sort_by(|a, b| keys.row(*a as usize).cmp(&keys.row(*b as usize))),
+    }
+}
+
+/// `sort_by_keys` over keys packed into `N` words (index last: ties keep
+/// their order).
+fn sort_packed<const N: usize>(idx: &mut [u32], keys: &Rows) {
+    let mut packed: Vec<([u64; N], u32)> = idx
+        .iter()
+        .map(|&i| {
+            let mut words = [0u64; N];
+            for (w, chunk) in words.iter_mut().zip(keys.row(i as usize).as_ref().chunks(8)) {
+                let mut buf = [0u8; 8];
+                buf[..chunk.len()].copy_from_slice(chunk);
+                *w = u64::from_be_bytes(buf);
+            }
+            (words, i)
+        })
+        .collect();
+    packed.sort_unstable();
+    for (slot, (_, i)) in idx.iter_mut().zip(packed) {
+        *slot = i;
     }
 }
 
@@ -417,5 +452,34 @@ impl Sink for WindowSink {
         self.output.publish(rechunk(out, self.batch_size))?;
         self.reservation.lock().unwrap_or_else(|e| e.into_inner()).free();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::{Array, Int32Array, StringArray};
+
+    use super::*;
+
+    fn sorted(cols: Vec<ArrayRef>, n: usize) -> Vec<u32> {
+        let fields = cols.iter().map(|c| SortField::new(c.data_type().clone())).collect();
+        let keys = RowConverter::new(fields).unwrap().convert_columns(&cols).unwrap();
+        let mut idx: Vec<u32> = (0..n as u32).collect();
+        sort_by_keys(&mut idx, &keys);
+        idx
+    }
+
+    #[test]
+    fn packed_and_byte_sorts_agree_and_keep_ties_in_order() {
+        let k: ArrayRef = Arc::new(Int32Array::from(vec![Some(3), None, Some(1), Some(3), Some(-2), Some(1)]));
+        // fixed width (packed into one word): NULL first, ties in input order
+        assert_eq!(sorted(vec![k.clone()], 6), vec![1, 4, 2, 5, 0, 3]);
+        // variable width (strings): compared as bytes
+        let s: ArrayRef = Arc::new(StringArray::from(vec!["b", "a", "bb", "a", "", "b"]));
+        assert_eq!(sorted(vec![s], 6), vec![4, 1, 3, 0, 5, 2]);
+        // three ints: 15 bytes, two words
+        let many = vec![k.clone(), k.clone(), k];
+        assert_eq!(many[0].len(), 6);
+        assert_eq!(sorted(many, 6), vec![1, 4, 2, 5, 0, 3]);
     }
 }
