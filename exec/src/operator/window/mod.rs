@@ -237,9 +237,18 @@ impl WindowSink {
         sort_keys: Option<&Rows>,
     ) -> Result<RecordBatch> {
         let mut idx = rows.to_vec();
-        if let Some(keys) = sort_keys {
-            sort_by_keys(&mut idx, keys);
-        }
+        let packed = match sort_keys {
+            Some(keys) => sort_by_keys(&mut idx, keys),
+            None => None,
+        };
+        // the partition keys' width when the packed sort keys start with them
+        let partition_width = match (&packed, partition_keys) {
+            (Some(_), Some(p)) => {
+                let w = p.row(idx[0] as usize).as_ref().len();
+                idx.iter().all(|&i| p.row(i as usize).as_ref().len() == w).then_some(w)
+            }
+            _ => None,
+        };
         let n = idx.len();
         let mut partitions = Vec::new();
         let mut peer_start = vec![0usize; n];
@@ -247,10 +256,16 @@ impl WindowSink {
         let mut p_start = 0;
         let mut g_start = 0;
         for i in 1..=n {
-            let new_partition =
-                i == n || partition_keys.is_some_and(|k| k.row(idx[i] as usize) != k.row(idx[i - 1] as usize));
-            let new_peers =
-                new_partition || sort_keys.is_some_and(|k| k.row(idx[i] as usize) != k.row(idx[i - 1] as usize));
+            let new_partition = i == n
+                || match (&packed, partition_width) {
+                    (Some(p), Some(w)) => !p.prefix_equal(i, i - 1, w),
+                    _ => partition_keys.is_some_and(|k| k.row(idx[i] as usize) != k.row(idx[i - 1] as usize)),
+                };
+            let new_peers = new_partition
+                || match &packed {
+                    Some(p) => p.key(i) != p.key(i - 1),
+                    None => sort_keys.is_some_and(|k| k.row(idx[i] as usize) != k.row(idx[i - 1] as usize)),
+                };
             if new_peers {
                 for j in g_start..i {
                     peer_start[j] = g_start;
@@ -328,22 +343,55 @@ impl WindowSink {
 /// as Spark's does). Keys of one width of at most 32 bytes (any mix of
 /// fixed-width types) are packed into big-endian words first, so that the
 /// sort compares integers instead of calling `memcmp` on short byte strings.
-fn sort_by_keys(idx: &mut [u32], keys: &Rows) {
-    let Some(&first) = idx.first() else { return };
+/// Returns the packed keys in sorted order, if they were packed.
+fn sort_by_keys(idx: &mut [u32], keys: &Rows) -> Option<Packed> {
+    let &first = idx.first()?;
     let width = keys.row(first as usize).as_ref().len();
     let fixed = idx.iter().all(|&i| keys.row(i as usize).as_ref().len() == width);
     match width {
-        _ if !fixed => idx.sort_by(|a, b| keys.row(*a as usize).cmp(&keys.row(*b as usize))),
-        0..=8 => sort_packed::<1>(idx, keys),
-        9..=16 => sort_packed::<2>(idx, keys),
-        17..=32 => sort_packed::<4>(idx, keys),
-        _ => idx.sort_by(|a, b| keys.row(*a as usize).cmp(&keys.row(*b as usize))),
+        _ if !fixed => {
+            idx.sort_by(|a, b| keys.row(*a as usize).cmp(&keys.row(*b as usize)));
+            None
+        }
+        0..=8 => Some(sort_packed::<1>(idx, keys)),
+        9..=16 => Some(sort_packed::<2>(idx, keys)),
+        17..=32 => Some(sort_packed::<4>(idx, keys)),
+        _ => {
+            idx.sort_by(|a, b| keys.row(*a as usize).cmp(&keys.row(*b as usize)));
+            None
+        }
+    }
+}
+
+/// Sorted keys packed into `stride` big-endian words each.
+struct Packed {
+    words: Vec<u64>,
+    stride: usize,
+}
+
+impl Packed {
+    fn key(&self, i: usize) -> &[u64] {
+        &self.words[i * self.stride..(i + 1) * self.stride]
+    }
+
+    /// Whether keys `a` and `b` agree on their first `bytes` bytes.
+    fn prefix_equal(&self, a: usize, b: usize, bytes: usize) -> bool {
+        let (a, b) = (self.key(a), self.key(b));
+        let full = bytes / 8;
+        if a[..full] != b[..full] {
+            return false;
+        }
+        match bytes % 8 {
+            0 => true,
+            // the first bytes are the high ones
+            rest => (a[full] ^ b[full]) >> (64 - 8 * rest) == 0,
+        }
     }
 }
 
 /// `sort_by_keys` over keys packed into `N` words (index last: ties keep
 /// their order).
-fn sort_packed<const N: usize>(idx: &mut [u32], keys: &Rows) {
+fn sort_packed<const N: usize>(idx: &mut [u32], keys: &Rows) -> Packed {
     let mut packed: Vec<([u64; N], u32)> = idx
         .iter()
         .map(|&i| {
@@ -357,9 +405,12 @@ fn sort_packed<const N: usize>(idx: &mut [u32], keys: &Rows) {
         })
         .collect();
     packed.sort_unstable();
-    for (slot, (_, i)) in idx.iter_mut().zip(packed) {
+    let mut words = Vec::with_capacity(packed.len() * N);
+    for (slot, (w, i)) in idx.iter_mut().zip(packed) {
         *slot = i;
+        words.extend_from_slice(&w);
     }
+    Packed { words, stride: N }
 }
 
 /// A source read by a single worker, so that its chunks arrive in order:
@@ -465,7 +516,7 @@ mod tests {
         let fields = cols.iter().map(|c| SortField::new(c.data_type().clone())).collect();
         let keys = RowConverter::new(fields).unwrap().convert_columns(&cols).unwrap();
         let mut idx: Vec<u32> = (0..n as u32).collect();
-        sort_by_keys(&mut idx, &keys);
+        let _ = sort_by_keys(&mut idx, &keys);
         idx
     }
 
@@ -481,5 +532,14 @@ mod tests {
         let many = vec![k.clone(), k.clone(), k];
         assert_eq!(many[0].len(), 6);
         assert_eq!(sorted(many, 6), vec![1, 4, 2, 5, 0, 3]);
+    }
+
+    #[test]
+    fn packed_prefixes() {
+        let p = Packed { words: vec![0x0102_0304_0506_0708, 0x0102_0304_0506_07ff, 0x0102_0400_0000_0000], stride: 1 };
+        assert!(p.prefix_equal(0, 1, 7));
+        assert!(!p.prefix_equal(0, 1, 8));
+        assert!(p.prefix_equal(0, 2, 2));
+        assert!(!p.prefix_equal(0, 2, 3));
     }
 }
