@@ -425,6 +425,9 @@ impl Analyzer<'_> {
             S::InList { expr, list, negated } => {
                 let x = self.expr(expr, cx)?;
                 let items = list.iter().map(|i| self.expr(i, cx)).collect::<Result<Vec<_>>>()?;
+                // `(a, b) IN ((1, 2))`: Spark compares structs by position,
+                // whatever their field names
+                let items = items.into_iter().map(|i| self.rename_struct_like(i, &x.data_type())).collect::<Vec<_>>();
                 let mut types = vec![x.data_type()];
                 types.extend(items.iter().map(|i| i.data_type()));
                 let Some(t) = wider_common(&types, self.ansi) else {
@@ -647,6 +650,37 @@ impl Analyzer<'_> {
             else_expr: Some(Box::new(rebuilt)),
             data_type: out_type,
         })
+    }
+
+    /// `e` as a struct with the field names of `like` when both are structs
+    /// of the same field types in the same order (NULL stays NULL);
+    /// otherwise `e` unchanged.
+    fn rename_struct_like(&self, e: Expr, like: &DataType) -> Expr {
+        let t = e.data_type();
+        let (DataType::Struct(have), DataType::Struct(want)) = (&t, like) else { return e };
+        let same_shape = have.len() == want.len()
+            && have.iter().zip(want.iter()).all(|(a, b)| a.data_type() == b.data_type())
+            && have.iter().zip(want.iter()).any(|(a, b)| a.name() != b.name());
+        if !same_shape {
+            return e;
+        }
+        let ccx = CallCtx { ansi: self.ansi, mode: self.mode(), sql: "", arg_sql: &[] };
+        let Ok(values) =
+            have.iter().map(|f| functions::struct_field(e.clone(), f.name(), &ccx)).collect::<Result<Vec<_>>>()
+        else {
+            return e;
+        };
+        let rebuilt = Expr::ScalarFunction {
+            name: "named_struct".into(),
+            args: values,
+            data_type: like.clone(),
+            mode: self.mode(),
+        };
+        Expr::Case {
+            branches: vec![(Expr::IsNull(Box::new(e)), Expr::Literal(ScalarValue::null_of(like)))],
+            else_expr: Some(Box::new(rebuilt)),
+            data_type: like.clone(),
+        }
     }
 
     /// `struct(a, b AS n, t.*)`: CreateStruct. Fields are named by aliases,

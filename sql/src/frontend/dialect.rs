@@ -13,8 +13,8 @@
 use std::any::TypeId;
 
 use sqlparser::ast::{
-    BinaryOperator, DateTimeField, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
-    FunctionArguments, Ident, Interval, ObjectName, Value,
+    BinaryOperator, DataType, DateTimeField, Expr, Function, FunctionArg, FunctionArgExpr, FunctionArgumentList,
+    FunctionArguments, Ident, Interval, ObjectName, TrimWhereField, TypedString, Value,
 };
 use sqlparser::dialect::{Dialect, Precedence, SparkSqlDialect};
 use sqlparser::keywords::Keyword;
@@ -118,13 +118,18 @@ impl Dialect for EmberDialect {
         if matches!(&parser.peek_token_ref().token, Token::Word(w) if w.keyword == Keyword::TRIM)
             && parser.peek_nth_token_ref(1).token == Token::LParen
         {
-            // `trim(a, b)` is a plain call in Spark; sqlparser only knows
-            // `TRIM([BOTH] [x FROM] s)` for this dialect
-            match parser.maybe_parse(parse_trim_call) {
-                Ok(Some(e)) => return Some(Ok(e)),
-                Ok(None) => {}
-                Err(e) => return Some(Err(e)),
+            // `trim(a, b)` is a plain call in Spark, and the trim string of
+            // `TRIM(BOTH FROM s)` is optional; sqlparser knows neither
+            for form in [parse_trim_call, parse_trim_side_only] {
+                match parser.maybe_parse(form) {
+                    Ok(Some(e)) => return Some(Ok(e)),
+                    Ok(None) => {}
+                    Err(e) => return Some(Err(e)),
+                }
             }
+        }
+        if let Some(e) = parse_typed_timestamp(parser) {
+            return Some(Ok(e));
         }
         None
     }
@@ -185,6 +190,40 @@ fn parse_trim_call(parser: &mut Parser) -> Result<Expr, ParserError> {
         null_treatment: None,
         over: None,
     }))
+}
+
+/// `TRIM(BOTH|LEADING|TRAILING FROM s)` (fails, for `maybe_parse` to
+/// rewind, on any other form).
+fn parse_trim_side_only(parser: &mut Parser) -> Result<Expr, ParserError> {
+    parser.expect_keyword(Keyword::TRIM)?;
+    parser.expect_token(&Token::LParen)?;
+    let side = match parser.expect_one_of_keywords(&[Keyword::BOTH, Keyword::LEADING, Keyword::TRAILING])? {
+        Keyword::LEADING => TrimWhereField::Leading,
+        Keyword::TRAILING => TrimWhereField::Trailing,
+        _ => TrimWhereField::Both,
+    };
+    parser.expect_keyword(Keyword::FROM)?;
+    let expr = parser.parse_expr()?;
+    parser.expect_token(&Token::RParen)?;
+    Ok(Expr::Trim { trim_where: Some(side), trim_what: None, expr: Box::new(expr), trim_characters: None })
+}
+
+/// `timestamp_ltz'...'` and `timestamp_ntz'...'`: Spark's typed literals
+/// whose type sqlparser does not know as a word.
+fn parse_typed_timestamp(parser: &mut Parser) -> Option<Expr> {
+    let first = parser.peek_nth_token_ref(0);
+    let Token::Word(w) = &first.token else { return None };
+    let name = w.value.to_ascii_uppercase();
+    if w.quote_style.is_some() || !matches!(name.as_str(), "TIMESTAMP_LTZ" | "TIMESTAMP_NTZ") {
+        return None;
+    }
+    let second = parser.peek_nth_token_ref(1);
+    let (Token::SingleQuotedString(v) | Token::DoubleQuotedString(v)) = &second.token else { return None };
+    let value = Value::SingleQuotedString(v.clone()).with_span(second.span);
+    let data_type = DataType::Custom(ObjectName::from(vec![Ident::with_span(first.span, name)]), vec![]);
+    parser.advance_token();
+    parser.advance_token();
+    Some(Expr::TypedString(TypedString { data_type, value, uses_odbc_syntax: false }))
 }
 
 /// `struct(e [[AS] name], *, t.*, ...)` as a struct literal whose values

@@ -74,6 +74,11 @@ impl Converter<'_> {
             A::InList { expr, list, negated } => {
                 Expr::InList { expr: self.boxed(expr)?, list: self.exprs(list)?, negated: *negated }
             }
+            // `(a, b) IN (SELECT x, y ...)` compares several values, which
+            // the spec's one-value InSubquery cannot say
+            A::InSubquery { expr, .. } if matches!(expr.as_ref(), A::Tuple(_)) => {
+                return Err(unsupported("IN subquery of several columns"))
+            }
             A::InSubquery { expr, subquery, negated } => Expr::InSubquery {
                 expr: self.boxed(expr)?,
                 subquery: Box::new(self.query(subquery)?),
@@ -194,7 +199,21 @@ impl Converter<'_> {
             }
             A::Array(a) => function("array", self.exprs(&a.elem)?, span),
             A::Named { .. } => return Err(unsupported("named struct field")),
-            A::Tuple(_) => return Err(unsupported("row value (tuple) expression")),
+            // Spark's row constructor `(a, b)` is CreateStruct without the
+            // `struct` name: `named_struct(a, a, col2, 1)`
+            A::Tuple(items) => {
+                let mut args = Vec::with_capacity(items.len() * 2);
+                for (i, item) in items.iter().enumerate() {
+                    let value = self.expr(item)?;
+                    let name = match &value {
+                        Expr::Column { name, .. } => name.last().cloned().unwrap_or_default(),
+                        _ => format!("col{}", i + 1),
+                    };
+                    args.push(Expr::Literal { value: ScalarValue::Utf8(Some(name)), span: None });
+                    args.push(value);
+                }
+                function("named_struct", args, span)
+            }
             // sqlparser reads `struct(a, b AS n)` as a struct literal; in Spark
             // it is the `struct` function (CreateStruct), aliases naming fields
             A::Struct { values, fields } if fields.is_empty() => {

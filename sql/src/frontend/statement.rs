@@ -32,6 +32,9 @@ pub(crate) fn statement(src: &Source) -> Result<Statement> {
         // an unterminated quote: let sqlparser report it with its position
         Err(_) => return Err(sqlparser_fallback(src)),
     };
+    if let Some(text) = expand_identifier_clauses(src.text, &tokens)? {
+        return statement(&Source::new(&text, src.base));
+    }
     let Some(first) = tokens.first() else {
         return Err(Error::spark("PARSE_EMPTY_STATEMENT", &[]));
     };
@@ -42,6 +45,84 @@ pub(crate) fn statement(src: &Source) -> Result<Statement> {
         return Ok(stmt);
     }
     Err(sqlparser_fallback(src))
+}
+
+/// The text with every `IDENTIFIER('a' || 'b')` whose argument is string
+/// literals (joined by `||`) replaced by the name it spells, backquoted part
+/// by part (`IDENTIFIER('db.' || 't')` is `` `db`.`t` ``), as Spark's
+/// identifier clause reads it; None when there is none. Spans past a
+/// replacement shift by the difference in length.
+fn expand_identifier_clauses(text: &str, tokens: &[lexer::Token]) -> Result<Option<String>> {
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut i = 0;
+    while i < tokens.len() {
+        let is_clause =
+            tokens[i].is_kw("IDENTIFIER") && matches!(tokens.get(i + 1).map(|t| &t.tok), Some(Tok::Punct('(')));
+        if !is_clause {
+            i += 1;
+            continue;
+        }
+        // 'a' [|| 'b' ...] )
+        let mut name = String::new();
+        let mut j = i + 2;
+        let mut closed = None;
+        while let Some(Tok::Str(s)) = tokens.get(j).map(|t| &t.tok) {
+            name.push_str(s);
+            j += 1;
+            match (tokens.get(j).map(|t| &t.tok), tokens.get(j + 1).map(|t| &t.tok)) {
+                (Some(Tok::Punct(')')), _) => {
+                    closed = Some(j);
+                    break;
+                }
+                (Some(Tok::Punct('|')), Some(Tok::Punct('|'))) if tokens[j].end == tokens[j + 1].start => j += 2,
+                _ => break,
+            }
+        }
+        let Some(end) = closed else {
+            i += 1;
+            continue;
+        };
+        out.push_str(&text[copied..tokens[i].start]);
+        out.push_str(&quoted_name_parts(&name)?);
+        copied = tokens[end].end;
+        i = end + 1;
+    }
+    if copied == 0 {
+        return Ok(None);
+    }
+    out.push_str(&text[copied..]);
+    Ok(Some(out))
+}
+
+/// A multi-part name (`a.b`, `` `a.b`.c ``) as backquoted parts. Spark
+/// parses the string as an identifier: an empty one is an empty statement,
+/// an unquoted part must be a plain word.
+fn quoted_name_parts(name: &str) -> Result<String> {
+    if name.trim().is_empty() {
+        return Err(Error::spark("PARSE_EMPTY_STATEMENT", &[]));
+    }
+    let mut parts = vec![];
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '`' if quoted && chars.peek() == Some(&'`') => {
+                chars.next();
+                cur.push('`');
+            }
+            '`' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut cur)),
+            c if quoted || c.is_alphanumeric() || c == '_' => cur.push(c),
+            c => {
+                let shown = name[name.find(c).unwrap_or(0)..].split_whitespace().next().unwrap_or("");
+                return Err(Error::parse_syntax(&format!("'{shown}'"), ": extra input"));
+            }
+        }
+    }
+    parts.push(cur);
+    Ok(parts.iter().map(|p| format!("`{}`", p.replace('`', "``"))).collect::<Vec<_>>().join("."))
 }
 
 /// A statement Ember does not parse itself: a syntax error where sqlparser

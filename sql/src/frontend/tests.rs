@@ -871,6 +871,62 @@ fn trim_call_form_takes_the_trim_string_first() {
 }
 
 #[test]
+fn row_constructors_are_structs() {
+    match expr("(a, 1)") {
+        Expr::Function { name, args, .. } => {
+            assert_eq!(name, "named_struct");
+            assert!(matches!(&args[0], Expr::Literal { value: ScalarValue::Utf8(Some(n)), .. } if n == "a"));
+            assert!(col(&["a"])(&args[1]));
+            assert!(matches!(&args[2], Expr::Literal { value: ScalarValue::Utf8(Some(n)), .. } if n == "col2"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(err("SELECT * FROM t WHERE (a, b) IN (SELECT x, y FROM u)"), Error::NotImplemented(_)));
+}
+
+#[test]
+fn identifier_clause_with_literal_strings() {
+    match stmt("SELECT IDENTIFIER('COAL' || 'ESCE')(NULL, 1), IDENTIFIER('c1') FROM IDENTIFIER('db.' || 't')") {
+        Statement::Query(Plan::Project { input, exprs }) => {
+            assert_eq!(func(&exprs[0]), ("coalesce", 2, false));
+            assert!(col(&["c1"])(&exprs[1]));
+            assert!(matches!(*input, Plan::Relation { ref name, .. } if name == &["db", "t"]));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        stmt("DROP TABLE IF EXISTS IDENTIFIER('ta' || 'b')"),
+        Statement::Drop { name: vec!["tab".into()], kind: DropKind::Table, if_exists: true }
+    );
+    // a backquoted part keeps its dots
+    assert!(matches!(
+        stmt("SELECT * FROM IDENTIFIER('`a.b`.c')"),
+        Statement::Query(Plan::Project { input, .. }) if matches!(*input, Plan::Relation { ref name, .. } if name == &["a.b", "c"])
+    ));
+    // the string is read as an identifier
+    assert!(matches!(err("SELECT IDENTIFIER('c 1') FROM t"), Error::Spark(e) if e.error_class == "PARSE_SYNTAX_ERROR"));
+    assert!(matches!(err("SELECT IDENTIFIER('') FROM t"), Error::Spark(e) if e.error_class == "PARSE_EMPTY_STATEMENT"));
+    // inside a string it is text
+    assert!(matches!(lit("'IDENTIFIER(''x'')'"), ScalarValue::Utf8(Some(s)) if s == "IDENTIFIER('x')"));
+}
+
+#[test]
+fn spark_only_literal_and_trim_forms() {
+    assert!(parse_sql("SELECT timestamp_ltz'2021-01-01 00:00:00', timestamp_ntz'2021-01-01 00:00:00'").is_ok());
+    assert_eq!(lit("timestamp_ntz'1970-01-01 00:01:00'"), ScalarValue::TimestampNtz(Some(60_000_000)));
+    for (sql, name) in
+        [("TRIM(BOTH FROM a)", "trim"), ("TRIM(LEADING FROM a)", "ltrim"), ("TRIM(TRAILING FROM a)", "rtrim")]
+    {
+        assert_eq!(func(&expr(sql)), (name, 1, false), "{sql}");
+    }
+    // `INTERVAL ... TO ...` as a cast type
+    assert!(matches!(
+        expr("CAST(a AS INTERVAL YEAR TO MONTH)"),
+        Expr::Cast { to: DataType::Interval(arrow_schema::IntervalUnit::YearMonth), .. }
+    ));
+}
+
+#[test]
 fn scripts() {
     let stmts = parse_sql("SET a=1; ; SELECT 'x;y' -- c;\n; /* ; */ SELECT 2;").expect("parses");
     assert_eq!(stmts.len(), 3);
