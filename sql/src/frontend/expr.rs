@@ -24,7 +24,8 @@ use super::Converter;
 /// The spec function of Spark's `UnresolvedExtractValue` (`a[i]`, `m[k]`,
 /// `expr.field`): `__extract_value(child, extraction)`. The analyzer
 /// (`analyzer/expr.rs`) and the Connect lowering build and read the same
-/// name; no SQL call can name it (see `function`).
+/// name; no SQL call can name it, nor Connect's `__with_field` /
+/// `__drop_field` (see `function`).
 pub(crate) const EXTRACT_VALUE: &str = "__extract_value";
 
 fn unsupported(what: &str) -> Error {
@@ -359,7 +360,7 @@ impl Converter<'_> {
             })
             .collect::<Result<Vec<_>>>()?
             .join(".");
-        if name == EXTRACT_VALUE {
+        if [EXTRACT_VALUE, "__with_field", "__drop_field"].contains(&name.as_str()) {
             return Err(Error::spark(
                 "UNRESOLVED_ROUTINE",
                 &[
