@@ -1,22 +1,35 @@
-//! Greedy join ordering for clusters of inner joins.
+//! Join ordering for clusters of inner joins, and build sides.
 //!
 //! A cluster (inner and cross joins over any other inputs) is flattened into
-//! its inputs and conditions. The order starts from the largest input after
-//! its filters (it streams as the probe side; ties go to the input over the
-//! larger table) and repeatedly joins the smallest input linked to what is
-//! joined so far by an equality (else by any condition; a cross product only
-//! when nothing is linked). Each added input is the right, build side. The
-//! conditions are put back as a filter over the new join tree and the
-//! following predicate push-down turns them into join keys.
+//! its inputs and conditions. Up to `DP_LIMIT` inputs, dynamic programming
+//! over the connected subsets (DPsub) finds the cheapest bushy tree: each
+//! subset's rows are estimated once (independent of its order: the product of
+//! the inputs' rows and of the selectivities of the conditions inside it), and
+//! a hash join costs its probe rows, twice its build rows (hashing, memory)
+//! and its output rows. Each join's right input is the build side. Subsets are
+//! only joined through a condition; when no order avoids a cross product, and
+//! past `DP_LIMIT` inputs, a greedy order is used instead: start from the
+//! largest input and repeatedly join the smallest input linked to what is
+//! joined so far. The conditions are put back as a filter over the new join
+//! tree and the following predicate push-down turns them into join keys.
+//!
+//! After that, semi, anti and left outer joins whose left input is the
+//! smaller one swap their inputs (right semi / anti / outer joins), so the
+//! hash table holds the smaller side.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use ember_core::expr::BinaryOp;
 use ember_core::plan::JoinType;
 use ember_core::{ColumnId, Expr, LogicalPlan, Result};
 
-use crate::stats::{base_rows, estimate_rows};
-use crate::util::{covered_by, filter, ids};
+use crate::cardinality::{self, base_rows, equi_selectivity, ColumnStats, Estimate};
+use crate::util::{covered_by, filter, ids, is_movable};
+
+/// Largest cluster ordered by dynamic programming (3^n subset pairs).
+const DP_LIMIT: usize = 12;
+/// Cost of a build row relative to a probe row or an output row.
+const BUILD_COST: f64 = 2.0;
 
 pub fn reorder_joins(plan: LogicalPlan) -> Result<LogicalPlan> {
     match plan {
@@ -26,7 +39,7 @@ pub fn reorder_joins(plan: LogicalPlan) -> Result<LogicalPlan> {
             let mut conds = Vec::new();
             flatten(plan, &mut leaves, &mut conds);
             let leaves = leaves.into_iter().map(reorder_joins).collect::<Result<Vec<_>>>()?;
-            let joined = greedy(leaves, &conds);
+            let joined = order(leaves, &conds);
             let with_filter = filter(joined, conds);
             let out = with_filter.output();
             if out.iter().map(|a| a.id).eq(original.iter().map(|a| a.id)) {
@@ -66,8 +79,240 @@ fn flatten(plan: LogicalPlan, leaves: &mut Vec<LogicalPlan>, conds: &mut Vec<Exp
     }
 }
 
-fn greedy(mut leaves: Vec<LogicalPlan>, conds: &[Expr]) -> LogicalPlan {
-    let sizes: Vec<f64> = leaves.iter().map(estimate_rows).collect();
+/// A join tree over leaf indices.
+enum Tree {
+    Leaf(usize),
+    /// (probe, build)
+    Join(Box<Tree>, Box<Tree>),
+}
+
+fn order(leaves: Vec<LogicalPlan>, conds: &[Expr]) -> LogicalPlan {
+    let tree = if leaves.len() <= DP_LIMIT { dp(&leaves, conds) } else { None };
+    let tree = tree.unwrap_or_else(|| greedy(&leaves, conds));
+    let mut slots: Vec<Option<LogicalPlan>> = leaves.into_iter().map(Some).collect();
+    build(tree, &mut slots)
+}
+
+fn build(tree: Tree, slots: &mut [Option<LogicalPlan>]) -> LogicalPlan {
+    match tree {
+        Tree::Leaf(i) => slots[i].take().unwrap_or(LogicalPlan::Empty { output: vec![] }),
+        Tree::Join(l, r) => {
+            let left = build(*l, slots);
+            let right = build(*r, slots);
+            LogicalPlan::Join {
+                left: Box::new(left),
+                right: Box::new(right),
+                join_type: JoinType::Cross,
+                on: vec![],
+                filter: None,
+                null_aware: false,
+            }
+        }
+    }
+}
+
+/// The join graph of a cluster: equalities between two inputs (edges) and
+/// other conditions over several inputs (hyperedges).
+struct Graph {
+    rows: Vec<f64>,
+    /// Selectivity of all equalities between inputs i and j (1 without any).
+    pair_sel: Vec<Vec<f64>>,
+    /// Bit set of the inputs each input shares an equality with.
+    adjacent: Vec<u32>,
+    /// Other conditions: the inputs they read, and their selectivity.
+    others: Vec<(u32, f64)>,
+}
+
+fn graph(leaves: &[LogicalPlan], conds: &[Expr]) -> Graph {
+    let n = leaves.len();
+    let estimates: Vec<Estimate> = leaves.iter().map(cardinality::estimate).collect();
+    let leaf_ids: Vec<HashSet<ColumnId>> = leaves.iter().map(|l| ids(&l.output())).collect();
+    let mask_of = |e: &Expr| -> u32 {
+        let cols = e.column_ids();
+        (0..n).filter(|i| cols.iter().any(|c| leaf_ids[*i].contains(c))).fold(0, |m, i| m | (1 << i))
+    };
+    let mut rows: Vec<f64> = estimates.iter().map(|e| e.rows).collect();
+    let mut edges: Vec<(usize, usize, Expr, Expr)> = Vec::new();
+    let mut others = Vec::new();
+    for c in conds {
+        if !is_movable(c) {
+            // stays above the joins (a subquery): joins nothing
+            continue;
+        }
+        let mask = mask_of(c);
+        if let Expr::Binary { op: BinaryOp::Eq, left, right, .. } = c {
+            let (lm, rm) = (mask_of(left), mask_of(right));
+            if lm.count_ones() == 1 && rm.count_ones() == 1 && lm != rm && (lm | rm) == mask {
+                let (i, j) = (lm.trailing_zeros() as usize, rm.trailing_zeros() as usize);
+                edges.push((i, j, (**left).clone(), (**right).clone()));
+                continue;
+            }
+        }
+        match mask.count_ones() {
+            0 => {}
+            // a filter of one input (push-down normally put it there already)
+            1 => rows[mask.trailing_zeros() as usize] *= cardinality::selectivity(c),
+            _ => others.push((mask, cardinality::selectivity(c))),
+        }
+    }
+    // equalities chain columns into classes (c_nationkey = s_nationkey =
+    // n_nationkey): every member's domain is at most the smallest one's
+    let mut class_domain: HashMap<ColumnId, f64> = HashMap::new();
+    let stats = |k: usize, e: &Expr| estimates[k].key(e, u64::MAX - k as u64);
+    let mut parent: HashMap<ColumnId, ColumnId> = HashMap::new();
+    fn root(parent: &HashMap<ColumnId, ColumnId>, mut x: ColumnId) -> ColumnId {
+        while let Some(p) = parent.get(&x) {
+            if *p == x {
+                break;
+            }
+            x = *p;
+        }
+        x
+    }
+    for (_, _, l, r) in &edges {
+        if let (Expr::Column(a), Expr::Column(b)) = (l, r) {
+            parent.entry(a.id).or_insert(a.id);
+            parent.entry(b.id).or_insert(b.id);
+            let (ra, rb) = (root(&parent, a.id), root(&parent, b.id));
+            if ra != rb {
+                parent.insert(ra, rb);
+            }
+        }
+    }
+    for (i, j, l, r) in &edges {
+        for (k, e) in [(*i, l), (*j, r)] {
+            if let Expr::Column(a) = e {
+                let d = stats(k, e).domain;
+                let entry = class_domain.entry(root(&parent, a.id)).or_insert(d);
+                *entry = entry.min(d);
+            }
+        }
+    }
+    let capped = |k: usize, e: &Expr| -> ColumnStats {
+        let s = stats(k, e);
+        match e {
+            Expr::Column(a) => match class_domain.get(&root(&parent, a.id)) {
+                Some(d) => ColumnStats { domain: s.domain.min(*d), ..s },
+                None => s,
+            },
+            _ => s,
+        }
+    };
+    let mut pair_sel = vec![vec![1.0; n]; n];
+    let mut adjacent = vec![0u32; n];
+    for i in 0..n {
+        for j in (i + 1)..n {
+            let (mut lk, mut rk) = (Vec::new(), Vec::new());
+            for (a, b, l, r) in &edges {
+                if (*a, *b) == (i, j) {
+                    lk.push(capped(i, l));
+                    rk.push(capped(j, r));
+                } else if (*a, *b) == (j, i) {
+                    lk.push(capped(i, r));
+                    rk.push(capped(j, l));
+                }
+            }
+            if !lk.is_empty() {
+                let s = equi_selectivity(&lk, &rk);
+                pair_sel[i][j] = s;
+                pair_sel[j][i] = s;
+                adjacent[i] |= 1 << j;
+                adjacent[j] |= 1 << i;
+            }
+        }
+    }
+    Graph { rows, pair_sel, adjacent, others }
+}
+
+/// The cheapest bushy tree of connected joins, or None when the inputs are
+/// not connected by conditions.
+fn dp(leaves: &[LogicalPlan], conds: &[Expr]) -> Option<Tree> {
+    let n = leaves.len();
+    if n < 2 {
+        return None;
+    }
+    let g = graph(leaves, conds);
+    let full: u32 = (1u32 << n) - 1;
+    let size = 1usize << n;
+    // rows of every subset: add the lowest input to the subset without it
+    let mut rows = vec![1.0_f64; size];
+    for s in 1..size {
+        let i = (s as u32).trailing_zeros() as usize;
+        let rest = s & !(1 << i);
+        let mut r = rows[rest] * g.rows[i];
+        let mut m = rest;
+        while m != 0 {
+            let j = m.trailing_zeros() as usize;
+            r *= g.pair_sel[i][j];
+            m &= m - 1;
+        }
+        for (mask, sel) in &g.others {
+            if mask & (1 << i) != 0 && (*mask as usize) & !s == 0 {
+                r *= sel;
+            }
+        }
+        rows[s] = r;
+    }
+    let est = |s: usize| rows[s].max(1.0);
+    let adjacent_of = |s: usize| {
+        let mut m = s as u32;
+        let mut adj = 0u32;
+        while m != 0 {
+            adj |= g.adjacent[m.trailing_zeros() as usize];
+            m &= m - 1;
+        }
+        adj
+    };
+    // best[s] = (cost, probe subset, build subset)
+    let mut best: Vec<Option<(f64, usize, usize)>> = vec![None; size];
+    for i in 0..n {
+        best[1 << i] = Some((0.0, 0, 0));
+    }
+    for s in 1..size {
+        if s.count_ones() < 2 {
+            continue;
+        }
+        let mut sub = (s - 1) & s;
+        while sub != 0 {
+            let (p, b) = (sub, s ^ sub);
+            if let (Some((cp, _, _)), Some((cb, _, _))) = (best[p], best[b]) {
+                let equi = adjacent_of(p) as usize & b != 0;
+                let hyper = g.others.iter().any(|(m, _)| {
+                    let m = *m as usize;
+                    m & !s == 0 && m & p != 0 && m & b != 0
+                });
+                if equi || hyper {
+                    let join = if equi {
+                        est(p) + BUILD_COST * est(b) + est(s)
+                    } else {
+                        // a nested loop compares every pair
+                        est(p) * est(b) + est(s)
+                    };
+                    let cost = cp + cb + join;
+                    if best[s].is_none_or(|(c, _, _)| cost < c) {
+                        best[s] = Some((cost, p, b));
+                    }
+                }
+            }
+            sub = (sub - 1) & s;
+        }
+    }
+    best[full as usize]?;
+    fn tree(best: &[Option<(f64, usize, usize)>], s: usize) -> Tree {
+        match best[s] {
+            Some((_, p, b)) if p != 0 => Tree::Join(Box::new(tree(best, p)), Box::new(tree(best, b))),
+            _ => Tree::Leaf(s.trailing_zeros() as usize),
+        }
+    }
+    Some(tree(&best, full as usize))
+}
+
+/// Left-deep order: the largest input streams as the probe side (ties go to
+/// the input over the larger table), then the smallest input linked to what
+/// is joined so far by an equality (else by any condition; a cross product
+/// only when nothing is linked).
+fn greedy(leaves: &[LogicalPlan], conds: &[Expr]) -> Tree {
+    let sizes: Vec<f64> = leaves.iter().map(cardinality::rows).collect();
     let base: Vec<f64> = leaves.iter().map(base_rows).collect();
     let leaf_ids: Vec<HashSet<ColumnId>> = leaves.iter().map(|l| ids(&l.output())).collect();
     let mut remaining: Vec<usize> = (0..leaves.len()).collect();
@@ -78,7 +323,7 @@ fn greedy(mut leaves: Vec<LogicalPlan>, conds: &[Expr]) -> LogicalPlan {
         })
         .unwrap_or(&0);
     remaining.retain(|i| *i != start);
-    let mut order = vec![start];
+    let mut tree = Tree::Leaf(start);
     let mut joined_ids = leaf_ids[start].clone();
     while !remaining.is_empty() {
         let linked = |i: usize, equi_only: bool| {
@@ -118,43 +363,167 @@ fn greedy(mut leaves: Vec<LogicalPlan>, conds: &[Expr]) -> LogicalPlan {
             .unwrap_or(&remaining[0]);
         remaining.retain(|i| *i != next);
         joined_ids.extend(leaf_ids[next].iter().copied());
-        order.push(next);
-    }
-    let mut slots: Vec<Option<LogicalPlan>> = leaves.drain(..).map(Some).collect();
-    let mut tree = slots[order[0]].take().unwrap_or(LogicalPlan::Empty { output: vec![] });
-    for i in &order[1..] {
-        if let Some(leaf) = slots[*i].take() {
-            tree = LogicalPlan::Join {
-                left: Box::new(tree),
-                right: Box::new(leaf),
-                join_type: JoinType::Cross,
-                on: vec![],
-                filter: None,
-                null_aware: false,
-            };
-        }
+        tree = Tree::Join(Box::new(tree), Box::new(Tree::Leaf(next)));
     }
     tree
 }
 
-/// A semi or anti join builds its right side; when the left side is the
-/// smaller one, swap the inputs (a right semi / anti join builds the left
-/// rows and marks those the probe finds). `NOT IN` keeps its form: its NULL
-/// rules are defined from the left side.
-pub fn choose_semi_build_sides(plan: LogicalPlan) -> Result<LogicalPlan> {
+/// A join builds its right side; semi, anti and left outer joins whose left
+/// side is the smaller one swap their inputs (a right semi / anti join builds
+/// the left rows and marks those the probe finds; a right outer join emits the
+/// unmatched build rows at the end). `NOT IN` keeps its form: its NULL rules
+/// are defined from the left side.
+pub fn choose_build_sides(plan: LogicalPlan) -> Result<LogicalPlan> {
     plan.transform_up(&mut |node| match node {
         LogicalPlan::Join {
             left,
             right,
-            join_type: jt @ (JoinType::LeftSemi | JoinType::LeftAnti),
+            join_type: jt @ (JoinType::LeftSemi | JoinType::LeftAnti | JoinType::LeftOuter),
             on,
             filter,
             null_aware: false,
-        } if estimate_rows(&left) < estimate_rows(&right) => {
-            let join_type = if jt == JoinType::LeftSemi { JoinType::RightSemi } else { JoinType::RightAnti };
+        } if cardinality::rows(&left) < cardinality::rows(&right) => {
+            let original = LogicalPlan::Join {
+                left: left.clone(),
+                right: right.clone(),
+                join_type: jt,
+                on: vec![],
+                filter: None,
+                null_aware: false,
+            }
+            .output();
+            let join_type = match jt {
+                JoinType::LeftSemi => JoinType::RightSemi,
+                JoinType::LeftAnti => JoinType::RightAnti,
+                _ => JoinType::RightOuter,
+            };
             let on = on.into_iter().map(|(l, r)| (r, l)).collect();
-            Ok(LogicalPlan::Join { left: right, right: left, join_type, on, filter, null_aware: false })
+            let swapped = LogicalPlan::Join { left: right, right: left, join_type, on, filter, null_aware: false };
+            if jt != JoinType::LeftOuter {
+                return Ok(swapped);
+            }
+            // the outer join's columns come in the original order
+            Ok(LogicalPlan::Project {
+                input: Box::new(swapped),
+                exprs: original.iter().map(|a| Expr::Column(a.clone())).collect(),
+            })
         }
         other => Ok(other),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow_schema::DataType;
+    use ember_core::{Attribute, ScalarValue};
+
+    use super::*;
+
+    fn table(names: &[&str], n: usize) -> LogicalPlan {
+        LogicalPlan::Values {
+            output: names.iter().map(|c| Attribute::new(*c, DataType::Int32, true)).collect(),
+            rows: vec![vec![ScalarValue::Int32(Some(0)); names.len()]; n],
+        }
+    }
+
+    fn col(p: &LogicalPlan, i: usize) -> Expr {
+        Expr::col(&p.output()[i])
+    }
+
+    fn eq_lit(e: Expr, v: i32) -> Expr {
+        Expr::eq(e, Expr::lit(ScalarValue::Int32(Some(v))))
+    }
+
+    fn cross(l: LogicalPlan, r: LogicalPlan) -> LogicalPlan {
+        LogicalPlan::Join {
+            left: Box::new(l),
+            right: Box::new(r),
+            join_type: JoinType::Cross,
+            on: vec![],
+            filter: None,
+            null_aware: false,
+        }
+    }
+
+    fn filtered(p: LogicalPlan, pred: Expr) -> LogicalPlan {
+        LogicalPlan::Filter { input: Box::new(p), predicate: pred }
+    }
+
+    /// The leaf tables of a join tree, left to right, by their first column's name.
+    fn shape(p: &LogicalPlan) -> String {
+        match p {
+            LogicalPlan::Join { left, right, .. } => format!("({} {})", shape(left), shape(right)),
+            LogicalPlan::Filter { input, .. } | LogicalPlan::Project { input, .. } => shape(input),
+            other => other.output()[0].name.clone(),
+        }
+    }
+
+    /// TPC-H q7's shape: lineitem joins orders and supplier; each of those
+    /// reaches a filtered nation (through customer for orders). The filtered
+    /// branches are joined first, into small build sides, and the fact table
+    /// streams through them.
+    #[test]
+    fn dimensions_reduce_before_the_fact_table_is_probed() {
+        let lineitem = table(&["l_orderkey", "l_suppkey"], 6000);
+        let orders = table(&["o_orderkey", "o_custkey"], 1500);
+        let customer = table(&["c_custkey", "c_nationkey"], 150);
+        let supplier = table(&["s_suppkey", "s_nationkey"], 10);
+        let n1 = table(&["n1_key", "n1_name"], 25);
+        let n2 = table(&["n2_key", "n2_name"], 25);
+        let conds = vec![
+            Expr::eq(col(&lineitem, 0), col(&orders, 0)),
+            Expr::eq(col(&lineitem, 1), col(&supplier, 0)),
+            Expr::eq(col(&orders, 1), col(&customer, 0)),
+            Expr::eq(col(&supplier, 1), col(&n1, 0)),
+            Expr::eq(col(&customer, 1), col(&n2, 0)),
+        ];
+        let n1f = filtered(n1.clone(), eq_lit(col(&n1, 1), 1));
+        let n2f = filtered(n2.clone(), eq_lit(col(&n2, 1), 2));
+        let leaves = vec![lineitem, orders, customer, supplier, n1f, n2f];
+        let plan = order(leaves, &conds);
+        // orders (probing customer, which probes nation 2) is built for
+        // lineitem, whose result then probes supplier (probing nation 1)
+        assert_eq!(shape(&plan), "((l_orderkey (o_orderkey (c_custkey n2_key))) (s_suppkey n1_key))");
+    }
+
+    #[test]
+    fn a_filtered_fact_table_still_probes_the_larger_dimension_when_cheaper() {
+        // q12: orders (1500) joins a heavily filtered lineitem (6000 * 0.1 * 0.1)
+        let orders = table(&["o_orderkey"], 1500);
+        let lineitem = table(&["l_orderkey", "l_mode", "l_date"], 6000);
+        let lf = filtered(lineitem.clone(), Expr::and(eq_lit(col(&lineitem, 1), 1), eq_lit(col(&lineitem, 2), 1)));
+        let conds = vec![Expr::eq(col(&orders, 0), col(&lineitem, 0))];
+        let plan = reorder_joins(filter(cross(orders, lf), conds)).unwrap();
+        assert_eq!(shape(&plan), "(o_orderkey l_orderkey)");
+    }
+
+    #[test]
+    fn disconnected_inputs_fall_back_to_a_greedy_order() {
+        let a = table(&["a"], 10);
+        let b = table(&["b"], 1000);
+        let plan = order(vec![a, b], &[]);
+        assert_eq!(shape(&plan), "(b a)");
+    }
+
+    #[test]
+    fn a_small_left_side_of_an_outer_join_is_built() {
+        let customer = table(&["c_custkey"], 150);
+        let orders = table(&["o_custkey", "o_orderkey"], 1500);
+        let join = LogicalPlan::Join {
+            left: Box::new(customer.clone()),
+            right: Box::new(orders.clone()),
+            join_type: JoinType::LeftOuter,
+            on: vec![(col(&customer, 0), col(&orders, 0))],
+            filter: None,
+            null_aware: false,
+        };
+        let out = join.output();
+        let plan = choose_build_sides(join).unwrap();
+        assert_eq!(plan.output(), out);
+        let LogicalPlan::Project { input, .. } = plan else { panic!("no projection restoring the column order") };
+        let LogicalPlan::Join { join_type, on, left, .. } = *input else { panic!("not a join") };
+        assert_eq!(join_type, JoinType::RightOuter);
+        assert_eq!(shape(&left), "o_custkey");
+        assert_eq!(on[0].0, col(&orders, 0));
+    }
 }

@@ -1,14 +1,14 @@
 //! Logical rewrites, applied in a fixed order: subqueries into joins,
 //! predicates pushed down (turning comma joins into equi-joins), inner
-//! joins reordered by estimated size with the smaller input on the build
-//! (right) side (semi and anti joins too), and unused columns pruned down
-//! to the scans.
+//! joins reordered by estimated cost (bushy trees, the smaller input of each
+//! join on the build (right) side), semi, anti and left outer joins swapped
+//! to build their smaller input, and unused columns pruned down to the scans.
 
+mod cardinality;
 mod decorrelate;
 mod join_order;
 mod predicate_pushdown;
 mod prune_columns;
-pub mod stats;
 mod util;
 
 use ember_core::{Expr, LogicalPlan, Result};
@@ -20,7 +20,7 @@ pub fn optimize(plan: LogicalPlan) -> Result<LogicalPlan> {
     let plan = predicate_pushdown::push_down(plan)?;
     let plan = join_order::reorder_joins(plan)?;
     let plan = predicate_pushdown::push_down(plan)?;
-    let plan = join_order::choose_semi_build_sides(plan)?;
+    let plan = join_order::choose_build_sides(plan)?;
     let plan = prune_columns::prune(plan)?;
     Ok(plan)
 }
