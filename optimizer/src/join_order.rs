@@ -24,6 +24,7 @@ use ember_core::plan::JoinType;
 use ember_core::{ColumnId, Expr, LogicalPlan, Result};
 
 use crate::cardinality::{self, base_rows, equi_selectivity, ColumnStats, Estimate};
+use crate::disjunction::pushable_for;
 use crate::util::{covered_by, filter, ids, is_movable};
 
 /// Largest cluster ordered by dynamic programming (3^n subset pairs).
@@ -152,7 +153,19 @@ fn graph(leaves: &[LogicalPlan], conds: &[Expr]) -> Graph {
             0 => {}
             // a filter of one input (push-down normally put it there already)
             1 => rows[mask.trailing_zeros() as usize] *= cardinality::selectivity(c),
-            _ => others.push((mask, cardinality::selectivity(c))),
+            _ => {
+                // what a disjunction implies for each input filters that input
+                // already: count only the rest
+                let mut sel = cardinality::selectivity(c);
+                for (i, side) in leaf_ids.iter().enumerate() {
+                    if mask & (1 << i) != 0 {
+                        if let Some(implied) = pushable_for(c, side) {
+                            sel /= cardinality::selectivity(&implied).max(1e-9);
+                        }
+                    }
+                }
+                others.push((mask, sel.min(1.0)))
+            }
         }
     }
     // equalities chain columns into classes (c_nationkey = s_nationkey =

@@ -1,11 +1,13 @@
 //! Logical rewrites, applied in a fixed order: subqueries into joins,
-//! predicates pushed down (turning comma joins into equi-joins), inner
+//! predicates pushed down (turning comma joins into equi-joins, and giving
+//! each join input what a disjunction over both implies for it), inner
 //! joins reordered by estimated cost (bushy trees, the smaller input of each
 //! join on the build (right) side), semi, anti and left outer joins swapped
 //! to build their smaller input, and unused columns pruned down to the scans.
 
 mod cardinality;
 mod decorrelate;
+mod disjunction;
 mod join_order;
 mod predicate_pushdown;
 mod prune_columns;

@@ -12,6 +12,7 @@ use ember_core::expr::BinaryOp;
 use ember_core::plan::JoinType;
 use ember_core::{ColumnId, Expr, LogicalPlan, Result};
 
+use crate::disjunction::pushable_for;
 use crate::util::{covered_by, filter, ids, inline_aliases, is_movable};
 
 pub fn push_down(plan: LogicalPlan) -> Result<LogicalPlan> {
@@ -23,7 +24,12 @@ fn push(plan: LogicalPlan, preds: Vec<Expr>) -> Result<LogicalPlan> {
         LogicalPlan::Filter { input, predicate } => {
             let mut all = preds;
             for t in predicate.split_conjunction() {
-                all.extend(factor_or(t).split_conjunction());
+                for f in factor_or(t).split_conjunction() {
+                    // implied predicates reach their input again on each pass
+                    if !all.contains(&f) {
+                        all.push(f);
+                    }
+                }
             }
             push(*input, all)
         }
@@ -138,6 +144,9 @@ fn push_into_join(
                 } else if covered_by(&p, &rids) {
                     to_right.push(p);
                 } else {
+                    // a disjunction over both sides may still filter each side
+                    to_left.extend(pushable_for(&p, &lids));
+                    to_right.extend(pushable_for(&p, &rids));
                     cond.push(p);
                 }
             }
@@ -356,5 +365,44 @@ mod tests {
         below.sort_unstable();
         // `k3 > 2` reads k itself below the Expand
         assert_eq!(below, vec![k.id, v.id]);
+    }
+    /// q7: `(n1 = 'FRANCE' AND n2 = 'GERMANY') OR (n1 = 'GERMANY' AND n2 = 'FRANCE')`
+    /// over `n1 x n2` filters each input by the names it may take, once, and
+    /// stays as the join condition.
+    #[test]
+    fn a_disjunction_over_a_join_filters_each_side() {
+        let n1 = Attribute::new("n1", DataType::Utf8, true);
+        let n2 = Attribute::new("n2", DataType::Utf8, true);
+        let table = |a: &Attribute| LogicalPlan::Values {
+            output: vec![a.clone()],
+            rows: vec![vec![ScalarValue::Utf8(Some("FRANCE".into()))]],
+        };
+        let s = |v: &str| Expr::lit(ScalarValue::Utf8(Some(v.into())));
+        let or = Expr::or(
+            Expr::and(Expr::eq(Expr::col(&n1), s("FRANCE")), Expr::eq(Expr::col(&n2), s("GERMANY"))),
+            Expr::and(Expr::eq(Expr::col(&n1), s("GERMANY")), Expr::eq(Expr::col(&n2), s("FRANCE"))),
+        );
+        let plan = LogicalPlan::Filter {
+            input: Box::new(LogicalPlan::Join {
+                left: Box::new(table(&n1)),
+                right: Box::new(table(&n2)),
+                join_type: JoinType::Cross,
+                on: vec![],
+                filter: None,
+                null_aware: false,
+            }),
+            predicate: or.clone(),
+        };
+        // a second pass finds the implied predicates already in place
+        let plan = push_down(push_down(plan).unwrap()).unwrap();
+        let LogicalPlan::Join { left, right, join_type: JoinType::Inner, filter: Some(f), .. } = plan else {
+            panic!("the disjunction is not the join condition")
+        };
+        assert_eq!(f, or);
+        for (side, a, names) in [(left, &n1, ["FRANCE", "GERMANY"]), (right, &n2, ["GERMANY", "FRANCE"])] {
+            let LogicalPlan::Filter { predicate, .. } = *side else { panic!("side not filtered") };
+            let expected = Expr::InList { expr: Box::new(Expr::col(a)), list: names.map(s).to_vec(), negated: false };
+            assert_eq!(predicate, expected);
+        }
     }
 }

@@ -43,3 +43,13 @@ pub fn filter(input: LogicalPlan, terms: Vec<Expr>) -> LogicalPlan {
 pub fn is_movable(e: &Expr) -> bool {
     !e.contains_subquery() && !e.contains_aggregate() && !e.contains_outer()
 }
+
+/// Whether evaluating `e` twice gives the same value (no random or
+/// id-generating calls): a condition that is copied must be.
+pub fn is_deterministic(e: &Expr) -> bool {
+    !e.any(&mut |x| {
+        matches!(x, Expr::ScalarFunction { name, .. }
+            if matches!(name.as_str(), "rand" | "randn" | "uuid" | "shuffle" | "uniform" | "randstr"
+                | "monotonically_increasing_id" | "spark_partition_id"))
+    })
+}
