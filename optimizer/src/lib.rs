@@ -1,9 +1,10 @@
 //! Logical rewrites, applied in a fixed order: subqueries into joins,
 //! predicates pushed down (turning comma joins into equi-joins, and giving
-//! each join input what a disjunction over both implies for it), inner
-//! joins reordered by estimated cost (bushy trees, the smaller input of each
-//! join on the build (right) side), semi, anti and left outer joins swapped
-//! to build their smaller input, and unused columns pruned down to the scans.
+//! each join input what a disjunction over both implies for it), small semi
+//! joins moved onto the input they filter, inner joins reordered by
+//! estimated cost (bushy trees, the smaller input of each join on the build
+//! (right) side), semi, anti and left outer joins swapped to build their
+//! smaller input, and unused columns pruned down to the scans.
 
 mod cardinality;
 mod decorrelate;
@@ -11,6 +12,7 @@ mod disjunction;
 mod join_order;
 mod predicate_pushdown;
 mod prune_columns;
+mod semi_join_pushdown;
 mod util;
 
 use ember_core::{Expr, LogicalPlan, Result};
@@ -20,6 +22,7 @@ pub fn optimize(plan: LogicalPlan) -> Result<LogicalPlan> {
     let plan = decorrelate::decorrelate(plan)?;
     let plan = optimize_subqueries(plan)?;
     let plan = predicate_pushdown::push_down(plan)?;
+    let plan = semi_join_pushdown::push_semi_joins(plan)?;
     let plan = join_order::reorder_joins(plan)?;
     let plan = predicate_pushdown::push_down(plan)?;
     let plan = join_order::choose_build_sides(plan)?;
