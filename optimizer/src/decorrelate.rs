@@ -438,7 +438,7 @@ fn domain_join(
 /// A copy of `plan` in which every attribute the plan defines has a fresh
 /// id, with the map from old to new ids. Subquery plans inside expressions
 /// are uncorrelated by now and are left as they are.
-fn fresh_copy(plan: LogicalPlan) -> Result<(LogicalPlan, HashMap<ColumnId, ColumnId>)> {
+pub(crate) fn fresh_copy(plan: LogicalPlan) -> Result<(LogicalPlan, HashMap<ColumnId, ColumnId>)> {
     let mut map: HashMap<ColumnId, ColumnId> = HashMap::new();
     let plan = plan.transform_up(&mut |node| {
         let renew = |attrs: Vec<Attribute>, map: &mut HashMap<ColumnId, ColumnId>| -> Vec<Attribute> {

@@ -1,11 +1,13 @@
 //! Logical rewrites, applied in a fixed order: subqueries into joins,
 //! predicates pushed down (turning comma joins into equi-joins, and giving
-//! each join input what a disjunction over both implies for it), small semi
-//! joins moved onto the input they filter, inner joins reordered by
-//! estimated cost (bushy trees, the smaller input of each join on the build
-//! (right) side), semi, anti and left outer joins swapped to build their
-//! smaller input, and unused columns pruned down to the scans.
+//! each join input what a disjunction over both implies for it), aggregates
+//! joined on their grouping keys reduced to the groups the join can use,
+//! small semi joins moved onto the input they filter, inner joins reordered
+//! by estimated cost (bushy trees, the smaller input of each join on the
+//! build (right) side), semi, anti and left outer joins swapped to build
+//! their smaller input, and unused columns pruned down to the scans.
 
+mod aggregate_reduction;
 mod cardinality;
 mod decorrelate;
 mod disjunction;
@@ -22,6 +24,7 @@ pub fn optimize(plan: LogicalPlan) -> Result<LogicalPlan> {
     let plan = decorrelate::decorrelate(plan)?;
     let plan = optimize_subqueries(plan)?;
     let plan = predicate_pushdown::push_down(plan)?;
+    let plan = aggregate_reduction::reduce_aggregates(plan)?;
     let plan = semi_join_pushdown::push_semi_joins(plan)?;
     let plan = join_order::reorder_joins(plan)?;
     let plan = predicate_pushdown::push_down(plan)?;
