@@ -65,9 +65,12 @@ fn bad_arguments_exit_with_status_2() {
     let out = ember(&["--format", "xml"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("unknown format 'xml'"));
-    let out = ember(&["server"]);
+    let out = ember(&["server", "--bogus"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("not implemented yet"));
+    assert!(text(&out.stderr).contains("unknown argument `--bogus`"), "{}", text(&out.stderr));
+    let out = ember(&["server", "--port", "http"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("invalid port `http`"), "{}", text(&out.stderr));
 }
 
 #[test]
