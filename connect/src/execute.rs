@@ -131,6 +131,10 @@ fn run_command(engine: &Session, command: CommandType) -> Result<Vec<ExecutePlan
             crate::write::write_operation(engine, write)?;
             Ok(vec![])
         }
+        CommandType::WriteOperationV2(write) => {
+            crate::write::write_operation_v2(engine, write)?;
+            Ok(vec![])
+        }
         // PySpark cleans its ML model cache at exit; Ember keeps no models.
         CommandType::MlCommand(_) => Ok(vec![]),
         other => Err(Error::not_implemented(format!("the Spark Connect command {}", command_name(&other)))),
@@ -140,7 +144,6 @@ fn run_command(engine: &Session, command: CommandType) -> Result<Vec<ExecutePlan
 fn command_name(c: &CommandType) -> &'static str {
     match c {
         CommandType::RegisterFunction(_) => "RegisterFunction (Python UDFs)",
-        CommandType::WriteOperationV2(_) => "WriteOperationV2 (writeTo)",
         CommandType::WriteStreamOperationStart(_) => "WriteStreamOperationStart (streaming)",
         CommandType::StreamingQueryCommand(_) => "StreamingQueryCommand",
         CommandType::GetResourcesCommand(_) => "GetResourcesCommand",

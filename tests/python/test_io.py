@@ -85,3 +85,22 @@ def test_missing_path_is_an_analysis_error(spark, tmp_path):
     with pytest.raises(AnalysisException) as e:
         spark.read.parquet(str(tmp_path / "nope")).collect()
     assert e.value.getCondition() == "PATH_NOT_FOUND"
+
+
+def test_dataframe_writer_v2(spark, df):
+    name = f"v2_{os.getpid()}"
+    spark.sql(f"DROP TABLE IF EXISTS {name}")
+    try:
+        df.writeTo(name).using("parquet").create()
+        assert spark.table(name).count() == 3
+        with pytest.raises(AnalysisException) as e:
+            df.writeTo(name).create()
+        assert e.value.getCondition() == "TABLE_OR_VIEW_ALREADY_EXISTS"
+        df.limit(1).writeTo(name).append()
+        assert spark.table(name).count() == 4
+        df.limit(2).writeTo(name).createOrReplace()
+        assert spark.table(name).count() == 2
+        with pytest.raises(AnalysisException):
+            df.writeTo(f"missing_{name}").append()
+    finally:
+        spark.sql(f"DROP TABLE IF EXISTS {name}")
