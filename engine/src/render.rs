@@ -214,14 +214,7 @@ fn write_value(array: &dyn Array, row: usize, nested: bool, out: &mut String) {
             out.push_str(&format::date_to_string(ms.div_euclid(86_400_000) as i32))
         }
         DataType::Timestamp(unit, tz) => {
-            let micros = match unit {
-                TimeUnit::Second => array.as_primitive::<TimestampSecondType>().value(row).saturating_mul(1_000_000),
-                TimeUnit::Millisecond => {
-                    array.as_primitive::<TimestampMillisecondType>().value(row).saturating_mul(1000)
-                }
-                TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(row),
-                TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().value(row).div_euclid(1000),
-            };
+            let micros = crate::render::timestamp_micros(array, row, unit);
             let micros = match tz {
                 Some(tz) => wall_clock(micros, tz),
                 None => micros,
@@ -343,6 +336,16 @@ fn dictionary_key(array: &dyn Array, row: usize) -> Option<usize> {
         _ => return None,
     };
     Some(key)
+}
+
+/// A timestamp value of any unit as microseconds since the epoch.
+pub(crate) fn timestamp_micros(array: &dyn Array, row: usize, unit: &TimeUnit) -> i64 {
+    match unit {
+        TimeUnit::Second => array.as_primitive::<TimestampSecondType>().value(row).saturating_mul(1_000_000),
+        TimeUnit::Millisecond => array.as_primitive::<TimestampMillisecondType>().value(row).saturating_mul(1000),
+        TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(row),
+        TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().value(row).div_euclid(1000),
+    }
 }
 
 fn push_display(out: &mut String, v: impl std::fmt::Display) {

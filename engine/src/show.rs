@@ -14,8 +14,7 @@ use arrow::datatypes::{
     DataType, Date32Type, Date64Type, Decimal128Type, Decimal32Type, Decimal64Type, DurationMicrosecondType,
     DurationMillisecondType, DurationNanosecondType, DurationSecondType, Float16Type, Float32Type, Float64Type,
     Int16Type, Int32Type, Int64Type, Int8Type, IntervalMonthDayNanoType, IntervalUnit, IntervalYearMonthType, Schema,
-    Time32MillisecondType, Time32SecondType, Time64MicrosecondType, Time64NanosecondType, TimeUnit,
-    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt16Type,
+    Time32MillisecondType, Time32SecondType, Time64MicrosecondType, Time64NanosecondType, TimeUnit, UInt16Type,
     UInt32Type, UInt64Type, UInt8Type,
 };
 use arrow::util::display::{ArrayFormatter, FormatOptions};
@@ -364,14 +363,7 @@ fn write_pretty(array: &dyn Array, row: usize, out: &mut String) {
             out.push_str(&format::date_to_string(ms.div_euclid(86_400_000) as i32))
         }
         DataType::Timestamp(unit, tz) => {
-            let micros = match unit {
-                TimeUnit::Second => array.as_primitive::<TimestampSecondType>().value(row).saturating_mul(1_000_000),
-                TimeUnit::Millisecond => {
-                    array.as_primitive::<TimestampMillisecondType>().value(row).saturating_mul(1000)
-                }
-                TimeUnit::Microsecond => array.as_primitive::<TimestampMicrosecondType>().value(row),
-                TimeUnit::Nanosecond => array.as_primitive::<TimestampNanosecondType>().value(row).div_euclid(1000),
-            };
+            let micros = crate::render::timestamp_micros(array, row, unit);
             let local = match tz {
                 Some(tz) => crate::render::wall_clock(micros, tz),
                 None => micros,
