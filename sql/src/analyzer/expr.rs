@@ -69,27 +69,16 @@ pub fn type_str(t: &DataType) -> String {
 pub fn spec_has_aggregate(e: &spec::Expr) -> bool {
     use spec::Expr as S;
     match e {
-        S::Function { name, args, .. } => functions::is_aggregate(name) || args.iter().any(spec_has_aggregate),
-        S::Alias { expr, .. }
-        | S::Not { expr, .. }
-        | S::Negative { expr, .. }
-        | S::IsNull { expr, .. }
-        | S::IsBool { expr, .. }
-        | S::Cast { expr, .. }
-        | S::Extract { expr, .. }
-        | S::InSubquery { expr, .. } => spec_has_aggregate(expr),
-        S::Binary { left, right, .. } => spec_has_aggregate(left) || spec_has_aggregate(right),
-        S::Case { operand, branches, else_expr, .. } => {
-            operand.as_deref().is_some_and(spec_has_aggregate)
-                || branches.iter().any(|(w, t)| spec_has_aggregate(w) || spec_has_aggregate(t))
-                || else_expr.as_deref().is_some_and(spec_has_aggregate)
+        S::Function { name, .. } if functions::is_aggregate(name) => true,
+        // a window's own function runs over the window, not as a grouping
+        // aggregate; its arguments and specification may hold aggregates
+        // (`sum(sum(x)) OVER (PARTITION BY k)`)
+        S::Window { function, partition_by, order_by, .. } => {
+            child_exprs(function).into_iter().any(spec_has_aggregate)
+                || partition_by.iter().any(spec_has_aggregate)
+                || order_by.iter().any(|o| spec_has_aggregate(&o.expr))
         }
-        S::Between { expr, low, high, .. } => {
-            spec_has_aggregate(expr) || spec_has_aggregate(low) || spec_has_aggregate(high)
-        }
-        S::InList { expr, list, .. } => spec_has_aggregate(expr) || list.iter().any(spec_has_aggregate),
-        S::Like { expr, pattern, .. } => spec_has_aggregate(expr) || spec_has_aggregate(pattern),
-        _ => false,
+        _ => child_exprs(e).into_iter().any(spec_has_aggregate),
     }
 }
 
@@ -134,7 +123,7 @@ fn shift_function(name: &str) -> Option<&'static str> {
 }
 
 /// The direct child expressions of `e` (not those inside subqueries).
-fn child_exprs(e: &spec::Expr) -> Vec<&spec::Expr> {
+pub(crate) fn child_exprs(e: &spec::Expr) -> Vec<&spec::Expr> {
     use spec::Expr as S;
     match e {
         S::Alias { expr, .. }

@@ -239,29 +239,7 @@ pub fn window_name(e: &spec::Expr, column: &dyn Fn(&[String]) -> String) -> Stri
 
 /// Whether the unresolved expression holds a window expression (outside subqueries).
 pub(crate) fn spec_has_window(e: &spec::Expr) -> bool {
-    use spec::Expr as S;
-    match e {
-        S::Window { .. } => true,
-        S::Function { args, .. } => args.iter().any(spec_has_window),
-        S::Alias { expr, .. }
-        | S::Not { expr, .. }
-        | S::Negative { expr, .. }
-        | S::IsNull { expr, .. }
-        | S::IsBool { expr, .. }
-        | S::Cast { expr, .. }
-        | S::Extract { expr, .. }
-        | S::InSubquery { expr, .. } => spec_has_window(expr),
-        S::Binary { left, right, .. } => spec_has_window(left) || spec_has_window(right),
-        S::Case { operand, branches, else_expr, .. } => {
-            operand.as_deref().is_some_and(spec_has_window)
-                || branches.iter().any(|(w, t)| spec_has_window(w) || spec_has_window(t))
-                || else_expr.as_deref().is_some_and(spec_has_window)
-        }
-        S::Between { expr, low, high, .. } => spec_has_window(expr) || spec_has_window(low) || spec_has_window(high),
-        S::InList { expr, list, .. } => spec_has_window(expr) || list.iter().any(spec_has_window),
-        S::Like { expr, pattern, .. } => spec_has_window(expr) || spec_has_window(pattern),
-        _ => false,
-    }
+    matches!(e, spec::Expr::Window { .. }) || super::expr::child_exprs(e).into_iter().any(spec_has_window)
 }
 
 /// What the window function of a `spec::Expr::Window` is, before resolution.
