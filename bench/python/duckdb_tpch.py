@@ -6,7 +6,8 @@ The queries are a JSON list of {"name": ..., "sql": ...}, given as the last
 argument or on stdin. For each query: one warm-up run, then R timed runs
 (each fetches the full result). Prints one JSON object on stdout:
 {"engine": "duckdb", "version": ..., "results": [{"name", "times_ms",
-"median_ms", "rows", "error"}]}. If DuckDB cannot be imported, prints
+"median_ms", "rows", "error", "peak_rss_bytes"}]}; the peak resident size
+is measured per query on Linux (the high-water mark is reset before it). If DuckDB cannot be imported, prints
 {"error": ...} and exits with status 2.
 """
 
@@ -16,6 +17,25 @@ import os
 import statistics
 import sys
 import time
+
+def reset_peak_rss():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+    except OSError:
+        pass
+
+
+def peak_rss_bytes():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
 
 TABLES = ["lineitem", "orders", "customer", "part", "partsupp", "supplier", "nation", "region"]
 
@@ -45,6 +65,7 @@ def main():
     results = []
     for q in queries:
         entry = {"name": q["name"], "times_ms": [], "median_ms": None, "rows": None, "error": None}
+        reset_peak_rss()
         try:
             rows = con.execute(q["sql"]).fetchall()  # warm-up
             entry["rows"] = len(rows)
@@ -55,6 +76,7 @@ def main():
             entry["median_ms"] = statistics.median(entry["times_ms"])
         except Exception as e:  # one failing query must not stop the others
             entry["error"] = str(e)
+        entry["peak_rss_bytes"] = peak_rss_bytes()
         results.append(entry)
 
     print(json.dumps({"engine": "duckdb", "version": duckdb.__version__, "results": results}))

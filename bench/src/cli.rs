@@ -9,7 +9,7 @@ use std::time::Instant;
 use ember_engine::{QueryResult, Session};
 use serde_json::{json, Value};
 
-use crate::{answers, duckdb, tpch};
+use crate::{answers, duckdb, rss, tpch};
 
 const USAGE: &str = "usage: ember bench tpch [--sf N] [--data DIR] [--threads K] [--runs R] \
 [--queries 1,3,5] [--compare duckdb] [--json FILE]
@@ -125,6 +125,8 @@ struct QueryRun {
     /// `Some(true/false)` when an answer file exists, with the mismatch.
     correct: Option<bool>,
     mismatch: Option<String>,
+    /// Peak resident memory of the process over this query's runs.
+    peak_rss: Option<u64>,
     duckdb: Option<duckdb::DuckdbQuery>,
 }
 
@@ -238,6 +240,7 @@ fn run(o: &Options) -> Result<i32, String> {
         if progress {
             eprint!("{name} ...\r");
         }
+        rss::reset_peak();
         match run_sql(&session, sql) {
             Err(e) => q.error = Some(e),
             Ok(first) => {
@@ -264,6 +267,7 @@ fn run(o: &Options) -> Result<i32, String> {
                 }
             }
         }
+        q.peak_rss = rss::peak_bytes();
         runs.push(q);
     }
 
@@ -314,10 +318,18 @@ fn fmt_ms(v: Option<f64>) -> String {
     v.map_or("-".to_string(), |v| format!("{v:.1}"))
 }
 
+fn fmt_mib(v: Option<u64>) -> String {
+    v.map_or("-".to_string(), |b| format!("{:.0}", b as f64 / (1024.0 * 1024.0)))
+}
+
 fn print_table(runs: &[QueryRun], with_duckdb: bool, duckdb_version: Option<&str>) {
     let mut header = format!("{:<6}{:>9}{:>13}", "query", "rows", "ember ms");
     if with_duckdb {
         header.push_str(&format!("{:>13}{:>9}", "duckdb ms", "ratio"));
+    }
+    header.push_str(&format!("{:>11}", "ember MiB"));
+    if with_duckdb {
+        header.push_str(&format!("{:>12}", "duckdb MiB"));
     }
     header.push_str(&format!("  {}", "correct"));
     println!("{header}");
@@ -349,6 +361,10 @@ fn print_table(runs: &[QueryRun], with_duckdb: bool, duckdb_version: Option<&str
                 both_duck += d;
             }
         }
+        line.push_str(&format!("{:>11}", fmt_mib(q.peak_rss)));
+        if with_duckdb {
+            line.push_str(&format!("{:>12}", fmt_mib(q.duckdb.as_ref().and_then(|d| d.peak_rss))));
+        }
         let correct = match q.correct {
             Some(true) => "yes",
             Some(false) => "NO",
@@ -370,6 +386,14 @@ fn print_table(runs: &[QueryRun], with_duckdb: bool, duckdb_version: Option<&str
     if with_duckdb {
         let ratio = if both_duck > 0.0 { format!("{:.2}", both_ember / both_duck) } else { "-".into() };
         total.push_str(&format!("{:>13}{:>9}", format!("{both_duck:.1}"), ratio));
+    }
+    // the process peaks: the largest of the per-query peaks
+    total.push_str(&format!("{:>11}", fmt_mib(runs.iter().filter_map(|q| q.peak_rss).max())));
+    if with_duckdb {
+        total.push_str(&format!(
+            "{:>12}",
+            fmt_mib(runs.iter().filter_map(|q| q.duckdb.as_ref().and_then(|d| d.peak_rss)).max())
+        ));
     }
     total.push_str(&format!("  {correct}/{checked}"));
     println!("{total}");
@@ -437,6 +461,8 @@ fn to_json(
                 "duckdb_rows": q.duckdb.as_ref().and_then(|d| d.rows),
                 "duckdb_error": q.duckdb.as_ref().and_then(|d| d.error.clone()),
                 "ratio": ratio,
+                "ember_peak_rss_bytes": q.peak_rss,
+                "duckdb_peak_rss_bytes": q.duckdb.as_ref().and_then(|d| d.peak_rss),
                 "correct": q.correct,
                 "mismatch": q.mismatch,
                 "error": q.error,

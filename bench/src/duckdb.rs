@@ -16,6 +16,8 @@ pub struct DuckdbQuery {
     pub median_ms: Option<f64>,
     pub rows: Option<usize>,
     pub error: Option<String>,
+    /// Peak resident memory of the DuckDB process over this query's runs.
+    pub peak_rss: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -123,6 +125,7 @@ pub fn run(
                 median_ms: r.get("median_ms").and_then(Value::as_f64),
                 rows: r.get("rows").and_then(Value::as_u64).map(|n| n as usize),
                 error: r.get("error").and_then(Value::as_str).map(str::to_string),
+                peak_rss: r.get("peak_rss_bytes").and_then(Value::as_u64),
             },
         );
     }

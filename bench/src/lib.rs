@@ -9,6 +9,7 @@
 pub mod answers;
 mod cli;
 mod duckdb;
+mod rss;
 pub mod tpch;
 
 pub use cli::run_cli;

@@ -7,7 +7,9 @@
 //! other workers.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use arrow::array::RecordBatch;
 use ember_core::{Error, LogicalPlan, Result};
@@ -15,12 +17,25 @@ use ember_core::{Error, LogicalPlan, Result};
 use crate::context::QueryContext;
 use crate::pipeline::{Branch, LocalState, OperatorResult, Pipeline, SinkResult};
 use crate::planner::PhysicalPlanner;
+use crate::profile::BranchMetrics;
 
 /// Plans and runs a logical plan, returning all result batches in order.
 pub fn execute_plan(plan: &LogicalPlan, ctx: &Arc<QueryContext>) -> Result<Vec<RecordBatch>> {
     let (pipelines, result) = PhysicalPlanner::new(ctx.clone()).plan_query(plan)?;
     run_pipelines(&pipelines, ctx)?;
     Ok(result.take_batches())
+}
+
+/// `EXPLAIN ANALYZE`: plans and runs `plan`, dropping its rows, and returns
+/// the pipelines with what each source, operator and sink did.
+pub fn explain_analyze(plan: &LogicalPlan, ctx: &Arc<QueryContext>) -> Result<String> {
+    let started = Instant::now();
+    let (pipelines, result) = PhysicalPlanner::new(ctx.clone()).plan_query(plan)?;
+    run_pipelines(&pipelines, ctx)?;
+    let rows: usize = result.take_batches().iter().map(RecordBatch::num_rows).sum();
+    let mut text = crate::profile::render(&pipelines, started.elapsed(), ctx.memory.peak());
+    text.push_str(&format!("{rows} result row{}\n", if rows == 1 { "" } else { "s" }));
+    Ok(text)
 }
 
 pub fn run_pipelines(pipelines: &[Pipeline], ctx: &Arc<QueryContext>) -> Result<()> {
@@ -32,18 +47,20 @@ pub fn run_pipelines(pipelines: &[Pipeline], ctx: &Arc<QueryContext>) -> Result<
 }
 
 fn run_pipeline(p: &Pipeline, ctx: &Arc<QueryContext>) -> Result<()> {
+    let started = Instant::now();
     let threads = ctx.config.threads().max(1);
     let first_error: Mutex<Option<Error>> = Mutex::new(None);
-    for branch in &p.branches {
+    for (b, branch) in p.branches.iter().enumerate() {
         let workers = threads.min(branch.source.max_threads()).max(1);
+        p.metrics.branches[b].workers.store(workers, Ordering::Relaxed);
         if workers == 1 {
-            run_worker(branch, p, ctx)?;
+            run_worker(b, p, ctx)?;
             continue;
         }
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 scope.spawn(|| {
-                    let outcome = catch_unwind(AssertUnwindSafe(|| run_worker(branch, p, ctx)))
+                    let outcome = catch_unwind(AssertUnwindSafe(|| run_worker(b, p, ctx)))
                         .unwrap_or_else(|panic| Err(Error::internal(panic_message(&panic))));
                     if let Err(e) = outcome {
                         ctx.cancel();
@@ -60,7 +77,11 @@ fn run_pipeline(p: &Pipeline, ctx: &Arc<QueryContext>) -> Result<()> {
             return Err(e);
         }
     }
-    p.sink.finalize()
+    let finalizing = Instant::now();
+    p.sink.finalize()?;
+    p.metrics.finalize.add_time(finalizing.elapsed());
+    p.metrics.set_wall_time(started.elapsed());
+    Ok(())
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
@@ -76,19 +97,27 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 struct Worker<'a> {
     branch: &'a Branch,
     pipeline: &'a Pipeline,
+    metrics: &'a BranchMetrics,
     op_states: Vec<LocalState>,
     sink_state: LocalState,
     finished: bool,
 }
 
-fn run_worker(branch: &Branch, pipeline: &Pipeline, ctx: &QueryContext) -> Result<()> {
+/// Runs branch `b` of `pipeline` on this thread until its source is dry.
+fn run_worker(b: usize, pipeline: &Pipeline, ctx: &QueryContext) -> Result<()> {
+    let branch = &pipeline.branches[b];
+    let metrics = &pipeline.metrics.branches[b];
     let mut source_state = branch.source.init_local()?;
     let op_states = branch.operators.iter().map(|o| o.init_local()).collect::<Result<Vec<_>>>()?;
     let sink_state = pipeline.sink.init_local()?;
-    let mut w = Worker { branch, pipeline, op_states, sink_state, finished: false };
+    let mut w = Worker { branch, pipeline, metrics, op_states, sink_state, finished: false };
     while !w.finished {
         ctx.check_cancelled()?;
-        match branch.source.next_chunk(&mut source_state)? {
+        let pulling = Instant::now();
+        let chunk = branch.source.next_chunk(&mut source_state)?;
+        let rows = chunk.as_ref().map_or(0, RecordBatch::num_rows);
+        metrics.source.record(0, rows, pulling.elapsed());
+        match chunk {
             Some(chunk) => w.push(0, chunk)?,
             None => break,
         }
@@ -96,13 +125,19 @@ fn run_worker(branch: &Branch, pipeline: &Pipeline, ctx: &QueryContext) -> Resul
     // flush what operators still hold, in pipeline order
     for i in 0..branch.operators.len() {
         while !w.finished {
-            match branch.operators[i].finish(&mut w.op_states[i])? {
+            let flushing = Instant::now();
+            let held = branch.operators[i].finish(&mut w.op_states[i])?;
+            metrics.operators[i].record(0, held.as_ref().map_or(0, RecordBatch::num_rows), flushing.elapsed());
+            match held {
                 Some(chunk) => w.push(i + 1, chunk)?,
                 None => break,
             }
         }
     }
-    pipeline.sink.combine(w.sink_state)
+    let combining = Instant::now();
+    pipeline.sink.combine(w.sink_state)?;
+    pipeline.metrics.sink.add_time(combining.elapsed());
+    Ok(())
 }
 
 impl Worker<'_> {
@@ -115,7 +150,11 @@ impl Worker<'_> {
             if chunk.num_rows() == 0 {
                 return Ok(());
             }
-            if let SinkResult::Finished = self.pipeline.sink.sink(&mut self.sink_state, chunk)? {
+            let rows = chunk.num_rows();
+            let sinking = Instant::now();
+            let result = self.pipeline.sink.sink(&mut self.sink_state, chunk)?;
+            self.pipeline.metrics.sink.record(rows, 0, sinking.elapsed());
+            if let SinkResult::Finished = result {
                 self.finished = true;
             }
             return Ok(());
@@ -124,8 +163,20 @@ impl Worker<'_> {
             return Ok(());
         }
         let op = self.branch.operators[i].clone();
+        let stage = &self.metrics.operators[i];
+        let mut rows_in = chunk.num_rows();
         loop {
-            match op.execute(&mut self.op_states[i], &chunk)? {
+            let running = Instant::now();
+            let result = op.execute(&mut self.op_states[i], &chunk)?;
+            let rows_out = match &result {
+                OperatorResult::NeedMoreInput(out) | OperatorResult::Finished(out) => {
+                    out.as_ref().map_or(0, RecordBatch::num_rows)
+                }
+                OperatorResult::HaveMoreOutput(out) => out.num_rows(),
+            };
+            // the input counts once, however many calls it takes
+            stage.record(std::mem::take(&mut rows_in), rows_out, running.elapsed());
+            match result {
                 OperatorResult::NeedMoreInput(out) => {
                     if let Some(out) = out {
                         self.push(i + 1, out)?;

@@ -145,13 +145,16 @@ pub fn compile(expr: &Expr, input: &Binding) -> Result<PhysicalExpr> {
         }
         Expr::Literal(v) => PhysicalExpr::Literal(v.clone()),
         Expr::Alias { expr, .. } => return compile(expr, input),
-        Expr::Binary { op, left, right, data_type, mode } => PhysicalExpr::Binary {
-            op: *op,
-            left: c(left)?,
-            right: c(right)?,
-            data_type: data_type.clone(),
-            mode: *mode,
-        },
+        Expr::Binary { op, left, right, data_type, mode } => {
+            let (mut op, mut left, mut right) = (*op, c(left)?, c(right)?);
+            // `5 < x` becomes `x > 5`: comparisons take their literal on the right
+            if let (Some(mirrored), PhysicalExpr::Literal(_), false) =
+                (op.swap(), left.as_ref(), matches!(right.as_ref(), PhysicalExpr::Literal(_)))
+            {
+                (op, left, right) = (mirrored, right, left);
+            }
+            PhysicalExpr::Binary { op, left, right, data_type: data_type.clone(), mode: *mode }
+        }
         Expr::Not(e) => PhysicalExpr::Not(c(e)?),
         Expr::Negative { expr, mode } => PhysicalExpr::Negative { expr: c(expr)?, mode: *mode },
         Expr::IsNull(e) => PhysicalExpr::IsNull(c(e)?),
@@ -296,10 +299,15 @@ impl PhysicalExpr {
                             Arc::new(or_kleene(lb, rb)?)
                         }
                     }
-                    op if op.is_comparison() => {
-                        let r = right.evaluate(batch)?;
-                        Arc::new(ember_vector::compare::compare(*op, &l, &r)?)
-                    }
+                    op if op.is_comparison() => match right.as_ref() {
+                        PhysicalExpr::Literal(v) => {
+                            Arc::new(ember_vector::compare::compare_to_literal(*op, &l, &v.to_array(1))?)
+                        }
+                        _ => {
+                            let r = right.evaluate(batch)?;
+                            Arc::new(ember_vector::compare::compare(*op, &l, &r)?)
+                        }
+                    },
                     BinaryOp::Concat => {
                         let r = right.evaluate(batch)?;
                         ember_vector::functions::eval_scalar_function(
@@ -335,8 +343,12 @@ impl PhysicalExpr {
                 let v = expr.evaluate(batch)?;
                 let mut acc: Option<BooleanArray> = None;
                 for item in list {
-                    let r = item.evaluate(batch)?;
-                    let eq = ember_vector::compare::compare(BinaryOp::Eq, &v, &r)?;
+                    let eq = match item {
+                        PhysicalExpr::Literal(x) => {
+                            ember_vector::compare::compare_to_literal(BinaryOp::Eq, &v, &x.to_array(1))?
+                        }
+                        _ => ember_vector::compare::compare(BinaryOp::Eq, &v, &item.evaluate(batch)?)?,
+                    };
                     acc = Some(match acc {
                         None => eq,
                         Some(a) => or_kleene(&a, &eq)?,
@@ -446,13 +458,58 @@ pub fn null_as_false(mask: &BooleanArray) -> BooleanArray {
 }
 
 /// Keeps the rows where `predicate` is true (NULL counts as false).
+///
+/// A conjunction is applied one conjunct at a time, each on the rows the
+/// ones before kept: later conjuncts see fewer rows, and (as with Spark's
+/// short-circuit `AND`) never the rows an earlier one rejected, so
+/// `b <> 0 AND a / b > 1` raises no division error.
 pub fn filter_batch(batch: &RecordBatch, predicate: &PhysicalExpr) -> Result<RecordBatch> {
-    let mask = predicate.evaluate(batch)?;
-    let mask = mask.as_boolean();
-    if mask.null_count() == 0 && mask.true_count() == batch.num_rows() {
-        return Ok(batch.clone());
+    let mut conjuncts = Vec::new();
+    split_conjunction(predicate, &mut conjuncts);
+    Ok(filter_by_conjuncts(batch, &conjuncts, false)?.0)
+}
+
+/// The rows of `batch` every conjunct keeps, applying them in order (see
+/// [`filter_batch`]); with `track`, also the kept rows' positions in
+/// `batch` (`None` when every row was kept).
+pub fn filter_by_conjuncts(
+    batch: &RecordBatch,
+    conjuncts: &[&PhysicalExpr],
+    track: bool,
+) -> Result<(RecordBatch, Option<Vec<u32>>)> {
+    let mut current = batch.clone();
+    let mut positions: Option<Vec<u32>> = None;
+    for conjunct in conjuncts {
+        let mask = conjunct.evaluate(&current)?;
+        let mask = mask.as_boolean();
+        let mask = if mask.null_count() == 0 { mask.clone() } else { null_as_false(mask) };
+        let kept = mask.true_count();
+        if kept == current.num_rows() {
+            continue;
+        }
+        current = filter_record_batch(&current, &mask)?;
+        if track {
+            positions = Some(match positions {
+                None => mask.values().set_indices().map(|i| i as u32).collect(),
+                Some(p) => mask.values().set_indices().map(|i| p[i]).collect(),
+            });
+        }
+        if kept == 0 {
+            break;
+        }
     }
-    Ok(filter_record_batch(batch, mask)?)
+    Ok((current, positions))
+}
+
+/// The conjuncts of `e`, in evaluation order.
+pub fn split_conjunction<'a>(e: &'a PhysicalExpr, out: &mut Vec<&'a PhysicalExpr>) {
+    match e {
+        PhysicalExpr::Binary { op: BinaryOp::And, left, right, .. } => {
+            split_conjunction(left, out);
+            split_conjunction(right, out);
+        }
+        other => out.push(other),
+    }
 }
 
 /// Rows of `batch` at `indices`.

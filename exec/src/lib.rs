@@ -15,6 +15,7 @@ pub mod operator;
 pub mod partitions;
 pub mod pipeline;
 pub mod planner;
+pub mod profile;
 pub mod write;
 
 pub use context::QueryContext;

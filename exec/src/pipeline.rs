@@ -8,11 +8,14 @@
 //! pipeline feeding the sink has combined.
 
 use std::any::Any;
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 use ember_core::{Error, Result};
+
+use crate::profile::PipelineMetrics;
 
 /// Per-worker state of a source, operator or sink.
 pub type LocalState = Box<dyn Any + Send>;
@@ -97,9 +100,17 @@ pub struct Branch {
 pub struct Pipeline {
     pub branches: Vec<Branch>,
     pub sink: Arc<dyn Sink>,
+    /// Rows, time and workers counted while it runs (`EXPLAIN ANALYZE`).
+    pub metrics: PipelineMetrics,
 }
 
 impl Pipeline {
+    /// `sink_memory_peak`: the peak tracker of the sink's memory reservation.
+    pub fn new(branches: Vec<Branch>, sink: Arc<dyn Sink>, sink_memory_peak: Option<Arc<AtomicUsize>>) -> Pipeline {
+        let metrics = PipelineMetrics::new(branches.iter().map(|b| b.operators.len()), sink_memory_peak);
+        Pipeline { branches, sink, metrics }
+    }
+
     pub fn describe(&self) -> String {
         let mut s = String::new();
         for b in &self.branches {

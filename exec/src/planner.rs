@@ -8,7 +8,7 @@
 //! The join's build side is always the plan's right input (the optimizer
 //! puts the smaller input there).
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
@@ -16,6 +16,8 @@ use arrow::datatypes::{Field, Schema, SchemaRef};
 use ember_core::expr::BinaryOp;
 use ember_core::plan::{JoinType, TableSource};
 use ember_core::{AggFunc, Attribute, Error, EvalMode, Expr, LogicalPlan, Result, ScalarValue, SortOrder};
+
+use ember_spill::MemoryReservation;
 
 use crate::context::QueryContext;
 use crate::expr::{compile, Binding, PhysicalExpr};
@@ -32,7 +34,7 @@ use crate::operator::join::{JoinEmitter, JoinKind};
 use crate::operator::limit::Limit;
 use crate::operator::project::Project;
 use crate::operator::scan::memory::{MemoryScan, RangeScan};
-use crate::operator::scan::parquet::ParquetScan;
+use crate::operator::scan::parquet::{ParquetScan, ScanFilter};
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::operator::scan::text::TextFileScan;
 use crate::operator::set_op::{SetOpSide, SetOperation};
@@ -74,11 +76,14 @@ fn schema_of(attrs: &[Attribute]) -> SchemaRef {
 pub struct PhysicalPlanner {
     ctx: Arc<QueryContext>,
     pipelines: Vec<Pipeline>,
+    /// The peak tracker of the memory reservation taken for the sink that
+    /// closes the next pipeline (each is taken right before the close).
+    sink_memory: Option<Arc<AtomicUsize>>,
 }
 
 impl PhysicalPlanner {
     pub fn new(ctx: Arc<QueryContext>) -> PhysicalPlanner {
-        PhysicalPlanner { ctx, pipelines: vec![] }
+        PhysicalPlanner { ctx, pipelines: vec![], sink_memory: None }
     }
 
     /// Plans `plan` into pipelines ending in a result collector.
@@ -118,7 +123,15 @@ impl PhysicalPlanner {
     }
 
     fn close(&mut self, open: Open, sink: Arc<dyn Sink>) {
-        self.pipelines.push(Pipeline { branches: open.branches, sink });
+        let memory = self.sink_memory.take();
+        self.pipelines.push(Pipeline::new(open.branches, sink, memory));
+    }
+
+    /// A memory reservation for the sink about to close a pipeline.
+    fn reserve(&mut self, consumer: &str) -> MemoryReservation {
+        let reservation = self.ctx.memory.reserve(consumer);
+        self.sink_memory = Some(reservation.peak_tracker());
+        reservation
     }
 
     /// Runs uncorrelated scalar subqueries first and puts their value in
@@ -149,35 +162,48 @@ impl PhysicalPlanner {
         })
     }
 
+    /// A scan; `pushed` are filter conjuncts a Parquet scan applies while
+    /// reading (see `scan::parquet::ScanFilter`).
+    fn build_scan(&mut self, plan: &LogicalPlan, pushed: &[Expr]) -> Result<Open> {
+        let bs = self.ctx.batch_size();
+        let LogicalPlan::Scan { source, table_name, projection, output, filters } = plan else {
+            return Err(Error::internal("build_scan of a non-scan"));
+        };
+        let schema = schema_of(output);
+        let src: Arc<dyn Source> = match source {
+            TableSource::Files(table) if table.format == ember_core::FileFormat::Parquet => {
+                let predicates = pruning_predicates(filters, output, projection, &table.schema);
+                let scan = ParquetScan::try_new(
+                    table_name.clone(),
+                    &table.files,
+                    projection.clone(),
+                    schema,
+                    &predicates,
+                    bs,
+                )?;
+                if pushed.is_empty() {
+                    Arc::new(scan)
+                } else {
+                    Arc::new(scan.with_filter(ScanFilter::try_new(pushed, output, projection)?))
+                }
+            }
+            TableSource::Files(table) => {
+                Arc::new(TextFileScan::new(table_name.clone(), table.clone(), projection.clone(), schema, bs))
+            }
+            TableSource::Memory { batches, .. } => Arc::new(MemoryScan::new(
+                format!("MemoryScan {table_name}"),
+                schema,
+                crate::operator::buffer::rechunk(batches.as_ref().clone(), bs),
+                Some(projection.clone()),
+            )),
+        };
+        Ok(Open::from_source(src, output.clone()))
+    }
+
     fn build(&mut self, plan: &LogicalPlan) -> Result<Open> {
         let bs = self.ctx.batch_size();
         match plan {
-            LogicalPlan::Scan { source, table_name, projection, output, filters } => {
-                let schema = schema_of(output);
-                let src: Arc<dyn Source> = match source {
-                    TableSource::Files(table) if table.format == ember_core::FileFormat::Parquet => {
-                        let predicates = pruning_predicates(filters, output, projection, &table.schema);
-                        Arc::new(ParquetScan::try_new(
-                            table_name.clone(),
-                            &table.files,
-                            projection.clone(),
-                            schema,
-                            &predicates,
-                            bs,
-                        )?)
-                    }
-                    TableSource::Files(table) => {
-                        Arc::new(TextFileScan::new(table_name.clone(), table.clone(), projection.clone(), schema, bs))
-                    }
-                    TableSource::Memory { batches, .. } => Arc::new(MemoryScan::new(
-                        format!("MemoryScan {table_name}"),
-                        schema,
-                        crate::operator::buffer::rechunk(batches.as_ref().clone(), bs),
-                        Some(projection.clone()),
-                    )),
-                };
-                Ok(Open::from_source(src, output.clone()))
-            }
+            LogicalPlan::Scan { .. } => self.build_scan(plan, &[]),
             LogicalPlan::Values { output, rows } => {
                 let schema = schema_of(output);
                 let batch = values_batch(&schema, rows)?;
@@ -198,7 +224,22 @@ impl PhysicalPlanner {
                 Ok(Open::from_source(Arc::new(RangeScan::new(schema, *start, *end, *step, bs)), vec![output.clone()]))
             }
             LogicalPlan::Filter { input, predicate } => {
-                let mut open = self.build(input)?;
+                // a Parquet scan applies what it can itself, before decoding the other columns
+                let (mut open, predicate) = match input.as_ref() {
+                    LogicalPlan::Scan { source: TableSource::Files(t), .. }
+                        if t.format == ember_core::FileFormat::Parquet =>
+                    {
+                        let (pushed, rest): (Vec<Expr>, Vec<Expr>) =
+                            predicate.clone().split_conjunction().into_iter().partition(scan_can_apply);
+                        let open = self.build_scan(input, &pushed)?;
+                        match Expr::conjunction(rest) {
+                            Some(rest) => (open, rest),
+                            None => return Ok(open),
+                        }
+                    }
+                    _ => (self.build(input)?, predicate.clone()),
+                };
+                let predicate = &predicate;
                 let p = compile(predicate, &open.binding())?;
                 if let PhysicalExpr::Literal(ScalarValue::Boolean(Some(true))) = p {
                     return Ok(open);
@@ -237,8 +278,7 @@ impl PhysicalPlanner {
                 let display = order.iter().map(|o| o.expr.to_string()).collect::<Vec<_>>().join(", ");
                 let attrs = open.attrs.clone();
                 let schema = schema_of(&attrs);
-                let sort =
-                    Arc::new(Sort::new(schema.clone(), keys, *fetch, self.ctx.memory.reserve("Sort"), bs, display));
+                let sort = Arc::new(Sort::new(schema.clone(), keys, *fetch, self.reserve("Sort"), bs, display));
                 self.close(open, sort.clone());
                 let src = BufferSource { name: sort.name(), schema, buffer: sort.output.clone(), max_threads: 1 };
                 Ok(Open::from_source(Arc::new(src), attrs))
@@ -396,7 +436,7 @@ impl PhysicalPlanner {
             groups,
             group_types,
             specs,
-            self.ctx.memory.reserve("HashAggregate"),
+            self.reserve("HashAggregate"),
             self.ctx.batch_size(),
             display,
         )?);
@@ -494,7 +534,7 @@ impl PhysicalPlanner {
             partition,
             order,
             specs,
-            self.ctx.memory.reserve("Window"),
+            self.reserve("Window"),
             self.ctx.batch_size(),
             self.ctx.config.threads(),
             display,
@@ -553,7 +593,7 @@ impl PhysicalPlanner {
         };
         let emitter = JoinEmitter { kind, filter: filter_expr, schema: out_schema.clone() };
         let build_side = if on.is_empty() {
-            let collector = BuildCollector::new(build_schema, self.ctx.memory.reserve("NestedLoopBuild"), track);
+            let collector = BuildCollector::new(build_schema, self.reserve("NestedLoopBuild"), track);
             let build = Arc::new(NestedLoopBuild { collector });
             let side = build.collector.side.clone();
             self.close(build_open, build.clone());
@@ -590,13 +630,8 @@ impl PhysicalPlanner {
                 build_keys.push(bk);
             }
             let display = on.iter().map(|(l, r)| format!("{l} = {r}")).collect::<Vec<_>>().join(", ");
-            let build = Arc::new(HashJoinBuild::new(
-                build_schema,
-                build_keys,
-                key_types,
-                self.ctx.memory.reserve("HashJoinBuild"),
-                track,
-            ));
+            let build =
+                Arc::new(HashJoinBuild::new(build_schema, build_keys, key_types, self.reserve("HashJoinBuild"), track));
             let index = build.index.clone();
             let side = build.collector.side.clone();
             self.close(build_open, build.clone());
@@ -659,6 +694,17 @@ fn pruning_predicates(
         out.push(RowGroupPredicate { column: field.name().clone(), op, value: lit.clone() });
     }
     out
+}
+
+/// Whether a Parquet scan may apply `conjunct` while reading: it reads a
+/// column, and evaluating it once per row, before the rest of the plan,
+/// changes nothing (no random values, no subqueries).
+fn scan_can_apply(conjunct: &Expr) -> bool {
+    !conjunct.column_ids().is_empty()
+        && !conjunct.contains_subquery()
+        && !conjunct.any(&mut |x| {
+            matches!(x, Expr::ScalarFunction { name, .. } if ember_vector::functions::is_nondeterministic(name))
+        })
 }
 
 /// Literal rows as one batch.

@@ -43,7 +43,7 @@ impl MemoryPool {
 
     /// A new, empty reservation for the named consumer.
     pub fn reserve(self: &Arc<Self>, consumer: impl Into<String>) -> MemoryReservation {
-        MemoryReservation { pool: self.clone(), consumer: consumer.into(), size: 0 }
+        MemoryReservation { pool: self.clone(), consumer: consumer.into(), size: 0, peak: Arc::default() }
     }
 
     fn try_grow(&self, bytes: usize, consumer: &str) -> Result<()> {
@@ -79,6 +79,9 @@ pub struct MemoryReservation {
     pool: Arc<MemoryPool>,
     consumer: String,
     size: usize,
+    /// The largest `size` so far, shared with whoever reports it
+    /// (`EXPLAIN ANALYZE`).
+    peak: Arc<AtomicUsize>,
 }
 
 impl MemoryReservation {
@@ -86,10 +89,16 @@ impl MemoryReservation {
         self.size
     }
 
+    /// A handle on this reservation's peak size that outlives it.
+    pub fn peak_tracker(&self) -> Arc<AtomicUsize> {
+        self.peak.clone()
+    }
+
     /// Grows by `bytes`, or fails with `ResourcesExhausted` leaving the size unchanged.
     pub fn try_grow(&mut self, bytes: usize) -> Result<()> {
         self.pool.try_grow(bytes, &self.consumer)?;
         self.size += bytes;
+        self.peak.fetch_max(self.size, Ordering::Relaxed);
         Ok(())
     }
 
@@ -135,7 +144,11 @@ mod tests {
         assert_eq!(b.size(), 0);
         drop(a);
         assert_eq!(pool.used(), 0);
+        let tracker = b.peak_tracker();
         b.try_grow(90).unwrap();
         assert_eq!(pool.peak(), 90);
+        b.shrink(40);
+        drop(b);
+        assert_eq!(tracker.load(Ordering::Relaxed), 90);
     }
 }

@@ -46,6 +46,54 @@ pub fn compare(op: BinaryOp, left: &ArrayRef, right: &ArrayRef) -> Result<Boolea
     }
 }
 
+/// `left op literal`, where `literal` is a one-row array: arrow's kernels
+/// compare against the single value without expanding it to a column.
+/// Types whose comparison is not arrow's (floats, decimals of another
+/// scale, dictionaries, NULL) expand the literal and take [`compare`].
+pub fn compare_to_literal(op: BinaryOp, left: &ArrayRef, literal: &ArrayRef) -> Result<BooleanArray> {
+    if literal.len() != 1 {
+        return Err(Error::internal("a literal comparison needs a one-row literal"));
+    }
+    let (lt, rt) = (left.data_type(), literal.data_type());
+    let same_scale_decimal = matches!((lt, rt), (DataType::Decimal128(_, s1), DataType::Decimal128(_, s2)) if s1 == s2);
+    let direct = match lt {
+        DataType::Null | DataType::Float32 | DataType::Float64 | DataType::Dictionary(_, _) => false,
+        _ => lt == rt || same_scale_decimal,
+    };
+    if !direct || literal.is_null(0) && op == BinaryOp::EqNullSafe {
+        let expanded = repeat_literal(literal, left.len())?;
+        return compare(op, left, &expanded);
+    }
+    let literal = if lt != rt {
+        // same scale: the unscaled value compares as is; take the column's
+        // precision so the kernel sees one type (precision is not checked
+        // against the value here, only the scale matters for order)
+        let d = as_primitive::<Decimal128Type>(literal.as_ref())?;
+        let DataType::Decimal128(p, s) = lt else { unreachable!("checked above") };
+        std::sync::Arc::new(d.clone().with_precision_and_scale(*p, *s)?) as ArrayRef
+    } else {
+        literal.clone()
+    };
+    let scalar = arrow::array::Scalar::new(literal);
+    let (l, r): (&dyn arrow::array::Datum, &dyn arrow::array::Datum) = (left, &scalar);
+    Ok(match op {
+        BinaryOp::Eq => cmp::eq(l, r)?,
+        BinaryOp::NotEq => cmp::neq(l, r)?,
+        BinaryOp::Lt => cmp::lt(l, r)?,
+        BinaryOp::LtEq => cmp::lt_eq(l, r)?,
+        BinaryOp::Gt => cmp::gt(l, r)?,
+        BinaryOp::GtEq => cmp::gt_eq(l, r)?,
+        BinaryOp::EqNullSafe => cmp::not_distinct(l, r)?,
+        other => return Err(Error::internal(format!("not a comparison: {}", other.symbol()))),
+    })
+}
+
+/// `n` copies of the one value of `literal`.
+fn repeat_literal(literal: &ArrayRef, n: usize) -> Result<ArrayRef> {
+    let indices = arrow::array::UInt32Array::from(vec![0u32; n]);
+    Ok(arrow::compute::take(literal.as_ref(), &indices, None)?)
+}
+
 fn decimal_scale(dt: &DataType) -> i8 {
     match dt {
         DataType::Decimal128(_, s) => *s,
@@ -181,6 +229,51 @@ mod tests {
 
     fn bools(a: &BooleanArray) -> Vec<Option<bool>> {
         a.iter().collect()
+    }
+
+    #[test]
+    fn literal_comparison_agrees_with_column_comparison() {
+        let cases: Vec<(ArrayRef, ArrayRef)> = vec![
+            (Arc::new(Int32Array::from(vec![Some(1), None, Some(5), Some(-3)])), Arc::new(Int32Array::from(vec![1]))),
+            (
+                Arc::new(StringArray::from(vec![Some("a"), Some("MAIL"), None, Some("SHIP")])),
+                Arc::new(StringArray::from(vec!["MAIL"])),
+            ),
+            (
+                Arc::new(
+                    Decimal128Array::from(vec![Some(5), Some(6), None, Some(7)])
+                        .with_precision_and_scale(15, 2)
+                        .unwrap(),
+                ),
+                Arc::new(Decimal128Array::from(vec![6]).with_precision_and_scale(3, 2).unwrap()),
+            ),
+            (
+                Arc::new(Decimal128Array::from(vec![Some(50), Some(6), None]).with_precision_and_scale(15, 2).unwrap()),
+                Arc::new(Decimal128Array::from(vec![5]).with_precision_and_scale(2, 1).unwrap()),
+            ),
+            (
+                Arc::new(Float64Array::from(vec![Some(f64::NAN), Some(-0.0), None, Some(2.0)])),
+                Arc::new(Float64Array::from(vec![0.0])),
+            ),
+            (Arc::new(Int64Array::from(vec![Some(1), None])), Arc::new(Int64Array::from(vec![None::<i64>]))),
+        ];
+        let ops = [
+            BinaryOp::Eq,
+            BinaryOp::NotEq,
+            BinaryOp::Lt,
+            BinaryOp::LtEq,
+            BinaryOp::Gt,
+            BinaryOp::GtEq,
+            BinaryOp::EqNullSafe,
+        ];
+        for (col, lit) in &cases {
+            let expanded = repeat_literal(lit, col.len()).unwrap();
+            for op in ops {
+                let expected = compare(op, col, &expanded).unwrap();
+                let got = compare_to_literal(op, col, lit).unwrap();
+                assert_eq!(bools(&got), bools(&expected), "{op:?} {:?} vs {:?}", col.data_type(), lit.data_type());
+            }
+        }
     }
 
     #[test]

@@ -1,19 +1,81 @@
 //! Parquet scan. Morsels are row groups, handed out through an atomic
 //! cursor; row groups whose statistics rule out the pushed filters are
 //! skipped before any data is read. Only the projected columns are decoded.
+//!
+//! Late materialization: with a [`ScanFilter`], a row group is read in two
+//! passes. The first decodes only the filter's columns and applies its
+//! conjuncts; the second decodes the other columns for the surviving rows
+//! only (a Parquet row selection), and the chunks are assembled from both.
 
 use std::fs::File;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use arrow::array::RecordBatch;
-use arrow::datatypes::SchemaRef;
-use ember_core::{Error, Result};
-use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use arrow::array::{ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
+use arrow::buffer::BooleanBuffer;
+use arrow::compute::concat_batches;
+use arrow::datatypes::{Schema, SchemaRef};
+use ember_core::{Attribute, Error, Expr, Result};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection,
+};
 use parquet::arrow::ProjectionMask;
 
+use crate::expr::{compile, filter_by_conjuncts, Binding, PhysicalExpr};
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::pipeline::{local_mut, LocalState, Source};
+
+/// Conjuncts a Parquet scan applies itself, on its filter columns first.
+pub struct ScanFilter {
+    /// Bound to `schema`: the filter columns in file order.
+    conjuncts: Vec<PhysicalExpr>,
+    /// File column indices of the filter columns, ascending.
+    file_columns: Vec<usize>,
+    schema: SchemaRef,
+    /// The other projected file columns, ascending (decoded in the second pass).
+    rest_columns: Vec<usize>,
+    /// For each output column: (from the filter pass?, index in that pass's batch).
+    assembly: Vec<(bool, usize)>,
+    display: String,
+}
+
+impl ScanFilter {
+    /// `conjuncts` over the scan's `output` (read from file columns `projection`).
+    pub fn try_new(conjuncts: &[Expr], output: &[Attribute], projection: &[usize]) -> Result<ScanFilter> {
+        let mut positions: Vec<usize> = Vec::new();
+        for c in conjuncts {
+            for id in c.column_ids() {
+                let p = output
+                    .iter()
+                    .position(|a| a.id == id)
+                    .ok_or_else(|| Error::internal("a scan filter reads a column the scan does not produce"))?;
+                if !positions.contains(&p) {
+                    positions.push(p);
+                }
+            }
+        }
+        // the reader yields columns in file order
+        positions.sort_by_key(|p| projection[*p]);
+        let attrs: Vec<Attribute> = positions.iter().map(|p| output[*p].clone()).collect();
+        let binding = Binding::new(&attrs);
+        let compiled = conjuncts.iter().map(|c| compile(c, &binding)).collect::<Result<Vec<_>>>()?;
+        let file_columns: Vec<usize> = positions.iter().map(|p| projection[*p]).collect();
+        let mut rest_columns: Vec<usize> = projection.iter().copied().filter(|c| !file_columns.contains(c)).collect();
+        rest_columns.sort_unstable();
+        let assembly = projection
+            .iter()
+            .map(|c| match file_columns.iter().position(|f| f == c) {
+                Some(i) => (true, i),
+                None => (false, rest_columns.iter().position(|r| r == c).unwrap_or(0)),
+            })
+            .collect();
+        let schema = Arc::new(Schema::new(
+            attrs.iter().map(|a| arrow::datatypes::Field::new(&a.name, a.data_type.clone(), true)).collect::<Vec<_>>(),
+        ));
+        let display = conjuncts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" AND ");
+        Ok(ScanFilter { conjuncts: compiled, file_columns, schema, rest_columns, assembly, display })
+    }
+}
 
 pub struct ParquetScan {
     pub table_name: String,
@@ -27,10 +89,20 @@ pub struct ParquetScan {
     cursor: AtomicUsize,
     batch_size: usize,
     pruned: usize,
+    filter: Option<ScanFilter>,
 }
 
 struct ParquetLocal {
-    reader: Option<ParquetRecordBatchReader>,
+    morsel: Option<MorselReader>,
+}
+
+/// What a worker reads its current row group from.
+enum MorselReader {
+    /// Every projected column at once.
+    Plain(ParquetRecordBatchReader),
+    /// After the filter pass: `kept` holds the filter columns of the
+    /// surviving rows; `rest` decodes the other columns of those rows.
+    Filtered { kept: RecordBatch, offset: usize, rest: Option<ParquetRecordBatchReader> },
 }
 
 impl ParquetScan {
@@ -66,55 +138,171 @@ impl ParquetScan {
             cursor: AtomicUsize::new(0),
             batch_size,
             pruned,
+            filter: None,
         })
     }
 
-    fn open_morsel(&self, m: (usize, usize)) -> Result<ParquetRecordBatchReader> {
+    /// Applies `filter` while reading (see the module comment).
+    pub fn with_filter(mut self, filter: ScanFilter) -> ParquetScan {
+        self.filter = Some(filter);
+        self
+    }
+
+    /// A reader of `columns` (file indices) of row group `m`, optionally
+    /// only of the `selection`'s rows.
+    fn reader(
+        &self,
+        m: (usize, usize),
+        columns: &[usize],
+        selection: Option<RowSelection>,
+    ) -> Result<ParquetRecordBatchReader> {
         let (path, meta) = &self.files[m.0];
         let file = File::open(path).map_err(|e| Error::file(path, e))?;
-        let mask =
-            ProjectionMask::roots(meta.metadata().file_metadata().schema_descr(), self.projection.iter().copied());
-        ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
+        let mask = ProjectionMask::roots(meta.metadata().file_metadata().schema_descr(), columns.iter().copied());
+        let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
             .with_projection(mask)
             .with_row_groups(vec![m.1])
-            .with_batch_size(self.batch_size)
-            .build()
-            .map_err(|e| Error::file(path, e))
+            .with_batch_size(self.batch_size);
+        if let Some(selection) = selection {
+            builder = builder.with_row_selection(selection);
+        }
+        builder.build().map_err(|e| Error::file(path, e))
+    }
+
+    /// Opens row group `m`; `None` when the filter keeps none of its rows.
+    fn open_morsel(&self, m: (usize, usize)) -> Result<Option<MorselReader>> {
+        let Some(filter) = &self.filter else {
+            return Ok(Some(MorselReader::Plain(self.reader(m, &self.projection, None)?)));
+        };
+        let conjuncts: Vec<&PhysicalExpr> = filter.conjuncts.iter().collect();
+        let mut masks: Vec<BooleanArray> = Vec::new();
+        let mut kept: Vec<RecordBatch> = Vec::new();
+        for batch in self.reader(m, &filter.file_columns, None)? {
+            let batch = batch.map_err(|e| Error::file(&self.table_name, e))?;
+            let batch = super::conform_batch(batch, &filter.schema)?;
+            let n = batch.num_rows();
+            let (survivors, positions) = filter_by_conjuncts(&batch, &conjuncts, true)?;
+            let mask = match positions {
+                None => BooleanBuffer::new_set(n),
+                Some(p) => {
+                    let mut bits = arrow::array::BooleanBufferBuilder::new(n);
+                    bits.append_n(n, false);
+                    for i in p {
+                        bits.set_bit(i as usize, true);
+                    }
+                    bits.finish()
+                }
+            };
+            masks.push(BooleanArray::new(mask, None));
+            if survivors.num_rows() > 0 {
+                kept.push(survivors);
+            }
+        }
+        if kept.is_empty() {
+            return Ok(None);
+        }
+        let kept = concat_batches(&filter.schema, &kept)?;
+        let rest = if filter.rest_columns.is_empty() {
+            None
+        } else {
+            let selection = RowSelection::from_filters(&masks);
+            Some(self.reader(m, &filter.rest_columns, Some(selection))?)
+        };
+        Ok(Some(MorselReader::Filtered { kept, offset: 0, rest }))
+    }
+
+    /// The next chunk of the open row group, `None` when it is done.
+    fn next_in_morsel(&self, morsel: &mut MorselReader) -> Result<Option<RecordBatch>> {
+        match morsel {
+            MorselReader::Plain(reader) => match reader.next() {
+                Some(Ok(batch)) => {
+                    // the projection mask keeps file order; reorder to ours
+                    let batch = reorder(batch, &self.projection)?;
+                    Ok(Some(super::conform_batch(batch, &self.schema)?))
+                }
+                Some(Err(e)) => Err(Error::file(&self.table_name, e)),
+                None => Ok(None),
+            },
+            MorselReader::Filtered { kept, offset, rest } => {
+                let filter = self.filter.as_ref().ok_or_else(|| Error::internal("filtered morsel without filter"))?;
+                let rest_batch = match rest {
+                    Some(reader) => match reader.next() {
+                        Some(Ok(b)) => Some(b),
+                        Some(Err(e)) => return Err(Error::file(&self.table_name, e)),
+                        None => return Ok(None),
+                    },
+                    None => None,
+                };
+                let remaining = kept.num_rows() - *offset;
+                let rows = rest_batch.as_ref().map_or(remaining.min(self.batch_size), RecordBatch::num_rows);
+                if rows == 0 {
+                    return Ok(None);
+                }
+                if rows > remaining {
+                    return Err(Error::internal(
+                        "the second pass of a filtered scan read more rows than the first kept",
+                    ));
+                }
+                let part = kept.slice(*offset, rows);
+                *offset += rows;
+                let columns: Vec<ArrayRef> = filter
+                    .assembly
+                    .iter()
+                    .map(|(from_filter, i)| match (from_filter, &rest_batch) {
+                        (true, _) => part.column(*i).clone(),
+                        (false, Some(r)) => r.column(*i).clone(),
+                        (false, None) => part.column(0).clone(),
+                    })
+                    .collect();
+                let raw_schema = Arc::new(Schema::new(
+                    columns
+                        .iter()
+                        .zip(self.schema.fields())
+                        .map(|(c, f)| arrow::datatypes::Field::new(f.name(), c.data_type().clone(), true))
+                        .collect::<Vec<_>>(),
+                ));
+                let batch = RecordBatch::try_new_with_options(
+                    raw_schema,
+                    columns,
+                    &RecordBatchOptions::new().with_row_count(Some(rows)),
+                )?;
+                Ok(Some(super::conform_batch(batch, &self.schema)?))
+            }
+        }
     }
 }
 
 impl Source for ParquetScan {
     fn name(&self) -> String {
         format!(
-            "ParquetScan {} ({} row groups{})",
+            "ParquetScan {} ({} row groups{}){}",
             self.table_name,
             self.morsels.len(),
-            if self.pruned > 0 { format!(", {} pruned", self.pruned) } else { String::new() }
+            if self.pruned > 0 { format!(", {} pruned", self.pruned) } else { String::new() },
+            match &self.filter {
+                Some(f) => format!(" filter {}", f.display),
+                None => String::new(),
+            }
         )
     }
     fn schema(&self) -> SchemaRef {
         self.schema.clone()
     }
     fn init_local(&self) -> Result<LocalState> {
-        Ok(Box::new(ParquetLocal { reader: None }))
+        Ok(Box::new(ParquetLocal { morsel: None }))
     }
     fn next_chunk(&self, local: &mut LocalState) -> Result<Option<RecordBatch>> {
         let local = local_mut::<ParquetLocal>(local)?;
         loop {
-            if let Some(reader) = local.reader.as_mut() {
-                match reader.next() {
-                    Some(Ok(batch)) => {
-                        // the projection mask keeps file order; reorder to ours
-                        let batch = reorder(batch, &self.projection)?;
-                        return Ok(Some(super::conform_batch(batch, &self.schema)?));
-                    }
-                    Some(Err(e)) => return Err(Error::file(&self.table_name, e)),
-                    None => local.reader = None,
+            if let Some(morsel) = local.morsel.as_mut() {
+                match self.next_in_morsel(morsel)? {
+                    Some(batch) => return Ok(Some(batch)),
+                    None => local.morsel = None,
                 }
             }
             let i = self.cursor.fetch_add(1, Ordering::Relaxed);
             match self.morsels.get(i) {
-                Some(m) => local.reader = Some(self.open_morsel(*m)?),
+                Some(m) => local.morsel = self.open_morsel(*m)?,
                 None => return Ok(None),
             }
         }
