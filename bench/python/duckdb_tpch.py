@@ -1,13 +1,17 @@
 """Times TPC-H queries in DuckDB over the same Parquet files Ember reads.
 
-Usage: python duckdb_tpch.py --data DIR [--runs R] [--threads K] [QUERIES_JSON]
+Usage: python duckdb_tpch.py --data DIR [--runs R] [--threads K] [--answers DIR] [QUERIES_JSON]
 
 The queries are a JSON list of {"name": ..., "sql": ...}, given as the last
 argument or on stdin. For each query: one warm-up run, then R timed runs
 (each fetches the full result). Prints one JSON object on stdout:
 {"engine": "duckdb", "version": ..., "results": [{"name", "times_ms",
 "median_ms", "rows", "error", "peak_rss_bytes"}]}; the peak resident size
-is measured per query on Linux (the high-water mark is reset before it). If DuckDB cannot be imported, prints
+is measured per query on Linux (the high-water mark is reset before it).
+With --answers DIR, the warm-up run writes each result to DIR/<name>.csv
+(header line, comma-separated, NULL as an empty field), the form of the
+reference answers, so that the harness can check Ember against DuckDB where
+no reference exists. If DuckDB cannot be imported, prints
 {"error": ...} and exits with status 2.
 """
 
@@ -45,6 +49,7 @@ def main():
     parser.add_argument("--data", required=True)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--answers")
     parser.add_argument("queries", nargs="?")
     args = parser.parse_args()
 
@@ -67,8 +72,14 @@ def main():
         entry = {"name": q["name"], "times_ms": [], "median_ms": None, "rows": None, "error": None}
         reset_peak_rss()
         try:
-            rows = con.execute(q["sql"]).fetchall()  # warm-up
-            entry["rows"] = len(rows)
+            if args.answers:  # warm-up, keeping the answer
+                path = os.path.join(args.answers, q["name"] + ".csv").replace("'", "''")
+                sql = q["sql"].strip().rstrip(";")
+                con.execute(f"COPY ({sql}) TO '{path}' (HEADER, DELIMITER ',')")
+                entry["rows"] = con.execute(f"SELECT count(*) FROM read_csv('{path}', header = true, all_varchar = true)").fetchone()[0]
+            else:
+                rows = con.execute(q["sql"]).fetchall()  # warm-up
+                entry["rows"] = len(rows)
             for _ in range(max(args.runs, 1)):
                 start = time.perf_counter()
                 con.execute(q["sql"]).fetchall()

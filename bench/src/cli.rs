@@ -127,6 +127,11 @@ struct QueryRun {
     mismatch: Option<String>,
     /// Peak resident memory of the process over this query's runs.
     peak_rss: Option<u64>,
+    /// The first run's result, kept to check against DuckDB's answer when
+    /// there is no reference answer.
+    unchecked: Option<Vec<arrow::array::RecordBatch>>,
+    /// `correct` was decided against DuckDB's answer, not a reference.
+    checked_against_duckdb: bool,
     duckdb: Option<duckdb::DuckdbQuery>,
 }
 
@@ -245,6 +250,9 @@ fn run(o: &Options) -> Result<i32, String> {
             Err(e) => q.error = Some(e),
             Ok(first) => {
                 q.rows = Some(first.num_rows());
+                if tpch::answer_path(o.sf, n).is_none() && o.compare_duckdb {
+                    q.unchecked = Some(first.batches.clone());
+                }
                 if let Some(path) = tpch::answer_path(o.sf, n) {
                     match std::fs::read_to_string(&path) {
                         Ok(expected) => {
@@ -279,11 +287,27 @@ fn run(o: &Options) -> Result<i32, String> {
     let mut duckdb_note = None;
     if o.compare_duckdb {
         eprintln!("running DuckDB ...");
-        match duckdb::run(&data, o.runs, Some(threads), &texts) {
+        // DuckDB's answers, where no reference exists
+        let answers_dir = runs
+            .iter()
+            .any(|q| q.unchecked.is_some())
+            .then(|| std::env::temp_dir().join(format!("ember-bench-answers-{}", std::process::id())));
+        if let Some(dir) = &answers_dir {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        match duckdb::run(&data, o.runs, Some(threads), answers_dir.as_deref(), &texts) {
             Ok(d) => {
                 duckdb_version = Some(d.version.clone());
-                for q in &mut runs {
+                for (&n, q) in o.queries.iter().zip(runs.iter_mut()) {
                     q.duckdb = d.results.get(&q.name).cloned();
+                    if let (Some(batches), Some(dir)) = (q.unchecked.take(), &answers_dir) {
+                        if let Ok(expected) = std::fs::read_to_string(dir.join(format!("{}.csv", q.name))) {
+                            let r = answers::compare(&batches, &expected, Some(tpch::order_keys(n)));
+                            q.correct = Some(r.is_ok());
+                            q.mismatch = r.err().map(|m| format!("differs from DuckDB's answer: {m}"));
+                            q.checked_against_duckdb = true;
+                        }
+                    }
                 }
             }
             Err(e) => {
@@ -291,6 +315,9 @@ fn run(o: &Options) -> Result<i32, String> {
                 eprintln!("{note}");
                 duckdb_note = Some(note);
             }
+        }
+        if let Some(dir) = &answers_dir {
+            let _ = std::fs::remove_dir_all(dir);
         }
     }
     let with_duckdb = duckdb_version.is_some();
@@ -397,7 +424,16 @@ fn print_table(runs: &[QueryRun], with_duckdb: bool, duckdb_version: Option<&str
     }
     total.push_str(&format!("  {correct}/{checked}"));
     println!("{total}");
-    println!("Ember ran {ember_ok} of {} queries; {correct} of {checked} checked answers correct", runs.len());
+    let against_duckdb = runs.iter().filter(|q| q.checked_against_duckdb).count();
+    println!(
+        "Ember ran {ember_ok} of {} queries; {correct} of {checked} checked answers correct{}",
+        runs.len(),
+        if against_duckdb > 0 {
+            format!(" ({against_duckdb} checked against DuckDB's answers: no reference answers at this scale)")
+        } else {
+            String::new()
+        }
+    );
     if let Some(v) = duckdb_version {
         println!(
             "DuckDB {v}; ratio = Ember median / DuckDB median; total ratio over the {} queries both ran: Ember {:.1} ms vs DuckDB {:.1} ms",
@@ -464,6 +500,7 @@ fn to_json(
                 "ember_peak_rss_bytes": q.peak_rss,
                 "duckdb_peak_rss_bytes": q.duckdb.as_ref().and_then(|d| d.peak_rss),
                 "correct": q.correct,
+                "checked_against": if q.checked_against_duckdb { "duckdb" } else if q.correct.is_some() { "reference" } else { "none" },
                 "mismatch": q.mismatch,
                 "error": q.error,
             })

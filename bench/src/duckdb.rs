@@ -66,11 +66,13 @@ fn python() -> Result<PathBuf, String> {
 }
 
 /// Runs `queries` (name, SQL) in DuckDB: one warm-up and `runs` timed runs
-/// each. An error means DuckDB could not run at all.
+/// each; with `answers`, the warm-up writes each result to
+/// `<answers>/<name>.csv`. An error means DuckDB could not run at all.
 pub fn run(
     data: &Path,
     runs: usize,
     threads: Option<usize>,
+    answers: Option<&Path>,
     queries: &[(String, String)],
 ) -> Result<DuckdbRun, String> {
     let python = python()?;
@@ -89,6 +91,9 @@ pub fn run(
         .stderr(Stdio::piped());
     if let Some(t) = threads {
         cmd.arg("--threads").arg(t.to_string());
+    }
+    if let Some(dir) = answers {
+        cmd.arg("--answers").arg(dir);
     }
     let mut child = cmd.spawn().map_err(|e| format!("cannot run {}: {e}", python.display()))?;
     let mut stdin = child.stdin.take().ok_or("no stdin for the DuckDB script")?;

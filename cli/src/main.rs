@@ -15,6 +15,12 @@ use args::{Command, Input, RunArgs};
 use ember_core::config::{MEMORY_LIMIT, THREADS};
 use ember_engine::Session;
 
+/// mimalloc: the query engine allocates and frees many large, short-lived
+/// buffers from many threads; glibc's allocator hands those back to the
+/// kernel and faults them in again (zeroed) on the next query.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let argv: Vec<String> = std::env::args().skip(1).collect();
     std::process::exit(run(&argv));

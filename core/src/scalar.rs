@@ -113,6 +113,21 @@ impl ScalarValue {
 
     /// An array of `n` copies of this value.
     pub fn to_array(&self, n: usize) -> ArrayRef {
+        // non-NULL fixed-width values: one fill, no per-row Option
+        match self {
+            ScalarValue::Int32(Some(v)) => return Arc::new(Int32Array::from_value(*v, n)),
+            ScalarValue::Int64(Some(v)) => return Arc::new(Int64Array::from_value(*v, n)),
+            ScalarValue::Float64(Some(v)) => return Arc::new(Float64Array::from_value(*v, n)),
+            ScalarValue::Date(Some(v)) => return Arc::new(Date32Array::from_value(*v, n)),
+            ScalarValue::Decimal(Some(v), p, s) => {
+                return Arc::new(
+                    Decimal128Array::from_value(*v, n)
+                        .with_precision_and_scale(*p, *s)
+                        .expect("valid decimal precision"),
+                )
+            }
+            _ => {}
+        }
         match self {
             ScalarValue::Null => new_null_array(&DataType::Null, n),
             ScalarValue::Boolean(v) => Arc::new(BooleanArray::from(vec![*v; n])),

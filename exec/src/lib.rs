@@ -16,6 +16,7 @@ pub mod partitions;
 pub mod pipeline;
 pub mod planner;
 pub mod profile;
+pub mod shared_subplan;
 pub mod write;
 
 pub use context::QueryContext;

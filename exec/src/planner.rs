@@ -94,7 +94,8 @@ impl PhysicalPlanner {
     }
 
     fn plan_in_session_zone(mut self, plan: &LogicalPlan) -> Result<(Vec<Pipeline>, Arc<CollectSink>)> {
-        let plan = self.evaluate_scalar_subqueries(plan.clone())?;
+        let plan = crate::shared_subplan::share_with_scalar_subqueries(plan.clone(), &self.ctx)?;
+        let plan = self.evaluate_scalar_subqueries(plan)?;
         let mut open = self.build(&plan)?;
         let wanted = plan.output();
         if open.attrs.iter().map(|a| a.id).ne(wanted.iter().map(|a| a.id)) {

@@ -1,9 +1,10 @@
 //! Key encodings for hash tables (joins, aggregation).
 //!
 //! One integer-like key column (ints, dates) is kept as plain `i64`s: no
-//! per-row encoding, a multiply-fold hash and an integer compare. Any other
-//! key list is encoded as arrow-row bytes, hashed with ahash and compared
-//! bytewise. NULL keys are reported separately: joins skip them, aggregation
+//! per-row encoding, a multiply-fold hash and an integer compare. Other key
+//! lists of primitive and string types are encoded as compact key rows
+//! (`key_rows`), anything else as arrow-row bytes; both are hashed with
+//! ahash and compared bytewise. NULL keys are reported separately: joins skip them, aggregation
 //! groups them together.
 
 use std::hash::{BuildHasher, Hasher};
@@ -16,9 +17,12 @@ use arrow::datatypes::{DataType, Int64Type};
 use arrow::row::{RowConverter, Rows, SortField};
 use ember_core::Result;
 
+use crate::operator::key_rows::KeyRows;
+
 /// How keys of given types are encoded; shared by every user of one table.
 pub enum KeyEncoder {
     Int { data_type: DataType },
+    Compact { types: Vec<DataType>, hasher: ahash::RandomState },
     Rows { converter: Arc<RowConverter>, hasher: ahash::RandomState },
 }
 
@@ -29,6 +33,7 @@ pub enum EncodedKeys {
         values: Vec<i64>,
         null: Vec<bool>,
     },
+    Compact(KeyRows),
     Rows(Rows),
 }
 
@@ -47,6 +52,9 @@ impl KeyEncoder {
     pub fn new(types: &[DataType]) -> Result<KeyEncoder> {
         if types.len() == 1 && is_int_like(&types[0]) {
             return Ok(KeyEncoder::Int { data_type: types[0].clone() });
+        }
+        if !types.is_empty() && KeyRows::supports(types) {
+            return Ok(KeyEncoder::Compact { types: types.to_vec(), hasher: ahash::RandomState::new() });
         }
         let fields: Vec<SortField> = if types.is_empty() {
             vec![SortField::new(DataType::Boolean)]
@@ -78,6 +86,7 @@ impl KeyEncoder {
                 }
                 Ok(EncodedKeys::Int { values, null })
             }
+            KeyEncoder::Compact { .. } => Ok(EncodedKeys::Compact(KeyRows::encode(cols)?)),
             KeyEncoder::Rows { converter, .. } => Ok(EncodedKeys::Rows(converter.convert_columns(cols)?)),
         }
     }
@@ -86,6 +95,7 @@ impl KeyEncoder {
     pub fn empty(&self) -> EncodedKeys {
         match self {
             KeyEncoder::Int { .. } => EncodedKeys::Int { values: vec![], null: vec![] },
+            KeyEncoder::Compact { .. } => EncodedKeys::Compact(KeyRows::new()),
             KeyEncoder::Rows { converter, .. } => EncodedKeys::Rows(converter.empty_rows(0, 0)),
         }
     }
@@ -99,7 +109,8 @@ impl KeyEncoder {
                 h.write(rows.row(i).as_ref());
                 h.finish()
             }
-            (KeyEncoder::Int { .. }, EncodedKeys::Rows(_)) => 0,
+            (KeyEncoder::Compact { hasher, .. }, EncodedKeys::Compact(rows)) => hasher.hash_one(rows.row(i)),
+            _ => 0,
         }
     }
 
@@ -108,7 +119,7 @@ impl KeyEncoder {
     pub fn rehash(&self, tag: u64) -> u64 {
         match self {
             KeyEncoder::Int { .. } => hash_i64(tag as i64),
-            KeyEncoder::Rows { .. } => tag,
+            KeyEncoder::Compact { .. } | KeyEncoder::Rows { .. } => tag,
         }
     }
 
@@ -129,6 +140,7 @@ impl KeyEncoder {
                 let arr: ArrayRef = Arc::new(arr);
                 Ok(vec![if data_type == &DataType::Int64 { arr } else { cast(&arr, data_type)? }])
             }
+            (KeyEncoder::Compact { types, .. }, EncodedKeys::Compact(rows)) => rows.decode(types),
             (KeyEncoder::Rows { converter, .. }, EncodedKeys::Rows(rows)) => Ok(converter.convert_rows(rows.iter())?),
             _ => Err(ember_core::Error::internal("key storage of another encoding")),
         }
@@ -139,6 +151,7 @@ impl EncodedKeys {
     pub fn len(&self) -> usize {
         match self {
             EncodedKeys::Int { values, .. } => values.len(),
+            EncodedKeys::Compact(r) => r.len(),
             EncodedKeys::Rows(r) => r.num_rows(),
         }
     }
@@ -153,7 +166,7 @@ impl EncodedKeys {
     pub fn tag(&self, i: usize, hash: u64) -> u64 {
         match self {
             EncodedKeys::Int { values, .. } => values[i] as u64,
-            EncodedKeys::Rows(_) => hash,
+            EncodedKeys::Compact(_) | EncodedKeys::Rows(_) => hash,
         }
     }
 
@@ -167,7 +180,7 @@ impl EncodedKeys {
     pub fn is_null(&self, i: usize) -> bool {
         match self {
             EncodedKeys::Int { null, .. } => null.get(i).copied().unwrap_or(false),
-            EncodedKeys::Rows(_) => false,
+            EncodedKeys::Compact(_) | EncodedKeys::Rows(_) => false,
         }
     }
 
@@ -178,6 +191,7 @@ impl EncodedKeys {
             (EncodedKeys::Int { values: a, .. }, EncodedKeys::Int { values: b, .. }) => {
                 a[i] == b[j] && self.is_null(i) == other.is_null(j)
             }
+            (EncodedKeys::Compact(a), EncodedKeys::Compact(b)) => a.row(i) == b.row(j),
             (EncodedKeys::Rows(a), EncodedKeys::Rows(b)) => a.row(i) == b.row(j),
             _ => false,
         }
@@ -194,6 +208,7 @@ impl EncodedKeys {
                 }
                 values.push(src[i]);
             }
+            (EncodedKeys::Compact(rows), EncodedKeys::Compact(src)) => rows.push_from(src, i),
             (EncodedKeys::Rows(rows), EncodedKeys::Rows(src)) => rows.push(src.row(i)),
             _ => {}
         }
@@ -202,6 +217,7 @@ impl EncodedKeys {
     pub fn memory_size(&self) -> usize {
         match self {
             EncodedKeys::Int { values, .. } => values.capacity() * 8,
+            EncodedKeys::Compact(r) => r.memory_size(),
             EncodedKeys::Rows(r) => r.size(),
         }
     }

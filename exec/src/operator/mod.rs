@@ -7,6 +7,7 @@ pub mod expand;
 pub mod filter;
 pub mod hash_keys;
 pub mod join;
+pub mod key_rows;
 pub mod limit;
 pub mod project;
 pub mod scan;

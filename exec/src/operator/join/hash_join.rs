@@ -19,14 +19,19 @@ use crate::expr::PhysicalExpr;
 use crate::pipeline::{local_mut, LocalState, Operator, OperatorResult, Sink, SinkResult};
 
 const NO_ROW: u32 = u32::MAX;
+/// Set on a table entry's row when more build rows share its key: a probe
+/// then follows `next`; unique keys (the usual primary key side) never read
+/// it, which saves a cache miss per match.
+const MORE_ROWS: u32 = 1 << 31;
 
 /// The indexed build side.
 pub struct HashTableIndex {
     pub side: Arc<BuildSide>,
     encoder: KeyEncoder,
     keys: EncodedKeys,
-    /// (tag, first build row with that key); the tag is the key itself for
-    /// integer keys (no look-up into `keys` on a probe), else the hash
+    /// (tag, first build row with that key | `MORE_ROWS`); the tag is the
+    /// key itself for integer keys (no look-up into `keys` on a probe), else
+    /// the hash
     table: HashTable<(u64, u32)>,
     /// next build row with the same key, or NO_ROW
     next: Vec<u32>,
@@ -74,8 +79,8 @@ impl Sink for HashJoinBuild {
         let side = self.collector.finish()?;
         let batch = &side.batch;
         let n = batch.num_rows();
-        if n >= NO_ROW as usize {
-            return Err(Error::not_implemented("hash join build sides of 4 billion rows or more"));
+        if n >= MORE_ROWS as usize {
+            return Err(Error::not_implemented("hash join build sides of 2 billion rows or more"));
         }
         let key_cols = self.keys.iter().map(|k| k.evaluate(batch)).collect::<Result<Vec<ArrayRef>>>()?;
         let encoder = KeyEncoder::new(&self.key_types)?;
@@ -92,10 +97,13 @@ impl Sink for HashJoinBuild {
             }
             let h = encoder.hash(&keys, i);
             let tag = keys.tag(i, h);
-            match table.find_mut(h, |(t, er)| *t == tag && (keys.tag_is_key() || keys.equals(*er as usize, &keys, i))) {
+            let exact = keys.tag_is_key();
+            match table
+                .find_mut(h, |(t, er)| *t == tag && (exact || keys.equals((*er & !MORE_ROWS) as usize, &keys, i)))
+            {
                 Some(entry) => {
-                    next[i] = entry.1;
-                    entry.1 = i as u32;
+                    next[i] = entry.1 & !MORE_ROWS;
+                    entry.1 = i as u32 | MORE_ROWS;
                 }
                 None => {
                     table.insert_unique(h, (tag, i as u32), |(t, _)| encoder.rehash(*t));
@@ -148,14 +156,18 @@ impl Operator for HashJoinProbe {
             let h = index.encoder.hash(&probe_keys, i);
             let tag = probe_keys.tag(i, h);
             let exact = probe_keys.tag_is_key();
-            if let Some((_, first)) =
-                index.table.find(h, |(t, er)| *t == tag && (exact || index.keys.equals(*er as usize, &probe_keys, i)))
-            {
-                let mut b = *first;
-                while b != NO_ROW {
-                    p_idx.push(i as u32);
-                    b_idx.push(b);
-                    b = index.next[b as usize];
+            if let Some((_, first)) = index.table.find(h, |(t, er)| {
+                *t == tag && (exact || index.keys.equals((*er & !MORE_ROWS) as usize, &probe_keys, i))
+            }) {
+                p_idx.push(i as u32);
+                b_idx.push(*first & !MORE_ROWS);
+                if *first & MORE_ROWS != 0 {
+                    let mut b = index.next[(*first & !MORE_ROWS) as usize];
+                    while b != NO_ROW {
+                        p_idx.push(i as u32);
+                        b_idx.push(b);
+                        b = index.next[b as usize];
+                    }
                 }
             }
         }
