@@ -477,12 +477,22 @@ pub fn filter_by_conjuncts(
     conjuncts: &[&PhysicalExpr],
     track: bool,
 ) -> Result<(RecordBatch, Option<Vec<u32>>)> {
+    filter_with(batch, conjuncts.len(), |i, current| Ok(conjuncts[i].evaluate(current)?.as_boolean().clone()), track)
+}
+
+/// [`filter_by_conjuncts`] with the conjuncts' evaluation left to the
+/// caller: `evaluate(i, rows)` is conjunct `i` over the rows still kept.
+pub fn filter_with(
+    batch: &RecordBatch,
+    conjuncts: usize,
+    mut evaluate: impl FnMut(usize, &RecordBatch) -> Result<BooleanArray>,
+    track: bool,
+) -> Result<(RecordBatch, Option<Vec<u32>>)> {
     let mut current = batch.clone();
     let mut positions: Option<Vec<u32>> = None;
-    for conjunct in conjuncts {
-        let mask = conjunct.evaluate(&current)?;
-        let mask = mask.as_boolean();
-        let mask = if mask.null_count() == 0 { mask.clone() } else { null_as_false(mask) };
+    for i in 0..conjuncts {
+        let mask = evaluate(i, &current)?;
+        let mask = if mask.null_count() == 0 { mask } else { null_as_false(&mask) };
         let kept = mask.true_count();
         if kept == current.num_rows() {
             continue;

@@ -185,7 +185,7 @@ impl PhysicalPlanner {
                 if pushed.is_empty() {
                     Arc::new(scan)
                 } else {
-                    Arc::new(scan.with_filter(ScanFilter::try_new(pushed, output, projection)?))
+                    Arc::new(scan.with_filter(ScanFilter::try_new(pushed, output, projection)?)?)
                 }
             }
             TableSource::Files(table) => {

@@ -2,7 +2,6 @@
 //! from group indices, merged across workers, evaluated once.
 
 use std::any::Any;
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Float64Array, Int64Array};
@@ -10,6 +9,9 @@ use arrow::compute::cast;
 use arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
 use arrow::row::{OwnedRow, RowConverter, SortField};
 use ember_core::{AggFunc, Error, EvalMode, Result};
+use hashbrown::HashTable;
+
+use crate::operator::hash_keys::{hash_i64, EncodedKeys, KeyEncoder};
 
 pub trait Accumulator: Send {
     /// Adds `values` (one array per argument) to the groups at `groups`.
@@ -46,7 +48,7 @@ pub fn create(
     converter: &Arc<RowConverter>,
 ) -> Result<Box<dyn Accumulator>> {
     if distinct {
-        return Ok(Box::new(DistinctAcc::new(func, input_types, result_type, mode, converter.clone())));
+        return Ok(Box::new(DistinctAcc::new(func, input_types, result_type, mode)?));
     }
     let input = input_types.first().cloned().unwrap_or(DataType::Null);
     Ok(match func {
@@ -666,59 +668,75 @@ impl Accumulator for BoolAcc {
 
 /// `agg(DISTINCT x)`: per group, the set of distinct non-null argument
 /// tuples (as row bytes); the real aggregate runs over them at the end.
+/// `agg(DISTINCT x, ...)`: the distinct (group, value) pairs of all groups
+/// in one hash table over encoded values; `evaluate` feeds them to the
+/// plain accumulator.
 struct DistinctAcc {
     func: AggFunc,
     input_types: Vec<DataType>,
     result_type: DataType,
     mode: EvalMode,
-    converter: Arc<RowConverter>,
-    sets: Vec<HashSet<OwnedRow>>,
+    encoder: KeyEncoder,
+    /// The distinct values, in insertion order, and each one's group.
+    values: EncodedKeys,
+    groups: Vec<u32>,
+    /// (hash, index into `values`)
+    table: HashTable<(u64, u32)>,
 }
 
 impl DistinctAcc {
-    fn new(
-        func: AggFunc,
-        input_types: &[DataType],
-        result_type: &DataType,
-        mode: EvalMode,
-        converter: Arc<RowConverter>,
-    ) -> DistinctAcc {
-        DistinctAcc {
+    fn new(func: AggFunc, input_types: &[DataType], result_type: &DataType, mode: EvalMode) -> Result<DistinctAcc> {
+        let encoder = KeyEncoder::new(input_types)?;
+        Ok(DistinctAcc {
             func,
             input_types: input_types.to_vec(),
             result_type: result_type.clone(),
             mode,
-            converter,
-            sets: vec![],
+            values: encoder.empty(),
+            encoder,
+            groups: vec![],
+            table: HashTable::new(),
+        })
+    }
+
+    /// Adds the pair (group `g`, value `i` of `encoded`) unless present.
+    fn insert(&mut self, g: u32, encoded: &EncodedKeys, i: usize) {
+        let h = self.encoder.hash(encoded, i) ^ hash_i64(g as i64).rotate_left(29);
+        let (values, groups) = (&self.values, &self.groups);
+        if self.table.find(h, |(_, e)| groups[*e as usize] == g && values.equals(*e as usize, encoded, i)).is_some() {
+            return;
         }
+        let e = self.groups.len() as u32;
+        self.values.push_from(encoded, i);
+        self.groups.push(g);
+        self.table.insert_unique(h, (h, e), |(h, _)| *h);
     }
 }
 
 impl Accumulator for DistinctAcc {
-    fn update(&mut self, groups: &[u32], values: &[ArrayRef], n: usize) -> Result<()> {
-        self.sets.resize_with(n, HashSet::new);
-        let rows = self.converter.convert_columns(values)?;
+    fn update(&mut self, groups: &[u32], values: &[ArrayRef], _n: usize) -> Result<()> {
+        let encoded = self.encoder.encode(values)?;
+        let all_valid = values.iter().all(|v| v.null_count() == 0);
         for (i, g) in groups.iter().enumerate() {
-            if values.iter().all(|v| v.is_valid(i)) {
-                let r = rows.row(i);
-                let set = &mut self.sets[*g as usize];
-                if !set.contains(&r.owned()) {
-                    set.insert(r.owned());
-                }
+            if all_valid || values.iter().all(|v| v.is_valid(i)) {
+                self.insert(*g, &encoded, i);
             }
         }
         Ok(())
     }
-    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], _n: usize) -> Result<()> {
         let o = downcast::<DistinctAcc>(other)?;
-        self.sets.resize_with(n, HashSet::new);
-        for (i, s) in o.sets.into_iter().enumerate() {
-            self.sets[mapping[i] as usize].extend(s);
+        if o.groups.is_empty() {
+            return Ok(());
+        }
+        // each encoder hashes its own way: re-encode the other's values
+        let encoded = self.encoder.encode(&o.encoder.decode(&o.values)?)?;
+        for (i, g) in o.groups.iter().enumerate() {
+            self.insert(mapping[*g as usize], &encoded, i);
         }
         Ok(())
     }
     fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
-        self.sets.resize_with(n, HashSet::new);
         let mut inner = create(
             self.func,
             &self.input_types,
@@ -727,27 +745,19 @@ impl Accumulator for DistinctAcc {
             self.mode,
             &value_converter(&self.input_types)?,
         )?;
-        let mut groups = Vec::new();
-        let mut rows = Vec::new();
-        for (g, set) in self.sets.iter().enumerate() {
-            for r in set {
-                groups.push(g as u32);
-                rows.push(r.row());
-            }
-        }
-        let values = if rows.is_empty() {
+        let values = if self.groups.is_empty() {
             self.input_types.iter().map(|t| arrow::array::new_empty_array(t)).collect()
         } else {
-            self.converter.convert_rows(rows)?
+            self.encoder.decode(&self.values)?
         };
-        inner.update(&groups, &values, n)?;
+        inner.update(&self.groups, &values, n)?;
         inner.evaluate(n)
     }
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
     }
     fn memory_size(&self) -> usize {
-        self.sets.iter().map(|s| s.len() * 48).sum::<usize>() + self.sets.capacity() * 48
+        self.values.memory_size() + self.groups.capacity() * 4 + self.table.capacity() * 16
     }
 }
 

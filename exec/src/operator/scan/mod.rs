@@ -1,6 +1,7 @@
 //! Sources that read tables: Parquet, CSV, JSON, text, memory, literal rows
 //! and `range`.
 
+pub mod dictionary_filter;
 pub mod memory;
 pub mod parquet;
 pub mod pruning;

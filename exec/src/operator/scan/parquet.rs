@@ -11,17 +11,18 @@ use std::fs::File;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
+use arrow::array::{ArrayRef, AsArray, BooleanArray, RecordBatch, RecordBatchOptions};
 use arrow::buffer::BooleanBuffer;
 use arrow::compute::concat_batches;
 use arrow::datatypes::{Schema, SchemaRef};
 use ember_core::{Attribute, Error, Expr, Result};
 use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection,
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection,
 };
 use parquet::arrow::ProjectionMask;
 
-use crate::expr::{compile, filter_by_conjuncts, Binding, PhysicalExpr};
+use crate::expr::{compile, filter_with, Binding, PhysicalExpr};
+use crate::operator::scan::dictionary_filter::{dictionary_column, evaluate_on_dictionary};
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::pipeline::{local_mut, LocalState, Source};
 
@@ -36,6 +37,9 @@ pub struct ScanFilter {
     rest_columns: Vec<usize>,
     /// For each output column: (from the filter pass?, index in that pass's batch).
     assembly: Vec<(bool, usize)>,
+    /// Per conjunct: the string column it can be evaluated on per
+    /// dictionary value (`dictionary_filter`).
+    dictionary_columns: Vec<Option<usize>>,
     display: String,
 }
 
@@ -73,7 +77,16 @@ impl ScanFilter {
             attrs.iter().map(|a| arrow::datatypes::Field::new(&a.name, a.data_type.clone(), true)).collect::<Vec<_>>(),
         ));
         let display = conjuncts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" AND ");
-        Ok(ScanFilter { conjuncts: compiled, file_columns, schema, rest_columns, assembly, display })
+        let dictionary_columns = compiled.iter().map(|c| dictionary_column(c, &schema)).collect();
+        Ok(ScanFilter {
+            conjuncts: compiled,
+            file_columns,
+            schema,
+            rest_columns,
+            assembly,
+            dictionary_columns,
+            display,
+        })
     }
 }
 
@@ -90,7 +103,15 @@ pub struct ParquetScan {
     batch_size: usize,
     pruned: usize,
     filter: Option<ScanFilter>,
+    /// Per file: metadata that reads the filter's low-cardinality string
+    /// columns as dictionaries, for the filter pass.
+    filter_metadata: Vec<Option<ArrowReaderMetadata>>,
 }
+
+/// A dictionary page at most this large marks a column chunk whose pages are
+/// all dictionary-encoded with few values (a writer falls back to plain
+/// pages once its dictionary grows past its limit, 1 MiB by default).
+const SMALL_DICTIONARY_PAGE: i64 = 64 * 1024;
 
 struct ParquetLocal {
     morsel: Option<MorselReader>,
@@ -139,13 +160,18 @@ impl ParquetScan {
             batch_size,
             pruned,
             filter: None,
+            filter_metadata: vec![],
         })
     }
 
     /// Applies `filter` while reading (see the module comment).
-    pub fn with_filter(mut self, filter: ScanFilter) -> ParquetScan {
+    pub fn with_filter(mut self, filter: ScanFilter) -> Result<ParquetScan> {
+        let columns: Vec<usize> =
+            filter.dictionary_columns.iter().flatten().map(|c| filter.file_columns[*c]).collect::<Vec<_>>();
+        self.filter_metadata =
+            self.files.iter().map(|(_, meta)| dictionary_metadata(meta, &columns)).collect::<Result<Vec<_>>>()?;
         self.filter = Some(filter);
-        self
+        Ok(self)
     }
 
     /// A reader of `columns` (file indices) of row group `m`, optionally
@@ -155,8 +181,13 @@ impl ParquetScan {
         m: (usize, usize),
         columns: &[usize],
         selection: Option<RowSelection>,
+        filter_pass: bool,
     ) -> Result<ParquetRecordBatchReader> {
         let (path, meta) = &self.files[m.0];
+        let meta = match self.filter_metadata.get(m.0) {
+            Some(Some(dictionaries)) if filter_pass => dictionaries,
+            _ => meta,
+        };
         let file = File::open(path).map_err(|e| Error::file(path, e))?;
         let mask = ProjectionMask::roots(meta.metadata().file_metadata().schema_descr(), columns.iter().copied());
         let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
@@ -172,16 +203,31 @@ impl ParquetScan {
     /// Opens row group `m`; `None` when the filter keeps none of its rows.
     fn open_morsel(&self, m: (usize, usize)) -> Result<Option<MorselReader>> {
         let Some(filter) = &self.filter else {
-            return Ok(Some(MorselReader::Plain(self.reader(m, &self.projection, None)?)));
+            return Ok(Some(MorselReader::Plain(self.reader(m, &self.projection, None, false)?)));
         };
-        let conjuncts: Vec<&PhysicalExpr> = filter.conjuncts.iter().collect();
         let mut masks: Vec<BooleanArray> = Vec::new();
         let mut kept: Vec<RecordBatch> = Vec::new();
-        for batch in self.reader(m, &filter.file_columns, None)? {
+        for batch in self.reader(m, &filter.file_columns, None, true)? {
             let batch = batch.map_err(|e| Error::file(&self.table_name, e))?;
-            let batch = super::conform_batch(batch, &filter.schema)?;
             let n = batch.num_rows();
-            let (survivors, positions) = filter_by_conjuncts(&batch, &conjuncts, true)?;
+            // dictionary columns stay encoded until the conjuncts that can
+            // run per dictionary value are done
+            let (survivors, positions) = filter_with(
+                &batch,
+                filter.conjuncts.len(),
+                |i, rows| {
+                    let conjunct = &filter.conjuncts[i];
+                    if let Some(column) = filter.dictionary_columns[i] {
+                        if let Some(mask) = evaluate_on_dictionary(conjunct, column, rows, &filter.schema)? {
+                            return Ok(mask);
+                        }
+                    }
+                    let rows = super::conform_batch(rows.clone(), &filter.schema)?;
+                    Ok(conjunct.evaluate(&rows)?.as_boolean().clone())
+                },
+                true,
+            )?;
+            let survivors = super::conform_batch(survivors, &filter.schema)?;
             let mask = match positions {
                 None => BooleanBuffer::new_set(n),
                 Some(p) => {
@@ -206,7 +252,7 @@ impl ParquetScan {
             None
         } else {
             let selection = RowSelection::from_filters(&masks);
-            Some(self.reader(m, &filter.rest_columns, Some(selection))?)
+            Some(self.reader(m, &filter.rest_columns, Some(selection), false)?)
         };
         Ok(Some(MorselReader::Filtered { kept, offset: 0, rest }))
     }
@@ -310,6 +356,55 @@ impl Source for ParquetScan {
     fn max_threads(&self) -> usize {
         self.morsels.len().max(1)
     }
+}
+
+/// Metadata of `meta`'s file that reads `columns` (file column indices) as
+/// dictionaries where every row group stores them with a small dictionary;
+/// `None` when no column qualifies.
+fn dictionary_metadata(meta: &ArrowReaderMetadata, columns: &[usize]) -> Result<Option<ArrowReaderMetadata>> {
+    let parquet = meta.metadata();
+    let schema = meta.schema();
+    // leaf and root indices coincide only in flat files
+    if columns.is_empty() || parquet.file_metadata().schema_descr().num_columns() != schema.fields().len() {
+        return Ok(None);
+    }
+    let small = |c: usize| {
+        parquet.row_groups().iter().all(|rg| {
+            let chunk = rg.column(c);
+            chunk
+                .dictionary_page_offset()
+                .is_some_and(|d| chunk.data_page_offset() > d && chunk.data_page_offset() - d <= SMALL_DICTIONARY_PAGE)
+        })
+    };
+    let chosen: Vec<usize> = columns
+        .iter()
+        .copied()
+        .filter(|c| schema.field(*c).data_type() == &arrow::datatypes::DataType::Utf8 && small(*c))
+        .collect();
+    if chosen.is_empty() {
+        return Ok(None);
+    }
+    let fields: Vec<arrow::datatypes::FieldRef> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if chosen.contains(&i) {
+                let dictionary = arrow::datatypes::DataType::Dictionary(
+                    Box::new(arrow::datatypes::DataType::Int32),
+                    Box::new(arrow::datatypes::DataType::Utf8),
+                );
+                Arc::new(f.as_ref().clone().with_data_type(dictionary))
+            } else {
+                f.clone()
+            }
+        })
+        .collect();
+    let options = ArrowReaderOptions::new().with_schema(Arc::new(Schema::new(fields)));
+    Ok(Some(
+        ArrowReaderMetadata::try_new(parquet.clone(), options)
+            .map_err(|e| Error::internal(format!("reading string columns as dictionaries: {e}")))?,
+    ))
 }
 
 /// `ProjectionMask` yields columns in file order; the plan may want another.
