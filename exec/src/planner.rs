@@ -34,7 +34,7 @@ use crate::operator::join::{JoinEmitter, JoinKind};
 use crate::operator::limit::Limit;
 use crate::operator::project::Project;
 use crate::operator::scan::memory::{MemoryScan, RangeScan};
-use crate::operator::scan::parquet::{ParquetScan, ScanFilter};
+use crate::operator::scan::parquet::ParquetScan;
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::operator::scan::text::TextFileScan;
 use crate::operator::set_op::{SetOpSide, SetOperation};
@@ -47,11 +47,14 @@ struct Open {
     branches: Vec<Branch>,
     /// The columns of its chunks, in order.
     attrs: Vec<Attribute>,
+    /// The Parquet scan that is its only source: inner and semi joins
+    /// probed later in the pipeline give it join filters.
+    parquet: Option<Arc<ParquetScan>>,
 }
 
 impl Open {
     fn from_source(source: Arc<dyn Source>, attrs: Vec<Attribute>) -> Open {
-        Open { branches: vec![Branch { source, operators: vec![] }], attrs }
+        Open { branches: vec![Branch { source, operators: vec![] }], attrs, parquet: None }
     }
 
     fn push(&mut self, op: Arc<dyn Operator>, attrs: Vec<Attribute>) {
@@ -178,15 +181,15 @@ impl PhysicalPlanner {
                     table_name.clone(),
                     &table.files,
                     projection.clone(),
+                    output.clone(),
                     schema,
                     &predicates,
                     bs,
                 )?;
-                if pushed.is_empty() {
-                    Arc::new(scan)
-                } else {
-                    Arc::new(scan.with_filter(ScanFilter::try_new(pushed, output, projection)?)?)
-                }
+                let scan = Arc::new(if pushed.is_empty() { scan } else { scan.with_filter(pushed.to_vec())? });
+                let mut open = Open::from_source(scan.clone(), output.clone());
+                open.parquet = Some(scan);
+                return Ok(open);
             }
             TableSource::Files(table) => {
                 Arc::new(TextFileScan::new(table_name.clone(), table.clone(), projection.clone(), schema, bs))
@@ -318,7 +321,7 @@ impl PhysicalPlanner {
                     self.push_project(&mut open, &exprs, output.clone())?;
                     branches.extend(open.branches);
                 }
-                Ok(Open { branches, attrs: output.clone() })
+                Ok(Open { branches, attrs: output.clone(), parquet: None })
             }
             LogicalPlan::Window { input, window_exprs, partition_by, order_by } => {
                 self.build_window(input, window_exprs, partition_by, order_by)
@@ -635,6 +638,15 @@ impl PhysicalPlanner {
                 Arc::new(HashJoinBuild::new(build_schema, build_keys, key_types, self.reserve("HashJoinBuild"), track));
             let index = build.index.clone();
             let side = build.collector.side.clone();
+            if let (JoinKind::Inner | JoinKind::LeftSemi, [(Expr::Column(key), build_key)], Some(scan)) =
+                (kind, on, &probe.parquet)
+            {
+                // rows of the scan whose key has no build row are dropped by
+                // this join anyway: the scan drops them before decoding more
+                if key.data_type == build_key.data_type() && scan.produces(key.id) {
+                    scan.add_join_filter(key.id, index.clone())?;
+                }
+            }
             self.close(build_open, build.clone());
             probe.push(
                 Arc::new(HashJoinProbe { schema: out_schema.clone(), keys: probe_keys, index, emitter, display }),

@@ -7,7 +7,8 @@
 use std::sync::{Arc, OnceLock};
 
 use crate::operator::hash_keys::{EncodedKeys, KeyEncoder};
-use arrow::array::{ArrayRef, RecordBatch};
+use arrow::array::{Array, ArrayRef, BooleanArray, RecordBatch};
+use arrow::buffer::BooleanBuffer;
 use arrow::datatypes::{DataType, SchemaRef};
 use ember_core::{Error, Result};
 use ember_spill::MemoryReservation;
@@ -37,6 +38,30 @@ pub struct HashTableIndex {
     next: Vec<u32>,
     has_null_key: bool,
 }
+
+impl HashTableIndex {
+    /// Whether each value of `keys` (one column of the single key's type)
+    /// has a build row; NULL never does. Scans use it as a join filter.
+    pub fn contains(&self, keys: &ArrayRef) -> Result<BooleanArray> {
+        let encoded = self.encoder.encode(std::slice::from_ref(keys))?;
+        let exact = encoded.tag_is_key();
+        let nulls = keys.logical_nulls();
+        let found = BooleanBuffer::collect_bool(keys.len(), |i| {
+            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
+                return false;
+            }
+            let h = self.encoder.hash(&encoded, i);
+            let tag = encoded.tag(i, h);
+            self.table
+                .find(h, |(t, er)| *t == tag && (exact || self.keys.equals((*er & !MORE_ROWS) as usize, &encoded, i)))
+                .is_some()
+        });
+        Ok(BooleanArray::new(found, None))
+    }
+}
+
+/// The index of a hash join, once its build side is done.
+pub type JoinIndex = Arc<OnceLock<Arc<HashTableIndex>>>;
 
 pub struct HashJoinBuild {
     pub keys: Vec<PhysicalExpr>,

@@ -8,13 +8,14 @@
 //! only (a Parquet row selection), and the chunks are assembled from both.
 
 use std::fs::File;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use arrow::array::{ArrayRef, AsArray, BooleanArray, RecordBatch, RecordBatchOptions};
 use arrow::buffer::BooleanBuffer;
 use arrow::compute::concat_batches;
 use arrow::datatypes::{Schema, SchemaRef};
+use ember_core::expr::ColumnId;
 use ember_core::{Attribute, Error, Expr, Result};
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection,
@@ -22,6 +23,7 @@ use parquet::arrow::arrow_reader::{
 use parquet::arrow::ProjectionMask;
 
 use crate::expr::{compile, filter_with, Binding, PhysicalExpr};
+use crate::operator::join::hash_join::JoinIndex;
 use crate::operator::scan::dictionary_filter::{dictionary_column, evaluate_on_dictionary};
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::pipeline::{local_mut, LocalState, Source};
@@ -40,15 +42,59 @@ pub struct ScanFilter {
     /// Per conjunct: the string column it can be evaluated on per
     /// dictionary value (`dictionary_filter`).
     dictionary_columns: Vec<Option<usize>>,
+    /// Applied after the conjuncts.
+    joins: Vec<JoinFilter>,
     display: String,
 }
 
+/// Keeps the rows whose key has a match in a hash join's build side, for an
+/// inner or semi join this scan's rows are probed into later: rows that
+/// cannot match are dropped before their other columns are decoded.
+pub struct JoinFilter {
+    /// The key column, in the filter pass's schema.
+    column: usize,
+    index: JoinIndex,
+    /// Rows seen and kept: a filter that keeps almost everything only costs
+    /// a second hash lookup per row, and is switched off.
+    seen: AtomicU64,
+    kept: AtomicU64,
+}
+
+impl JoinFilter {
+    /// The rows of `keys` to keep; `None` when the filter is not worth it
+    /// (or its build side is not there, which cannot happen when pipelines
+    /// run in order).
+    fn evaluate(&self, keys: &ArrayRef) -> Result<Option<BooleanArray>> {
+        let seen = self.seen.load(Ordering::Relaxed);
+        if seen >= JOIN_FILTER_TRIAL_ROWS && self.kept.load(Ordering::Relaxed) * 10 > seen * 9 {
+            return Ok(None);
+        }
+        let Some(index) = self.index.get() else {
+            return Ok(None);
+        };
+        let mask = index.contains(keys)?;
+        self.seen.fetch_add(keys.len() as u64, Ordering::Relaxed);
+        self.kept.fetch_add(mask.true_count() as u64, Ordering::Relaxed);
+        Ok(Some(mask))
+    }
+}
+
+/// Rows a join filter is tried on before it may be switched off.
+const JOIN_FILTER_TRIAL_ROWS: u64 = 100_000;
+
 impl ScanFilter {
-    /// `conjuncts` over the scan's `output` (read from file columns `projection`).
-    pub fn try_new(conjuncts: &[Expr], output: &[Attribute], projection: &[usize]) -> Result<ScanFilter> {
+    /// `conjuncts` and `joins` (key column, join) over the scan's `output`
+    /// (read from file columns `projection`).
+    pub fn try_new(
+        conjuncts: &[Expr],
+        joins: &[(ColumnId, JoinIndex)],
+        output: &[Attribute],
+        projection: &[usize],
+    ) -> Result<ScanFilter> {
         let mut positions: Vec<usize> = Vec::new();
-        for c in conjuncts {
-            for id in c.column_ids() {
+        let ids = conjuncts.iter().flat_map(|c| c.column_ids()).chain(joins.iter().map(|(id, _)| *id));
+        {
+            for id in ids {
                 let p = output
                     .iter()
                     .position(|a| a.id == id)
@@ -76,7 +122,18 @@ impl ScanFilter {
         let schema = Arc::new(Schema::new(
             attrs.iter().map(|a| arrow::datatypes::Field::new(&a.name, a.data_type.clone(), true)).collect::<Vec<_>>(),
         ));
-        let display = conjuncts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" AND ");
+        let mut display = conjuncts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" AND ");
+        let joins = joins
+            .iter()
+            .map(|(id, index)| {
+                let column = attrs.iter().position(|a| a.id == *id).unwrap_or(0);
+                if !display.is_empty() {
+                    display.push_str(" AND ");
+                }
+                display.push_str(&format!("{} IN join build side", attrs[column].name));
+                JoinFilter { column, index: index.clone(), seen: AtomicU64::new(0), kept: AtomicU64::new(0) }
+            })
+            .collect();
         let dictionary_columns = compiled.iter().map(|c| dictionary_column(c, &schema)).collect();
         Ok(ScanFilter {
             conjuncts: compiled,
@@ -85,6 +142,7 @@ impl ScanFilter {
             rest_columns,
             assembly,
             dictionary_columns,
+            joins,
             display,
         })
     }
@@ -102,10 +160,20 @@ pub struct ParquetScan {
     cursor: AtomicUsize,
     batch_size: usize,
     pruned: usize,
-    filter: Option<ScanFilter>,
+    /// The scan's columns, which filters refer to.
+    output: Vec<Attribute>,
+    /// Pushed conjuncts and join filters; `filtering` is built from them.
+    conjuncts: Vec<Expr>,
+    joins: Mutex<Vec<(ColumnId, JoinIndex)>>,
+    filtering: RwLock<Option<Arc<Filtering>>>,
+}
+
+/// A scan filter with the metadata its first pass reads with.
+struct Filtering {
+    filter: ScanFilter,
     /// Per file: metadata that reads the filter's low-cardinality string
-    /// columns as dictionaries, for the filter pass.
-    filter_metadata: Vec<Option<ArrowReaderMetadata>>,
+    /// columns as dictionaries.
+    metadata: Vec<Option<ArrowReaderMetadata>>,
 }
 
 /// A dictionary page at most this large marks a column chunk whose pages are
@@ -123,7 +191,7 @@ enum MorselReader {
     Plain(ParquetRecordBatchReader),
     /// After the filter pass: `kept` holds the filter columns of the
     /// surviving rows; `rest` decodes the other columns of those rows.
-    Filtered { kept: RecordBatch, offset: usize, rest: Option<ParquetRecordBatchReader> },
+    Filtered { filtering: Arc<Filtering>, kept: RecordBatch, offset: usize, rest: Option<ParquetRecordBatchReader> },
 }
 
 impl ParquetScan {
@@ -131,6 +199,7 @@ impl ParquetScan {
         table_name: String,
         files: &[String],
         projection: Vec<usize>,
+        output: Vec<Attribute>,
         schema: SchemaRef,
         predicates: &[RowGroupPredicate],
         batch_size: usize,
@@ -159,19 +228,47 @@ impl ParquetScan {
             cursor: AtomicUsize::new(0),
             batch_size,
             pruned,
-            filter: None,
-            filter_metadata: vec![],
+            output,
+            conjuncts: vec![],
+            joins: Mutex::new(vec![]),
+            filtering: RwLock::new(None),
         })
     }
 
-    /// Applies `filter` while reading (see the module comment).
-    pub fn with_filter(mut self, filter: ScanFilter) -> Result<ParquetScan> {
+    /// Applies `conjuncts` (over the scan's output) while reading (see the
+    /// module comment).
+    pub fn with_filter(mut self, conjuncts: Vec<Expr>) -> Result<ParquetScan> {
+        self.conjuncts = conjuncts;
+        self.rebuild_filter()?;
+        Ok(self)
+    }
+
+    /// Whether `column` is one of the scan's own columns.
+    pub fn produces(&self, column: ColumnId) -> bool {
+        self.output.iter().any(|a| a.id == column)
+    }
+
+    /// Also keeps only rows whose `column` has a match in `index`'s build
+    /// side (the scan feeds an inner or semi join on that one key). Called
+    /// while planning, before anything runs.
+    pub fn add_join_filter(&self, column: ColumnId, index: JoinIndex) -> Result<()> {
+        self.joins.lock().unwrap_or_else(|e| e.into_inner()).push((column, index));
+        self.rebuild_filter()
+    }
+
+    fn rebuild_filter(&self) -> Result<()> {
+        let joins = self.joins.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let filter = ScanFilter::try_new(&self.conjuncts, &joins, &self.output, &self.projection)?;
         let columns: Vec<usize> =
             filter.dictionary_columns.iter().flatten().map(|c| filter.file_columns[*c]).collect::<Vec<_>>();
-        self.filter_metadata =
+        let metadata =
             self.files.iter().map(|(_, meta)| dictionary_metadata(meta, &columns)).collect::<Result<Vec<_>>>()?;
-        self.filter = Some(filter);
-        Ok(self)
+        *self.filtering.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(Filtering { filter, metadata }));
+        Ok(())
+    }
+
+    fn filtering(&self) -> Option<Arc<Filtering>> {
+        self.filtering.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// A reader of `columns` (file indices) of row group `m`, optionally
@@ -181,11 +278,11 @@ impl ParquetScan {
         m: (usize, usize),
         columns: &[usize],
         selection: Option<RowSelection>,
-        filter_pass: bool,
+        filter_pass: Option<&Filtering>,
     ) -> Result<ParquetRecordBatchReader> {
         let (path, meta) = &self.files[m.0];
-        let meta = match self.filter_metadata.get(m.0) {
-            Some(Some(dictionaries)) if filter_pass => dictionaries,
+        let meta = match filter_pass.and_then(|f| f.metadata.get(m.0)) {
+            Some(Some(dictionaries)) => dictionaries,
             _ => meta,
         };
         let file = File::open(path).map_err(|e| Error::file(path, e))?;
@@ -202,20 +299,29 @@ impl ParquetScan {
 
     /// Opens row group `m`; `None` when the filter keeps none of its rows.
     fn open_morsel(&self, m: (usize, usize)) -> Result<Option<MorselReader>> {
-        let Some(filter) = &self.filter else {
-            return Ok(Some(MorselReader::Plain(self.reader(m, &self.projection, None, false)?)));
+        let Some(filtering) = self.filtering() else {
+            return Ok(Some(MorselReader::Plain(self.reader(m, &self.projection, None, None)?)));
         };
+        let filter = &filtering.filter;
         let mut masks: Vec<BooleanArray> = Vec::new();
         let mut kept: Vec<RecordBatch> = Vec::new();
-        for batch in self.reader(m, &filter.file_columns, None, true)? {
+        for batch in self.reader(m, &filter.file_columns, None, Some(&filtering))? {
             let batch = batch.map_err(|e| Error::file(&self.table_name, e))?;
             let n = batch.num_rows();
             // dictionary columns stay encoded until the conjuncts that can
             // run per dictionary value are done
+            let n_conjuncts = filter.conjuncts.len();
             let (survivors, positions) = filter_with(
                 &batch,
-                filter.conjuncts.len(),
+                n_conjuncts + filter.joins.len(),
                 |i, rows| {
+                    if i >= n_conjuncts {
+                        let join = &filter.joins[i - n_conjuncts];
+                        let rows = super::conform_batch(rows.clone(), &filter.schema)?;
+                        return Ok(join
+                            .evaluate(rows.column(join.column))?
+                            .unwrap_or_else(|| BooleanArray::new(BooleanBuffer::new_set(rows.num_rows()), None)));
+                    }
                     let conjunct = &filter.conjuncts[i];
                     if let Some(column) = filter.dictionary_columns[i] {
                         if let Some(mask) = evaluate_on_dictionary(conjunct, column, rows, &filter.schema)? {
@@ -252,9 +358,9 @@ impl ParquetScan {
             None
         } else {
             let selection = RowSelection::from_filters(&masks);
-            Some(self.reader(m, &filter.rest_columns, Some(selection), false)?)
+            Some(self.reader(m, &filter.rest_columns, Some(selection), None)?)
         };
-        Ok(Some(MorselReader::Filtered { kept, offset: 0, rest }))
+        Ok(Some(MorselReader::Filtered { filtering: filtering.clone(), kept, offset: 0, rest }))
     }
 
     /// The next chunk of the open row group, `None` when it is done.
@@ -269,8 +375,8 @@ impl ParquetScan {
                 Some(Err(e)) => Err(Error::file(&self.table_name, e)),
                 None => Ok(None),
             },
-            MorselReader::Filtered { kept, offset, rest } => {
-                let filter = self.filter.as_ref().ok_or_else(|| Error::internal("filtered morsel without filter"))?;
+            MorselReader::Filtered { filtering, kept, offset, rest } => {
+                let filter = &filtering.filter;
                 let rest_batch = match rest {
                     Some(reader) => match reader.next() {
                         Some(Ok(b)) => Some(b),
@@ -325,8 +431,8 @@ impl Source for ParquetScan {
             self.table_name,
             self.morsels.len(),
             if self.pruned > 0 { format!(", {} pruned", self.pruned) } else { String::new() },
-            match &self.filter {
-                Some(f) => format!(" filter {}", f.display),
+            match self.filtering() {
+                Some(f) => format!(" filter {}", f.filter.display),
                 None => String::new(),
             }
         )
