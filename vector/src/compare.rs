@@ -74,18 +74,7 @@ pub fn compare_to_literal(op: BinaryOp, left: &ArrayRef, literal: &ArrayRef) -> 
     } else {
         literal.clone()
     };
-    let scalar = arrow::array::Scalar::new(literal);
-    let (l, r): (&dyn arrow::array::Datum, &dyn arrow::array::Datum) = (left, &scalar);
-    Ok(match op {
-        BinaryOp::Eq => cmp::eq(l, r)?,
-        BinaryOp::NotEq => cmp::neq(l, r)?,
-        BinaryOp::Lt => cmp::lt(l, r)?,
-        BinaryOp::LtEq => cmp::lt_eq(l, r)?,
-        BinaryOp::Gt => cmp::gt(l, r)?,
-        BinaryOp::GtEq => cmp::gt_eq(l, r)?,
-        BinaryOp::EqNullSafe => cmp::not_distinct(l, r)?,
-        other => return Err(Error::internal(format!("not a comparison: {}", other.symbol()))),
-    })
+    arrow_compare(op, left, &arrow::array::Scalar::new(literal))
 }
 
 /// `n` copies of the one value of `literal`.
@@ -101,8 +90,8 @@ fn decimal_scale(dt: &DataType) -> i8 {
     }
 }
 
-fn arrow_compare(op: BinaryOp, l: &ArrayRef, r: &ArrayRef) -> Result<BooleanArray> {
-    let (l, r): (&dyn arrow::array::Datum, &dyn arrow::array::Datum) = (l, r);
+/// Arrow's comparison kernels, on arrays or a one-value `Scalar`.
+fn arrow_compare(op: BinaryOp, l: &dyn arrow::array::Datum, r: &dyn arrow::array::Datum) -> Result<BooleanArray> {
     Ok(match op {
         BinaryOp::Eq => cmp::eq(l, r)?,
         BinaryOp::NotEq => cmp::neq(l, r)?,
