@@ -309,7 +309,17 @@ impl ParquetScan {
             let batch = batch.map_err(|e| Error::file(&self.table_name, e))?;
             let n = batch.num_rows();
             // dictionary columns stay encoded until the conjuncts that can
-            // run per dictionary value are done
+            // run per dictionary value are done; every other column takes
+            // its Spark type once, here
+            let batch = conform_except_dictionaries(batch, &filter.schema)?;
+            let has_dictionaries = batch.columns().iter().any(|c| c.as_any_dictionary_opt().is_some());
+            let decoded = |rows: &RecordBatch| -> Result<RecordBatch> {
+                if has_dictionaries {
+                    super::conform_batch(rows.clone(), &filter.schema)
+                } else {
+                    Ok(rows.clone())
+                }
+            };
             let n_conjuncts = filter.conjuncts.len();
             let (survivors, positions) = filter_with(
                 &batch,
@@ -317,7 +327,7 @@ impl ParquetScan {
                 |i, rows| {
                     if i >= n_conjuncts {
                         let join = &filter.joins[i - n_conjuncts];
-                        let rows = super::conform_batch(rows.clone(), &filter.schema)?;
+                        let rows = decoded(rows)?;
                         return Ok(join
                             .evaluate(rows.column(join.column))?
                             .unwrap_or_else(|| BooleanArray::new(BooleanBuffer::new_set(rows.num_rows()), None)));
@@ -328,8 +338,7 @@ impl ParquetScan {
                             return Ok(mask);
                         }
                     }
-                    let rows = super::conform_batch(rows.clone(), &filter.schema)?;
-                    Ok(conjunct.evaluate(&rows)?.as_boolean().clone())
+                    Ok(conjunct.evaluate(&decoded(rows)?)?.as_boolean().clone())
                 },
                 true,
             )?;
@@ -511,6 +520,32 @@ fn dictionary_metadata(meta: &ArrowReaderMetadata, columns: &[usize]) -> Result<
         ArrowReaderMetadata::try_new(parquet.clone(), options)
             .map_err(|e| Error::internal(format!("reading string columns as dictionaries: {e}")))?,
     ))
+}
+
+/// `batch` with every column but the dictionaries cast to `schema`'s types.
+fn conform_except_dictionaries(batch: RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+    let columns: Vec<ArrayRef> = batch
+        .columns()
+        .iter()
+        .zip(schema.fields())
+        .map(|(c, f)| {
+            if c.as_any_dictionary_opt().is_some() || c.data_type() == f.data_type() {
+                Ok(c.clone())
+            } else {
+                Ok(arrow::compute::cast(c, f.data_type())?)
+            }
+        })
+        .collect::<Result<_>>()?;
+    let fields: Vec<arrow::datatypes::Field> = columns
+        .iter()
+        .zip(schema.fields())
+        .map(|(c, f)| arrow::datatypes::Field::new(f.name(), c.data_type().clone(), true))
+        .collect();
+    Ok(RecordBatch::try_new_with_options(
+        Arc::new(Schema::new(fields)),
+        columns,
+        &RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
+    )?)
 }
 
 /// `ProjectionMask` yields columns in file order; the plan may want another.
