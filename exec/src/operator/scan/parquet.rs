@@ -93,15 +93,13 @@ impl ScanFilter {
     ) -> Result<ScanFilter> {
         let mut positions: Vec<usize> = Vec::new();
         let ids = conjuncts.iter().flat_map(|c| c.column_ids()).chain(joins.iter().map(|(id, _)| *id));
-        {
-            for id in ids {
-                let p = output
-                    .iter()
-                    .position(|a| a.id == id)
-                    .ok_or_else(|| Error::internal("a scan filter reads a column the scan does not produce"))?;
-                if !positions.contains(&p) {
-                    positions.push(p);
-                }
+        for id in ids {
+            let p = output
+                .iter()
+                .position(|a| a.id == id)
+                .ok_or_else(|| Error::internal("a scan filter reads a column the scan does not produce"))?;
+            if !positions.contains(&p) {
+                positions.push(p);
             }
         }
         // the reader yields columns in file order
