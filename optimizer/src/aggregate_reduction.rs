@@ -202,21 +202,11 @@ fn value_sources<'a>(plan: &'a LogicalPlan, col: ColumnId, out: &mut Vec<(&'a Lo
 
 #[cfg(test)]
 mod tests {
+    use crate::test_plans::{col, table};
     use arrow_schema::DataType;
-    use ember_core::{AggFunc, AggregateCall, Attribute, EvalMode, ScalarValue};
+    use ember_core::{AggFunc, AggregateCall, EvalMode, ScalarValue};
 
     use super::*;
-
-    fn table(names: &[&str], n: usize) -> LogicalPlan {
-        LogicalPlan::Values {
-            output: names.iter().map(|c| Attribute::new(*c, DataType::Int32, true)).collect(),
-            rows: vec![vec![ScalarValue::Int32(Some(0)); names.len()]; n],
-        }
-    }
-
-    fn col(p: &LogicalPlan, i: usize) -> Expr {
-        Expr::col(&p.output()[i])
-    }
 
     /// q17: `lineitem ⋈ part(filtered) LEFT JOIN (avg(l_quantity) BY l_partkey)`.
     #[test]

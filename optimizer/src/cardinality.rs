@@ -340,23 +340,11 @@ pub fn selectivity(e: &Expr) -> f64 {
 
 #[cfg(test)]
 mod tests {
+    use crate::test_plans::{col, table};
     use arrow_schema::DataType;
-    use ember_core::{Attribute, ScalarValue};
+    use ember_core::ScalarValue;
 
     use super::*;
-
-    /// A table of `n` rows with the given columns (VALUES rows are the
-    /// row count; their contents do not matter to the estimates).
-    pub(crate) fn table(names: &[&str], n: usize) -> LogicalPlan {
-        LogicalPlan::Values {
-            output: names.iter().map(|c| Attribute::new(*c, DataType::Int32, true)).collect(),
-            rows: vec![vec![ScalarValue::Int32(Some(0)); names.len()]; n],
-        }
-    }
-
-    fn col(p: &LogicalPlan, i: usize) -> Expr {
-        Expr::col(&p.output()[i])
-    }
 
     fn join(l: LogicalPlan, r: LogicalPlan, jt: JoinType, on: Vec<(Expr, Expr)>) -> LogicalPlan {
         LogicalPlan::Join { left: Box::new(l), right: Box::new(r), join_type: jt, on, filter: None, null_aware: false }

@@ -427,21 +427,11 @@ pub fn choose_build_sides(plan: LogicalPlan) -> Result<LogicalPlan> {
 
 #[cfg(test)]
 mod tests {
-    use arrow_schema::DataType;
-    use ember_core::{Attribute, ScalarValue};
+    use crate::test_plans::{col, table};
+
+    use ember_core::ScalarValue;
 
     use super::*;
-
-    fn table(names: &[&str], n: usize) -> LogicalPlan {
-        LogicalPlan::Values {
-            output: names.iter().map(|c| Attribute::new(*c, DataType::Int32, true)).collect(),
-            rows: vec![vec![ScalarValue::Int32(Some(0)); names.len()]; n],
-        }
-    }
-
-    fn col(p: &LogicalPlan, i: usize) -> Expr {
-        Expr::col(&p.output()[i])
-    }
 
     fn eq_lit(e: Expr, v: i32) -> Expr {
         Expr::eq(e, Expr::lit(ScalarValue::Int32(Some(v))))

@@ -15,6 +15,8 @@ mod join_order;
 mod predicate_pushdown;
 mod prune_columns;
 mod semi_join_pushdown;
+#[cfg(test)]
+mod test_plans;
 mod util;
 
 use ember_core::{Expr, LogicalPlan, Result};

@@ -106,21 +106,9 @@ fn place(plan: LogicalPlan, reads: &HashSet<ColumnId>, right_rows: f64, semi: &m
 
 #[cfg(test)]
 mod tests {
-    use arrow_schema::DataType;
-    use ember_core::{Attribute, ScalarValue};
+    use crate::test_plans::{col, table};
 
     use super::*;
-
-    fn table(names: &[&str], n: usize) -> LogicalPlan {
-        LogicalPlan::Values {
-            output: names.iter().map(|c| Attribute::new(*c, DataType::Int32, true)).collect(),
-            rows: vec![vec![ScalarValue::Int32(Some(0)); names.len()]; n],
-        }
-    }
-
-    fn col(p: &LogicalPlan, i: usize) -> Expr {
-        Expr::col(&p.output()[i])
-    }
 
     fn join(l: LogicalPlan, r: LogicalPlan, jt: JoinType, on: Vec<(Expr, Expr)>) -> LogicalPlan {
         LogicalPlan::Join { left: Box::new(l), right: Box::new(r), join_type: jt, on, filter: None, null_aware: false }
