@@ -5,11 +5,12 @@ use std::any::Any;
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Float64Array, Int64Array};
+use arrow::buffer::{BooleanBuffer, NullBuffer};
 use arrow::compute::cast;
 use arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
 use arrow::row::{OwnedRow, RowConverter, SortField};
 use ember_core::{AggFunc, Error, EvalMode, Result};
-use hashbrown::HashTable;
+use ember_vector::hash_table::{ProbeTable, TagKind};
 
 use crate::operator::hash_keys::{hash_i64, EncodedKeys, KeyEncoder};
 
@@ -121,17 +122,29 @@ impl Accumulator for CountAcc {
 }
 
 /// Sum state by result type: bigint, double or decimal (unscaled i128).
+/// Sums start at zero; `SumAcc::seen` tells a group with no non-NULL value
+/// (whose sum is NULL) from one that sums to zero.
 enum SumState {
-    Int(Vec<Option<i64>>),
-    Float(Vec<Option<f64>>),
-    Decimal(Vec<Option<i128>>, u8, i8),
+    Int(Vec<i64>),
+    Float(Vec<f64>),
+    Decimal(Vec<i128>, u8, i8),
+}
+
+impl SumState {
+    fn resize(&mut self, n: usize) {
+        match self {
+            SumState::Int(s) => s.resize(n, 0),
+            SumState::Float(s) => s.resize(n, 0.0),
+            SumState::Decimal(s, _, _) => s.resize(n, 0),
+        }
+    }
 }
 
 struct SumAcc {
     state: SumState,
+    /// per group: some non-NULL value was added
+    seen: Vec<bool>,
     mode: EvalMode,
-    /// set when an integer sum overflowed in non-ANSI mode: Spark 3 wraps
-    overflowed: bool,
     /// `try_sum` / `try_avg` (Try mode): the groups whose sum overflowed,
     /// which end as NULL
     failed: Vec<bool>,
@@ -145,69 +158,85 @@ impl SumAcc {
             DataType::Decimal128(p, s) => SumState::Decimal(vec![], *p, *s),
             other => return Err(Error::internal(format!("sum into {other}"))),
         };
-        Ok(SumAcc { state, mode, overflowed: false, failed: vec![] })
+        Ok(SumAcc { state, seen: vec![], mode, failed: vec![] })
+    }
+
+    fn resize(&mut self, n: usize) {
+        self.state.resize(n);
+        self.seen.resize(n, false);
+        self.failed.resize(n, false);
+    }
+
+    /// The groups' sums, NULL where nothing was added (or the sum failed).
+    fn validity(&self) -> Option<NullBuffer> {
+        let valid: BooleanBuffer = self.seen.iter().zip(&self.failed).map(|(s, f)| *s && !*f).collect();
+        Some(NullBuffer::new(valid)).filter(|n| n.null_count() > 0)
     }
 }
 
 /// Adds into a running sum; `false` when it overflowed in Try mode (the
-/// caller marks the group).
-fn add_i64(acc: &mut Option<i64>, v: i64, mode: EvalMode) -> Result<bool> {
-    *acc = Some(match acc {
-        None => v,
-        Some(a) => match a.checked_add(v) {
-            Some(x) => x,
-            None if mode == EvalMode::Ansi => return Err(Error::arithmetic_overflow("long overflow")),
-            None if mode == EvalMode::Try => return Ok(false),
-            None => a.wrapping_add(v),
-        },
-    });
+/// caller marks the group). Legacy mode wraps, as Spark 3 did.
+#[inline]
+fn add_i64(acc: &mut i64, v: i64, mode: EvalMode) -> Result<bool> {
+    *acc = match acc.checked_add(v) {
+        Some(x) => x,
+        None if mode == EvalMode::Ansi => return Err(Error::arithmetic_overflow("long overflow")),
+        None if mode == EvalMode::Try => return Ok(false),
+        None => acc.wrapping_add(v),
+    };
     Ok(true)
 }
 
 impl Accumulator for SumAcc {
     fn update(&mut self, groups: &[u32], values: &[ArrayRef], n: usize) -> Result<()> {
+        self.resize(n);
         let v = &values[0];
+        let v = match (&self.state, v.data_type()) {
+            (SumState::Int(_), DataType::Int64) | (SumState::Float(_), DataType::Float64) => v.clone(),
+            (SumState::Int(_), _) => cast(v, &DataType::Int64)?,
+            (SumState::Float(_), _) => cast(v, &DataType::Float64)?,
+            (SumState::Decimal(_, _, scale), DataType::Decimal128(_, vs)) if vs == scale => v.clone(),
+            (SumState::Decimal(_, _, scale), _) => cast(v, &DataType::Decimal128(38, *scale))?,
+        };
+        let nulls = v.logical_nulls().filter(|n| n.null_count() > 0);
+        let valid = |i: usize| nulls.as_ref().is_none_or(|n| n.is_valid(i));
+        let seen = &mut self.seen;
         match &mut self.state {
             SumState::Int(s) => {
-                s.resize(n, None);
-                let v = cast(v, &DataType::Int64)?;
-                let v = v.as_primitive::<Int64Type>();
-                self.failed.resize(n, false);
+                let vals = v.as_primitive::<Int64Type>().values();
                 for (i, g) in groups.iter().enumerate() {
-                    if v.is_valid(i) && !add_i64(&mut s[*g as usize], v.value(i), self.mode)? {
-                        self.failed[*g as usize] = true;
+                    let g = *g as usize;
+                    if valid(i) {
+                        seen[g] = true;
+                        if !add_i64(&mut s[g], vals[i], self.mode)? {
+                            self.failed[g] = true;
+                        }
                     }
                 }
             }
             SumState::Float(s) => {
-                s.resize(n, None);
-                let v = cast(v, &DataType::Float64)?;
-                let v = v.as_primitive::<Float64Type>();
+                let vals = v.as_primitive::<Float64Type>().values();
                 for (i, g) in groups.iter().enumerate() {
-                    if v.is_valid(i) {
-                        let slot = &mut s[*g as usize];
-                        *slot = Some(slot.unwrap_or(0.0) + v.value(i));
+                    if valid(i) {
+                        seen[*g as usize] = true;
+                        s[*g as usize] += vals[i];
                     }
                 }
             }
-            SumState::Decimal(s, _, scale) => {
-                s.resize(n, None);
-                let v = match v.data_type() {
-                    DataType::Decimal128(_, vs) if vs == scale => v.clone(),
-                    _ => cast(v, &DataType::Decimal128(38, *scale))?,
-                };
-                let v = v.as_primitive::<Decimal128Type>();
-                let vals = v.values();
-                if v.null_count() == 0 {
-                    for (i, g) in groups.iter().enumerate() {
-                        let slot = &mut s[*g as usize];
-                        *slot = Some(slot.unwrap_or(0).wrapping_add(vals[i]));
+            SumState::Decimal(s, _, _) => {
+                let vals = v.as_primitive::<Decimal128Type>().values();
+                // i128 sums of DECIMAL(38) values cannot wrap before 10^38
+                // is exceeded many times over; the bound is checked at the end
+                if nulls.is_none() {
+                    for (g, x) in groups.iter().zip(vals.iter()) {
+                        seen[*g as usize] = true;
+                        s[*g as usize] = s[*g as usize].wrapping_add(*x);
                     }
                 } else {
                     for (i, g) in groups.iter().enumerate() {
-                        if v.is_valid(i) {
-                            let slot = &mut s[*g as usize];
-                            *slot = Some(slot.unwrap_or(0).wrapping_add(vals[i]));
+                        if valid(i) {
+                            seen[*g as usize] = true;
+                            s[*g as usize] = s[*g as usize].wrapping_add(vals[i]);
                         }
                     }
                 }
@@ -217,40 +246,30 @@ impl Accumulator for SumAcc {
     }
     fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
         let o = downcast::<SumAcc>(other)?;
-        self.overflowed |= o.overflowed;
-        self.failed.resize(n, false);
-        for (i, f) in o.failed.iter().enumerate() {
-            if *f {
-                self.failed[mapping[i] as usize] = true;
-            }
+        self.resize(n);
+        for (i, (seen, failed)) in o.seen.iter().zip(&o.failed).enumerate() {
+            let g = mapping[i] as usize;
+            self.seen[g] |= *seen;
+            self.failed[g] |= *failed;
         }
         match (&mut self.state, o.state) {
             (SumState::Int(s), SumState::Int(os)) => {
-                s.resize(n, None);
                 for (i, v) in os.into_iter().enumerate() {
-                    if let Some(v) = v {
-                        if !add_i64(&mut s[mapping[i] as usize], v, self.mode)? {
-                            self.failed[mapping[i] as usize] = true;
-                        }
+                    let g = mapping[i] as usize;
+                    if !add_i64(&mut s[g], v, self.mode)? {
+                        self.failed[g] = true;
                     }
                 }
             }
             (SumState::Float(s), SumState::Float(os)) => {
-                s.resize(n, None);
                 for (i, v) in os.into_iter().enumerate() {
-                    if let Some(v) = v {
-                        let slot = &mut s[mapping[i] as usize];
-                        *slot = Some(slot.unwrap_or(0.0) + v);
-                    }
+                    s[mapping[i] as usize] += v;
                 }
             }
             (SumState::Decimal(s, _, _), SumState::Decimal(os, _, _)) => {
-                s.resize(n, None);
                 for (i, v) in os.into_iter().enumerate() {
-                    if let Some(v) = v {
-                        let slot = &mut s[mapping[i] as usize];
-                        *slot = Some(slot.unwrap_or(0).wrapping_add(v));
-                    }
+                    let g = mapping[i] as usize;
+                    s[g] = s[g].wrapping_add(v);
                 }
             }
             _ => return Err(Error::internal("sum states differ")),
@@ -258,40 +277,26 @@ impl Accumulator for SumAcc {
         Ok(())
     }
     fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
+        self.resize(n);
+        let nulls = self.validity();
         Ok(match &mut self.state {
-            SumState::Int(s) => {
-                s.resize(n, None);
-                self.failed.resize(n, false);
-                let mut out = std::mem::take(s);
-                for (v, f) in out.iter_mut().zip(&self.failed) {
-                    if *f {
-                        *v = None;
-                    }
-                }
-                Arc::new(Int64Array::from(out))
-            }
-            SumState::Float(s) => {
-                s.resize(n, None);
-                Arc::new(Float64Array::from(std::mem::take(s)))
-            }
+            SumState::Int(s) => Arc::new(Int64Array::new(std::mem::take(s).into(), nulls)),
+            SumState::Float(s) => Arc::new(Float64Array::new(std::mem::take(s).into(), nulls)),
             SumState::Decimal(s, p, sc) => {
-                s.resize(n, None);
                 let bound = 10i128.pow(*p as u32);
-                let mut out = Vec::with_capacity(n);
-                for v in s.iter() {
-                    out.push(match v {
-                        Some(x) if x.abs() >= bound => {
-                            if self.mode == EvalMode::Ansi {
-                                return Err(Error::arithmetic_overflow(&format!(
-                                    "Overflow in sum of decimals: the sum does not fit in DECIMAL({p},{sc})"
-                                )));
-                            }
-                            None
-                        }
-                        other => *other,
-                    });
+                let mut nulls = nulls;
+                if s.iter().zip(&self.seen).any(|(x, seen)| *seen && x.abs() >= bound) {
+                    if self.mode == EvalMode::Ansi {
+                        return Err(Error::arithmetic_overflow(&format!(
+                            "Overflow in sum of decimals: the sum does not fit in DECIMAL({p},{sc})"
+                        )));
+                    }
+                    // outside ANSI mode a sum out of range is NULL
+                    let valid: BooleanBuffer =
+                        s.iter().zip(&self.seen).map(|(x, seen)| *seen && x.abs() < bound).collect();
+                    nulls = Some(NullBuffer::new(valid));
                 }
-                Arc::new(Decimal128Array::from(out).with_precision_and_scale(*p, *sc)?)
+                Arc::new(Decimal128Array::new(std::mem::take(s).into(), nulls).with_precision_and_scale(*p, *sc)?)
             }
         })
     }
@@ -299,11 +304,11 @@ impl Accumulator for SumAcc {
         self
     }
     fn memory_size(&self) -> usize {
-        match &self.state {
-            SumState::Int(s) => s.capacity() * 16,
-            SumState::Float(s) => s.capacity() * 16,
-            SumState::Decimal(s, _, _) => s.capacity() * 32,
-        }
+        let slot = match &self.state {
+            SumState::Int(_) | SumState::Float(_) => 8,
+            SumState::Decimal(_, _, _) => 16,
+        };
+        self.seen.capacity() * (slot + 2)
     }
 }
 
@@ -343,21 +348,18 @@ impl Accumulator for AvgAcc {
     fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
         self.count.counts.resize(n, 0);
         let counts = std::mem::take(&mut self.count.counts);
-        Ok(match (&mut self.sum.state, &self.result) {
-            (SumState::Float(s), _) => {
-                s.resize(n, None);
-                Arc::new(Float64Array::from(
-                    s.iter().zip(counts.iter()).map(|(v, c)| v.map(|v| v / *c as f64)).collect::<Vec<_>>(),
-                ))
-            }
+        self.sum.resize(n);
+        Ok(match (&self.sum.state, &self.result) {
+            (SumState::Float(s), _) => Arc::new(Float64Array::from_iter(
+                s.iter().zip(counts.iter()).map(|(v, c)| (*c > 0).then(|| v / *c as f64)),
+            )),
             (SumState::Decimal(s, _, _), DataType::Decimal128(p, rs)) => {
-                s.resize(n, None);
                 let shift = (*rs - self.input_scale) as u32;
                 let bound = 10i128.pow(*p as u32);
                 let mut out = Vec::with_capacity(n);
                 for (v, c) in s.iter().zip(counts.iter()) {
-                    out.push(match v {
-                        Some(v) if *c > 0 => {
+                    out.push(match *c > 0 {
+                        true => {
                             let q = div_round_half_up(*v, 10i128.pow(shift), *c as i128);
                             match q {
                                 Some(q) if q.abs() < bound => Some(q),
@@ -367,7 +369,7 @@ impl Accumulator for AvgAcc {
                                 _ => None,
                             }
                         }
-                        _ => None,
+                        false => None,
                     });
                 }
                 Arc::new(Decimal128Array::from(out).with_precision_and_scale(*p, *rs)?)
@@ -680,8 +682,8 @@ struct DistinctAcc {
     /// The distinct values, in insertion order, and each one's group.
     values: EncodedKeys,
     groups: Vec<u32>,
-    /// (hash, index into `values`)
-    table: HashTable<(u64, u32)>,
+    /// hash of (group, value) -> index into `values`
+    table: ProbeTable,
 }
 
 impl DistinctAcc {
@@ -695,7 +697,7 @@ impl DistinctAcc {
             values: encoder.empty(),
             encoder,
             groups: vec![],
-            table: HashTable::new(),
+            table: ProbeTable::new(TagKind::Hash),
         })
     }
 
@@ -703,13 +705,13 @@ impl DistinctAcc {
     fn insert(&mut self, g: u32, encoded: &EncodedKeys, i: usize) {
         let h = self.encoder.hash(encoded, i) ^ hash_i64(g as i64).rotate_left(29);
         let (values, groups) = (&self.values, &self.groups);
-        if self.table.find(h, |(_, e)| groups[*e as usize] == g && values.equals(*e as usize, encoded, i)).is_some() {
-            return;
+        let new = groups.len() as u32;
+        let (_, inserted) =
+            self.table.find_or_insert(h, |e| groups[e as usize] == g && values.equals(e as usize, encoded, i), new);
+        if inserted {
+            self.values.push_from(encoded, i);
+            self.groups.push(g);
         }
-        let e = self.groups.len() as u32;
-        self.values.push_from(encoded, i);
-        self.groups.push(g);
-        self.table.insert_unique(h, (h, e), |(h, _)| *h);
     }
 }
 
@@ -757,7 +759,7 @@ impl Accumulator for DistinctAcc {
         self
     }
     fn memory_size(&self) -> usize {
-        self.values.memory_size() + self.groups.capacity() * 4 + self.table.capacity() * 16
+        self.values.memory_size() + self.groups.capacity() * 4 + self.table.memory_size()
     }
 }
 
