@@ -17,7 +17,6 @@ pub mod compare;
 pub mod decimal;
 pub mod errors;
 pub mod functions;
-pub mod hash_table;
 pub mod like;
 pub mod temporal;
 pub mod tz;

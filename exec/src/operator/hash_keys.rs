@@ -41,8 +41,12 @@ fn is_int_like(t: &DataType) -> bool {
     matches!(t, DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::Date32)
 }
 
-pub use ember_vector::hash_table::hash_i64;
-use ember_vector::hash_table::TagKind;
+/// Spreads integer keys over the hash space (multiply, then fold the halves).
+#[inline]
+pub fn hash_i64(v: i64) -> u64 {
+    let m = (v as u64 as u128).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (m as u64) ^ ((m >> 64) as u64)
+}
 
 impl KeyEncoder {
     pub fn new(types: &[DataType]) -> Result<KeyEncoder> {
@@ -110,20 +114,12 @@ impl KeyEncoder {
         }
     }
 
-    /// What the tags of this encoding are: the key itself for integer keys
-    /// (no look-up into the stored keys on a match), else the key's hash.
-    pub fn tag_kind(&self) -> TagKind {
+    /// The hash of a table entry's tag (see `EncodedKeys::tag`).
+    #[inline]
+    pub fn rehash(&self, tag: u64) -> u64 {
         match self {
-            KeyEncoder::Int { .. } => TagKind::Key,
-            KeyEncoder::Compact { .. } | KeyEncoder::Rows { .. } => TagKind::Hash,
-        }
-    }
-
-    /// The tag of every key, for a `ProbeTable` of `self.tag_kind()`.
-    pub fn tags(&self, keys: &EncodedKeys) -> Vec<u64> {
-        match keys {
-            EncodedKeys::Int { values, .. } => values.iter().map(|v| *v as u64).collect(),
-            _ => (0..keys.len()).map(|i| self.hash(keys, i)).collect(),
+            KeyEncoder::Int { .. } => hash_i64(tag as i64),
+            KeyEncoder::Compact { .. } | KeyEncoder::Rows { .. } => tag,
         }
     }
 
@@ -162,6 +158,16 @@ impl EncodedKeys {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// What a hash-table entry stores to recognise key `i` (whose hash is
+    /// `hash`): the key itself for non-NULL integers, else the hash.
+    #[inline]
+    pub fn tag(&self, i: usize, hash: u64) -> u64 {
+        match self {
+            EncodedKeys::Int { values, .. } => values[i] as u64,
+            EncodedKeys::Compact(_) | EncodedKeys::Rows(_) => hash,
+        }
     }
 
     /// Whether equal tags mean equal keys (integer keys without NULLs;

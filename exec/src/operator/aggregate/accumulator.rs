@@ -10,7 +10,7 @@ use arrow::compute::cast;
 use arrow::datatypes::{DataType, Decimal128Type, Float64Type, Int64Type};
 use arrow::row::{OwnedRow, RowConverter, SortField};
 use ember_core::{AggFunc, Error, EvalMode, Result};
-use ember_vector::hash_table::{ProbeTable, TagKind};
+use hashbrown::HashTable;
 
 use crate::operator::hash_keys::{hash_i64, EncodedKeys, KeyEncoder};
 
@@ -682,8 +682,8 @@ struct DistinctAcc {
     /// The distinct values, in insertion order, and each one's group.
     values: EncodedKeys,
     groups: Vec<u32>,
-    /// hash of (group, value) -> index into `values`
-    table: ProbeTable,
+    /// (hash, index into `values`)
+    table: HashTable<(u64, u32)>,
 }
 
 impl DistinctAcc {
@@ -697,7 +697,7 @@ impl DistinctAcc {
             values: encoder.empty(),
             encoder,
             groups: vec![],
-            table: ProbeTable::new(TagKind::Hash),
+            table: HashTable::new(),
         })
     }
 
@@ -705,13 +705,13 @@ impl DistinctAcc {
     fn insert(&mut self, g: u32, encoded: &EncodedKeys, i: usize) {
         let h = self.encoder.hash(encoded, i) ^ hash_i64(g as i64).rotate_left(29);
         let (values, groups) = (&self.values, &self.groups);
-        let new = groups.len() as u32;
-        let (_, inserted) =
-            self.table.find_or_insert(h, |e| groups[e as usize] == g && values.equals(e as usize, encoded, i), new);
-        if inserted {
-            self.values.push_from(encoded, i);
-            self.groups.push(g);
+        if self.table.find(h, |(_, e)| groups[*e as usize] == g && values.equals(*e as usize, encoded, i)).is_some() {
+            return;
         }
+        let e = self.groups.len() as u32;
+        self.values.push_from(encoded, i);
+        self.groups.push(g);
+        self.table.insert_unique(h, (h, e), |(h, _)| *h);
     }
 }
 
@@ -759,7 +759,7 @@ impl Accumulator for DistinctAcc {
         self
     }
     fn memory_size(&self) -> usize {
-        self.values.memory_size() + self.groups.capacity() * 4 + self.table.memory_size()
+        self.values.memory_size() + self.groups.capacity() * 4 + self.table.capacity() * 16
     }
 }
 

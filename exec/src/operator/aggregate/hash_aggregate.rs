@@ -11,7 +11,7 @@ use arrow::datatypes::{DataType, SchemaRef};
 use arrow::row::RowConverter;
 use ember_core::{AggFunc, Error, EvalMode, Result};
 use ember_spill::MemoryReservation;
-use ember_vector::hash_table::{ProbeTable, EMPTY, PREFETCH_DISTANCE};
+use hashbrown::HashTable;
 
 use super::accumulator::{self, Accumulator};
 use crate::expr::PhysicalExpr;
@@ -50,8 +50,8 @@ struct GroupTable {
     global: bool,
     /// Group keys, in group-index order.
     keys: EncodedKeys,
-    /// key tag -> group index
-    index: ProbeTable,
+    /// (tag, group index); see `EncodedKeys::tag`
+    index: HashTable<(u64, u32)>,
     accumulators: Vec<Box<dyn Accumulator>>,
 }
 
@@ -64,35 +64,25 @@ impl GroupTable {
         }
     }
 
-    /// The group of each key of `keys`, adding new groups to the table.
-    fn find_or_insert_all(&mut self, encoder: &KeyEncoder, keys: &EncodedKeys) -> Result<Vec<u32>> {
-        let n = keys.len();
-        if self.keys.len() + n >= EMPTY as usize {
-            return Err(Error::not_implemented("hash aggregation into 4 billion groups or more"));
+    /// The group of key `i` of `keys`, added if new.
+    fn find_or_insert(&mut self, encoder: &KeyEncoder, keys: &EncodedKeys, i: usize) -> u32 {
+        let h = encoder.hash(keys, i);
+        let tag = keys.tag(i, h);
+        let stored = &self.keys;
+        // a stored NULL group shares its tag with the key 0: compare fully then
+        let exact = keys.tag_is_key() && stored.tag_is_key();
+        if let Some((_, g)) = self.index.find(h, |(t, g)| *t == tag && (exact || stored.equals(*g as usize, keys, i))) {
+            return *g;
         }
-        let tags = encoder.tags(keys);
-        // a NULL group shares its tag with the key 0: compare fully then
-        // (stored keys only gain a NULL from a chunk that has one)
-        let exact = keys.tag_is_key() && self.keys.tag_is_key();
-        let GroupTable { keys: stored, index, .. } = self;
-        let mut groups = Vec::with_capacity(n);
-        for (i, tag) in tags.iter().enumerate() {
-            if let Some(ahead) = tags.get(i + PREFETCH_DISTANCE) {
-                index.prefetch(*ahead);
-            }
-            let (g, inserted) =
-                index.find_or_insert(*tag, |g| exact || stored.equals(g as usize, keys, i), stored.len() as u32);
-            if inserted {
-                stored.push_from(keys, i);
-            }
-            groups.push(g);
-        }
-        Ok(groups)
+        let g = self.keys.len() as u32;
+        self.keys.push_from(keys, i);
+        self.index.insert_unique(h, (tag, g), |(t, _)| encoder.rehash(*t));
+        g
     }
 
     fn memory_size(&self) -> usize {
         self.keys.memory_size()
-            + self.index.memory_size()
+            + self.index.capacity() * 16
             + self.accumulators.iter().map(|a| a.memory_size()).sum::<usize>()
     }
 }
@@ -129,8 +119,7 @@ impl HashAggregate {
             .iter()
             .map(|a| accumulator::create(a.func, &a.arg_types, &a.data_type, a.distinct, a.mode, &a.converter))
             .collect::<Result<Vec<_>>>()?;
-        let index = ProbeTable::new(self.key_encoder.tag_kind());
-        Ok(GroupTable { global: self.group_exprs.is_empty(), keys, index, accumulators })
+        Ok(GroupTable { global: self.group_exprs.is_empty(), keys, index: HashTable::new(), accumulators })
     }
 
     /// Group index of each row, adding new groups to the table.
@@ -141,7 +130,7 @@ impl HashAggregate {
         }
         let cols = self.group_exprs.iter().map(|e| e.evaluate(batch)).collect::<Result<Vec<_>>>()?;
         let keys = self.key_encoder.encode(&cols)?;
-        table.find_or_insert_all(&self.key_encoder, &keys)
+        Ok((0..n).map(|i| table.find_or_insert(&self.key_encoder, &keys, i)).collect())
     }
 
     fn update(&self, table: &mut GroupTable, batch: &RecordBatch) -> Result<()> {
@@ -196,7 +185,14 @@ impl Sink for HashAggregate {
             return Ok(());
         };
         let lt = local.table;
-        let mapping = if g.global { vec![0] } else { g.find_or_insert_all(&self.key_encoder, &lt.keys)? };
+        let mut mapping = Vec::with_capacity(lt.num_groups());
+        if g.global {
+            mapping.push(0);
+        } else {
+            for i in 0..lt.num_groups() {
+                mapping.push(g.find_or_insert(&self.key_encoder, &lt.keys, i));
+            }
+        }
         let n = g.num_groups();
         for (ga, la) in g.accumulators.iter_mut().zip(lt.accumulators) {
             ga.merge(la, &mapping, n)?;

@@ -12,7 +12,7 @@ use arrow::buffer::BooleanBuffer;
 use arrow::datatypes::{DataType, SchemaRef};
 use ember_core::{Error, Result};
 use ember_spill::MemoryReservation;
-use ember_vector::hash_table::{ProbeTable, PREFETCH_DISTANCE};
+use hashbrown::HashTable;
 
 use super::build_side::BuildCollector;
 use super::emit::{null_key_rows, BuildSide, JoinEmitter};
@@ -30,10 +30,10 @@ pub struct HashTableIndex {
     pub side: Arc<BuildSide>,
     encoder: KeyEncoder,
     keys: EncodedKeys,
-    /// key tag -> first build row with that key | `MORE_ROWS`; the tag is
-    /// the key itself for integer keys (no look-up into `keys` on a probe),
-    /// else the hash
-    table: ProbeTable,
+    /// (tag, first build row with that key | `MORE_ROWS`); the tag is the
+    /// key itself for integer keys (no look-up into `keys` on a probe), else
+    /// the hash
+    table: HashTable<(u64, u32)>,
     /// next build row with the same key, or NO_ROW
     next: Vec<u32>,
     has_null_key: bool,
@@ -45,16 +45,16 @@ impl HashTableIndex {
     pub fn contains(&self, keys: &ArrayRef) -> Result<BooleanArray> {
         let encoded = self.encoder.encode(std::slice::from_ref(keys))?;
         let exact = encoded.tag_is_key();
-        let tags = self.encoder.tags(&encoded);
         let nulls = keys.logical_nulls();
         let found = BooleanBuffer::collect_bool(keys.len(), |i| {
-            if let Some(ahead) = tags.get(i + PREFETCH_DISTANCE) {
-                self.table.prefetch(*ahead);
-            }
             if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
                 return false;
             }
-            self.table.find(tags[i], |er| exact || self.keys.equals((er & !MORE_ROWS) as usize, &encoded, i)).is_some()
+            let h = self.encoder.hash(&encoded, i);
+            let tag = encoded.tag(i, h);
+            self.table
+                .find(h, |(t, er)| *t == tag && (exact || self.keys.equals((*er & !MORE_ROWS) as usize, &encoded, i)))
+                .is_some()
         });
         Ok(BooleanArray::new(found, None))
     }
@@ -104,38 +104,39 @@ impl Sink for HashJoinBuild {
         let side = self.collector.finish()?;
         let batch = &side.batch;
         let n = batch.num_rows();
-        // `MORE_ROWS | row` must stay below the table's `EMPTY`
-        if n >= (MORE_ROWS - 1) as usize {
+        if n >= MORE_ROWS as usize {
             return Err(Error::not_implemented("hash join build sides of 2 billion rows or more"));
         }
         let key_cols = self.keys.iter().map(|k| k.evaluate(batch)).collect::<Result<Vec<ArrayRef>>>()?;
         let encoder = KeyEncoder::new(&self.key_types)?;
         let keys = encoder.encode(&key_cols)?;
         let nulls = null_key_rows(&key_cols, n);
-        let tags = encoder.tags(&keys);
-        let exact = keys.tag_is_key();
-        let mut table = ProbeTable::with_capacity(encoder.tag_kind(), n);
+        let mut table: HashTable<(u64, u32)> = HashTable::with_capacity(n);
         let mut next = vec![NO_ROW; n];
         let mut has_null_key = false;
         // insert in reverse so chains list rows in build order
         for i in (0..n).rev() {
-            if let Some(ahead) = i.checked_sub(PREFETCH_DISTANCE) {
-                table.prefetch(tags[ahead]);
-            }
             if nulls[i] {
                 has_null_key = true;
                 continue;
             }
-            match table.find_mut(tags[i], |er| exact || keys.equals((er & !MORE_ROWS) as usize, &keys, i)) {
+            let h = encoder.hash(&keys, i);
+            let tag = keys.tag(i, h);
+            let exact = keys.tag_is_key();
+            match table
+                .find_mut(h, |(t, er)| *t == tag && (exact || keys.equals((*er & !MORE_ROWS) as usize, &keys, i)))
+            {
                 Some(entry) => {
-                    next[i] = *entry & !MORE_ROWS;
-                    *entry = i as u32 | MORE_ROWS;
+                    next[i] = entry.1 & !MORE_ROWS;
+                    entry.1 = i as u32 | MORE_ROWS;
                 }
-                None => table.insert(tags[i], i as u32),
+                None => {
+                    table.insert_unique(h, (tag, i as u32), |(t, _)| encoder.rehash(*t));
+                }
             }
         }
         let index = HashTableIndex { side, encoder, keys, table, next, has_null_key };
-        self.collector.grow(index.keys.memory_size() + index.next.len() * 4 + index.table.memory_size())?;
+        self.collector.grow(index.keys.memory_size() + index.next.len() * 4 + index.table.capacity() * 16)?;
         self.index.set(Arc::new(index)).map_err(|_| Error::internal("hash join built twice"))?;
         Ok(())
     }
@@ -170,25 +171,23 @@ impl Operator for HashJoinProbe {
         let chunk = input.slice(start, len);
         let key_cols = self.keys.iter().map(|k| k.evaluate(&chunk)).collect::<Result<Vec<ArrayRef>>>()?;
         let probe_keys = index.encoder.encode(&key_cols)?;
-        let tags = index.encoder.tags(&probe_keys);
-        let exact = probe_keys.tag_is_key();
         let nulls = null_key_rows(&key_cols, len);
         let mut p_idx = Vec::new();
         let mut b_idx = Vec::new();
         for (i, null) in nulls.iter().enumerate() {
-            if let Some(ahead) = tags.get(i + PREFETCH_DISTANCE) {
-                index.table.prefetch(*ahead);
-            }
             if *null {
                 continue;
             }
-            if let Some(first) =
-                index.table.find(tags[i], |er| exact || index.keys.equals((er & !MORE_ROWS) as usize, &probe_keys, i))
-            {
+            let h = index.encoder.hash(&probe_keys, i);
+            let tag = probe_keys.tag(i, h);
+            let exact = probe_keys.tag_is_key();
+            if let Some((_, first)) = index.table.find(h, |(t, er)| {
+                *t == tag && (exact || index.keys.equals((*er & !MORE_ROWS) as usize, &probe_keys, i))
+            }) {
                 p_idx.push(i as u32);
-                b_idx.push(first & !MORE_ROWS);
-                if first & MORE_ROWS != 0 {
-                    let mut b = index.next[(first & !MORE_ROWS) as usize];
+                b_idx.push(*first & !MORE_ROWS);
+                if *first & MORE_ROWS != 0 {
+                    let mut b = index.next[(*first & !MORE_ROWS) as usize];
                     while b != NO_ROW {
                         p_idx.push(i as u32);
                         b_idx.push(b);
