@@ -1183,6 +1183,21 @@ mod tests {
     }
 
     #[test]
+    fn large_aggregations_merge_radix_partitions_in_parallel() {
+        let f = Fixture::new();
+        f.sql("SET ember.threads = 4");
+        let q = "SELECT id % 40000 AS g, count(*) FROM range(160000) GROUP BY 1";
+        let text = f.sql(&format!("EXPLAIN ANALYZE {q}"))[0][0].clone();
+        assert!(text.contains("in 64 tasks on 4 workers"), "{text}");
+        assert!(text.contains("40000 result rows"), "{text}");
+        let sums = f.sql(&format!("SELECT count(*), sum(g), min(`count(1)`), max(`count(1)`) FROM ({q})"));
+        assert_eq!(sums, rows(&[&["40000", "799980000", "4", "4"]]));
+        // few groups: one serial merge, no tasks
+        let small = f.sql("EXPLAIN ANALYZE SELECT id % 10, count(*) FROM range(160000) GROUP BY 1")[0][0].clone();
+        assert!(!small.contains("tasks on"), "{small}");
+    }
+
+    #[test]
     fn filtered_parquet_scans_keep_every_column_of_the_surviving_rows() {
         let f = Fixture::new();
         f.sql(

@@ -4,10 +4,11 @@
 //! (sources hand out morsels through their own atomic cursors), pushes each
 //! through the operators into the sink, flushes the operators' held output
 //! with `finish`, and combines its sink state. The first error cancels the
-//! other workers.
+//! other workers. Then the sink's finalize tasks run in parallel, and its
+//! `finalize` last.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -78,10 +79,52 @@ fn run_pipeline(p: &Pipeline, ctx: &Arc<QueryContext>) -> Result<()> {
         }
     }
     let finalizing = Instant::now();
+    run_finalize_tasks(p, ctx, threads)?;
     p.sink.finalize()?;
     p.metrics.finalize.add_time(finalizing.elapsed());
     p.metrics.set_wall_time(started.elapsed());
     Ok(())
+}
+
+/// Runs the sink's finalize tasks on up to `threads` threads, each taking
+/// the next task from a shared cursor; the first error stops the others.
+fn run_finalize_tasks(p: &Pipeline, ctx: &QueryContext, threads: usize) -> Result<()> {
+    let tasks = p.sink.finalize_tasks()?;
+    let next = AtomicUsize::new(0);
+    let run = || -> Result<()> {
+        loop {
+            ctx.check_cancelled()?;
+            let task = next.fetch_add(1, Ordering::Relaxed);
+            if task >= tasks {
+                return Ok(());
+            }
+            p.sink.finalize_task(task)?;
+        }
+    };
+    let workers = threads.min(tasks);
+    p.metrics.finalize_tasks.store(tasks, Ordering::Relaxed);
+    p.metrics.finalize_workers.store(workers, Ordering::Relaxed);
+    if workers <= 1 {
+        return run();
+    }
+    let first_error: Mutex<Option<Error>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                let outcome = catch_unwind(AssertUnwindSafe(run))
+                    .unwrap_or_else(|panic| Err(Error::internal(panic_message(&panic))));
+                if let Err(e) = outcome {
+                    // let the others stop at their next task
+                    next.store(tasks, Ordering::Relaxed);
+                    first_error.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(e);
+                }
+            });
+        }
+    });
+    match first_error.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

@@ -82,6 +82,16 @@ pub trait Sink: Send + Sync {
     fn combine(&self, _local: LocalState) -> Result<()> {
         Ok(())
     }
+    /// Independent pieces of finalize work (say, one per partition of a
+    /// hash table), asked once every worker has combined. The executor runs
+    /// `finalize_task(0..n)` on up to the pipeline's number of workers, then
+    /// `finalize`.
+    fn finalize_tasks(&self) -> Result<usize> {
+        Ok(0)
+    }
+    fn finalize_task(&self, _task: usize) -> Result<()> {
+        Ok(())
+    }
     fn finalize(&self) -> Result<()> {
         Ok(())
     }

@@ -63,6 +63,9 @@ pub struct PipelineMetrics {
     /// `sink` and `combine` calls of every worker; `finalize` separately.
     pub sink: StageMetrics,
     pub finalize: StageMetrics,
+    /// Parallel finalize tasks the sink ran, and on how many workers.
+    pub finalize_tasks: AtomicUsize,
+    pub finalize_workers: AtomicUsize,
     /// Wall time from the first worker's start to the end of `finalize`.
     wall_nanos: AtomicU64,
     /// The peak size of the sink's memory reservation, when it has one.
@@ -139,6 +142,11 @@ pub fn render(pipelines: &[Pipeline], total: Duration, peak_memory: usize) -> St
             ms(m.sink.time()),
             ms(m.finalize.time())
         );
+        let tasks = m.finalize_tasks.load(Ordering::Relaxed);
+        if tasks > 0 {
+            let workers = m.finalize_workers.load(Ordering::Relaxed);
+            let _ = write!(sink_line, " in {tasks} tasks on {workers} worker{}", if workers == 1 { "" } else { "s" });
+        }
         if let Some(peak) = &m.sink_memory_peak {
             let _ = write!(sink_line, ", peak memory {}", bytes(peak.load(Ordering::Relaxed)));
         }

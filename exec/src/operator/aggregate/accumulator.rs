@@ -14,18 +14,20 @@ use hashbrown::HashTable;
 
 use crate::operator::hash_keys::{hash_i64, EncodedKeys, KeyEncoder};
 
-pub trait Accumulator: Send {
+pub trait Accumulator: Send + Sync {
     /// Adds `values` (one array per argument) to the groups at `groups`.
     fn update(&mut self, groups: &[u32], values: &[ArrayRef], num_groups: usize) -> Result<()>;
-    /// Folds `other` in; its group `i` is our group `mapping[i]`.
-    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], num_groups: usize) -> Result<()>;
+    /// Folds groups of `other` in: its group `rows[i]` into our group
+    /// `mapping[i]`. `other` is shared: partitions of one worker's table
+    /// merge from it in parallel.
+    fn merge(&mut self, other: &dyn Accumulator, rows: &[u32], mapping: &[u32], num_groups: usize) -> Result<()>;
     fn evaluate(&mut self, num_groups: usize) -> Result<ArrayRef>;
-    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+    fn as_any(&self) -> &dyn Any;
     fn memory_size(&self) -> usize;
 }
 
-fn downcast<T: 'static>(other: Box<dyn Accumulator>) -> Result<Box<T>> {
-    other.into_any().downcast::<T>().map_err(|_| Error::internal("merging accumulators of different kinds"))
+pub(super) fn downcast<T: 'static>(other: &dyn Accumulator) -> Result<&T> {
+    other.as_any().downcast_ref::<T>().ok_or_else(|| Error::internal("merging accumulators of different kinds"))
 }
 
 /// Creates the accumulator for an aggregate call.
@@ -101,11 +103,11 @@ impl Accumulator for CountAcc {
         }
         Ok(())
     }
-    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+    fn merge(&mut self, other: &dyn Accumulator, rows: &[u32], mapping: &[u32], n: usize) -> Result<()> {
         let o = downcast::<CountAcc>(other)?;
         self.counts.resize(n, 0);
-        for (i, c) in o.counts.iter().enumerate() {
-            self.counts[mapping[i] as usize] += c;
+        for (from, to) in rows.iter().zip(mapping) {
+            self.counts[*to as usize] += o.counts.get(*from as usize).copied().unwrap_or(0);
         }
         Ok(())
     }
@@ -113,7 +115,7 @@ impl Accumulator for CountAcc {
         self.counts.resize(n, 0);
         Ok(Arc::new(Int64Array::from(std::mem::take(&mut self.counts))))
     }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+    fn as_any(&self) -> &dyn Any {
         self
     }
     fn memory_size(&self) -> usize {
@@ -244,32 +246,32 @@ impl Accumulator for SumAcc {
         }
         Ok(())
     }
-    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+    fn merge(&mut self, other: &dyn Accumulator, rows: &[u32], mapping: &[u32], n: usize) -> Result<()> {
         let o = downcast::<SumAcc>(other)?;
         self.resize(n);
-        for (i, (seen, failed)) in o.seen.iter().zip(&o.failed).enumerate() {
-            let g = mapping[i] as usize;
-            self.seen[g] |= *seen;
-            self.failed[g] |= *failed;
+        // `o` may not have grown to its last groups, which then hold nothing
+        let o_len = o.seen.len();
+        let pairs = || rows.iter().zip(mapping).filter(|(from, _)| (**from as usize) < o_len);
+        for (from, to) in pairs() {
+            self.seen[*to as usize] |= o.seen[*from as usize];
+            self.failed[*to as usize] |= o.failed[*from as usize];
         }
-        match (&mut self.state, o.state) {
+        match (&mut self.state, &o.state) {
             (SumState::Int(s), SumState::Int(os)) => {
-                for (i, v) in os.into_iter().enumerate() {
-                    let g = mapping[i] as usize;
-                    if !add_i64(&mut s[g], v, self.mode)? {
-                        self.failed[g] = true;
+                for (from, to) in pairs() {
+                    if !add_i64(&mut s[*to as usize], os[*from as usize], self.mode)? {
+                        self.failed[*to as usize] = true;
                     }
                 }
             }
             (SumState::Float(s), SumState::Float(os)) => {
-                for (i, v) in os.into_iter().enumerate() {
-                    s[mapping[i] as usize] += v;
+                for (from, to) in pairs() {
+                    s[*to as usize] += os[*from as usize];
                 }
             }
             (SumState::Decimal(s, _, _), SumState::Decimal(os, _, _)) => {
-                for (i, v) in os.into_iter().enumerate() {
-                    let g = mapping[i] as usize;
-                    s[g] = s[g].wrapping_add(v);
+                for (from, to) in pairs() {
+                    s[*to as usize] = s[*to as usize].wrapping_add(os[*from as usize]);
                 }
             }
             _ => return Err(Error::internal("sum states differ")),
@@ -300,7 +302,7 @@ impl Accumulator for SumAcc {
             }
         })
     }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+    fn as_any(&self) -> &dyn Any {
         self
     }
     fn memory_size(&self) -> usize {
@@ -340,10 +342,10 @@ impl Accumulator for AvgAcc {
         self.sum.update(groups, values, n)?;
         self.count.update(groups, values, n)
     }
-    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+    fn merge(&mut self, other: &dyn Accumulator, rows: &[u32], mapping: &[u32], n: usize) -> Result<()> {
         let o = downcast::<AvgAcc>(other)?;
-        self.sum.merge(Box::new(o.sum), mapping, n)?;
-        self.count.merge(Box::new(o.count), mapping, n)
+        self.sum.merge(&o.sum, rows, mapping, n)?;
+        self.count.merge(&o.count, rows, mapping, n)
     }
     fn evaluate(&mut self, n: usize) -> Result<ArrayRef> {
         self.count.counts.resize(n, 0);
@@ -377,7 +379,7 @@ impl Accumulator for AvgAcc {
             _ => return Err(Error::internal("avg state and result type differ")),
         })
     }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+    fn as_any(&self) -> &dyn Any {
         self
     }
     fn memory_size(&self) -> usize {
@@ -432,12 +434,12 @@ impl Accumulator for MinMaxAcc {
         }
         Ok(())
     }
-    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+    fn merge(&mut self, other: &dyn Accumulator, rows: &[u32], mapping: &[u32], n: usize) -> Result<()> {
         let o = downcast::<MinMaxAcc>(other)?;
         self.best.resize(n, None);
-        for (i, v) in o.best.into_iter().enumerate() {
-            let Some(v) = v else { continue };
-            let slot = &mut self.best[mapping[i] as usize];
+        for (from, to) in rows.iter().zip(mapping) {
+            let Some(Some(v)) = o.best.get(*from as usize) else { continue };
+            let slot = &mut self.best[*to as usize];
             let better = match slot {
                 None => true,
                 Some(b) => {
@@ -449,7 +451,7 @@ impl Accumulator for MinMaxAcc {
                 }
             };
             if better {
-                *slot = Some(v);
+                *slot = Some(v.clone());
             }
         }
         Ok(())
@@ -458,7 +460,7 @@ impl Accumulator for MinMaxAcc {
         self.best.resize(n, None);
         rows_to_array(&self.converter, &self.best)
     }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+    fn as_any(&self) -> &dyn Any {
         self
     }
     fn memory_size(&self) -> usize {
@@ -512,13 +514,14 @@ impl Accumulator for FirstLastAcc {
         }
         Ok(())
     }
-    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+    fn merge(&mut self, other: &dyn Accumulator, rows: &[u32], mapping: &[u32], n: usize) -> Result<()> {
         let o = downcast::<FirstLastAcc>(other)?;
         self.value.resize(n, None);
-        for (i, v) in o.value.into_iter().enumerate() {
-            let slot = &mut self.value[mapping[i] as usize];
-            if v.is_some() && (!self.first || slot.is_none()) {
-                *slot = v;
+        for (from, to) in rows.iter().zip(mapping) {
+            let Some(Some(v)) = o.value.get(*from as usize) else { continue };
+            let slot = &mut self.value[*to as usize];
+            if !self.first || slot.is_none() {
+                *slot = Some(v.clone());
             }
         }
         Ok(())
@@ -527,7 +530,7 @@ impl Accumulator for FirstLastAcc {
         self.value.resize(n, None);
         rows_to_array(&self.converter, &self.value)
     }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+    fn as_any(&self) -> &dyn Any {
         self
     }
     fn memory_size(&self) -> usize {
@@ -560,14 +563,15 @@ impl Accumulator for VarianceAcc {
         }
         Ok(())
     }
-    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+    fn merge(&mut self, other: &dyn Accumulator, rows: &[u32], mapping: &[u32], n: usize) -> Result<()> {
         let o = downcast::<VarianceAcc>(other)?;
         self.state.resize(n, (0.0, 0.0, 0.0));
-        for (i, (cb, mb, m2b)) in o.state.into_iter().enumerate() {
+        for (from, to) in rows.iter().zip(mapping) {
+            let Some(&(cb, mb, m2b)) = o.state.get(*from as usize) else { continue };
             if cb == 0.0 {
                 continue;
             }
-            let (ca, ma, m2a) = &mut self.state[mapping[i] as usize];
+            let (ca, ma, m2a) = &mut self.state[*to as usize];
             let c = *ca + cb;
             let delta = mb - *ma;
             let delta_n = if c == 0.0 { 0.0 } else { delta / c };
@@ -601,7 +605,7 @@ impl Accumulator for VarianceAcc {
             .collect();
         Ok(Arc::new(Float64Array::from(out)))
     }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+    fn as_any(&self) -> &dyn Any {
         self
     }
     fn memory_size(&self) -> usize {
@@ -636,12 +640,12 @@ impl Accumulator for BoolAcc {
         }
         Ok(())
     }
-    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
+    fn merge(&mut self, other: &dyn Accumulator, rows: &[u32], mapping: &[u32], n: usize) -> Result<()> {
         let o = downcast::<BoolAcc>(other)?;
         self.state.resize(n, None);
-        for (i, v) in o.state.into_iter().enumerate() {
-            if let Some(x) = v {
-                let slot = &mut self.state[mapping[i] as usize];
+        for (from, to) in rows.iter().zip(mapping) {
+            if let Some(Some(x)) = o.state.get(*from as usize).copied() {
+                let slot = &mut self.state[*to as usize];
                 *slot = Some(match slot {
                     None => x,
                     Some(a) => {
@@ -660,7 +664,7 @@ impl Accumulator for BoolAcc {
         self.state.resize(n, None);
         Ok(Arc::new(BooleanArray::from(std::mem::take(&mut self.state))))
     }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+    fn as_any(&self) -> &dyn Any {
         self
     }
     fn memory_size(&self) -> usize {
@@ -684,6 +688,8 @@ struct DistinctAcc {
     groups: Vec<u32>,
     /// (hash, index into `values`)
     table: HashTable<(u64, u32)>,
+    /// `values` decoded, once, for merges into other accumulators
+    decoded: std::sync::OnceLock<Vec<ArrayRef>>,
 }
 
 impl DistinctAcc {
@@ -698,6 +704,7 @@ impl DistinctAcc {
             encoder,
             groups: vec![],
             table: HashTable::new(),
+            decoded: std::sync::OnceLock::new(),
         })
     }
 
@@ -726,15 +733,38 @@ impl Accumulator for DistinctAcc {
         }
         Ok(())
     }
-    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], _n: usize) -> Result<()> {
+    fn merge(&mut self, other: &dyn Accumulator, rows: &[u32], mapping: &[u32], _n: usize) -> Result<()> {
         let o = downcast::<DistinctAcc>(other)?;
         if o.groups.is_empty() {
             return Ok(());
         }
+        // our group for each of the other's groups taken
+        let mut target = vec![u32::MAX; rows.iter().max().map_or(0, |m| *m as usize + 1)];
+        for (from, to) in rows.iter().zip(mapping) {
+            target[*from as usize] = *to;
+        }
+        let taken: Vec<u32> = (0..o.groups.len() as u32)
+            .filter(|e| target.get(o.groups[*e as usize] as usize).is_some_and(|t| *t != u32::MAX))
+            .collect();
+        if taken.is_empty() {
+            return Ok(());
+        }
         // each encoder hashes its own way: re-encode the other's values
-        let encoded = self.encoder.encode(&o.encoder.decode(&o.values)?)?;
-        for (i, g) in o.groups.iter().enumerate() {
-            self.insert(mapping[*g as usize], &encoded, i);
+        let decoded = match o.decoded.get() {
+            Some(d) => d,
+            None => {
+                let d = o.encoder.decode(&o.values)?;
+                o.decoded.get_or_init(|| d)
+            }
+        };
+        let taken_array = arrow::array::UInt32Array::from(taken.clone());
+        let values = decoded
+            .iter()
+            .map(|c| arrow::compute::take(c.as_ref(), &taken_array, None))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let encoded = self.encoder.encode(&values)?;
+        for (i, e) in taken.iter().enumerate() {
+            self.insert(target[o.groups[*e as usize] as usize], &encoded, i);
         }
         Ok(())
     }
@@ -755,7 +785,7 @@ impl Accumulator for DistinctAcc {
         inner.update(&self.groups, &values, n)?;
         inner.evaluate(n)
     }
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+    fn as_any(&self) -> &dyn Any {
         self
     }
     fn memory_size(&self) -> usize {

@@ -65,15 +65,12 @@ impl Accumulator for CollectAcc {
         Ok(())
     }
 
-    fn merge(&mut self, other: Box<dyn Accumulator>, mapping: &[u32], n: usize) -> Result<()> {
-        let o = other
-            .into_any()
-            .downcast::<CollectAcc>()
-            .map_err(|_| Error::internal("merging accumulators of different kinds"))?;
+    fn merge(&mut self, other: &dyn Accumulator, rows: &[u32], mapping: &[u32], n: usize) -> Result<()> {
+        let o = super::accumulator::downcast::<CollectAcc>(other)?;
         self.resize(n);
-        for (i, rows) in o.values.into_iter().enumerate() {
-            for r in rows {
-                self.push(mapping[i] as usize, r);
+        for (from, to) in rows.iter().zip(mapping) {
+            for r in o.values.get(*from as usize).into_iter().flatten() {
+                self.push(*to as usize, r.clone());
             }
         }
         Ok(())
@@ -103,7 +100,7 @@ impl Accumulator for CollectAcc {
         Ok(Arc::new(ListArray::try_new(self.field.clone(), OffsetBuffer::new(offsets.into()), values, None)?))
     }
 
-    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+    fn as_any(&self) -> &dyn Any {
         self
     }
 
@@ -132,7 +129,7 @@ mod tests {
         let mut b = CollectAcc::new(conv, &list_type(), distinct).unwrap();
         let w: ArrayRef = Arc::new(Int32Array::from(vec![Some(2), Some(4)]));
         b.update(&[0, 0], &[w], 1).unwrap();
-        a.merge(Box::new(b), &[1], 2).unwrap();
+        a.merge(&b, &[0], &[1], 2).unwrap();
         let out = a.evaluate(2).unwrap();
         let l = out.as_list::<i32>();
         (0..2).map(|i| l.value(i).as_primitive::<Int32Type>().values().to_vec()).collect()

@@ -1,9 +1,15 @@
 //! Hash aggregation. Each worker groups its chunks into a local table
 //! (group keys encoded by `hash_keys` -> dense group index, one accumulator
-//! per aggregate); `combine` merges local tables into the global one;
-//! `finalize` evaluates the accumulators and publishes the result chunks.
+//! per aggregate); `combine` hands the finished local table over.
+//!
+//! Merging: when the local tables hold many groups, their groups are split
+//! into radix partitions by hash, and each partition is a finalize task:
+//! it merges that partition of every local table into a table of its own and
+//! evaluates it, so the merge runs on every worker and each partition's
+//! table is freed as soon as its rows are out. With few groups, `finalize`
+//! merges the local tables into the first one.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use arrow::array::{ArrayRef, AsArray, RecordBatch, RecordBatchOptions};
 use arrow::compute::filter;
@@ -38,7 +44,10 @@ pub struct HashAggregate {
     pub aggregates: Vec<AggregateSpec>,
     pub output: Arc<ChunkBuffer>,
     pub display: String,
-    global: Mutex<Option<GroupTable>>,
+    /// The workers' finished tables, in the order they combined.
+    locals: RwLock<Vec<GroupTable>>,
+    /// Per finalize task (radix partition), the chunks it produced.
+    partition_output: Mutex<Vec<Vec<RecordBatch>>>,
     /// One encoder for every local table, so their keys can merge.
     key_encoder: KeyEncoder,
     reservation: Mutex<MemoryReservation>,
@@ -53,7 +62,19 @@ struct GroupTable {
     /// (tag, group index); see `EncodedKeys::tag`
     index: HashTable<(u64, u32)>,
     accumulators: Vec<Box<dyn Accumulator>>,
+    /// Once combined, when large: the group indices of each radix partition.
+    partitions: Vec<Vec<u32>>,
 }
+
+/// Radix partitions of a large aggregation: enough for every worker of a
+/// 16-core machine to take several.
+const PARTITIONS: usize = 64;
+/// Hash bits that pick the partition: clear of the bits hashbrown uses (the
+/// low bits find the bucket, the top seven are the control byte), so a
+/// partition's keys still spread over its table.
+const PARTITION_SHIFT: u32 = 40;
+/// Below this many groups in all, one serial merge is cheaper than tasks.
+const PARTITION_MIN_GROUPS: usize = 1 << 15;
 
 impl GroupTable {
     fn num_groups(&self) -> usize {
@@ -78,6 +99,24 @@ impl GroupTable {
         self.keys.push_from(keys, i);
         self.index.insert_unique(h, (tag, g), |(t, _)| encoder.rehash(*t));
         g
+    }
+
+    /// The group of key `i` of `keys` for each `i` in `rows`, added if new.
+    fn find_or_insert_rows(&mut self, encoder: &KeyEncoder, keys: &EncodedKeys, rows: &[u32]) -> Vec<u32> {
+        rows.iter().map(|i| self.find_or_insert(encoder, keys, *i as usize)).collect()
+    }
+
+    /// Splits the groups into radix partitions by hash (once).
+    fn partition(&mut self, encoder: &KeyEncoder) {
+        if !self.partitions.is_empty() {
+            return;
+        }
+        let mut parts = vec![Vec::new(); PARTITIONS];
+        for g in 0..self.keys.len() {
+            let h = encoder.hash(&self.keys, g);
+            parts[(h >> PARTITION_SHIFT) as usize % PARTITIONS].push(g as u32);
+        }
+        self.partitions = parts;
     }
 
     fn memory_size(&self) -> usize {
@@ -106,7 +145,8 @@ impl HashAggregate {
             aggregates,
             output: ChunkBuffer::new(),
             display,
-            global: Mutex::new(None),
+            locals: RwLock::new(vec![]),
+            partition_output: Mutex::new(vec![]),
             reservation: Mutex::new(reservation),
             batch_size,
         })
@@ -119,7 +159,13 @@ impl HashAggregate {
             .iter()
             .map(|a| accumulator::create(a.func, &a.arg_types, &a.data_type, a.distinct, a.mode, &a.converter))
             .collect::<Result<Vec<_>>>()?;
-        Ok(GroupTable { global: self.group_exprs.is_empty(), keys, index: HashTable::new(), accumulators })
+        Ok(GroupTable {
+            global: self.group_exprs.is_empty(),
+            keys,
+            index: HashTable::new(),
+            accumulators,
+            partitions: vec![],
+        })
     }
 
     /// Group index of each row, adding new groups to the table.
@@ -179,47 +225,89 @@ impl Sink for HashAggregate {
     fn combine(&self, mut local: LocalState) -> Result<()> {
         let local =
             std::mem::replace(local_mut::<AggLocal>(&mut local)?, AggLocal { table: self.new_table()?, reserved: 0 });
-        let mut global = self.global.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(g) = global.as_mut() else {
-            *global = Some(local.table);
+        let mut table = local.table;
+        if table.num_groups() == 0 && !table.global {
             return Ok(());
-        };
-        let lt = local.table;
-        let mut mapping = Vec::with_capacity(lt.num_groups());
-        if g.global {
-            mapping.push(0);
-        } else {
-            for i in 0..lt.num_groups() {
-                mapping.push(g.find_or_insert(&self.key_encoder, &lt.keys, i));
+        }
+        // partition here, on the worker, if it may be needed
+        if !table.global && table.num_groups() >= PARTITION_MIN_GROUPS {
+            table.partition(&self.key_encoder);
+        }
+        self.locals.write().unwrap_or_else(|e| e.into_inner()).push(table);
+        Ok(())
+    }
+    fn finalize_tasks(&self) -> Result<usize> {
+        let mut locals = self.locals.write().unwrap_or_else(|e| e.into_inner());
+        let groups: usize = locals.iter().map(GroupTable::num_groups).sum();
+        if locals.len() < 2 || locals[0].global || groups < PARTITION_MIN_GROUPS {
+            return Ok(0);
+        }
+        for t in locals.iter_mut() {
+            t.partition(&self.key_encoder);
+        }
+        *self.partition_output.lock().unwrap_or_else(|e| e.into_inner()) = vec![vec![]; PARTITIONS];
+        Ok(PARTITIONS)
+    }
+    fn finalize_task(&self, p: usize) -> Result<()> {
+        let locals = self.locals.read().unwrap_or_else(|e| e.into_inner());
+        let mut table = self.new_table()?;
+        for local in locals.iter() {
+            let rows = &local.partitions[p];
+            let mapping = table.find_or_insert_rows(&self.key_encoder, &local.keys, rows);
+            let n = table.num_groups();
+            for (acc, from) in table.accumulators.iter_mut().zip(&local.accumulators) {
+                acc.merge(from.as_ref(), rows, &mapping, n)?;
             }
         }
-        let n = g.num_groups();
-        for (ga, la) in g.accumulators.iter_mut().zip(lt.accumulators) {
-            ga.merge(la, &mapping, n)?;
-        }
+        drop(locals);
+        let size = table.memory_size();
+        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(size)?;
+        let batch = self.evaluate(table);
+        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).shrink(size);
+        let batch = batch?;
+        self.partition_output.lock().unwrap_or_else(|e| e.into_inner())[p] = vec![batch];
         Ok(())
     }
     fn finalize(&self) -> Result<()> {
-        let table = self.global.lock().unwrap_or_else(|e| e.into_inner()).take();
-        // a global aggregate over no rows still yields its one row
-        let mut table = match table {
-            Some(t) => t,
-            None => self.new_table()?,
+        let mut locals = std::mem::take(&mut *self.locals.write().unwrap_or_else(|e| e.into_inner()));
+        let partitioned = std::mem::take(&mut *self.partition_output.lock().unwrap_or_else(|e| e.into_inner()));
+        let batches = if !partitioned.is_empty() {
+            drop(locals);
+            partitioned.into_iter().flatten().filter(|b| b.num_rows() > 0).collect()
+        } else {
+            // a global aggregate over no rows still yields its one row
+            let mut table = if locals.is_empty() { self.new_table()? } else { locals.remove(0) };
+            for local in &locals {
+                let rows: Vec<u32> = (0..local.num_groups() as u32).collect();
+                let mapping = if table.global {
+                    vec![0; rows.len()]
+                } else {
+                    table.find_or_insert_rows(&self.key_encoder, &local.keys, &rows)
+                };
+                let n = table.num_groups();
+                for (acc, from) in table.accumulators.iter_mut().zip(&local.accumulators) {
+                    acc.merge(from.as_ref(), &rows, &mapping, n)?;
+                }
+            }
+            drop(locals);
+            vec![self.evaluate(table)?]
         };
+        self.output.publish(rechunk(batches, self.batch_size))?;
+        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).free();
+        Ok(())
+    }
+}
+
+impl HashAggregate {
+    /// The result rows of a merged table: keys, then one column per aggregate.
+    fn evaluate(&self, mut table: GroupTable) -> Result<RecordBatch> {
         let n = table.num_groups();
         let mut cols: Vec<ArrayRef> = if table.global { vec![] } else { self.key_encoder.decode(&table.keys)? };
         for acc in table.accumulators.iter_mut() {
             cols.push(acc.evaluate(n)?);
         }
         let cols = crate::operator::project::conform(cols, &self.schema)?;
-        let batch = RecordBatch::try_new_with_options(
-            self.schema.clone(),
-            cols,
-            &RecordBatchOptions::new().with_row_count(Some(n)),
-        )
-        .map_err(|e| Error::internal(format!("aggregate output: {e}")))?;
-        self.output.publish(rechunk(vec![batch], self.batch_size))?;
-        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).free();
-        Ok(())
+        RecordBatch::try_new_with_options(self.schema.clone(), cols, &RecordBatchOptions::new().with_row_count(Some(n)))
+            .map_err(|e| Error::internal(format!("aggregate output: {e}")))
     }
 }
