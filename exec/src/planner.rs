@@ -638,12 +638,11 @@ impl PhysicalPlanner {
                 Arc::new(HashJoinBuild::new(build_schema, build_keys, key_types, self.reserve("HashJoinBuild"), track));
             let index = build.index.clone();
             let side = build.collector.side.clone();
-            if let (JoinKind::Inner | JoinKind::LeftSemi, [(Expr::Column(key), build_key)], Some(scan)) =
-                (kind, on, &probe.parquet)
-            {
+            if let ([(Expr::Column(key), build_key)], Some(scan)) = (on, &probe.parquet) {
                 // rows of the scan whose key has no build row are dropped by
                 // this join anyway: the scan drops them before decoding more
-                if key.data_type == build_key.data_type() && scan.produces(key.id) {
+                if kind.drops_unmatched_probe_rows() && key.data_type == build_key.data_type() && scan.produces(key.id)
+                {
                     scan.add_join_filter(key.id, index.clone())?;
                 }
             }

@@ -37,6 +37,15 @@ impl JoinKind {
         matches!(self, JoinKind::RightOuter | JoinKind::FullOuter | JoinKind::RightSemi | JoinKind::RightAnti)
     }
 
+    /// Whether a probe row whose key has no build row yields nothing (so a
+    /// scan may drop such rows before the join sees them).
+    pub fn drops_unmatched_probe_rows(&self) -> bool {
+        matches!(
+            self,
+            JoinKind::Inner | JoinKind::LeftSemi | JoinKind::RightOuter | JoinKind::RightSemi | JoinKind::RightAnti
+        )
+    }
+
     /// Whether the probe side produces rows itself (right semi/anti joins
     /// only mark build rows).
     pub fn emits_probe_rows(&self) -> bool {

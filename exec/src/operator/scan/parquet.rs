@@ -47,9 +47,10 @@ pub struct ScanFilter {
     display: String,
 }
 
-/// Keeps the rows whose key has a match in a hash join's build side, for an
-/// inner or semi join this scan's rows are probed into later: rows that
-/// cannot match are dropped before their other columns are decoded.
+/// Keeps the rows whose key has a match in a hash join's build side, for a
+/// join this scan's rows are probed into later that yields nothing for an
+/// unmatched probe row: rows that cannot match are dropped before their
+/// other columns are decoded.
 pub struct JoinFilter {
     /// The key column, in the filter pass's schema.
     column: usize,
@@ -247,8 +248,8 @@ impl ParquetScan {
     }
 
     /// Also keeps only rows whose `column` has a match in `index`'s build
-    /// side (the scan feeds an inner or semi join on that one key). Called
-    /// while planning, before anything runs.
+    /// side (the scan feeds a join on that one key which drops unmatched
+    /// probe rows). Called while planning, before anything runs.
     pub fn add_join_filter(&self, column: ColumnId, index: JoinIndex) -> Result<()> {
         self.joins.lock().unwrap_or_else(|e| e.into_inner()).push((column, index));
         self.rebuild_filter()
