@@ -236,6 +236,34 @@ fn decimal_fast_paths_agree_with_reference() {
 }
 
 #[test]
+fn decimal_multiply_of_narrow_chunks_agrees_with_reference() {
+    // values of up to 9 digits: their products fit in an i64, so the
+    // one-multiply path runs unless the result precision is too small
+    let mut rng = Lcg(7);
+    for _ in 0..300 {
+        let (p1, p2) = (1 + rng.below(9) as u8, 1 + rng.below(9) as u8);
+        let (s1, s2) = (rng.below(p1 as u64 + 1) as i8, rng.below(p2 as u64 + 1) as i8);
+        let p = ((s1 + s2) as u8).max(1 + rng.below(38) as u8);
+        let s = s1 + s2;
+        let a: Vec<Option<i128>> = (0..64).map(|i| (i % 9 != 0).then(|| rng.decimal(p1))).collect();
+        let b: Vec<Option<i128>> = (0..64).map(|_| Some(rng.decimal(p2))).collect();
+        let out =
+            binary(BinaryOp::Multiply, &dec(&a, p1, s1), &dec(&b, p2, s2), &DataType::Decimal128(p, s), EvalMode::Try)
+                .unwrap();
+        let out = out.as_primitive::<arrow::datatypes::Decimal128Type>();
+        for i in 0..64 {
+            let got = if out.is_null(i) { None } else { Some(out.value(i)) };
+            let want =
+                a[i].and_then(|x| match decimal_binary_reference(BinaryOp::Multiply, x, s1, b[i].unwrap(), s2, p, s) {
+                    DecimalOutcome::Value(v) => Some(v),
+                    _ => None,
+                });
+            assert_eq!(got, want, "{a:?} * {b:?} p{p} s{s}", a = a[i], b = b[i]);
+        }
+    }
+}
+
+#[test]
 fn decimal_divide_reference_matches_bigdecimal() {
     // 7 / 3 at scales: BigDecimal("7").divide(3, 38, HALF_UP).setScale(6, HALF_UP) = 2.333333
     assert_eq!(decimal_binary_reference(BinaryOp::Divide, 7, 0, 3, 0, 10, 6), DecimalOutcome::Value(2_333_333));
