@@ -48,6 +48,19 @@ pub fn hash_i64(v: i64) -> u64 {
     (m as u64) ^ ((m >> 64) as u64)
 }
 
+/// Radix partitions of large hash tables (aggregation, join build): enough
+/// for every worker of a 16-core machine to take several.
+pub const RADIX_PARTITIONS: usize = 64;
+
+/// The radix partition of a key hash, of `partitions` (a power of two). The
+/// bits are clear of those hashbrown uses (the low bits find the bucket, the
+/// top seven are the control byte), so a partition's keys still spread over
+/// its table.
+#[inline]
+pub fn radix_partition(hash: u64, partitions: usize) -> usize {
+    (hash >> 40) as usize & (partitions - 1)
+}
+
 impl KeyEncoder {
     pub fn new(types: &[DataType]) -> Result<KeyEncoder> {
         if types.len() == 1 && is_int_like(&types[0]) {

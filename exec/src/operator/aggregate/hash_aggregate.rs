@@ -22,7 +22,7 @@ use hashbrown::HashTable;
 use super::accumulator::{self, Accumulator};
 use crate::expr::PhysicalExpr;
 use crate::operator::buffer::{rechunk, ChunkBuffer};
-use crate::operator::hash_keys::{EncodedKeys, KeyEncoder};
+use crate::operator::hash_keys::{radix_partition, EncodedKeys, KeyEncoder, RADIX_PARTITIONS};
 use crate::pipeline::{local_mut, LocalState, Sink, SinkResult};
 
 pub struct AggregateSpec {
@@ -66,13 +66,6 @@ struct GroupTable {
     partitions: Vec<Vec<u32>>,
 }
 
-/// Radix partitions of a large aggregation: enough for every worker of a
-/// 16-core machine to take several.
-const PARTITIONS: usize = 64;
-/// Hash bits that pick the partition: clear of the bits hashbrown uses (the
-/// low bits find the bucket, the top seven are the control byte), so a
-/// partition's keys still spread over its table.
-const PARTITION_SHIFT: u32 = 40;
 /// Below this many groups in all, one serial merge is cheaper than tasks.
 const PARTITION_MIN_GROUPS: usize = 1 << 15;
 
@@ -111,10 +104,10 @@ impl GroupTable {
         if !self.partitions.is_empty() {
             return;
         }
-        let mut parts = vec![Vec::new(); PARTITIONS];
+        let mut parts = vec![Vec::new(); RADIX_PARTITIONS];
         for g in 0..self.keys.len() {
             let h = encoder.hash(&self.keys, g);
-            parts[(h >> PARTITION_SHIFT) as usize % PARTITIONS].push(g as u32);
+            parts[radix_partition(h, RADIX_PARTITIONS)].push(g as u32);
         }
         self.partitions = parts;
     }
@@ -245,8 +238,8 @@ impl Sink for HashAggregate {
         for t in locals.iter_mut() {
             t.partition(&self.key_encoder);
         }
-        *self.partition_output.lock().unwrap_or_else(|e| e.into_inner()) = vec![vec![]; PARTITIONS];
-        Ok(PARTITIONS)
+        *self.partition_output.lock().unwrap_or_else(|e| e.into_inner()) = vec![vec![]; RADIX_PARTITIONS];
+        Ok(RADIX_PARTITIONS)
     }
     fn finalize_task(&self, p: usize) -> Result<()> {
         let locals = self.locals.read().unwrap_or_else(|e| e.into_inner());

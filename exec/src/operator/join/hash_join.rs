@@ -1,12 +1,17 @@
 //! Hash join: the build sink collects the right input, then indexes its
-//! keys (`hash_keys`: plain integers or arrow-row bytes) in a hash table with
-//! per-key chains; the probe
-//! operator looks each probe row's key up and hands candidate pairs to the
-//! `JoinEmitter`. NULL keys never match.
+//! keys (`hash_keys`: plain integers or encoded key rows) in hash tables
+//! with per-key chains; the probe operator looks each probe row's key up and
+//! hands candidate pairs to the `JoinEmitter`. NULL keys never match.
+//!
+//! The index is built in parallel: the build rows are split into radix
+//! partitions by hash, each with a table of its own filled by one finalize
+//! task; a probe finds its partition from the same hash bits. A partition's
+//! table is also small enough that filling it mostly hits the cache.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
-use crate::operator::hash_keys::{EncodedKeys, KeyEncoder};
+use crate::operator::hash_keys::{radix_partition, EncodedKeys, KeyEncoder, RADIX_PARTITIONS};
 use arrow::array::{Array, ArrayRef, BooleanArray, RecordBatch};
 use arrow::buffer::BooleanBuffer;
 use arrow::datatypes::{DataType, SchemaRef};
@@ -30,16 +35,23 @@ pub struct HashTableIndex {
     pub side: Arc<BuildSide>,
     encoder: KeyEncoder,
     keys: EncodedKeys,
-    /// (tag, first build row with that key | `MORE_ROWS`); the tag is the
-    /// key itself for integer keys (no look-up into `keys` on a probe), else
-    /// the hash
-    table: HashTable<(u64, u32)>,
-    /// next build row with the same key, or NO_ROW
-    next: Vec<u32>,
+    /// One table per radix partition of the key hashes (see
+    /// `hash_keys::radix_partition`), of (tag, first build row with that key
+    /// | `MORE_ROWS`); the tag is the key itself for integer keys (no look-up
+    /// into `keys` on a probe), else the hash
+    tables: Vec<HashTable<(u64, u32)>>,
+    /// next build row with the same key, or NO_ROW (written by the
+    /// partitions' tasks, each for its own rows)
+    next: Vec<AtomicU32>,
     has_null_key: bool,
 }
 
 impl HashTableIndex {
+    #[inline]
+    fn table(&self, hash: u64) -> &HashTable<(u64, u32)> {
+        &self.tables[radix_partition(hash, self.tables.len())]
+    }
+
     /// Whether each value of `keys` (one column of the single key's type)
     /// has a build row; NULL never does. Scans use it as a join filter.
     pub fn contains(&self, keys: &ArrayRef) -> Result<BooleanArray> {
@@ -52,7 +64,7 @@ impl HashTableIndex {
             }
             let h = self.encoder.hash(&encoded, i);
             let tag = encoded.tag(i, h);
-            self.table
+            self.table(h)
                 .find(h, |(t, er)| *t == tag && (exact || self.keys.equals((*er & !MORE_ROWS) as usize, &encoded, i)))
                 .is_some()
         });
@@ -68,7 +80,22 @@ pub struct HashJoinBuild {
     pub key_types: Vec<DataType>,
     pub collector: BuildCollector,
     pub index: Arc<OnceLock<Arc<HashTableIndex>>>,
+    /// Between `finalize_tasks` and `finalize`: the index being filled.
+    building: RwLock<Option<IndexBuild>>,
 }
+
+/// An index whose partitions' tables are being filled, one task each.
+struct IndexBuild {
+    index: HashTableIndex,
+    /// hash of every build row's key
+    hashes: Vec<u64>,
+    /// the non-NULL-key build rows of each partition, in build order
+    rows: Vec<Vec<u32>>,
+    tables: Vec<Mutex<HashTable<(u64, u32)>>>,
+}
+
+/// Build sides below this many rows get one table (one task).
+const PARTITION_MIN_ROWS: usize = 1 << 15;
 
 impl HashJoinBuild {
     pub fn new(
@@ -83,6 +110,7 @@ impl HashJoinBuild {
             key_types,
             collector: BuildCollector::new(schema, reservation, track_matches),
             index: Arc::new(OnceLock::new()),
+            building: RwLock::new(None),
         }
     }
 }
@@ -100,10 +128,13 @@ impl Sink for HashJoinBuild {
     fn combine(&self, local: LocalState) -> Result<()> {
         self.collector.combine(local)
     }
-    fn finalize(&self) -> Result<()> {
+    /// Collects the build rows, encodes and hashes their keys, and splits
+    /// them into partitions: one task per partition then fills its table.
+    fn finalize_tasks(&self) -> Result<usize> {
         let side = self.collector.finish()?;
         let batch = &side.batch;
         let n = batch.num_rows();
+        // `MORE_ROWS | row` must stay apart from every row
         if n >= MORE_ROWS as usize {
             return Err(Error::not_implemented("hash join build sides of 2 billion rows or more"));
         }
@@ -111,32 +142,58 @@ impl Sink for HashJoinBuild {
         let encoder = KeyEncoder::new(&self.key_types)?;
         let keys = encoder.encode(&key_cols)?;
         let nulls = null_key_rows(&key_cols, n);
-        let mut table: HashTable<(u64, u32)> = HashTable::with_capacity(n);
-        let mut next = vec![NO_ROW; n];
+        let partitions = if n < PARTITION_MIN_ROWS { 1 } else { RADIX_PARTITIONS };
+        let hashes: Vec<u64> = (0..n).map(|i| encoder.hash(&keys, i)).collect();
+        let mut rows = vec![Vec::new(); partitions];
         let mut has_null_key = false;
-        // insert in reverse so chains list rows in build order
-        for i in (0..n).rev() {
+        for (i, h) in hashes.iter().enumerate() {
             if nulls[i] {
                 has_null_key = true;
-                continue;
+            } else {
+                rows[radix_partition(*h, partitions)].push(i as u32);
             }
-            let h = encoder.hash(&keys, i);
+        }
+        let tables = rows.iter().map(|r| Mutex::new(HashTable::with_capacity(r.len()))).collect();
+        let next = (0..n).map(|_| AtomicU32::new(NO_ROW)).collect();
+        let index = HashTableIndex { side, encoder, keys, tables: vec![], next, has_null_key };
+        *self.building.write().unwrap_or_else(|e| e.into_inner()) = Some(IndexBuild { index, hashes, rows, tables });
+        Ok(partitions)
+    }
+    fn finalize_task(&self, p: usize) -> Result<()> {
+        let building = self.building.read().unwrap_or_else(|e| e.into_inner());
+        let b = building.as_ref().ok_or_else(|| Error::internal("hash join partition built before its rows"))?;
+        let (encoder, keys, next) = (&b.index.encoder, &b.index.keys, &b.index.next);
+        let exact = keys.tag_is_key();
+        let mut table = b.tables[p].lock().unwrap_or_else(|e| e.into_inner());
+        // insert in reverse so chains list rows in build order
+        for &row in b.rows[p].iter().rev() {
+            let i = row as usize;
+            let h = b.hashes[i];
             let tag = keys.tag(i, h);
-            let exact = keys.tag_is_key();
-            match table
-                .find_mut(h, |(t, er)| *t == tag && (exact || keys.equals((*er & !MORE_ROWS) as usize, &keys, i)))
+            match table.find_mut(h, |(t, er)| *t == tag && (exact || keys.equals((*er & !MORE_ROWS) as usize, keys, i)))
             {
                 Some(entry) => {
-                    next[i] = entry.1 & !MORE_ROWS;
-                    entry.1 = i as u32 | MORE_ROWS;
+                    next[i].store(entry.1 & !MORE_ROWS, Ordering::Relaxed);
+                    entry.1 = row | MORE_ROWS;
                 }
                 None => {
-                    table.insert_unique(h, (tag, i as u32), |(t, _)| encoder.rehash(*t));
+                    table.insert_unique(h, (tag, row), |(t, _)| encoder.rehash(*t));
                 }
             }
         }
-        let index = HashTableIndex { side, encoder, keys, table, next, has_null_key };
-        self.collector.grow(index.keys.memory_size() + index.next.len() * 4 + index.table.capacity() * 16)?;
+        Ok(())
+    }
+    fn finalize(&self) -> Result<()> {
+        let b = self
+            .building
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .ok_or_else(|| Error::internal("hash join finalized before its tasks"))?;
+        let mut index = b.index;
+        index.tables = b.tables.into_iter().map(|t| t.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
+        let table_bytes: usize = index.tables.iter().map(|t| t.capacity() * 16).sum();
+        self.collector.grow(index.keys.memory_size() + index.next.len() * 4 + table_bytes)?;
         self.index.set(Arc::new(index)).map_err(|_| Error::internal("hash join built twice"))?;
         Ok(())
     }
@@ -181,17 +238,17 @@ impl Operator for HashJoinProbe {
             let h = index.encoder.hash(&probe_keys, i);
             let tag = probe_keys.tag(i, h);
             let exact = probe_keys.tag_is_key();
-            if let Some((_, first)) = index.table.find(h, |(t, er)| {
+            if let Some((_, first)) = index.table(h).find(h, |(t, er)| {
                 *t == tag && (exact || index.keys.equals((*er & !MORE_ROWS) as usize, &probe_keys, i))
             }) {
                 p_idx.push(i as u32);
                 b_idx.push(*first & !MORE_ROWS);
                 if *first & MORE_ROWS != 0 {
-                    let mut b = index.next[(*first & !MORE_ROWS) as usize];
+                    let mut b = index.next[(*first & !MORE_ROWS) as usize].load(Ordering::Relaxed);
                     while b != NO_ROW {
                         p_idx.push(i as u32);
                         b_idx.push(b);
-                        b = index.next[b as usize];
+                        b = index.next[b as usize].load(Ordering::Relaxed);
                     }
                 }
             }
