@@ -143,7 +143,7 @@ pub fn render(pipelines: &[Pipeline], total: Duration, peak_memory: usize) -> St
             ms(m.finalize.time())
         );
         let tasks = m.finalize_tasks.load(Ordering::Relaxed);
-        if tasks > 0 {
+        if tasks > 1 {
             let workers = m.finalize_workers.load(Ordering::Relaxed);
             let _ = write!(sink_line, " in {tasks} tasks on {workers} worker{}", if workers == 1 { "" } else { "s" });
         }

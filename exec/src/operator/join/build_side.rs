@@ -56,11 +56,25 @@ impl BuildCollector {
         self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(bytes)
     }
 
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    /// The collected chunks, in no particular order (taken once).
+    pub fn take_chunks(&self) -> Vec<RecordBatch> {
+        std::mem::take(&mut *self.collected.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
     /// All build rows as one batch, published for the probe side.
     pub fn finish(&self) -> Result<Arc<BuildSide>> {
-        let batches = std::mem::take(&mut *self.collected.lock().unwrap_or_else(|e| e.into_inner()));
+        let batches = self.take_chunks();
         let batch = concat_batches(&self.schema, &batches)?;
         drop(batches);
+        self.publish(batch)
+    }
+
+    /// Publishes `batch` (all build rows) for the probe side.
+    pub fn publish(&self, batch: RecordBatch) -> Result<Arc<BuildSide>> {
         let n = batch.num_rows();
         let matched = if self.track_matches { (0..n).map(|_| AtomicBool::new(false)).collect() } else { vec![] };
         let side = Arc::new(BuildSide { batch, matched });

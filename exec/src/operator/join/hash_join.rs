@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use crate::operator::hash_keys::{radix_partition, EncodedKeys, KeyEncoder, RADIX_PARTITIONS};
-use arrow::array::{Array, ArrayRef, BooleanArray, RecordBatch};
+use arrow::array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
 use arrow::buffer::BooleanBuffer;
 use arrow::datatypes::{DataType, SchemaRef};
 use ember_core::{Error, Result};
@@ -84,14 +84,21 @@ pub struct HashJoinBuild {
     building: RwLock<Option<IndexBuild>>,
 }
 
-/// An index whose partitions' tables are being filled, one task each.
+/// An index whose partitions' tables are being filled, one task each, and
+/// whose build side's columns are being put together, one task each.
 struct IndexBuild {
-    index: HashTableIndex,
+    encoder: KeyEncoder,
+    keys: EncodedKeys,
     /// hash of every build row's key
     hashes: Vec<u64>,
     /// the non-NULL-key build rows of each partition, in build order
     rows: Vec<Vec<u32>>,
     tables: Vec<Mutex<HashTable<(u64, u32)>>>,
+    next: Vec<AtomicU32>,
+    has_null_key: bool,
+    /// the collected build chunks, and each column once concatenated
+    chunks: Vec<RecordBatch>,
+    columns: Vec<Mutex<Option<ArrayRef>>>,
 }
 
 /// Build sides below this many rows get one table (one task).
@@ -128,20 +135,29 @@ impl Sink for HashJoinBuild {
     fn combine(&self, local: LocalState) -> Result<()> {
         self.collector.combine(local)
     }
-    /// Collects the build rows, encodes and hashes their keys, and splits
-    /// them into partitions: one task per partition then fills its table.
+    /// Encodes and hashes the build rows' keys and splits the rows into
+    /// partitions. Tasks then fill one partition's table each, and put
+    /// together one column of the build side each, side by side.
     fn finalize_tasks(&self) -> Result<usize> {
-        let side = self.collector.finish()?;
-        let batch = &side.batch;
-        let n = batch.num_rows();
+        let chunks = self.collector.take_chunks();
+        let n: usize = chunks.iter().map(RecordBatch::num_rows).sum();
         // `MORE_ROWS | row` must stay apart from every row
         if n >= MORE_ROWS as usize {
             return Err(Error::not_implemented("hash join build sides of 2 billion rows or more"));
         }
-        let key_cols = self.keys.iter().map(|k| k.evaluate(batch)).collect::<Result<Vec<ArrayRef>>>()?;
+        let key_cols = self
+            .keys
+            .iter()
+            .zip(&self.key_types)
+            .map(|(k, t)| {
+                let parts = chunks.iter().map(|c| k.evaluate(c)).collect::<Result<Vec<ArrayRef>>>()?;
+                concat_arrays(&parts, t)
+            })
+            .collect::<Result<Vec<ArrayRef>>>()?;
         let encoder = KeyEncoder::new(&self.key_types)?;
         let keys = encoder.encode(&key_cols)?;
         let nulls = null_key_rows(&key_cols, n);
+        drop(key_cols);
         let partitions = if n < PARTITION_MIN_ROWS { 1 } else { RADIX_PARTITIONS };
         let hashes: Vec<u64> = (0..n).map(|i| encoder.hash(&keys, i)).collect();
         let mut rows = vec![Vec::new(); partitions];
@@ -155,18 +171,25 @@ impl Sink for HashJoinBuild {
         }
         let tables = rows.iter().map(|r| Mutex::new(HashTable::with_capacity(r.len()))).collect();
         let next = (0..n).map(|_| AtomicU32::new(NO_ROW)).collect();
-        let index = HashTableIndex { side, encoder, keys, tables: vec![], next, has_null_key };
-        *self.building.write().unwrap_or_else(|e| e.into_inner()) = Some(IndexBuild { index, hashes, rows, tables });
-        Ok(partitions)
+        let columns = (0..self.collector.schema().fields().len()).map(|_| Mutex::new(None)).collect();
+        let build = IndexBuild { encoder, keys, hashes, rows, tables, next, has_null_key, chunks, columns };
+        *self.building.write().unwrap_or_else(|e| e.into_inner()) = Some(build);
+        Ok(partitions + self.collector.schema().fields().len())
     }
-    fn finalize_task(&self, p: usize) -> Result<()> {
+    fn finalize_task(&self, task: usize) -> Result<()> {
         let building = self.building.read().unwrap_or_else(|e| e.into_inner());
         let b = building.as_ref().ok_or_else(|| Error::internal("hash join partition built before its rows"))?;
-        let (encoder, keys, next) = (&b.index.encoder, &b.index.keys, &b.index.next);
+        if let Some(c) = task.checked_sub(b.rows.len()) {
+            let parts: Vec<ArrayRef> = b.chunks.iter().map(|chunk| chunk.column(c).clone()).collect();
+            let column = concat_arrays(&parts, self.collector.schema().field(c).data_type())?;
+            *b.columns[c].lock().unwrap_or_else(|e| e.into_inner()) = Some(column);
+            return Ok(());
+        }
+        let (encoder, keys, next) = (&b.encoder, &b.keys, &b.next);
         let exact = keys.tag_is_key();
-        let mut table = b.tables[p].lock().unwrap_or_else(|e| e.into_inner());
+        let mut table = b.tables[task].lock().unwrap_or_else(|e| e.into_inner());
         // insert in reverse so chains list rows in build order
-        for &row in b.rows[p].iter().rev() {
+        for &row in b.rows[task].iter().rev() {
             let i = row as usize;
             let h = b.hashes[i];
             let tag = keys.tag(i, h);
@@ -190,13 +213,43 @@ impl Sink for HashJoinBuild {
             .unwrap_or_else(|e| e.into_inner())
             .take()
             .ok_or_else(|| Error::internal("hash join finalized before its tasks"))?;
-        let mut index = b.index;
-        index.tables = b.tables.into_iter().map(|t| t.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
-        let table_bytes: usize = index.tables.iter().map(|t| t.capacity() * 16).sum();
+        let n = b.next.len();
+        drop(b.chunks);
+        let columns = b
+            .columns
+            .into_iter()
+            .map(|c| c.into_inner().unwrap_or_else(|e| e.into_inner()))
+            .collect::<Option<Vec<ArrayRef>>>()
+            .ok_or_else(|| Error::internal("hash join build column missing"))?;
+        let batch = RecordBatch::try_new_with_options(
+            self.collector.schema(),
+            columns,
+            &RecordBatchOptions::new().with_row_count(Some(n)),
+        )?;
+        let side = self.collector.publish(batch)?;
+        let tables: Vec<_> = b.tables.into_iter().map(|t| t.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
+        let table_bytes: usize = tables.iter().map(|t| t.capacity() * 16).sum();
+        let index = HashTableIndex {
+            side,
+            encoder: b.encoder,
+            keys: b.keys,
+            tables,
+            next: b.next,
+            has_null_key: b.has_null_key,
+        };
         self.collector.grow(index.keys.memory_size() + index.next.len() * 4 + table_bytes)?;
         self.index.set(Arc::new(index)).map_err(|_| Error::internal("hash join built twice"))?;
         Ok(())
     }
+}
+
+/// One array of `data_type` from the chunks' parts (none: empty).
+fn concat_arrays(parts: &[ArrayRef], data_type: &DataType) -> Result<ArrayRef> {
+    Ok(match parts {
+        [] => arrow::array::new_empty_array(data_type),
+        [one] => one.clone(),
+        _ => arrow::compute::concat(&parts.iter().map(|p| p.as_ref()).collect::<Vec<_>>())?,
+    })
 }
 
 pub struct HashJoinProbe {
