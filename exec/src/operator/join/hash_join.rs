@@ -21,6 +21,7 @@ use hashbrown::HashTable;
 
 use super::build_side::BuildCollector;
 use super::emit::{null_key_rows, BuildSide, JoinEmitter};
+use super::key_bitmap::KeyBitmap;
 use crate::expr::PhysicalExpr;
 use crate::pipeline::{local_mut, LocalState, Operator, OperatorResult, Sink, SinkResult};
 
@@ -44,6 +45,9 @@ pub struct HashTableIndex {
     /// partitions' tasks, each for its own rows)
     next: Vec<AtomicU32>,
     has_null_key: bool,
+    /// One integer key over a dense range: its values as a bitmap, which
+    /// answers join filters without probing the tables.
+    bitmap: Option<KeyBitmap>,
 }
 
 impl HashTableIndex {
@@ -55,6 +59,9 @@ impl HashTableIndex {
     /// Whether each value of `keys` (one column of the single key's type)
     /// has a build row; NULL never does. Scans use it as a join filter.
     pub fn contains(&self, keys: &ArrayRef) -> Result<BooleanArray> {
+        if let Some(bitmap) = &self.bitmap {
+            return bitmap.contains_all(keys);
+        }
         let encoded = self.encoder.encode(std::slice::from_ref(keys))?;
         let exact = encoded.tag_is_key();
         let nulls = keys.logical_nulls();
@@ -229,6 +236,12 @@ impl Sink for HashJoinBuild {
         let side = self.collector.publish(batch)?;
         let tables: Vec<_> = b.tables.into_iter().map(|t| t.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
         let table_bytes: usize = tables.iter().map(|t| t.capacity() * 16).sum();
+        let bitmap = match &b.keys {
+            EncodedKeys::Int { values, null } => KeyBitmap::build(
+                values.iter().enumerate().filter(|(i, _)| !null.get(*i).copied().unwrap_or(false)).map(|(_, v)| *v),
+            ),
+            _ => None,
+        };
         let index = HashTableIndex {
             side,
             encoder: b.encoder,
@@ -236,8 +249,10 @@ impl Sink for HashJoinBuild {
             tables,
             next: b.next,
             has_null_key: b.has_null_key,
+            bitmap,
         };
-        self.collector.grow(index.keys.memory_size() + index.next.len() * 4 + table_bytes)?;
+        let bitmap_bytes = index.bitmap.as_ref().map_or(0, KeyBitmap::memory_size);
+        self.collector.grow(index.keys.memory_size() + index.next.len() * 4 + table_bytes + bitmap_bytes)?;
         self.index.set(Arc::new(index)).map_err(|_| Error::internal("hash join built twice"))?;
         Ok(())
     }

@@ -8,6 +8,7 @@
 pub mod build_side;
 pub mod emit;
 pub mod hash_join;
+pub mod key_bitmap;
 pub mod nested_loop;
 
 pub use emit::{JoinEmitter, JoinKind};

@@ -1,0 +1,104 @@
+//! `KeyBitmap`: the set of a join build side's integer keys as one bit per
+//! value of their range. Join filters test a probe value with a subtraction
+//! and a bit lookup, branch-free and cache-resident, instead of a hash-table
+//! probe per row. Built only when the range is dense enough that the bitmap
+//! is no larger than the keys themselves.
+
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
+use arrow::buffer::BooleanBuffer;
+use arrow::compute::cast;
+use arrow::datatypes::{DataType, Int64Type};
+use ember_core::Result;
+
+pub struct KeyBitmap {
+    min: i64,
+    /// values in [min, min + span) have a bit
+    span: u64,
+    bits: Vec<u64>,
+}
+
+/// Bits allowed per key: 64, the size of the key itself.
+const BITS_PER_KEY: u64 = 64;
+
+impl KeyBitmap {
+    /// The bitmap of the non-NULL `keys`, when their range is at most
+    /// `BITS_PER_KEY` times their count (and there is at least one).
+    pub fn build(keys: impl Iterator<Item = i64> + Clone) -> Option<KeyBitmap> {
+        let (mut min, mut max, mut count) = (i64::MAX, i64::MIN, 0u64);
+        for k in keys.clone() {
+            min = min.min(k);
+            max = max.max(k);
+            count += 1;
+        }
+        if count == 0 {
+            return None;
+        }
+        let span = (max as i128 - min as i128 + 1) as u128;
+        if span > (count.saturating_mul(BITS_PER_KEY)).max(1 << 16) as u128 {
+            return None;
+        }
+        let span = span as u64;
+        let mut bits = vec![0u64; span.div_ceil(64) as usize];
+        for k in keys {
+            let v = k.wrapping_sub(min) as u64;
+            bits[(v >> 6) as usize] |= 1 << (v & 63);
+        }
+        Some(KeyBitmap { min, span, bits })
+    }
+
+    #[inline]
+    pub fn contains(&self, key: i64) -> bool {
+        let v = key.wrapping_sub(self.min) as u64;
+        v < self.span && (self.bits[(v >> 6) as usize] >> (v & 63)) & 1 == 1
+    }
+
+    /// Whether each value of `keys` (an integer column) is in the set; NULL
+    /// never is.
+    pub fn contains_all(&self, keys: &ArrayRef) -> Result<BooleanArray> {
+        let keys = if keys.data_type() == &DataType::Int64 { keys.clone() } else { cast(keys, &DataType::Int64)? };
+        let values = keys.as_primitive::<Int64Type>().values();
+        let mut found = BooleanBuffer::collect_bool(values.len(), |i| self.contains(values[i]));
+        if let Some(nulls) = keys.logical_nulls() {
+            found = &found & nulls.inner();
+        }
+        Ok(BooleanArray::new(found, None))
+    }
+
+    pub fn memory_size(&self) -> usize {
+        self.bits.capacity() * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::sync::Arc;
+
+    use arrow::array::Int32Array;
+
+    use super::*;
+
+    #[test]
+    fn agrees_with_a_hash_set() {
+        let keys: Vec<i64> = (0..5_000).map(|i| (i * 7919) % 20_000 - 3_000).collect();
+        let bitmap = KeyBitmap::build(keys.iter().copied()).unwrap();
+        let set: HashSet<i64> = keys.iter().copied().collect();
+        for v in -5_000..20_000 {
+            assert_eq!(bitmap.contains(v), set.contains(&v), "{v}");
+        }
+        assert!(!bitmap.contains(i64::MIN) && !bitmap.contains(i64::MAX));
+        // a column of another integer type, with NULLs
+        let probe: ArrayRef = Arc::new(Int32Array::from(vec![Some(-3_000), None, Some(4), Some(16_999), Some(17_000)]));
+        let found = bitmap.contains_all(&probe).unwrap();
+        let expected: Vec<bool> = vec![set.contains(&-3_000), false, set.contains(&4), set.contains(&16_999), false];
+        assert_eq!(found.iter().map(|b| b.unwrap()).collect::<Vec<_>>(), expected);
+    }
+
+    #[test]
+    fn sparse_or_empty_key_sets_get_none() {
+        assert!(KeyBitmap::build([1i64, 1 << 40].into_iter()).is_none());
+        assert!(KeyBitmap::build(std::iter::empty()).is_none());
+        assert!(KeyBitmap::build([i64::MIN, i64::MAX].into_iter()).is_none());
+        assert!(KeyBitmap::build([5i64].into_iter()).is_some());
+    }
+}
