@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use arrow::array::{Array, ArrayRef, BooleanArray, StringArray};
 use arrow::buffer::{BooleanBuffer, NullBuffer};
 use ember_core::{Result, ScalarValue};
+use memchr::memmem::Finder;
 use regex::Regex;
 
 use crate::errors::{invalid_regex, like_escape_error};
@@ -117,11 +118,14 @@ enum Shape {
     Exact(String),
     Prefix(String),
     Suffix(String),
-    Contains(String),
+    /// `%s%`: a substring search (memchr's SIMD `memmem`, set up once).
+    Contains(Box<Finder<'static>>),
     Any,
     /// Only `%` wildcards: literal pieces found in order (`%special%requests%`).
     Segments {
         parts: Vec<String>,
+        /// a searcher for each piece, set up once
+        finders: Vec<Finder<'static>>,
         anchored_start: bool,
         anchored_end: bool,
     },
@@ -167,10 +171,10 @@ impl LikeMatcher {
             Shape::Exact(s) => v == s,
             Shape::Prefix(s) => v.starts_with(s.as_str()),
             Shape::Suffix(s) => v.ends_with(s.as_str()),
-            Shape::Contains(s) => v.contains(s.as_str()),
+            Shape::Contains(f) => f.find(v.as_bytes()).is_some(),
             Shape::Any => true,
-            Shape::Segments { parts, anchored_start, anchored_end } => {
-                segments_match(v, parts, *anchored_start, *anchored_end)
+            Shape::Segments { parts, finders, anchored_start, anchored_end } => {
+                segments_match(v, parts, finders, *anchored_start, *anchored_end)
             }
             Shape::Regex(re) => re.is_match(v),
         }
@@ -179,33 +183,40 @@ impl LikeMatcher {
 
 /// Matches `p1%p2%...%pn` (with `%` or an anchor at each end): each piece is
 /// found after the previous one; anchored ends must be prefix/suffix.
-fn segments_match(v: &str, parts: &[String], anchored_start: bool, anchored_end: bool) -> bool {
+fn segments_match(
+    v: &str,
+    parts: &[String],
+    finders: &[Finder<'static>],
+    anchored_start: bool,
+    anchored_end: bool,
+) -> bool {
     let mut pos = 0;
-    let mut parts = parts;
+    let (mut first, mut last) = (0, parts.len());
     if anchored_start {
-        let Some((first, rest)) = parts.split_first() else {
+        let Some(part) = parts.first() else {
             return true;
         };
-        if !v.starts_with(first.as_str()) {
+        if !v.starts_with(part.as_str()) {
             return false;
         }
-        pos = first.len();
-        parts = rest;
+        pos = part.len();
+        first = 1;
     }
     let mut end = v.len();
     if anchored_end {
-        let Some((last, rest)) = parts.split_last() else {
+        let Some(part) = parts[first..].last() else {
             return true;
         };
-        if !v.ends_with(last.as_str()) || v.len() - last.len() < pos {
+        if !v.ends_with(part.as_str()) || v.len() - part.len() < pos {
             return false;
         }
-        end = v.len() - last.len();
-        parts = rest;
+        end = v.len() - part.len();
+        last -= 1;
     }
-    for part in parts {
-        match v[pos..end].find(part.as_str()) {
-            Some(at) => pos += at + part.len(),
+    let bytes = v.as_bytes();
+    for finder in &finders[first..last] {
+        match finder.find(&bytes[pos..end]) {
+            Some(at) => pos += at + finder.needle().len(),
             None => return false,
         }
     }
@@ -252,7 +263,7 @@ fn classify(tokens: &[Token]) -> Result<Shape> {
     let inner = &tokens[starts as usize..tokens.len() - ends as usize];
     if let Some(s) = lit(inner) {
         return Ok(match (starts, ends) {
-            (true, true) => Shape::Contains(s),
+            (true, true) => Shape::Contains(Box::new(Finder::new(s.as_bytes()).into_owned())),
             (true, false) => Shape::Suffix(s),
             (false, true) => Shape::Prefix(s),
             (false, false) => Shape::Exact(s),
@@ -274,7 +285,8 @@ fn classify(tokens: &[Token]) -> Result<Shape> {
         if !cur.is_empty() {
             parts.push(cur);
         }
-        return Ok(Shape::Segments { parts, anchored_start: !starts, anchored_end: !ends });
+        let finders = parts.iter().map(|p| Finder::new(p.as_bytes()).into_owned()).collect();
+        return Ok(Shape::Segments { parts, finders, anchored_start: !starts, anchored_end: !ends });
     }
     let mut re = String::from("(?s)^");
     let mut buf = [0u8; 4];
@@ -318,6 +330,32 @@ mod tests {
         assert_eq!(run(&v, "a_b", false), vec![Some(false), Some(false), None, Some(true)]);
         assert_eq!(run(&v, "%", false), vec![Some(true), Some(true), None, Some(true)]);
         assert_eq!(run(&v, "SPARK%", true), vec![Some(true), Some(true), None, Some(false)]);
+    }
+
+    /// Every shape (exact, prefix, suffix, contains, segments, regex) agrees
+    /// with the pattern translated to an anchored regex, on all short
+    /// strings and patterns over a small alphabet.
+    #[test]
+    fn shapes_agree_with_a_regex() {
+        fn all(alphabet: &[char], max_len: usize) -> Vec<String> {
+            let mut out = vec![String::new()];
+            let mut level = vec![String::new()];
+            for _ in 0..max_len {
+                level = level.iter().flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}"))).collect();
+                out.extend(level.iter().cloned());
+            }
+            out
+        }
+        let values = all(&['a', 'b'], 6);
+        for pattern in all(&['a', 'b', '%', '_'], 4) {
+            let re = format!("(?s)^{}$", pattern.replace('%', ".*").replace('_', "."));
+            let re = Regex::new(&re).unwrap();
+            let m = LikeMatcher::new(&pattern, false, '\\').unwrap();
+            let mut scratch = String::new();
+            for v in &values {
+                assert_eq!(m.matches(v, &mut scratch), re.is_match(v), "{v:?} LIKE {pattern:?}");
+            }
+        }
     }
 
     #[test]
