@@ -227,6 +227,15 @@ impl EncodedKeys {
         }
     }
 
+    /// Room for `n` more keys (arrow rows: none reserved).
+    pub fn reserve(&mut self, n: usize) {
+        match self {
+            EncodedKeys::Int { values, .. } => values.reserve(n),
+            EncodedKeys::Compact(rows) => rows.reserve(n),
+            EncodedKeys::Rows(_) => {}
+        }
+    }
+
     pub fn memory_size(&self) -> usize {
         match self {
             EncodedKeys::Int { values, .. } => values.capacity() * 8,

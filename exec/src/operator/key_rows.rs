@@ -76,6 +76,11 @@ impl KeyRows {
         self.offsets.push(self.data.len());
     }
 
+    /// Room for `n` more rows (their bytes grow as needed).
+    pub fn reserve(&mut self, n: usize) {
+        self.offsets.reserve(n);
+    }
+
     pub fn memory_size(&self) -> usize {
         self.offsets.capacity() * std::mem::size_of::<usize>() + self.data.capacity()
     }

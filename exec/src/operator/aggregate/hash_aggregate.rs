@@ -244,6 +244,10 @@ impl Sink for HashAggregate {
     fn finalize_task(&self, p: usize) -> Result<()> {
         let locals = self.locals.read().unwrap_or_else(|e| e.into_inner());
         let mut table = self.new_table()?;
+        // at most this many groups: size once instead of growing
+        let most: usize = locals.iter().map(|l| l.partitions[p].len()).sum();
+        table.keys.reserve(most);
+        table.index.reserve(most, |(t, _)| self.key_encoder.rehash(*t));
         for local in locals.iter() {
             let rows = &local.partitions[p];
             let mapping = table.find_or_insert_rows(&self.key_encoder, &local.keys, rows);
