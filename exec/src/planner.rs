@@ -21,7 +21,7 @@ use ember_spill::MemoryReservation;
 
 use crate::context::QueryContext;
 use crate::expr::{compile, Binding, PhysicalExpr};
-use crate::operator::aggregate::hash_aggregate::{AggregateSpec, HashAggregate};
+use crate::operator::aggregate::hash_aggregate::{AggregateList, AggregateSpec, HashAggregate};
 use crate::operator::buffer::BufferSource;
 use crate::operator::collect::CollectSink;
 use crate::operator::expand::Expand;
@@ -413,15 +413,30 @@ impl PhysicalPlanner {
         let groups = group_exprs.iter().map(|e| compile(e, &binding)).collect::<Result<Vec<_>>>()?;
         let group_types = group_exprs.iter().map(|e| e.data_type()).collect();
         let mut specs = Vec::new();
+        // the calls' arguments, each deterministic one compiled once
+        let mut inputs: Vec<(Expr, PhysicalExpr)> = Vec::new();
         for e in aggr_exprs {
             let Expr::Aggregate(call) = e.unalias() else {
                 return Err(Error::internal(format!("aggregate list item {e} is not an aggregate call")));
             };
             let arg_types: Vec<_> = call.args.iter().map(|a| a.data_type()).collect();
+            let mut args = Vec::with_capacity(call.args.len());
+            for a in &call.args {
+                let deterministic = !a.any(&mut |x| {
+                    matches!(x, Expr::ScalarFunction { name, .. } if ember_vector::functions::is_nondeterministic(name))
+                });
+                match inputs.iter().position(|(seen, _)| deterministic && seen == a) {
+                    Some(i) => args.push(i),
+                    None => {
+                        args.push(inputs.len());
+                        inputs.push((a.clone(), compile(a, &binding)?));
+                    }
+                }
+            }
             specs.push(AggregateSpec {
                 converter: crate::operator::aggregate::accumulator::value_converter(&arg_types)?,
                 func: call.func,
-                args: call.args.iter().map(|a| compile(a, &binding)).collect::<Result<Vec<_>>>()?,
+                args,
                 arg_types: call.args.iter().map(|a| a.data_type()).collect(),
                 distinct: call.distinct,
                 filter: match &call.filter {
@@ -435,11 +450,12 @@ impl PhysicalPlanner {
         let attrs = plan.output();
         let schema = schema_of(&attrs);
         let display = group_exprs.iter().chain(aggr_exprs.iter()).map(|e| e.to_string()).collect::<Vec<_>>().join(", ");
+        let aggregates = AggregateList { inputs: inputs.into_iter().map(|(_, p)| p).collect(), specs };
         let agg = Arc::new(HashAggregate::new(
             schema.clone(),
             groups,
             group_types,
-            specs,
+            aggregates,
             self.reserve("HashAggregate"),
             self.ctx.batch_size(),
             display,

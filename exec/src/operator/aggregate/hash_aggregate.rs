@@ -27,7 +27,10 @@ use crate::pipeline::{local_mut, LocalState, Sink, SinkResult};
 
 pub struct AggregateSpec {
     pub func: AggFunc,
-    pub args: Vec<PhysicalExpr>,
+    /// Indices into the aggregate's `inputs`: equal deterministic arguments
+    /// of several aggregates (`sum(x)` and `avg(x)`, TPC-H Q1's repeated
+    /// `l_extendedprice * (1 - l_discount)`) are evaluated once per chunk.
+    pub args: Vec<usize>,
     pub arg_types: Vec<DataType>,
     pub distinct: bool,
     pub filter: Option<PhysicalExpr>,
@@ -37,11 +40,17 @@ pub struct AggregateSpec {
     pub converter: Arc<RowConverter>,
 }
 
+/// The aggregate calls of one aggregation and their distinct arguments.
+pub struct AggregateList {
+    pub inputs: Vec<PhysicalExpr>,
+    pub specs: Vec<AggregateSpec>,
+}
+
 pub struct HashAggregate {
     pub schema: SchemaRef,
     pub group_exprs: Vec<PhysicalExpr>,
     pub group_types: Vec<DataType>,
-    pub aggregates: Vec<AggregateSpec>,
+    pub aggregates: AggregateList,
     pub output: Arc<ChunkBuffer>,
     pub display: String,
     /// The workers' finished tables, in the order they combined.
@@ -124,7 +133,7 @@ impl HashAggregate {
         schema: SchemaRef,
         group_exprs: Vec<PhysicalExpr>,
         group_types: Vec<DataType>,
-        aggregates: Vec<AggregateSpec>,
+        aggregates: AggregateList,
         reservation: MemoryReservation,
         batch_size: usize,
         display: String,
@@ -149,6 +158,7 @@ impl HashAggregate {
         let keys = self.key_encoder.empty();
         let accumulators = self
             .aggregates
+            .specs
             .iter()
             .map(|a| accumulator::create(a.func, &a.arg_types, &a.data_type, a.distinct, a.mode, &a.converter))
             .collect::<Result<Vec<_>>>()?;
@@ -175,8 +185,9 @@ impl HashAggregate {
     fn update(&self, table: &mut GroupTable, batch: &RecordBatch) -> Result<()> {
         let groups = self.assign_groups(table, batch)?;
         let n_groups = table.num_groups();
-        for (spec, acc) in self.aggregates.iter().zip(table.accumulators.iter_mut()) {
-            let mut values = spec.args.iter().map(|e| e.evaluate(batch)).collect::<Result<Vec<ArrayRef>>>()?;
+        let inputs = self.aggregates.inputs.iter().map(|e| e.evaluate(batch)).collect::<Result<Vec<ArrayRef>>>()?;
+        for (spec, acc) in self.aggregates.specs.iter().zip(table.accumulators.iter_mut()) {
+            let mut values: Vec<ArrayRef> = spec.args.iter().map(|i| inputs[*i].clone()).collect();
             match &spec.filter {
                 Some(f) => {
                     let mask = f.evaluate(batch)?;
