@@ -11,8 +11,9 @@
 
 use std::sync::{Arc, Mutex, RwLock};
 
+use arrow::array::UInt32Array;
 use arrow::array::{ArrayRef, AsArray, RecordBatch, RecordBatchOptions};
-use arrow::compute::filter;
+use arrow::compute::{filter, take};
 use arrow::datatypes::{DataType, SchemaRef};
 use arrow::row::RowConverter;
 use ember_core::{AggFunc, Error, EvalMode, Result};
@@ -20,6 +21,7 @@ use ember_spill::MemoryReservation;
 use hashbrown::HashTable;
 
 use super::accumulator::{self, Accumulator};
+use super::short_keys::number_short_keys;
 use crate::expr::PhysicalExpr;
 use crate::operator::buffer::{rechunk, ChunkBuffer};
 use crate::operator::hash_keys::{radix_partition, EncodedKeys, KeyEncoder, RADIX_PARTITIONS};
@@ -178,6 +180,19 @@ impl HashAggregate {
             return Ok(vec![0; n]);
         }
         let cols = self.group_exprs.iter().map(|e| e.evaluate(batch)).collect::<Result<Vec<_>>>()?;
+        // a single integer key is cheap already; others may be short enough
+        // to group within the chunk first
+        if !matches!(self.key_encoder, KeyEncoder::Int { .. }) {
+            if let Some((local, firsts)) = number_short_keys(&cols) {
+                let firsts = UInt32Array::from(firsts);
+                let few =
+                    cols.iter().map(|c| take(c.as_ref(), &firsts, None)).collect::<std::result::Result<Vec<_>, _>>()?;
+                let keys = self.key_encoder.encode(&few)?;
+                let groups: Vec<u32> =
+                    (0..keys.len()).map(|k| table.find_or_insert(&self.key_encoder, &keys, k)).collect();
+                return Ok(local.iter().map(|k| groups[*k as usize]).collect());
+            }
+        }
         let keys = self.key_encoder.encode(&cols)?;
         Ok((0..n).map(|i| table.find_or_insert(&self.key_encoder, &keys, i)).collect())
     }

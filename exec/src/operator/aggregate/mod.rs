@@ -3,3 +3,4 @@
 pub mod accumulator;
 pub mod collect;
 pub mod hash_aggregate;
+pub mod short_keys;
