@@ -105,9 +105,18 @@ impl GroupTable {
         g
     }
 
-    /// The group of key `i` of `keys` for each `i` in `rows`, added if new.
-    fn find_or_insert_rows(&mut self, encoder: &KeyEncoder, keys: &EncodedKeys, rows: &[u32]) -> Vec<u32> {
-        rows.iter().map(|i| self.find_or_insert(encoder, keys, *i as usize)).collect()
+    /// Folds the groups `rows` of `other` (same encoder) into this table.
+    fn merge_rows(&mut self, encoder: &KeyEncoder, other: &GroupTable, rows: &[u32]) -> Result<()> {
+        let mapping: Vec<u32> = if self.global {
+            vec![0; rows.len()]
+        } else {
+            rows.iter().map(|i| self.find_or_insert(encoder, &other.keys, *i as usize)).collect()
+        };
+        let n = self.num_groups();
+        for (acc, from) in self.accumulators.iter_mut().zip(&other.accumulators) {
+            acc.merge(from.as_ref(), rows, &mapping, n)?;
+        }
+        Ok(())
     }
 
     /// Splits the groups into radix partitions by hash (once).
@@ -275,12 +284,7 @@ impl Sink for HashAggregate {
         table.keys.reserve(most);
         table.index.reserve(most, |(t, _)| self.key_encoder.rehash(*t));
         for local in locals.iter() {
-            let rows = &local.partitions[p];
-            let mapping = table.find_or_insert_rows(&self.key_encoder, &local.keys, rows);
-            let n = table.num_groups();
-            for (acc, from) in table.accumulators.iter_mut().zip(&local.accumulators) {
-                acc.merge(from.as_ref(), rows, &mapping, n)?;
-            }
+            table.merge_rows(&self.key_encoder, local, &local.partitions[p])?;
         }
         drop(locals);
         let size = table.memory_size();
@@ -301,16 +305,8 @@ impl Sink for HashAggregate {
             // a global aggregate over no rows still yields its one row
             let mut table = if locals.is_empty() { self.new_table()? } else { locals.remove(0) };
             for local in &locals {
-                let rows: Vec<u32> = (0..local.num_groups() as u32).collect();
-                let mapping = if table.global {
-                    vec![0; rows.len()]
-                } else {
-                    table.find_or_insert_rows(&self.key_encoder, &local.keys, &rows)
-                };
-                let n = table.num_groups();
-                for (acc, from) in table.accumulators.iter_mut().zip(&local.accumulators) {
-                    acc.merge(from.as_ref(), &rows, &mapping, n)?;
-                }
+                let all: Vec<u32> = (0..local.num_groups() as u32).collect();
+                table.merge_rows(&self.key_encoder, local, &all)?;
             }
             drop(locals);
             vec![self.evaluate(table)?]
