@@ -19,7 +19,7 @@ fi
 
 if ! cmp -s "$requirements" "$stamp"; then
     echo "installing $(grep -cv '^#' "$requirements") packages into $venv" >&2
-    "$python" -m pip install --quiet --disable-pip-version-check -r "$requirements" >&2
+    "$python" -m pip install --quiet --disable-pip-version-check --no-cache-dir -r "$requirements" >&2
     cp "$requirements" "$stamp"
 fi
 

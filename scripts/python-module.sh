@@ -30,7 +30,7 @@ esac
 python="$(bash "$root/scripts/python-env.sh")"
 # the maturin build hook runs `maturin` from PATH
 export PATH="$(dirname "$python"):$PATH"
-pip=("$python" -m pip --disable-pip-version-check)
+pip=("$python" -m pip --disable-pip-version-check --no-cache-dir)
 
 missing=()
 "$python" -c 'import maturin' 2>/dev/null || missing+=("maturin>=1.9.4,<2")

@@ -10,6 +10,9 @@ if ! command -v cargo >/dev/null 2>&1; then
     echo "cargo is required (https://rustup.rs)" >&2
     exit 1
 fi
+# A test run builds once from a clean tree: incremental caches (over 1 GiB)
+# would only cost disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 # the default members: the pyo3 crate (python/) is built by maturin below
 cargo build --all-targets
 status=0
@@ -17,4 +20,5 @@ cargo test --no-fail-fast || status=$?
 python="$(bash scripts/python-env.sh)"
 bash scripts/python-module.sh --dev || status=$?
 "$python" -m pytest -q tests/python || status=$?
+du -sh "${CARGO_TARGET_DIR:-target}" >&2 || true
 exit $status
