@@ -103,8 +103,10 @@ struct IndexBuild {
     tables: Vec<Mutex<HashTable<(u64, u32)>>>,
     next: Vec<AtomicU32>,
     has_null_key: bool,
-    /// the collected build chunks, and each column once concatenated
-    chunks: Vec<RecordBatch>,
+    /// Per build column: the collected chunks' arrays, taken by the task
+    /// that concatenates them and dropped as soon as it has (so the build
+    /// side is held twice only one column at a time), then the result.
+    parts: Vec<Mutex<Vec<ArrayRef>>>,
     columns: Vec<Mutex<Option<ArrayRef>>>,
 }
 
@@ -178,8 +180,16 @@ impl Sink for HashJoinBuild {
         }
         let tables = rows.iter().map(|r| Mutex::new(HashTable::with_capacity(r.len()))).collect();
         let next = (0..n).map(|_| AtomicU32::new(NO_ROW)).collect();
-        let columns = (0..self.collector.schema().fields().len()).map(|_| Mutex::new(None)).collect();
-        let build = IndexBuild { encoder, keys, hashes, rows, tables, next, has_null_key, chunks, columns };
+        let width = self.collector.schema().fields().len();
+        let mut parts = vec![Vec::with_capacity(chunks.len()); width];
+        for chunk in chunks {
+            for (c, column) in chunk.columns().iter().enumerate() {
+                parts[c].push(column.clone());
+            }
+        }
+        let parts = parts.into_iter().map(Mutex::new).collect();
+        let columns = (0..width).map(|_| Mutex::new(None)).collect();
+        let build = IndexBuild { encoder, keys, hashes, rows, tables, next, has_null_key, parts, columns };
         *self.building.write().unwrap_or_else(|e| e.into_inner()) = Some(build);
         Ok(partitions + self.collector.schema().fields().len())
     }
@@ -187,8 +197,9 @@ impl Sink for HashJoinBuild {
         let building = self.building.read().unwrap_or_else(|e| e.into_inner());
         let b = building.as_ref().ok_or_else(|| Error::internal("hash join partition built before its rows"))?;
         if let Some(c) = task.checked_sub(b.rows.len()) {
-            let parts: Vec<ArrayRef> = b.chunks.iter().map(|chunk| chunk.column(c).clone()).collect();
+            let parts = std::mem::take(&mut *b.parts[c].lock().unwrap_or_else(|e| e.into_inner()));
             let column = concat_arrays(&parts, self.collector.schema().field(c).data_type())?;
+            drop(parts);
             *b.columns[c].lock().unwrap_or_else(|e| e.into_inner()) = Some(column);
             return Ok(());
         }
@@ -221,7 +232,8 @@ impl Sink for HashJoinBuild {
             .take()
             .ok_or_else(|| Error::internal("hash join finalized before its tasks"))?;
         let n = b.next.len();
-        drop(b.chunks);
+        // the tasks are done with them
+        drop((b.hashes, b.rows, b.parts));
         let columns = b
             .columns
             .into_iter()
