@@ -150,6 +150,10 @@ struct SumAcc {
     /// `try_sum` / `try_avg` (Try mode): the groups whose sum overflowed,
     /// which end as NULL
     failed: Vec<bool>,
+    /// Decimal sums: how much absolute value may still be added, over all
+    /// groups together, before some `i128` sum could wrap. Charged per chunk
+    /// from the input's precision; while it lasts, additions need no check.
+    headroom: u128,
 }
 
 impl SumAcc {
@@ -160,7 +164,7 @@ impl SumAcc {
             DataType::Decimal128(p, s) => SumState::Decimal(vec![], *p, *s),
             other => return Err(Error::internal(format!("sum into {other}"))),
         };
-        Ok(SumAcc { state, seen: vec![], mode, failed: vec![] })
+        Ok(SumAcc { state, seen: vec![], mode, failed: vec![], headroom: i128::MAX as u128 })
     }
 
     fn resize(&mut self, n: usize) {
@@ -187,6 +191,21 @@ fn add_i64(acc: &mut i64, v: i64, mode: EvalMode) -> Result<bool> {
         None => acc.wrapping_add(v),
     };
     Ok(true)
+}
+
+/// Adds a decimal into a running `i128` sum, checked: a sum beyond `i128`
+/// is beyond every decimal precision, so an overflow is the sum's overflow
+/// (an error in ANSI mode, else the group ends as NULL).
+#[inline]
+fn add_decimal(acc: &mut i128, v: i128, failed: &mut bool, mode: EvalMode) -> Result<()> {
+    match acc.checked_add(v) {
+        Some(x) => *acc = x,
+        None if mode == EvalMode::Ansi => {
+            return Err(Error::arithmetic_overflow("Overflow in sum of decimals: the sum does not fit in DECIMAL(38)"))
+        }
+        None => *failed = true,
+    }
+    Ok(())
 }
 
 impl Accumulator for SumAcc {
@@ -227,18 +246,34 @@ impl Accumulator for SumAcc {
             }
             SumState::Decimal(s, _, _) => {
                 let vals = v.as_primitive::<Decimal128Type>().values();
-                // i128 sums of DECIMAL(38) values cannot wrap before 10^38
-                // is exceeded many times over; the bound is checked at the end
-                if nulls.is_none() {
-                    for (g, x) in groups.iter().zip(vals.iter()) {
-                        seen[*g as usize] = true;
-                        s[*g as usize] = s[*g as usize].wrapping_add(*x);
+                let largest = match v.data_type() {
+                    DataType::Decimal128(p, _) => 10u128.pow(*p as u32),
+                    _ => u128::MAX,
+                };
+                let charge = largest.saturating_mul(groups.len() as u128);
+                if charge <= self.headroom {
+                    // no sum can wrap: add unchecked, and compare with the
+                    // result's precision at the end
+                    self.headroom -= charge;
+                    if nulls.is_none() {
+                        for (g, x) in groups.iter().zip(vals.iter()) {
+                            seen[*g as usize] = true;
+                            s[*g as usize] = s[*g as usize].wrapping_add(*x);
+                        }
+                    } else {
+                        for (i, g) in groups.iter().enumerate() {
+                            if valid(i) {
+                                seen[*g as usize] = true;
+                                s[*g as usize] = s[*g as usize].wrapping_add(vals[i]);
+                            }
+                        }
                     }
                 } else {
                     for (i, g) in groups.iter().enumerate() {
                         if valid(i) {
-                            seen[*g as usize] = true;
-                            s[*g as usize] = s[*g as usize].wrapping_add(vals[i]);
+                            let g = *g as usize;
+                            seen[g] = true;
+                            add_decimal(&mut s[g], vals[i], &mut self.failed[g], self.mode)?;
                         }
                     }
                 }
@@ -271,7 +306,8 @@ impl Accumulator for SumAcc {
             }
             (SumState::Decimal(s, _, _), SumState::Decimal(os, _, _)) => {
                 for (from, to) in pairs() {
-                    s[*to as usize] = s[*to as usize].wrapping_add(os[*from as usize]);
+                    let to = *to as usize;
+                    add_decimal(&mut s[to], os[*from as usize], &mut self.failed[to], self.mode)?;
                 }
             }
             _ => return Err(Error::internal("sum states differ")),
