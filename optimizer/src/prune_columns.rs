@@ -72,6 +72,18 @@ fn prune_node(plan: LogicalPlan, required: &HashSet<ColumnId>) -> Result<Logical
             let input = prune_node(*input, &need)?;
             Ok(LogicalPlan::Expand { input: Box::new(input), projections, output })
         }
+        LogicalPlan::Join { left, right, join_type, on, filter, null_aware } => {
+            // a join's inputs carry only what the join and its readers use:
+            // a column read by a filter below (TPC-H Q9's `p_name`) or a key
+            // equal to the other side's (`p_partkey`) would otherwise ride
+            // along into the next join's build side
+            let mut need = required.clone();
+            let keys: Vec<&Expr> = on.iter().flat_map(|(l, r)| [l, r]).chain(filter.iter()).collect();
+            add_refs(&mut need, &keys);
+            let left = narrow(prune_node(*left, &need)?, &need);
+            let right = narrow(prune_node(*right, &need)?, &need);
+            Ok(LogicalPlan::Join { left: Box::new(left), right: Box::new(right), join_type, on, filter, null_aware })
+        }
         LogicalPlan::Union { .. } | LogicalPlan::SetOperation { .. } => {
             // positional: every input column is needed
             plan.map_children(|c| {
@@ -87,12 +99,58 @@ fn prune_node(plan: LogicalPlan, required: &HashSet<ColumnId>) -> Result<Logical
     }
 }
 
+/// `plan` under a projection of its `need`ed columns when it outputs
+/// others (a plan that would keep none stays as it is: its rows still count).
+fn narrow(plan: LogicalPlan, need: &HashSet<ColumnId>) -> LogicalPlan {
+    let output = plan.output();
+    let kept: Vec<Expr> = output.iter().filter(|a| need.contains(&a.id)).map(|a| Expr::Column(a.clone())).collect();
+    if kept.len() == output.len() || kept.is_empty() {
+        return plan;
+    }
+    LogicalPlan::Project { input: Box::new(plan), exprs: kept }
+}
+
 #[cfg(test)]
 mod tests {
     use arrow_schema::DataType;
     use ember_core::{Attribute, ScalarValue};
 
     use super::*;
+
+    /// TPC-H Q9's shape: `(l JOIN (p WHERE p_name LIKE ..) ON l_partkey =
+    /// p_partkey) JOIN ps ON ps_partkey = l_partkey`, reading `l_price`.
+    /// The filtered input drops `p_name` after its filter, and the inner
+    /// join drops `p_partkey` before the outer join builds on it.
+    #[test]
+    fn join_inputs_carry_only_what_is_read_above() {
+        use crate::test_plans::{col, table};
+        let l = table(&["l_partkey", "l_price"], 3);
+        let p = table(&["p_partkey", "p_name"], 2);
+        let ps = table(&["ps_partkey"], 2);
+        let join = |left: LogicalPlan, right: LogicalPlan, on: (Expr, Expr)| LogicalPlan::Join {
+            left: Box::new(left),
+            right: Box::new(right),
+            join_type: ember_core::plan::JoinType::Inner,
+            on: vec![on],
+            filter: None,
+            null_aware: false,
+        };
+        let green = LogicalPlan::Filter {
+            input: Box::new(p.clone()),
+            predicate: Expr::eq(col(&p, 1), Expr::lit(ScalarValue::Int32(Some(1)))),
+        };
+        let inner = join(l.clone(), green, (col(&l, 0), col(&p, 0)));
+        let outer = join(ps.clone(), inner, (col(&ps, 0), col(&l, 0)));
+        let top = LogicalPlan::Project { input: Box::new(outer), exprs: vec![col(&l, 1)] };
+        let LogicalPlan::Project { input, .. } = prune(top).unwrap() else { panic!("no project on top") };
+        let LogicalPlan::Join { right: inner, .. } = *input else { panic!("no outer join") };
+        let names = |p: &LogicalPlan| p.output().iter().map(|a| a.name.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&inner), vec!["l_partkey", "l_price"]);
+        let LogicalPlan::Project { input: inner, .. } = *inner else { panic!("the inner join is not narrowed") };
+        let LogicalPlan::Join { right: filtered, .. } = *inner else { panic!("no inner join") };
+        assert_eq!(names(&filtered), vec!["p_partkey"]);
+        assert!(matches!(*filtered, LogicalPlan::Project { .. }));
+    }
 
     /// `SELECT k FROM t GROUP BY ROLLUP(k)` reads no `v`: the Expand drops
     /// it from its output and from every projection.
