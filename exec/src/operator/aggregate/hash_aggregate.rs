@@ -260,6 +260,11 @@ impl Sink for HashAggregate {
         // partition here, on the worker, if it may be needed
         if !table.global && table.num_groups() >= PARTITION_MIN_GROUPS {
             table.partition(&self.key_encoder);
+            // Nothing looks up this table's keys again: the partition tasks
+            // read its groups by index, and were it the only table it is
+            // evaluated as it is. Its hash index (16 bytes a slot, up to
+            // twice the groups) is the largest part of it.
+            table.index = HashTable::new();
         }
         self.locals.write().unwrap_or_else(|e| e.into_inner()).push(table);
         Ok(())
@@ -304,6 +309,10 @@ impl Sink for HashAggregate {
         } else {
             // a global aggregate over no rows still yields its one row
             let mut table = if locals.is_empty() { self.new_table()? } else { locals.remove(0) };
+            if !locals.is_empty() && table.index.is_empty() && table.num_groups() > 0 && !table.global {
+                // only a large table drops its index, and large ones take the partition tasks
+                return Err(Error::internal("merging into an aggregation table without its index"));
+            }
             for local in &locals {
                 let all: Vec<u32> = (0..local.num_groups() as u32).collect();
                 table.merge_rows(&self.key_encoder, local, &all)?;
