@@ -12,6 +12,7 @@ pub const THREADS: &str = "ember.threads";
 pub const MEMORY_LIMIT: &str = "ember.memory_limit";
 pub const BATCH_SIZE: &str = "ember.batch_size";
 pub const FORCE_SPILL: &str = "ember.force_spill";
+pub const AGGREGATE_FLUSH_GROUPS: &str = "ember.aggregate_flush_groups";
 
 /// Key/value settings of one session, with typed accessors for the ones the
 /// engine reads.
@@ -32,7 +33,7 @@ impl SessionConfig {
             ANSI_ENABLED | CASE_SENSITIVE | FORCE_SPILL => {
                 parse_bool(value).ok_or_else(|| invalid_conf(key, value, "a boolean"))?;
             }
-            THREADS | BATCH_SIZE | SHUFFLE_PARTITIONS => {
+            THREADS | BATCH_SIZE | SHUFFLE_PARTITIONS | AGGREGATE_FLUSH_GROUPS => {
                 let n: usize = value.trim().parse().map_err(|_| invalid_conf(key, value, "a positive integer"))?;
                 if n == 0 {
                     return Err(invalid_conf(key, value, "a positive integer"));
@@ -77,6 +78,13 @@ impl SessionConfig {
     /// Rows per chunk flowing through a pipeline.
     pub fn batch_size(&self) -> usize {
         self.get(BATCH_SIZE).and_then(|v| v.parse().ok()).unwrap_or(8192)
+    }
+
+    /// Groups at which a worker's aggregation table is handed over and a
+    /// new one started (see `hash_aggregate` in the executor); `None`: the
+    /// executor's default.
+    pub fn aggregate_flush_groups(&self) -> Option<usize> {
+        self.get(AGGREGATE_FLUSH_GROUPS).and_then(|v| v.parse().ok())
     }
 
     /// Memory limit in bytes, if set.

@@ -51,4 +51,8 @@ impl QueryContext {
     pub fn batch_size(&self) -> usize {
         self.config.batch_size()
     }
+
+    pub fn aggregate_flush_groups(&self) -> Option<usize> {
+        self.config.aggregate_flush_groups()
+    }
 }

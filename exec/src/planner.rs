@@ -451,15 +451,18 @@ impl PhysicalPlanner {
         let schema = schema_of(&attrs);
         let display = group_exprs.iter().chain(aggr_exprs.iter()).map(|e| e.to_string()).collect::<Vec<_>>().join(", ");
         let aggregates = AggregateList { inputs: inputs.into_iter().map(|(_, p)| p).collect(), specs };
-        let agg = Arc::new(HashAggregate::new(
-            schema.clone(),
-            groups,
-            group_types,
-            aggregates,
-            self.reserve("HashAggregate"),
-            self.ctx.batch_size(),
-            display,
-        )?);
+        let agg = Arc::new(
+            HashAggregate::new(
+                schema.clone(),
+                groups,
+                group_types,
+                aggregates,
+                self.reserve("HashAggregate"),
+                self.ctx.batch_size(),
+                display,
+            )?
+            .with_flush_groups(self.ctx.aggregate_flush_groups()),
+        );
         self.close(open, agg.clone());
         let src = BufferSource {
             name: "AggregateResult".into(),

@@ -2,6 +2,9 @@
 //! (group keys encoded by `hash_keys` -> dense group index, one accumulator
 //! per aggregate); `combine` hands the finished local table over.
 //!
+//! A worker's table that reaches `FLUSH_GROUPS` groups is handed over early
+//! and a new one started, which bounds the size of its hash index.
+//!
 //! Merging: when the local tables hold many groups, their groups are split
 //! into radix partitions by hash, and each partition is a finalize task:
 //! it merges that partition of every local table into a table of its own and
@@ -63,6 +66,8 @@ pub struct HashAggregate {
     key_encoder: KeyEncoder,
     reservation: Mutex<MemoryReservation>,
     batch_size: usize,
+    /// See `FLUSH_GROUPS`.
+    flush_groups: usize,
 }
 
 struct GroupTable {
@@ -79,6 +84,15 @@ struct GroupTable {
 
 /// Below this many groups in all, one serial merge is cheaper than tasks.
 const PARTITION_MIN_GROUPS: usize = 1 << 15;
+
+/// By default, a worker's table with this many groups is handed over (partitioned,
+/// without its index) and a new one started: the hash index stays within
+/// 64 MiB per worker instead of doubling with the groups (a 15M-group
+/// aggregation held two 256 MiB indexes, and a third while one grew). The
+/// partition tasks merge a key that reappears in a later table. Session
+/// setting `ember.aggregate_flush_groups`, at least `PARTITION_MIN_GROUPS`
+/// (so that a handed-over table is always partitioned).
+const FLUSH_GROUPS: usize = 1 << 21;
 
 impl GroupTable {
     fn num_groups(&self) -> usize {
@@ -162,6 +176,7 @@ impl HashAggregate {
             partition_output: Mutex::new(vec![]),
             reservation: Mutex::new(reservation),
             batch_size,
+            flush_groups: FLUSH_GROUPS,
         })
     }
 
@@ -248,25 +263,22 @@ impl Sink for HashAggregate {
             self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(size - local.reserved)?;
             local.reserved = size;
         }
+        if !local.table.global && local.table.num_groups() >= self.flush_groups {
+            // the reservation keeps what it holds for the table handed over
+            let full = std::mem::replace(&mut local.table, self.new_table()?);
+            local.reserved = 0;
+            self.hand_over(full);
+        }
         Ok(SinkResult::NeedMoreInput)
     }
     fn combine(&self, mut local: LocalState) -> Result<()> {
         let local =
             std::mem::replace(local_mut::<AggLocal>(&mut local)?, AggLocal { table: self.new_table()?, reserved: 0 });
-        let mut table = local.table;
+        let table = local.table;
         if table.num_groups() == 0 && !table.global {
             return Ok(());
         }
-        // partition here, on the worker, if it may be needed
-        if !table.global && table.num_groups() >= PARTITION_MIN_GROUPS {
-            table.partition(&self.key_encoder);
-            // Nothing looks up this table's keys again: the partition tasks
-            // read its groups by index, and were it the only table it is
-            // evaluated as it is. Its hash index (16 bytes a slot, up to
-            // twice the groups) is the largest part of it.
-            table.index = HashTable::new();
-        }
-        self.locals.write().unwrap_or_else(|e| e.into_inner()).push(table);
+        self.hand_over(table);
         Ok(())
     }
     fn finalize_tasks(&self) -> Result<usize> {
@@ -327,6 +339,27 @@ impl Sink for HashAggregate {
 }
 
 impl HashAggregate {
+    /// Hands a worker's table over once it has `groups` (default
+    /// `FLUSH_GROUPS`; never below `PARTITION_MIN_GROUPS`).
+    pub fn with_flush_groups(mut self, groups: Option<usize>) -> HashAggregate {
+        self.flush_groups = groups.unwrap_or(FLUSH_GROUPS).max(PARTITION_MIN_GROUPS);
+        self
+    }
+
+    /// Adds a worker's table to the ones `finalize` merges; a large one is
+    /// split into radix partitions here, on the worker.
+    fn hand_over(&self, mut table: GroupTable) {
+        if !table.global && table.num_groups() >= PARTITION_MIN_GROUPS {
+            table.partition(&self.key_encoder);
+            // Nothing looks up this table's keys again: the partition tasks
+            // read its groups by index, and were it the only table it is
+            // evaluated as it is. Its hash index (16 bytes a slot, up to
+            // twice the groups) is the largest part of it.
+            table.index = HashTable::new();
+        }
+        self.locals.write().unwrap_or_else(|e| e.into_inner()).push(table);
+    }
+
     /// The result rows of a merged table: keys, then one column per aggregate.
     fn evaluate(&self, mut table: GroupTable) -> Result<RecordBatch> {
         let n = table.num_groups();
