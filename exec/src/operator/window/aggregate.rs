@@ -27,7 +27,7 @@ use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, Decimal128Array, Float64Array, Int64Array, UInt32Array};
 use arrow::compute::{cast, concat, take};
-use arrow::datatypes::DataType;
+use arrow::datatypes::{i256, DataType};
 use arrow::row::{RowConverter, Rows, SortField};
 use ember_core::{AggFunc, Error, EvalMode, Result};
 
@@ -97,7 +97,9 @@ struct State {
     n: i64,
     int: i64,
     float: f64,
-    dec: i128,
+    /// Decimal sums in 256 bits: a frame's rows are added and taken out
+    /// again, and only the sum of the current frame must fit in the end.
+    dec: i256,
     mean: f64,
     m2: f64,
     best: Option<usize>,
@@ -167,7 +169,7 @@ impl State {
             n: 0,
             int: 0,
             float: 0.0,
-            dec: 0,
+            dec: i256::ZERO,
             mean: 0.0,
             m2: 0.0,
             best: None,
@@ -180,7 +182,7 @@ impl State {
         self.n = 0;
         self.int = 0;
         self.float = 0.0;
-        self.dec = 0;
+        self.dec = i256::ZERO;
         self.mean = 0.0;
         self.m2 = 0.0;
         self.best = None;
@@ -221,7 +223,9 @@ impl State {
                 };
             }
             Kind::SumFloat(v) | Kind::AvgFloat(v) => self.float += v.value(i),
-            Kind::SumDecimal(v, _) | Kind::AvgDecimal(v, ..) => self.dec = self.dec.wrapping_add(v.value(i)),
+            Kind::SumDecimal(v, _) | Kind::AvgDecimal(v, ..) => {
+                self.dec = self.dec.wrapping_add(i256::from_i128(v.value(i)))
+            }
             Kind::MinMax { rows, min, .. } => {
                 let better = match self.best {
                     None => true,
@@ -261,7 +265,9 @@ impl State {
         match &self.kind {
             Kind::Count => {}
             Kind::SumInt(v) => self.int = self.int.wrapping_sub(v.value(i)),
-            Kind::SumDecimal(v, _) | Kind::AvgDecimal(v, ..) => self.dec = self.dec.wrapping_sub(v.value(i)),
+            Kind::SumDecimal(v, _) | Kind::AvgDecimal(v, ..) => {
+                self.dec = self.dec.wrapping_sub(i256::from_i128(v.value(i)))
+            }
             _ => return Err(Error::internal("removing a row from an aggregate that cannot")),
         }
         Ok(())
@@ -279,8 +285,8 @@ impl State {
             (Kind::SumDecimal(_, p), Out::Dec(o)) => {
                 let v = if n == 0 {
                     None
-                } else if fits(self.dec, *p) {
-                    Some(self.dec)
+                } else if let Some(sum) = self.dec.to_i128().filter(|v| fits(*v, *p)) {
+                    Some(sum)
                 } else if ansi {
                     let s = match self.data_type {
                         DataType::Decimal128(_, s) => s,
@@ -298,7 +304,7 @@ impl State {
                 let v = if n == 0 {
                     None
                 } else {
-                    match div_round_half_up(self.dec, *shift, n as i128) {
+                    match self.dec.to_i128().and_then(|sum| div_round_half_up(sum, *shift, n as i128)) {
                         Some(q) if fits(q, *p) => Some(q),
                         _ if ansi => return Err(Error::arithmetic_overflow("Overflow in average of decimals")),
                         _ => None,
