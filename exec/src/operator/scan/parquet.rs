@@ -189,9 +189,30 @@ enum MorselReader {
     /// Every projected column at once.
     Plain(ParquetRecordBatchReader),
     /// After the filter pass: `kept` holds the filter columns of the
-    /// surviving rows; `rest` decodes the other columns of those rows.
-    Filtered { filtering: Arc<Filtering>, kept: RecordBatch, offset: usize, rest: Option<ParquetRecordBatchReader> },
+    /// surviving rows; `rest` decodes the other columns of those rows, or,
+    /// with `rest_mask`, of every row, to be filtered here.
+    Filtered {
+        filtering: Arc<Filtering>,
+        kept: RecordBatch,
+        offset: usize,
+        rest: Option<ParquetRecordBatchReader>,
+        rest_mask: Option<RestMask>,
+    },
 }
+
+/// The filter pass's verdict on every row of a row group, applied to the
+/// other columns after they are decoded in full (see `DENSE_SELECTION`).
+struct RestMask {
+    mask: BooleanArray,
+    /// Rows of the row group decoded so far.
+    position: usize,
+}
+
+/// A row selection with more runs than one per this many rows is cheaper
+/// to apply after decoding every row: the reader's per-run skipping costs
+/// more than decoding and filtering (TPC-H Q21's `o_orderstatus = 'F'`
+/// keeps half of `orders` in short runs).
+const DENSE_SELECTION: usize = 8;
 
 impl ParquetScan {
     pub fn try_new(
@@ -362,13 +383,22 @@ impl ParquetScan {
             return Ok(None);
         }
         let kept = concat_batches(&filter.schema, &kept)?;
-        let rest = if filter.rest_columns.is_empty() {
-            None
+        let (rest, rest_mask) = if filter.rest_columns.is_empty() {
+            (None, None)
         } else {
             let selection = RowSelection::from_filters(&masks);
-            Some(self.reader(m, &filter.rest_columns, Some(selection), None)?)
+            let rows: usize = masks.iter().map(BooleanArray::len).sum();
+            if selection.iter().count() * DENSE_SELECTION > rows {
+                let masks: Vec<&dyn arrow::array::Array> =
+                    masks.iter().map(|m| m as &dyn arrow::array::Array).collect();
+                let mask = arrow::compute::concat(&masks)?.as_boolean().clone();
+                let reader = self.reader(m, &filter.rest_columns, None, None)?;
+                (Some(reader), Some(RestMask { mask, position: 0 }))
+            } else {
+                (Some(self.reader(m, &filter.rest_columns, Some(selection), None)?), None)
+            }
         };
-        Ok(Some(MorselReader::Filtered { filtering: filtering.clone(), kept, offset: 0, rest }))
+        Ok(Some(MorselReader::Filtered { filtering: filtering.clone(), kept, offset: 0, rest, rest_mask }))
     }
 
     /// The next chunk of the open row group, `None` when it is done.
@@ -383,15 +413,32 @@ impl ParquetScan {
                 Some(Err(e)) => Err(Error::file(&self.table_name, e)),
                 None => Ok(None),
             },
-            MorselReader::Filtered { filtering, kept, offset, rest } => {
+            MorselReader::Filtered { filtering, kept, offset, rest, rest_mask } => {
                 let filter = &filtering.filter;
-                let rest_batch = match rest {
-                    Some(reader) => match reader.next() {
-                        Some(Ok(b)) => Some(b),
-                        Some(Err(e)) => return Err(Error::file(&self.table_name, e)),
-                        None => return Ok(None),
-                    },
-                    None => None,
+                let rest_batch = loop {
+                    let batch = match rest.as_mut() {
+                        Some(reader) => match reader.next() {
+                            Some(Ok(b)) => Some(b),
+                            Some(Err(e)) => return Err(Error::file(&self.table_name, e)),
+                            None => return Ok(None),
+                        },
+                        None => None,
+                    };
+                    match (batch, rest_mask.as_mut()) {
+                        (Some(b), Some(m)) => {
+                            let n = b.num_rows();
+                            if m.position + n > m.mask.len() {
+                                return Err(Error::internal("a filtered scan read more rows than its row group has"));
+                            }
+                            let mask = m.mask.slice(m.position, n);
+                            m.position += n;
+                            let b = arrow::compute::filter_record_batch(&b, &mask)?;
+                            if b.num_rows() > 0 {
+                                break Some(b);
+                            }
+                        }
+                        (b, _) => break b,
+                    }
                 };
                 let remaining = kept.num_rows() - *offset;
                 let rows = rest_batch.as_ref().map_or(remaining.min(self.batch_size), RecordBatch::num_rows);
