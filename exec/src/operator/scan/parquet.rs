@@ -15,7 +15,7 @@ use arrow::array::{ArrayRef, AsArray, BooleanArray, RecordBatch, RecordBatchOpti
 use arrow::buffer::BooleanBuffer;
 use arrow::compute::concat_batches;
 use arrow::datatypes::{Schema, SchemaRef};
-use ember_core::expr::ColumnId;
+use ember_core::expr::{BinaryOp, ColumnId};
 use ember_core::{Attribute, Error, Expr, Result};
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection,
@@ -42,8 +42,14 @@ pub struct ScanFilter {
     /// Per conjunct: the string column it can be evaluated on per
     /// dictionary value (`dictionary_filter`).
     dictionary_columns: Vec<Option<usize>>,
-    /// Applied after the conjuncts.
+    /// Applied after the conjuncts, or before them when `joins_first`.
     joins: Vec<JoinFilter>,
+    /// The join filters go first when no conjunct can fail on a row: they
+    /// are typically the more selective, and the rows they drop need not
+    /// be compared and copied (TPC-H Q4's `l_commitdate < l_receiptdate`
+    /// keeps 63% of lineitem, its join filter 4%). A conjunct that can fail
+    /// must still see every row Spark's plan would show it.
+    joins_first: bool,
     display: String,
 }
 
@@ -134,6 +140,7 @@ impl ScanFilter {
             })
             .collect();
         let dictionary_columns = compiled.iter().map(|c| dictionary_column(c, &schema)).collect();
+        let joins_first = compiled.iter().all(cannot_fail);
         Ok(ScanFilter {
             conjuncts: compiled,
             file_columns,
@@ -142,8 +149,26 @@ impl ScanFilter {
             assembly,
             dictionary_columns,
             joins,
+            joins_first,
             display,
         })
+    }
+}
+
+/// Whether evaluating `e` cannot raise an error on any row: columns,
+/// literals, comparisons (of operands the analyzer coerced to one type),
+/// AND, OR, NOT, IS [NOT] NULL and IN lists of those.
+fn cannot_fail(e: &PhysicalExpr) -> bool {
+    match e {
+        PhysicalExpr::Column(_) | PhysicalExpr::Literal(_) => true,
+        PhysicalExpr::Binary { op, left, right, .. }
+            if op.is_comparison() || matches!(op, BinaryOp::And | BinaryOp::Or) =>
+        {
+            cannot_fail(left) && cannot_fail(right)
+        }
+        PhysicalExpr::Not(x) | PhysicalExpr::IsNull(x) | PhysicalExpr::IsNotNull(x) => cannot_fail(x),
+        PhysicalExpr::InList { expr, list, .. } => cannot_fail(expr) && list.iter().all(cannot_fail),
+        _ => false,
     }
 }
 
@@ -340,16 +365,29 @@ impl ParquetScan {
                     Ok(rows.clone())
                 }
             };
-            let n_conjuncts = filter.conjuncts.len();
+            let (n_conjuncts, n_joins) = (filter.conjuncts.len(), filter.joins.len());
             let (survivors, positions) = filter_with(
                 &batch,
-                n_conjuncts + filter.joins.len(),
-                |i, rows| {
-                    if i >= n_conjuncts {
-                        let join = &filter.joins[i - n_conjuncts];
-                        let rows = decoded(rows)?;
+                n_conjuncts + n_joins,
+                |step, rows| {
+                    // steps are the conjuncts then the joins, or the other way round
+                    let (join, i) = match (filter.joins_first, step) {
+                        (true, s) if s < n_joins => (true, s),
+                        (true, s) => (false, s - n_joins),
+                        (false, s) if s < n_conjuncts => (false, s),
+                        (false, s) => (true, s - n_conjuncts),
+                    };
+                    if join {
+                        let join = &filter.joins[i];
+                        // only the key column needs its Spark type here
+                        let keys = rows.column(join.column);
+                        let keys = if keys.as_any_dictionary_opt().is_some() {
+                            arrow::compute::cast(keys, filter.schema.field(join.column).data_type())?
+                        } else {
+                            keys.clone()
+                        };
                         return Ok(join
-                            .evaluate(rows.column(join.column))?
+                            .evaluate(&keys)?
                             .unwrap_or_else(|| BooleanArray::new(BooleanBuffer::new_set(rows.num_rows()), None)));
                     }
                     let conjunct = &filter.conjuncts[i];
