@@ -323,7 +323,9 @@ impl Accumulator for SumAcc {
             SumState::Decimal(s, p, sc) => {
                 let bound = 10i128.pow(*p as u32);
                 let mut nulls = nulls;
-                if s.iter().zip(&self.seen).any(|(x, seen)| *seen && x.abs() >= bound) {
+                // `unsigned_abs`: a checked sum may end exactly on i128::MIN
+                let bound = bound as u128;
+                if s.iter().zip(&self.seen).any(|(x, seen)| *seen && x.unsigned_abs() >= bound) {
                     if self.mode == EvalMode::Ansi {
                         return Err(Error::arithmetic_overflow(&format!(
                             "Overflow in sum of decimals: the sum does not fit in DECIMAL({p},{sc})"
@@ -331,7 +333,7 @@ impl Accumulator for SumAcc {
                     }
                     // outside ANSI mode a sum out of range is NULL
                     let valid: BooleanBuffer =
-                        s.iter().zip(&self.seen).map(|(x, seen)| *seen && x.abs() < bound).collect();
+                        s.iter().zip(&self.seen).map(|(x, seen)| *seen && x.unsigned_abs() < bound).collect();
                     nulls = Some(NullBuffer::new(valid));
                 }
                 Arc::new(Decimal128Array::new(std::mem::take(s).into(), nulls).with_precision_and_scale(*p, *sc)?)

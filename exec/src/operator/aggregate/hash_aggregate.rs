@@ -3,7 +3,8 @@
 //! per aggregate); `combine` hands the finished local table over.
 //!
 //! A worker's table that reaches `FLUSH_GROUPS` groups is handed over early
-//! and a new one started, which bounds the size of its hash index.
+//! and a new one started (with a doubled threshold), which keeps its hash
+//! index from growing with all of the worker's groups.
 //!
 //! Merging: when the local tables hold many groups, their groups are split
 //! into radix partitions by hash, and each partition is a finalize task:
@@ -85,11 +86,13 @@ struct GroupTable {
 /// Below this many groups in all, one serial merge is cheaper than tasks.
 const PARTITION_MIN_GROUPS: usize = 1 << 15;
 
-/// By default, a worker's table with this many groups is handed over (partitioned,
-/// without its index) and a new one started: the hash index stays within
-/// 64 MiB per worker instead of doubling with the groups (a 15M-group
-/// aggregation held two 256 MiB indexes, and a third while one grew). The
-/// partition tasks merge a key that reappears in a later table. Session
+/// By default, a worker's table with this many groups is handed over
+/// (partitioned, without its index) and a new one started, whose threshold
+/// is twice as high. The largest index then holds about half of a worker's
+/// groups, not all of them (a 15M-group aggregation held two 256 MiB
+/// indexes, and a third while one grew), and since the tables at least
+/// double, a key that recurs in every table is stored a few times at most.
+/// The partition tasks merge a key that reappears in a later table. Session
 /// setting `ember.aggregate_flush_groups`, at least `PARTITION_MIN_GROUPS`
 /// (so that a handed-over table is always partitioned).
 const FLUSH_GROUPS: usize = 1 << 21;
@@ -246,6 +249,11 @@ impl HashAggregate {
 struct AggLocal {
     table: GroupTable,
     reserved: usize,
+    /// Groups at which this worker hands its table over next: doubled at
+    /// each hand-over, so that keys recurring across tables (a uniformly
+    /// spread key just past the threshold) are stored a bounded number of
+    /// times: the tables handed over hold fewer groups than the last one.
+    flush_at: usize,
 }
 
 impl Sink for HashAggregate {
@@ -253,7 +261,7 @@ impl Sink for HashAggregate {
         format!("HashAggregate [{}]", self.display)
     }
     fn init_local(&self) -> Result<LocalState> {
-        Ok(Box::new(AggLocal { table: self.new_table()?, reserved: 0 }))
+        Ok(Box::new(AggLocal { table: self.new_table()?, reserved: 0, flush_at: self.flush_groups }))
     }
     fn sink(&self, local: &mut LocalState, chunk: RecordBatch) -> Result<SinkResult> {
         let local = local_mut::<AggLocal>(local)?;
@@ -263,17 +271,20 @@ impl Sink for HashAggregate {
             self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(size - local.reserved)?;
             local.reserved = size;
         }
-        if !local.table.global && local.table.num_groups() >= self.flush_groups {
+        if !local.table.global && local.table.num_groups() >= local.flush_at {
             // the reservation keeps what it holds for the table handed over
             let full = std::mem::replace(&mut local.table, self.new_table()?);
             local.reserved = 0;
+            local.flush_at = local.flush_at.saturating_mul(2);
             self.hand_over(full);
         }
         Ok(SinkResult::NeedMoreInput)
     }
     fn combine(&self, mut local: LocalState) -> Result<()> {
-        let local =
-            std::mem::replace(local_mut::<AggLocal>(&mut local)?, AggLocal { table: self.new_table()?, reserved: 0 });
+        let local = std::mem::replace(
+            local_mut::<AggLocal>(&mut local)?,
+            AggLocal { table: self.new_table()?, reserved: 0, flush_at: 0 },
+        );
         let table = local.table;
         if table.num_groups() == 0 && !table.global {
             return Ok(());
@@ -355,7 +366,9 @@ impl HashAggregate {
             // read its groups by index, and were it the only table it is
             // evaluated as it is. Its hash index (16 bytes a slot, up to
             // twice the groups) is the largest part of it.
+            let index_bytes = table.index.capacity() * 16;
             table.index = HashTable::new();
+            self.reservation.lock().unwrap_or_else(|e| e.into_inner()).shrink(index_bytes);
         }
         self.locals.write().unwrap_or_else(|e| e.into_inner()).push(table);
     }
