@@ -3,7 +3,7 @@
 //! per aggregate); `combine` hands the finished local table over.
 //!
 //! A worker's table that reaches `FLUSH_GROUPS` groups is handed over early
-//! and a new one started (with a doubled threshold), which keeps its hash
+//! and a new one started (with a threshold half as high again), which keeps its hash
 //! index from growing with all of the worker's groups.
 //!
 //! Merging: when the local tables hold many groups, their groups are split
@@ -88,10 +88,11 @@ const PARTITION_MIN_GROUPS: usize = 1 << 15;
 
 /// By default, a worker's table with this many groups is handed over
 /// (partitioned, without its index) and a new one started, whose threshold
-/// is twice as high. The largest index then holds about half of a worker's
+/// is half as high again. The largest index then holds a part of a worker's
 /// groups, not all of them (a 15M-group aggregation held two 256 MiB
-/// indexes, and a third while one grew), and since the tables at least
-/// double, a key that recurs in every table is stored a few times at most.
+/// indexes, and a third while one grew: now at most 64 MiB each), and since
+/// the tables grow geometrically, a key that recurs in every table is
+/// stored a few times at most.
 /// The partition tasks merge a key that reappears in a later table. Session
 /// setting `ember.aggregate_flush_groups`, at least `PARTITION_MIN_GROUPS`
 /// (so that a handed-over table is always partitioned).
@@ -249,10 +250,10 @@ impl HashAggregate {
 struct AggLocal {
     table: GroupTable,
     reserved: usize,
-    /// Groups at which this worker hands its table over next: doubled at
-    /// each hand-over, so that keys recurring across tables (a uniformly
-    /// spread key just past the threshold) are stored a bounded number of
-    /// times: the tables handed over hold fewer groups than the last one.
+    /// Groups at which this worker hands its table over next: half as high
+    /// again at each hand-over, so that a key recurring across tables (a
+    /// uniformly spread key just past the threshold) is stored a bounded
+    /// number of times: the tables grow geometrically.
     flush_at: usize,
 }
 
@@ -275,7 +276,7 @@ impl Sink for HashAggregate {
             // the reservation keeps what it holds for the table handed over
             let full = std::mem::replace(&mut local.table, self.new_table()?);
             local.reserved = 0;
-            local.flush_at = local.flush_at.saturating_mul(2);
+            local.flush_at = local.flush_at.saturating_add(local.flush_at / 2);
             self.hand_over(full);
         }
         Ok(SinkResult::NeedMoreInput)
