@@ -12,7 +12,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow::array::{new_null_array, Array, ArrayRef, AsArray, BooleanArray, RecordBatch, UInt32Array};
+use arrow::array::{
+    new_null_array, Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, RecordBatch, UInt32Array,
+};
+use arrow::buffer::BooleanBuffer;
 use arrow::compute::kernels::boolean::{and_kleene, is_not_null, is_null, not, or_kleene};
 use arrow::compute::{filter_record_batch, interleave};
 use arrow::datatypes::{DataType, Field, Schema};
@@ -235,6 +238,42 @@ fn fold_constant(e: PhysicalExpr) -> Result<PhysicalExpr> {
 }
 
 impl PhysicalExpr {
+    /// Whether evaluating this cannot raise an error on any row: columns,
+    /// literals, comparisons (of operands the analyzer coerced to one
+    /// type), AND, OR, NOT, IS [NOT] NULL and IN lists of those.
+    pub fn cannot_fail(&self) -> bool {
+        match self {
+            PhysicalExpr::Column(_) | PhysicalExpr::Literal(_) => true,
+            PhysicalExpr::Binary { op, left, right, .. }
+                if op.is_comparison() || matches!(op, BinaryOp::And | BinaryOp::Or) =>
+            {
+                left.cannot_fail() && right.cannot_fail()
+            }
+            PhysicalExpr::Not(x) | PhysicalExpr::IsNull(x) | PhysicalExpr::IsNotNull(x) => x.cannot_fail(),
+            PhysicalExpr::InList { expr, list, .. } => expr.cannot_fail() && list.iter().all(PhysicalExpr::cannot_fail),
+            _ => false,
+        }
+    }
+
+    /// The input columns this reads, or `None` when that is not known (a
+    /// lambda's body may read columns of the row around it).
+    pub fn columns(&self) -> Option<Vec<usize>> {
+        fn visit(e: &PhysicalExpr, out: &mut Vec<usize>) -> bool {
+            match e {
+                PhysicalExpr::Column(c) => {
+                    if !out.contains(c) {
+                        out.push(*c);
+                    }
+                    true
+                }
+                PhysicalExpr::HigherOrder(_) => false,
+                other => other.children().into_iter().all(|c| visit(c, out)),
+            }
+        }
+        let mut out = Vec::new();
+        visit(self, &mut out).then_some(out)
+    }
+
     /// The node itself, seen through its zone.
     fn node(&self) -> &PhysicalExpr {
         match self {
@@ -462,53 +501,110 @@ pub fn null_as_false(mask: &BooleanArray) -> BooleanArray {
 /// A conjunction is applied one conjunct at a time, each on the rows the
 /// ones before kept: later conjuncts see fewer rows, and (as with Spark's
 /// short-circuit `AND`) never the rows an earlier one rejected, so
-/// `b <> 0 AND a / b > 1` raises no division error.
+/// `b <> 0 AND a / b > 1` raises no division error. Conjuncts that cannot
+/// fail may still see rejected rows (see [`filter_with`]).
 pub fn filter_batch(batch: &RecordBatch, predicate: &PhysicalExpr) -> Result<RecordBatch> {
     let mut conjuncts = Vec::new();
     split_conjunction(predicate, &mut conjuncts);
-    Ok(filter_by_conjuncts(batch, &conjuncts, false)?.0)
+    Ok(filter_by_conjuncts(batch, &conjuncts)?.0)
 }
 
 /// The rows of `batch` every conjunct keeps, applying them in order (see
-/// [`filter_batch`]); with `track`, also the kept rows' positions in
-/// `batch` (`None` when every row was kept).
+/// [`filter_batch`]), and which rows of `batch` they are (`None` when every
+/// row was kept).
 pub fn filter_by_conjuncts(
     batch: &RecordBatch,
     conjuncts: &[&PhysicalExpr],
-    track: bool,
-) -> Result<(RecordBatch, Option<Vec<u32>>)> {
-    filter_with(batch, conjuncts.len(), |i, current| Ok(conjuncts[i].evaluate(current)?.as_boolean().clone()), track)
+) -> Result<(RecordBatch, Option<BooleanBuffer>)> {
+    filter_with(
+        batch,
+        conjuncts.len(),
+        |i| conjuncts[i].cannot_fail(),
+        |i, current| Ok(conjuncts[i].evaluate(current)?.as_boolean().clone()),
+    )
 }
 
+/// A pending selection keeping fewer than one row in this many is applied
+/// before the next conjunct runs, even one that may see rejected rows.
+const SELECTIVE_MASK: usize = 4;
+
 /// [`filter_by_conjuncts`] with the conjuncts' evaluation left to the
-/// caller: `evaluate(i, rows)` is conjunct `i` over the rows still kept.
+/// caller: `evaluate(i, rows)` is conjunct `i` over `rows`.
+///
+/// Filtering a batch copies every column, so it is done as rarely as
+/// pays: a conjunct for which `deferrable(i)` holds (it cannot fail and is
+/// cheap per row) runs on the rows of the last filtered batch, and its mask
+/// is ANDed into the pending selection. The batch is filtered before a
+/// conjunct that is not deferrable (it must not see rejected rows), once
+/// the pending selection keeps under a quarter of the rows, and at the end.
 pub fn filter_with(
     batch: &RecordBatch,
     conjuncts: usize,
+    deferrable: impl Fn(usize) -> bool,
     mut evaluate: impl FnMut(usize, &RecordBatch) -> Result<BooleanArray>,
-    track: bool,
-) -> Result<(RecordBatch, Option<Vec<u32>>)> {
+) -> Result<(RecordBatch, Option<BooleanBuffer>)> {
     let mut current = batch.clone();
-    let mut positions: Option<Vec<u32>> = None;
+    // rows of `batch` that `current` holds; `None` while it holds all
+    let mut selected: Option<BooleanBuffer> = None;
+    // the conjuncts' verdicts since `current` was last filtered
+    let mut pending: Option<BooleanBuffer> = None;
+    let apply =
+        |current: &mut RecordBatch, selected: &mut Option<BooleanBuffer>, pending: BooleanBuffer| -> Result<()> {
+            *current = filter_record_batch(current, &BooleanArray::new(pending.clone(), None))?;
+            *selected = Some(match selected.take() {
+                None => pending,
+                Some(outer) => narrow_selection(&outer, &pending),
+            });
+            Ok(())
+        };
     for i in 0..conjuncts {
+        if !deferrable(i) {
+            if let Some(p) = pending.take() {
+                apply(&mut current, &mut selected, p)?;
+            }
+        }
         let mask = evaluate(i, &current)?;
-        let mask = if mask.null_count() == 0 { mask } else { null_as_false(&mask) };
-        let kept = mask.true_count();
+        if mask.len() != current.num_rows() {
+            return Err(Error::internal("a filter conjunct returned a mask of another length"));
+        }
+        let verdict = match mask.nulls() {
+            Some(nulls) => mask.values() & nulls.inner(),
+            None => mask.values().clone(),
+        };
+        let verdict = match pending.take() {
+            Some(p) => &p & &verdict,
+            None => verdict,
+        };
+        let kept = verdict.count_set_bits();
         if kept == current.num_rows() {
             continue;
         }
-        current = filter_record_batch(&current, &mask)?;
-        if track {
-            positions = Some(match positions {
-                None => mask.values().set_indices().map(|i| i as u32).collect(),
-                Some(p) => mask.values().set_indices().map(|i| p[i]).collect(),
-            });
-        }
-        if kept == 0 {
-            break;
+        if kept == 0 || kept * SELECTIVE_MASK < current.num_rows() {
+            apply(&mut current, &mut selected, verdict)?;
+            if kept == 0 {
+                break;
+            }
+        } else {
+            pending = Some(verdict);
         }
     }
-    Ok((current, positions))
+    if let Some(p) = pending {
+        apply(&mut current, &mut selected, p)?;
+    }
+    Ok((current, selected))
+}
+
+/// `outer` (rows of a batch) narrowed by `inner` (one bit per row `outer`
+/// selects, in order): the rows of the batch both keep.
+fn narrow_selection(outer: &BooleanBuffer, inner: &BooleanBuffer) -> BooleanBuffer {
+    let mut bits = BooleanBufferBuilder::new(outer.len());
+    bits.append_n(outer.len(), false);
+    for (row, keep) in outer.set_indices().zip(inner.iter()) {
+        if keep {
+            bits.set_bit(row, true);
+        }
+    }
+    bits.finish()
 }
 
 /// The conjuncts of `e`, in evaluation order.

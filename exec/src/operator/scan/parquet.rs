@@ -15,7 +15,7 @@ use arrow::array::{ArrayRef, AsArray, BooleanArray, RecordBatch, RecordBatchOpti
 use arrow::buffer::BooleanBuffer;
 use arrow::compute::concat_batches;
 use arrow::datatypes::{Schema, SchemaRef};
-use ember_core::expr::{BinaryOp, ColumnId};
+use ember_core::expr::ColumnId;
 use ember_core::{Attribute, Error, Expr, Result};
 use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder, RowSelection,
@@ -42,6 +42,8 @@ pub struct ScanFilter {
     /// Per conjunct: the string column it can be evaluated on per
     /// dictionary value (`dictionary_filter`).
     dictionary_columns: Vec<Option<usize>>,
+    /// Per conjunct: the filter columns it reads (`None`: maybe all).
+    conjunct_columns: Vec<Option<Vec<usize>>>,
     /// Applied after the conjuncts, or before them when `joins_first`.
     joins: Vec<JoinFilter>,
     /// The join filters go first when no conjunct can fail on a row: they
@@ -140,7 +142,8 @@ impl ScanFilter {
             })
             .collect();
         let dictionary_columns = compiled.iter().map(|c| dictionary_column(c, &schema)).collect();
-        let joins_first = compiled.iter().all(cannot_fail);
+        let conjunct_columns = compiled.iter().map(PhysicalExpr::columns).collect();
+        let joins_first = compiled.iter().all(PhysicalExpr::cannot_fail);
         Ok(ScanFilter {
             conjuncts: compiled,
             file_columns,
@@ -148,27 +151,11 @@ impl ScanFilter {
             rest_columns,
             assembly,
             dictionary_columns,
+            conjunct_columns,
             joins,
             joins_first,
             display,
         })
-    }
-}
-
-/// Whether evaluating `e` cannot raise an error on any row: columns,
-/// literals, comparisons (of operands the analyzer coerced to one type),
-/// AND, OR, NOT, IS [NOT] NULL and IN lists of those.
-fn cannot_fail(e: &PhysicalExpr) -> bool {
-    match e {
-        PhysicalExpr::Column(_) | PhysicalExpr::Literal(_) => true,
-        PhysicalExpr::Binary { op, left, right, .. }
-            if op.is_comparison() || matches!(op, BinaryOp::And | BinaryOp::Or) =>
-        {
-            cannot_fail(left) && cannot_fail(right)
-        }
-        PhysicalExpr::Not(x) | PhysicalExpr::IsNull(x) | PhysicalExpr::IsNotNull(x) => cannot_fail(x),
-        PhysicalExpr::InList { expr, list, .. } => cannot_fail(expr) && list.iter().all(cannot_fail),
-        _ => false,
     }
 }
 
@@ -358,25 +345,33 @@ impl ParquetScan {
             // its Spark type once, here
             let batch = conform_except_dictionaries(batch, &filter.schema)?;
             let has_dictionaries = batch.columns().iter().any(|c| c.as_any_dictionary_opt().is_some());
-            let decoded = |rows: &RecordBatch| -> Result<RecordBatch> {
+            // the rows with the dictionary columns conjunct `i` reads decoded
+            let decoded = |i: usize, rows: &RecordBatch| -> Result<RecordBatch> {
                 if has_dictionaries {
-                    super::conform_batch(rows.clone(), &filter.schema)
+                    decode_dictionaries(rows, &filter.schema, filter.conjunct_columns[i].as_deref())
                 } else {
                     Ok(rows.clone())
                 }
             };
             let (n_conjuncts, n_joins) = (filter.conjuncts.len(), filter.joins.len());
-            let (survivors, positions) = filter_with(
+            // steps are the conjuncts then the joins, or the other way round
+            let step = |s: usize| match (filter.joins_first, s) {
+                (true, s) if s < n_joins => (true, s),
+                (true, s) => (false, s - n_joins),
+                (false, s) if s < n_conjuncts => (false, s),
+                (false, s) => (true, s - n_conjuncts),
+            };
+            let (survivors, selected) = filter_with(
                 &batch,
                 n_conjuncts + n_joins,
-                |step, rows| {
-                    // steps are the conjuncts then the joins, or the other way round
-                    let (join, i) = match (filter.joins_first, step) {
-                        (true, s) if s < n_joins => (true, s),
-                        (true, s) => (false, s - n_joins),
-                        (false, s) if s < n_conjuncts => (false, s),
-                        (false, s) => (true, s - n_conjuncts),
-                    };
+                // a join filter probes a hash table per row: it runs on
+                // the rows kept so far
+                |s| match step(s) {
+                    (true, _) => false,
+                    (false, i) => filter.dictionary_columns[i].is_some() || filter.conjuncts[i].cannot_fail(),
+                },
+                |s, rows| {
+                    let (join, i) = step(s);
                     if join {
                         let join = &filter.joins[i];
                         // only the key column needs its Spark type here
@@ -396,22 +391,11 @@ impl ParquetScan {
                             return Ok(mask);
                         }
                     }
-                    Ok(conjunct.evaluate(&decoded(rows)?)?.as_boolean().clone())
+                    Ok(conjunct.evaluate(&decoded(i, rows)?)?.as_boolean().clone())
                 },
-                true,
             )?;
             let survivors = super::conform_batch(survivors, &filter.schema)?;
-            let mask = match positions {
-                None => BooleanBuffer::new_set(n),
-                Some(p) => {
-                    let mut bits = arrow::array::BooleanBufferBuilder::new(n);
-                    bits.append_n(n, false);
-                    for i in p {
-                        bits.set_bit(i as usize, true);
-                    }
-                    bits.finish()
-                }
-            };
+            let mask = selected.unwrap_or_else(|| BooleanBuffer::new_set(n));
             masks.push(BooleanArray::new(mask, None));
             if survivors.num_rows() > 0 {
                 kept.push(survivors);
@@ -608,12 +592,30 @@ fn dictionary_metadata(meta: &ArrowReaderMetadata, columns: &[usize]) -> Result<
 
 /// `batch` with every column but the dictionaries cast to `schema`'s types.
 fn conform_except_dictionaries(batch: RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
+    conform_columns(&batch, schema, |_, c| c.as_any_dictionary_opt().is_none())
+}
+
+/// `batch` with the dictionary columns among `columns` (all, for `None`)
+/// decoded to their Spark types; a conjunct that reads no dictionary
+/// column decodes nothing.
+fn decode_dictionaries(batch: &RecordBatch, schema: &SchemaRef, columns: Option<&[usize]>) -> Result<RecordBatch> {
+    conform_columns(batch, schema, |i, _| columns.is_none_or(|cs| cs.contains(&i)))
+}
+
+/// `batch` with the columns `convert(index, column)` picks cast to their
+/// type in `schema`.
+fn conform_columns(
+    batch: &RecordBatch,
+    schema: &SchemaRef,
+    convert: impl Fn(usize, &ArrayRef) -> bool,
+) -> Result<RecordBatch> {
     let columns: Vec<ArrayRef> = batch
         .columns()
         .iter()
         .zip(schema.fields())
-        .map(|(c, f)| {
-            if c.as_any_dictionary_opt().is_some() || c.data_type() == f.data_type() {
+        .enumerate()
+        .map(|(i, (c, f))| {
+            if c.data_type() == f.data_type() || !convert(i, c) {
                 Ok(c.clone())
             } else {
                 Ok(arrow::compute::cast(c, f.data_type())?)
