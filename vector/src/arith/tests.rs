@@ -264,6 +264,62 @@ fn decimal_multiply_of_narrow_chunks_agrees_with_reference() {
 }
 
 #[test]
+fn decimal_add_of_narrow_chunks_agrees_with_reference() {
+    // one scale, up to 18 digits: the 64-bit add runs when the chunks'
+    // bounds keep every result below the result precision, and the checked
+    // path (or an overflow to NULL) otherwise
+    let mut rng = Lcg(11);
+    for _ in 0..400 {
+        let (p1, p2) = (1 + rng.below(18) as u8, 1 + rng.below(18) as u8);
+        let s1 = rng.below(p1.min(p2) as u64 + 1) as i8;
+        let p = (s1 as u8).max(1 + rng.below(20) as u8);
+        let a: Vec<Option<i128>> = (0..64).map(|i| (i % 7 != 0).then(|| rng.decimal(p1))).collect();
+        let b: Vec<Option<i128>> = (0..64).map(|_| Some(rng.decimal(p2))).collect();
+        for op in [BinaryOp::Plus, BinaryOp::Minus] {
+            let out =
+                binary(op, &dec(&a, p1, s1), &dec(&b, p2, s1), &DataType::Decimal128(p, s1), EvalMode::Try).unwrap();
+            let out = out.as_primitive::<arrow::datatypes::Decimal128Type>();
+            for i in 0..64 {
+                let got = if out.is_null(i) { None } else { Some(out.value(i)) };
+                let want = a[i].and_then(|x| match decimal_binary_reference(op, x, s1, b[i].unwrap(), s1, p, s1) {
+                    DecimalOutcome::Value(v) => Some(v),
+                    _ => None,
+                });
+                assert_eq!(got, want, "{a:?} {op:?} {b:?} p{p} s{s1}", a = a[i], b = b[i]);
+            }
+        }
+    }
+}
+
+#[test]
+fn decimal_arithmetic_at_the_ends_of_i64() {
+    // values whose 64-bit halves would mislead a bound: i64::MIN needs its
+    // full 2^63, and i64::MAX + 1 does not fit at all
+    let edges = [i64::MIN as i128, i64::MAX as i128, i64::MAX as i128 + 1, i64::MIN as i128 - 1, -1, 0, 1];
+    for a in edges {
+        for b in edges {
+            for op in [BinaryOp::Plus, BinaryOp::Minus, BinaryOp::Multiply] {
+                let out = binary(
+                    op,
+                    &dec(&[Some(a)], 38, 0),
+                    &dec(&[Some(b)], 38, 0),
+                    &DataType::Decimal128(38, 0),
+                    EvalMode::Try,
+                )
+                .unwrap();
+                let out = out.as_primitive::<arrow::datatypes::Decimal128Type>();
+                let got = if out.is_null(0) { None } else { Some(out.value(0)) };
+                let want = match decimal_binary_reference(op, a, 0, b, 0, 38, 0) {
+                    DecimalOutcome::Value(v) => Some(v),
+                    _ => None,
+                };
+                assert_eq!(got, want, "{a} {op:?} {b}");
+            }
+        }
+    }
+}
+
+#[test]
 fn decimal_divide_reference_matches_bigdecimal() {
     // 7 / 3 at scales: BigDecimal("7").divide(3, 38, HALF_UP).setScale(6, HALF_UP) = 2.333333
     assert_eq!(decimal_binary_reference(BinaryOp::Divide, 7, 0, 3, 0, 10, 6), DecimalOutcome::Value(2_333_333));

@@ -12,6 +12,7 @@ use arrow::row::{OwnedRow, RowConverter, SortField};
 use ember_core::{AggFunc, Error, EvalMode, Result};
 use hashbrown::HashTable;
 
+use super::grouped_add::add_grouped;
 use crate::operator::hash_keys::{hash_i64, EncodedKeys, KeyEncoder};
 
 pub trait Accumulator: Send + Sync {
@@ -91,9 +92,7 @@ impl Accumulator for CountAcc {
             return Ok(());
         }
         if values.iter().all(|v| v.null_count() == 0) {
-            for g in groups {
-                self.counts[*g as usize] += 1;
-            }
+            add_grouped(&mut self.counts, groups, |_| 1, |a, b| a + b);
         } else {
             for (i, g) in groups.iter().enumerate() {
                 if values.iter().all(|v| v.is_valid(i)) {
@@ -221,7 +220,9 @@ impl Accumulator for SumAcc {
         };
         let nulls = v.logical_nulls().filter(|n| n.null_count() > 0);
         let valid = |i: usize| nulls.as_ref().is_none_or(|n| n.is_valid(i));
-        let seen = &mut self.seen;
+        // a slice, not the Vec: a `bool` store may alias the Vec's own
+        // pointer and length, which the loops would then reload per row
+        let seen = self.seen.as_mut_slice();
         match &mut self.state {
             SumState::Int(s) => {
                 let vals = v.as_primitive::<Int64Type>().values();
@@ -256,10 +257,10 @@ impl Accumulator for SumAcc {
                     // result's precision at the end
                     self.headroom -= charge;
                     if nulls.is_none() {
-                        for (g, x) in groups.iter().zip(vals.iter()) {
+                        for g in groups {
                             seen[*g as usize] = true;
-                            s[*g as usize] = s[*g as usize].wrapping_add(*x);
                         }
+                        add_grouped(s, groups, |i| vals[i], i128::wrapping_add);
                     } else {
                         for (i, g) in groups.iter().enumerate() {
                             if valid(i) {

@@ -2,5 +2,6 @@
 
 pub mod accumulator;
 pub mod collect;
+pub mod grouped_add;
 pub mod hash_aggregate;
 pub mod short_keys;

@@ -2,7 +2,8 @@
 //! value of their range. Join filters test a probe value with a subtraction
 //! and a bit lookup, branch-free and cache-resident, instead of a hash-table
 //! probe per row. Built only when the range is dense enough that the bitmap
-//! is no larger than the keys themselves.
+//! is no larger than the keys themselves, or than a hash table's slots for
+//! them while the bitmap stays small.
 
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
 use arrow::buffer::BooleanBuffer;
@@ -17,12 +18,19 @@ pub struct KeyBitmap {
     bits: Vec<u64>,
 }
 
-/// Bits allowed per key: 64, the size of the key itself.
+/// Bits always allowed per key: 64, the size of the key itself.
 const BITS_PER_KEY: u64 = 64;
+
+/// Bits allowed per key while the bitmap is at most `SMALL_BITMAP_BITS`:
+/// about what a hash table's slots take per key. TPC-H's order keys of one
+/// quarter's orders (Q04, Q10) are this sparse.
+const SPARSE_BITS_PER_KEY: u64 = 256;
+const SMALL_BITMAP_BITS: u64 = 1 << 27;
 
 impl KeyBitmap {
     /// The bitmap of the non-NULL `keys`, when their range is at most
-    /// `BITS_PER_KEY` times their count (and there is at least one).
+    /// `BITS_PER_KEY` times their count, or `SPARSE_BITS_PER_KEY` times
+    /// within `SMALL_BITMAP_BITS` (and there is at least one).
     pub fn build(keys: impl Iterator<Item = i64> + Clone) -> Option<KeyBitmap> {
         let (mut min, mut max, mut count) = (i64::MAX, i64::MIN, 0u64);
         for k in keys.clone() {
@@ -34,7 +42,11 @@ impl KeyBitmap {
             return None;
         }
         let span = (max as i128 - min as i128 + 1) as u128;
-        if span > (count.saturating_mul(BITS_PER_KEY)).max(1 << 16) as u128 {
+        let allowed = count
+            .saturating_mul(BITS_PER_KEY)
+            .max(count.saturating_mul(SPARSE_BITS_PER_KEY).min(SMALL_BITMAP_BITS))
+            .max(1 << 16);
+        if span > allowed as u128 {
             return None;
         }
         let span = span as u64;
@@ -100,5 +112,18 @@ mod tests {
         assert!(KeyBitmap::build(std::iter::empty()).is_none());
         assert!(KeyBitmap::build([i64::MIN, i64::MAX].into_iter()).is_none());
         assert!(KeyBitmap::build([5i64].into_iter()).is_some());
+    }
+
+    #[test]
+    fn sparse_keys_get_a_bitmap_only_while_it_is_small() {
+        let spread = |count: i64, step: i64| (0..count).map(move |i| i * step);
+        // 200 bits per key, 200,000 bits in all
+        assert!(KeyBitmap::build(spread(1_000, 200)).is_some());
+        // 300 bits per key
+        assert!(KeyBitmap::build(spread(1_000, 300)).is_none());
+        // 200 bits per key, but past SMALL_BITMAP_BITS
+        assert!(KeyBitmap::build(spread(1_000_000, 200)).is_none());
+        // 64 bits per key are allowed at any size
+        assert!(KeyBitmap::build(spread(3_000_000, 64)).is_some());
     }
 }
