@@ -257,21 +257,38 @@ impl Rescale {
     }
 }
 
-/// An upper bound of a chunk's absolute unscaled values (at least the
-/// largest, under twice it) when every value fits in an `i64`. NULL slots
-/// count too: their values are arbitrary, and only make the bound looser.
-/// Works on 64-bit halves and ORs, which vectorize where `i128` compares
-/// do not.
-fn narrow_abs_bound(values: &[i128]) -> Option<u64> {
-    let (mut bits, mut wide) = (0u64, 0u64);
-    for v in values {
-        let low = *v as i64;
-        let high = (*v >> 64) as i64;
-        // a value fits when its high half only repeats the low half's sign
-        wide |= (high ^ (low >> 63)) as u64;
-        bits |= low.unsigned_abs();
-    }
-    (wide == 0).then_some(bits)
+/// `f` on the low 64-bit halves of two chunks, in one pass, when every
+/// value of both fits in an `i64` and `fits(a, b)` holds for bounds `a`
+/// and `b` of the chunks' absolute values; `None` (and the work thrown
+/// away) otherwise. NULL slots count too: their values are arbitrary, and
+/// only make the bounds looser.
+///
+/// The bounds are ORs of one's-complement magnitudes (`v ^ (v >> 63)`, one
+/// less than `|v|` for negatives), so `|v| <= bound + 1`; they cost two
+/// operations per value, where exact `i128` maxima would cost compares.
+fn narrow_binary(
+    l: &Decimal128Array,
+    r: &Decimal128Array,
+    f: impl Fn(i64, i64) -> i64,
+    fits: impl Fn(u128, u128) -> bool,
+) -> Option<Decimal128Array> {
+    let (lv, rv) = (l.values(), r.values());
+    let (mut wide, mut lbits, mut rbits) = (0u64, 0u64, 0u64);
+    let values: Vec<i128> = lv
+        .iter()
+        .zip(rv.iter())
+        .map(|(a, b)| {
+            let (al, bl) = (*a as i64, *b as i64);
+            let (asign, bsign) = (al >> 63, bl >> 63);
+            // a value fits when its high half only repeats its sign
+            wide |= (((*a >> 64) as i64 ^ asign) | ((*b >> 64) as i64 ^ bsign)) as u64;
+            lbits |= (al ^ asign) as u64;
+            rbits |= (bl ^ bsign) as u64;
+            f(al, bl) as i128
+        })
+        .collect();
+    (wide == 0 && fits(lbits as u128 + 1, rbits as u128 + 1))
+        .then(|| PrimitiveArray::new(values.into(), union_nulls(l, r)))
 }
 
 /// A product at the exact scale when every value of both chunks is small
@@ -281,32 +298,21 @@ fn narrow_abs_bound(values: &[i128]) -> Option<u64> {
 /// `l_extendedprice * (1 - l_discount)`). `None` when the chunk is not
 /// narrow.
 fn multiply_narrow(l: &Decimal128Array, r: &Decimal128Array, bound: i128) -> Option<Decimal128Array> {
-    let (lv, rv) = (l.values(), r.values());
     let limit = (bound as u128).min(i64::MAX as u128);
-    let (ml, mr) = (narrow_abs_bound(lv)?, narrow_abs_bound(rv)?);
-    if (ml as u128).checked_mul(mr as u128).is_none_or(|m| m >= limit) {
-        return None;
-    }
-    let values: Vec<i128> = lv.iter().zip(rv.iter()).map(|(a, b)| (*a as i64 * *b as i64) as i128).collect();
-    Some(PrimitiveArray::new(values.into(), union_nulls(l, r)))
+    narrow_binary(l, r, i64::wrapping_mul, |a, b| a.checked_mul(b).is_some_and(|m| m < limit))
 }
 
 /// A sum or difference of two chunks at one scale when every result is
 /// below `bound` by the chunks' bounds alone: one 64-bit add per row, with
 /// no per-row check (TPC-H's `1 - l_discount`). `None` otherwise.
 fn add_narrow(l: &Decimal128Array, r: &Decimal128Array, subtract: bool, bound: i128) -> Option<Decimal128Array> {
-    let (lv, rv) = (l.values(), r.values());
     let limit = (bound as u128).min(i64::MAX as u128);
-    let (ml, mr) = (narrow_abs_bound(lv)?, narrow_abs_bound(rv)?);
-    if ml as u128 + mr as u128 >= limit {
-        return None;
-    }
-    let values: Vec<i128> = if subtract {
-        lv.iter().zip(rv.iter()).map(|(a, b)| (*a as i64 - *b as i64) as i128).collect()
+    let fits = |a: u128, b: u128| a + b < limit;
+    if subtract {
+        narrow_binary(l, r, i64::wrapping_sub, fits)
     } else {
-        lv.iter().zip(rv.iter()).map(|(a, b)| (*a as i64 + *b as i64) as i128).collect()
-    };
-    Some(PrimitiveArray::new(values.into(), union_nulls(l, r)))
+        narrow_binary(l, r, i64::wrapping_add, fits)
+    }
 }
 
 /// The fast loop, then the reference for flagged valid rows.

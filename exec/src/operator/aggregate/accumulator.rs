@@ -122,6 +122,16 @@ impl Accumulator for CountAcc {
     }
 }
 
+/// Sets `seen[g]` for every group `g` of `groups`. Its own function: inside
+/// the accumulator's loop the slice's pointer and length were spilled and
+/// reloaded per row.
+#[inline(never)]
+fn mark_groups(seen: &mut [bool], groups: &[u32]) {
+    for g in groups {
+        seen[*g as usize] = true;
+    }
+}
+
 /// Sum state by result type: bigint, double or decimal (unscaled i128).
 /// Sums start at zero; `SumAcc::seen` tells a group with no non-NULL value
 /// (whose sum is NULL) from one that sums to zero.
@@ -257,9 +267,7 @@ impl Accumulator for SumAcc {
                     // result's precision at the end
                     self.headroom -= charge;
                     if nulls.is_none() {
-                        for g in groups {
-                            seen[*g as usize] = true;
-                        }
+                        mark_groups(seen, groups);
                         add_grouped(s, groups, |i| vals[i], i128::wrapping_add);
                     } else {
                         for (i, g) in groups.iter().enumerate() {
