@@ -311,20 +311,34 @@ impl Operator for HashJoinProbe {
         let nulls = null_key_rows(&key_cols, len);
         let mut p_idx = Vec::new();
         let mut b_idx = Vec::new();
+        let exact = probe_keys.tag_is_key();
+        // the row before's lookup (row, entry found): a probe row with the
+        // same key as the row before takes its matches without a lookup, as
+        // in `lineitem` probing by its clustered order key
+        let mut previous: Option<(usize, Option<u32>)> = None;
         for (i, null) in nulls.iter().enumerate() {
             if *null {
                 continue;
             }
-            let h = index.encoder.hash(&probe_keys, i);
-            let tag = probe_keys.tag(i, h);
-            let exact = probe_keys.tag_is_key();
-            if let Some((_, first)) = index.table(h).find(h, |(t, er)| {
-                *t == tag && (exact || index.keys.equals((*er & !MORE_ROWS) as usize, &probe_keys, i))
-            }) {
+            let found = match previous {
+                Some((j, found)) if j + 1 == i && probe_keys.equals(j, &probe_keys, i) => found,
+                _ => {
+                    let h = index.encoder.hash(&probe_keys, i);
+                    let tag = probe_keys.tag(i, h);
+                    index
+                        .table(h)
+                        .find(h, |(t, er)| {
+                            *t == tag && (exact || index.keys.equals((*er & !MORE_ROWS) as usize, &probe_keys, i))
+                        })
+                        .map(|(_, first)| *first)
+                }
+            };
+            previous = Some((i, found));
+            if let Some(first) = found {
                 p_idx.push(i as u32);
-                b_idx.push(*first & !MORE_ROWS);
-                if *first & MORE_ROWS != 0 {
-                    let mut b = index.next[(*first & !MORE_ROWS) as usize].load(Ordering::Relaxed);
+                b_idx.push(first & !MORE_ROWS);
+                if first & MORE_ROWS != 0 {
+                    let mut b = index.next[(first & !MORE_ROWS) as usize].load(Ordering::Relaxed);
                     while b != NO_ROW {
                         p_idx.push(i as u32);
                         b_idx.push(b);
