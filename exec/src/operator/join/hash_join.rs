@@ -20,6 +20,7 @@ use ember_spill::MemoryReservation;
 use hashbrown::HashTable;
 
 use super::build_side::BuildCollector;
+use super::direct_index::{self, DirectIndex};
 use super::emit::{null_key_rows, BuildSide, JoinEmitter};
 use super::key_bitmap::KeyBitmap;
 use crate::expr::PhysicalExpr;
@@ -48,12 +49,31 @@ pub struct HashTableIndex {
     /// One integer key over a dense range: its values as a bitmap, which
     /// answers join filters without probing the tables.
     bitmap: Option<KeyBitmap>,
+    /// One integer key over a range dense enough: the entries by key value,
+    /// in place of `tables` (which are then empty).
+    direct: Option<DirectIndex>,
 }
 
 impl HashTableIndex {
     #[inline]
     fn table(&self, hash: u64) -> &HashTable<(u64, u32)> {
         &self.tables[radix_partition(hash, self.tables.len())]
+    }
+
+    /// The table entry (first build row | `MORE_ROWS`) for key `i` of
+    /// `probe` (encoded by this index's encoder, not NULL), if any.
+    #[inline]
+    fn entry(&self, probe: &EncodedKeys, i: usize) -> Option<u32> {
+        if let (Some(direct), EncodedKeys::Int { values, .. }) = (&self.direct, probe) {
+            let entry = direct.get(values[i]);
+            return (entry != direct_index::EMPTY).then_some(entry);
+        }
+        let h = self.encoder.hash(probe, i);
+        let tag = probe.tag(i, h);
+        let exact = probe.tag_is_key();
+        self.table(h)
+            .find(h, |(t, er)| *t == tag && (exact || self.keys.equals((*er & !MORE_ROWS) as usize, probe, i)))
+            .map(|(_, first)| *first)
     }
 
     /// Whether each value of `keys` (one column of the single key's type)
@@ -63,17 +83,9 @@ impl HashTableIndex {
             return bitmap.contains_all(keys);
         }
         let encoded = self.encoder.encode(std::slice::from_ref(keys))?;
-        let exact = encoded.tag_is_key();
         let nulls = keys.logical_nulls();
         let found = BooleanBuffer::collect_bool(keys.len(), |i| {
-            if nulls.as_ref().is_some_and(|n| n.is_null(i)) {
-                return false;
-            }
-            let h = self.encoder.hash(&encoded, i);
-            let tag = encoded.tag(i, h);
-            self.table(h)
-                .find(h, |(t, er)| *t == tag && (exact || self.keys.equals((*er & !MORE_ROWS) as usize, &encoded, i)))
-                .is_some()
+            !nulls.as_ref().is_some_and(|n| n.is_null(i)) && self.entry(&encoded, i).is_some()
         });
         Ok(BooleanArray::new(found, None))
     }
@@ -101,6 +113,8 @@ struct IndexBuild {
     /// the non-NULL-key build rows of each partition, in build order
     rows: Vec<Vec<u32>>,
     tables: Vec<Mutex<HashTable<(u64, u32)>>>,
+    /// in place of `tables`, for a dense integer key
+    direct: Option<DirectIndex>,
     next: Vec<AtomicU32>,
     has_null_key: bool,
     /// Per build column: the collected chunks' arrays, taken by the task
@@ -168,17 +182,32 @@ impl Sink for HashJoinBuild {
         let nulls = null_key_rows(&key_cols, n);
         drop(key_cols);
         let partitions = if n < PARTITION_MIN_ROWS { 1 } else { RADIX_PARTITIONS };
-        let hashes: Vec<u64> = (0..n).map(|i| encoder.hash(&keys, i)).collect();
+        let direct = match &keys {
+            EncodedKeys::Int { values, .. } => {
+                DirectIndex::for_keys(values.iter().zip(&nulls).filter(|(_, null)| !**null).map(|(v, _)| *v), n)
+            }
+            _ => None,
+        };
+        let hashes: Vec<u64> = if direct.is_some() { vec![] } else { (0..n).map(|i| encoder.hash(&keys, i)).collect() };
+        // a direct index is filled by key range, so that each task writes
+        // its own stretch of slots; tables by hash
+        let partition_of = |i: usize| match (&direct, &keys) {
+            (Some(direct), EncodedKeys::Int { values, .. }) => direct.range_partition(values[i], partitions),
+            _ => radix_partition(hashes[i], partitions),
+        };
         let mut rows = vec![Vec::new(); partitions];
         let mut has_null_key = false;
-        for (i, h) in hashes.iter().enumerate() {
-            if nulls[i] {
+        for (i, null) in nulls.iter().enumerate() {
+            if *null {
                 has_null_key = true;
             } else {
-                rows[radix_partition(*h, partitions)].push(i as u32);
+                rows[partition_of(i)].push(i as u32);
             }
         }
-        let tables = rows.iter().map(|r| Mutex::new(HashTable::with_capacity(r.len()))).collect();
+        let tables = rows
+            .iter()
+            .map(|r| Mutex::new(if direct.is_some() { HashTable::new() } else { HashTable::with_capacity(r.len()) }))
+            .collect();
         let next = (0..n).map(|_| AtomicU32::new(NO_ROW)).collect();
         let width = self.collector.schema().fields().len();
         let mut parts = vec![Vec::with_capacity(chunks.len()); width];
@@ -189,7 +218,7 @@ impl Sink for HashJoinBuild {
         }
         let parts = parts.into_iter().map(Mutex::new).collect();
         let columns = (0..width).map(|_| Mutex::new(None)).collect();
-        let build = IndexBuild { encoder, keys, hashes, rows, tables, next, has_null_key, parts, columns };
+        let build = IndexBuild { encoder, keys, hashes, rows, tables, direct, next, has_null_key, parts, columns };
         *self.building.write().unwrap_or_else(|e| e.into_inner()) = Some(build);
         Ok(partitions + self.collector.schema().fields().len())
     }
@@ -204,6 +233,23 @@ impl Sink for HashJoinBuild {
             return Ok(());
         }
         let (encoder, keys, next) = (&b.encoder, &b.keys, &b.next);
+        if let (Some(direct), EncodedKeys::Int { values, .. }) = (&b.direct, keys) {
+            // this task's keys are its partition's: no other task writes
+            // their slots. In reverse, so chains list rows in build order.
+            for &row in b.rows[task].iter().rev() {
+                let slot = direct
+                    .slot(values[row as usize])
+                    .ok_or_else(|| Error::internal("a build key outside its direct index's range"))?;
+                let first = slot.load(Ordering::Relaxed);
+                if first == direct_index::EMPTY {
+                    slot.store(row, Ordering::Relaxed);
+                } else {
+                    next[row as usize].store(first & !MORE_ROWS, Ordering::Relaxed);
+                    slot.store(row | MORE_ROWS, Ordering::Relaxed);
+                }
+            }
+            return Ok(());
+        }
         let exact = keys.tag_is_key();
         let mut table = b.tables[task].lock().unwrap_or_else(|e| e.into_inner());
         // insert in reverse so chains list rows in build order
@@ -247,7 +293,8 @@ impl Sink for HashJoinBuild {
         )?;
         let side = self.collector.publish(batch)?;
         let tables: Vec<_> = b.tables.into_iter().map(|t| t.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
-        let table_bytes: usize = tables.iter().map(|t| t.capacity() * 16).sum();
+        let table_bytes: usize = tables.iter().map(|t| t.capacity() * 16).sum::<usize>()
+            + b.direct.as_ref().map_or(0, DirectIndex::memory_size);
         let bitmap = match &b.keys {
             EncodedKeys::Int { values, null } => KeyBitmap::build(
                 values.iter().enumerate().filter(|(i, _)| !null.get(*i).copied().unwrap_or(false)).map(|(_, v)| *v),
@@ -262,6 +309,7 @@ impl Sink for HashJoinBuild {
             next: b.next,
             has_null_key: b.has_null_key,
             bitmap,
+            direct: b.direct,
         };
         let bitmap_bytes = index.bitmap.as_ref().map_or(0, KeyBitmap::memory_size);
         self.collector.grow(index.keys.memory_size() + index.next.len() * 4 + table_bytes + bitmap_bytes)?;
@@ -311,7 +359,6 @@ impl Operator for HashJoinProbe {
         let nulls = null_key_rows(&key_cols, len);
         let mut p_idx = Vec::new();
         let mut b_idx = Vec::new();
-        let exact = probe_keys.tag_is_key();
         // the row before's lookup (row, entry found): a probe row with the
         // same key as the row before takes its matches without a lookup, as
         // in `lineitem` probing by its clustered order key
@@ -322,16 +369,7 @@ impl Operator for HashJoinProbe {
             }
             let found = match previous {
                 Some((j, found)) if j + 1 == i && probe_keys.equals(j, &probe_keys, i) => found,
-                _ => {
-                    let h = index.encoder.hash(&probe_keys, i);
-                    let tag = probe_keys.tag(i, h);
-                    index
-                        .table(h)
-                        .find(h, |(t, er)| {
-                            *t == tag && (exact || index.keys.equals((*er & !MORE_ROWS) as usize, &probe_keys, i))
-                        })
-                        .map(|(_, first)| *first)
-                }
+                _ => index.entry(&probe_keys, i),
             };
             previous = Some((i, found));
             if let Some(first) = found {

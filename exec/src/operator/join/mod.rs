@@ -6,6 +6,7 @@
 //! a branch that runs after every probe branch finished.
 
 pub mod build_side;
+pub mod direct_index;
 pub mod emit;
 pub mod hash_join;
 pub mod key_bitmap;
