@@ -525,7 +525,7 @@ pub fn filter_by_conjuncts(
 }
 
 /// A pending selection keeping fewer than one row in this many is applied
-/// before the next conjunct runs, even one that may see rejected rows.
+/// at once, even when the next conjunct could run on the rejected rows.
 const SELECTIVE_MASK: usize = 4;
 
 /// [`filter_by_conjuncts`] with the conjuncts' evaluation left to the

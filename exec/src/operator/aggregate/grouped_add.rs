@@ -15,8 +15,8 @@ const FEW_GROUPS: usize = 32;
 const LANES: usize = 4;
 
 /// `acc[groups[i]] = add(acc[groups[i]], value(i))` for every row `i`.
-/// `add` must be associative and commutative (the lanes reorder the adds);
-/// every group must be below `acc.len()`.
+/// `add` must be associative and commutative (the lanes reorder the adds)
+/// and `T::default()` its identity; every group must be below `acc.len()`.
 pub fn add_grouped<T: Copy + Default>(
     acc: &mut [T],
     groups: &[u32],
@@ -36,10 +36,9 @@ pub fn add_grouped<T: Copy + Default>(
     let mut i = 0;
     for chunk in &mut rows {
         for (lane, g) in lanes.iter_mut().zip(chunk) {
-            // a group at or past `n` but under FEW_GROUPS would be lost
-            // silently instead of failing as the plain path does
-            debug_assert!((*g as usize) < n);
-            let slot = &mut lane[*g as usize];
+            // `..n`: a group past the slots fails as on the plain path,
+            // instead of landing in a lane slot that is never added back
+            let slot = &mut lane[..n][*g as usize];
             *slot = add(*slot, value(i));
             i += 1;
         }

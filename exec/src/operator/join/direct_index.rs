@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 /// No build row has this key (the join's `NO_ROW`).
 pub const EMPTY: u32 = u32::MAX;
 
-/// Slots allowed per build row: 12 slots of 4 bytes take at most about
-/// twice what hash table buckets (16 bytes, at most 7/8 full, rounded up to
-/// a power of two) take for the same rows. TPC-H Q21's finished orders
+/// Slots allowed per build key: 12 slots of 4 bytes take up to about 2.6
+/// times what hash table buckets (16 bytes, at most 7/8 full, rounded up to
+/// a power of two: 18-37 bytes per key) take. TPC-H Q21's finished orders
 /// (one in 8.2 order keys) qualify.
 const SLOTS_PER_ROW: u64 = 12;
 
@@ -28,24 +28,30 @@ pub struct DirectIndex {
 }
 
 impl DirectIndex {
-    /// An empty index for the range of `keys` (`rows` build rows), when
-    /// the range is at most `SLOTS_PER_ROW` per row or `ANY_KEYS_SLOTS`.
-    pub fn for_keys(keys: impl Iterator<Item = i64>, rows: usize) -> Option<DirectIndex> {
-        let (mut min, mut max, mut any) = (i64::MAX, i64::MIN, false);
+    /// The range (start, length) an index of `keys` would cover, when it
+    /// is at most `SLOTS_PER_ROW` per key or `ANY_KEYS_SLOTS`; its memory is
+    /// 4 bytes per slot, to reserve before `new`.
+    pub fn range_for(keys: impl Iterator<Item = i64>) -> Option<(i64, usize)> {
+        let (mut min, mut max, mut count) = (i64::MAX, i64::MIN, 0u64);
         for k in keys {
             min = min.min(k);
             max = max.max(k);
-            any = true;
+            count += 1;
         }
-        if !any {
+        if count == 0 {
             return None;
         }
         let span = (max as i128 - min as i128 + 1) as u128;
-        let allowed = (rows as u128 * SLOTS_PER_ROW as u128).max(ANY_KEYS_SLOTS as u128);
+        let allowed = (count as u128 * SLOTS_PER_ROW as u128).max(ANY_KEYS_SLOTS as u128);
         if span > allowed || span >= u32::MAX as u128 {
             return None;
         }
-        Some(DirectIndex { min, slots: (0..span).map(|_| AtomicU32::new(EMPTY)).collect() })
+        Some((min, span as usize))
+    }
+
+    /// An empty index of `len` slots from key `min` (see `range_for`).
+    pub fn new(min: i64, len: usize) -> DirectIndex {
+        DirectIndex { min, slots: (0..len).map(|_| AtomicU32::new(EMPTY)).collect() }
     }
 
     /// The slot of `key`, which must be in the range of the keys the index
@@ -83,7 +89,8 @@ mod tests {
     #[test]
     fn agrees_with_a_map() {
         let keys: Vec<i64> = (0..3_000i64).map(|i| i * 3 - 1_000).collect();
-        let direct = DirectIndex::for_keys(keys.iter().copied(), keys.len()).unwrap();
+        let (min, len) = DirectIndex::range_for(keys.iter().copied()).unwrap();
+        let direct = DirectIndex::new(min, len);
         let mut map = HashMap::new();
         for (i, k) in keys.iter().enumerate() {
             direct.slot(*k).unwrap().store(i as u32 * 7, Ordering::Relaxed);
@@ -102,14 +109,14 @@ mod tests {
     }
 
     #[test]
-    fn sparse_or_empty_keys_get_none() {
-        assert!(DirectIndex::for_keys(std::iter::empty(), 0).is_none());
-        assert!(DirectIndex::for_keys([i64::MIN, i64::MAX].into_iter(), 2).is_none());
-        // 100,000 keys 13 apart: 13 slots per row
-        assert!(DirectIndex::for_keys((0..100_000i64).map(|i| i * 13), 100_000).is_none());
+    fn sparse_or_empty_keys_get_no_range() {
+        assert!(DirectIndex::range_for(std::iter::empty()).is_none());
+        assert!(DirectIndex::range_for([i64::MIN, i64::MAX].into_iter()).is_none());
+        // 100,000 keys 13 apart: 13 slots per key
+        assert!(DirectIndex::range_for((0..100_000i64).map(|i| i * 13)).is_none());
         // 12 apart
-        assert!(DirectIndex::for_keys((0..100_000i64).map(|i| i * 12), 100_000).is_some());
-        // a small range qualifies for few rows
-        assert!(DirectIndex::for_keys([0, 60_000].into_iter(), 2).is_some());
+        assert_eq!(DirectIndex::range_for((0..100_000i64).map(|i| i * 12 - 5)), Some((-5, 1_199_989)));
+        // a small range qualifies for few keys
+        assert!(DirectIndex::range_for([0, 60_000].into_iter()).is_some());
     }
 }

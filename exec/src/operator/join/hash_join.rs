@@ -68,6 +68,8 @@ impl HashTableIndex {
             let entry = direct.get(values[i]);
             return (entry != direct_index::EMPTY).then_some(entry);
         }
+        // a direct index leaves the tables empty; probe keys share its encoder
+        debug_assert!(self.direct.is_none(), "a direct index probed with non-integer keys");
         let h = self.encoder.hash(probe, i);
         let tag = probe.tag(i, h);
         let exact = probe.tag_is_key();
@@ -184,7 +186,15 @@ impl Sink for HashJoinBuild {
         let partitions = if n < PARTITION_MIN_ROWS { 1 } else { RADIX_PARTITIONS };
         let direct = match &keys {
             EncodedKeys::Int { values, .. } => {
-                DirectIndex::for_keys(values.iter().zip(&nulls).filter(|(_, null)| !**null).map(|(v, _)| *v), n)
+                match DirectIndex::range_for(values.iter().zip(&nulls).filter(|(_, null)| !**null).map(|(v, _)| *v)) {
+                    Some((min, len)) => {
+                        // reserved before it is allocated; `finalize` counts
+                        // the rest of the index
+                        self.collector.grow(len * 4)?;
+                        Some(DirectIndex::new(min, len))
+                    }
+                    None => None,
+                }
             }
             _ => None,
         };
@@ -293,8 +303,8 @@ impl Sink for HashJoinBuild {
         )?;
         let side = self.collector.publish(batch)?;
         let tables: Vec<_> = b.tables.into_iter().map(|t| t.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
-        let table_bytes: usize = tables.iter().map(|t| t.capacity() * 16).sum::<usize>()
-            + b.direct.as_ref().map_or(0, DirectIndex::memory_size);
+        // (a direct index was reserved when it was allocated)
+        let table_bytes: usize = tables.iter().map(|t| t.capacity() * 16).sum::<usize>();
         let bitmap = match &b.keys {
             EncodedKeys::Int { values, null } => KeyBitmap::build(
                 values.iter().enumerate().filter(|(i, _)| !null.get(*i).copied().unwrap_or(false)).map(|(_, v)| *v),
