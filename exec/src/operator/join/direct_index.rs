@@ -6,6 +6,8 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use super::key_bitmap::KeyRange;
+
 /// No build row has this key (the join's `NO_ROW`).
 pub const EMPTY: u32 = u32::MAX;
 
@@ -32,16 +34,7 @@ impl DirectIndex {
     /// is at most `SLOTS_PER_ROW` per key or `ANY_KEYS_SLOTS`; its memory is
     /// 4 bytes per slot, to reserve before `new`.
     pub fn range_for(keys: impl Iterator<Item = i64>) -> Option<(i64, usize)> {
-        let (mut min, mut max, mut count) = (i64::MAX, i64::MIN, 0u64);
-        for k in keys {
-            min = min.min(k);
-            max = max.max(k);
-            count += 1;
-        }
-        if count == 0 {
-            return None;
-        }
-        let span = (max as i128 - min as i128 + 1) as u128;
+        let KeyRange { min, span, count } = KeyRange::of(keys)?;
         let allowed = (count as u128 * SLOTS_PER_ROW as u128).max(ANY_KEYS_SLOTS as u128);
         if span > allowed || span >= u32::MAX as u128 {
             return None;

@@ -11,6 +11,28 @@ use arrow::compute::cast;
 use arrow::datatypes::{DataType, Int64Type};
 use ember_core::Result;
 
+/// The range of a set of integer keys: what decides whether a bitmap or a
+/// direct index of them is small enough.
+pub struct KeyRange {
+    pub min: i64,
+    /// max - min + 1
+    pub span: u128,
+    pub count: u64,
+}
+
+impl KeyRange {
+    /// `None` for no keys.
+    pub fn of(keys: impl Iterator<Item = i64>) -> Option<KeyRange> {
+        let (mut min, mut max, mut count) = (i64::MAX, i64::MIN, 0u64);
+        for k in keys {
+            min = min.min(k);
+            max = max.max(k);
+            count += 1;
+        }
+        (count > 0).then(|| KeyRange { min, span: (max as i128 - min as i128 + 1) as u128, count })
+    }
+}
+
 pub struct KeyBitmap {
     min: i64,
     /// values in [min, min + span) have a bit
@@ -38,16 +60,7 @@ impl KeyBitmap {
     /// within `SMALL_BITMAP_BITS`, or `ANY_KEYS_BITS` (and there is at least
     /// one key).
     pub fn build(keys: impl Iterator<Item = i64> + Clone) -> Option<KeyBitmap> {
-        let (mut min, mut max, mut count) = (i64::MAX, i64::MIN, 0u64);
-        for k in keys.clone() {
-            min = min.min(k);
-            max = max.max(k);
-            count += 1;
-        }
-        if count == 0 {
-            return None;
-        }
-        let span = (max as i128 - min as i128 + 1) as u128;
+        let KeyRange { min, span, count } = KeyRange::of(keys.clone())?;
         let allowed = count
             .saturating_mul(BITS_PER_KEY)
             .max(count.saturating_mul(SPARSE_BITS_PER_KEY).min(SMALL_BITMAP_BITS))
