@@ -24,7 +24,10 @@ use ember_core::{Attribute, ColumnId, Error, EvalMode, Expr, Result, ScalarValue
 use ember_vector::tz::TimeZone;
 use ember_vector::ColumnarValue;
 
+mod common;
 mod lambda;
+
+pub use common::CommonSubexpressions;
 
 /// Maps column ids to positions in a chunk.
 #[derive(Debug, Clone, Default)]
@@ -330,7 +333,16 @@ impl PhysicalExpr {
                         if decided {
                             return Ok(l);
                         }
-                        let r = right.evaluate(batch)?;
+                        let r = if right.cannot_fail() {
+                            right.evaluate(batch)?
+                        } else {
+                            // a side that can fail (`b <> 0 AND 10 / b > 1`)
+                            // sees only the rows the left side leaves open
+                            let open = undecided(lb, *op == BinaryOp::And);
+                            let rows = filter_record_batch(batch, &BooleanArray::new(open.clone(), None))?;
+                            let r = right.evaluate(&rows)?;
+                            Arc::new(spread_to_rows(r.as_boolean(), &open))
+                        };
                         let rb = r.as_boolean();
                         if *op == BinaryOp::And {
                             Arc::new(and_kleene(lb, rb)?)
@@ -489,6 +501,35 @@ impl PhysicalExpr {
 }
 
 /// The mask with NULL turned into false.
+/// The rows whose AND (`and`) or OR the left side `left` leaves open: not
+/// FALSE for AND, not TRUE for OR.
+fn undecided(left: &BooleanArray, and: bool) -> BooleanBuffer {
+    let values = if and { left.values().clone() } else { !left.values() };
+    match left.nulls() {
+        Some(nulls) => &values | &!nulls.inner(),
+        None => values,
+    }
+}
+
+/// `values`, one per set bit of `rows`, placed at those rows; NULL at the
+/// others (which AND and OR then decide from their left side alone).
+fn spread_to_rows(values: &BooleanArray, rows: &BooleanBuffer) -> BooleanArray {
+    let mut out = BooleanBufferBuilder::new(rows.len());
+    let mut valid = BooleanBufferBuilder::new(rows.len());
+    let mut k = 0;
+    for open in rows.iter() {
+        if open {
+            out.append(values.value(k));
+            valid.append(values.is_valid(k));
+            k += 1;
+        } else {
+            out.append(false);
+            valid.append(false);
+        }
+    }
+    BooleanArray::new(out.finish(), Some(valid.finish().into()))
+}
+
 pub fn null_as_false(mask: &BooleanArray) -> BooleanArray {
     match mask.nulls() {
         Some(nulls) => BooleanArray::new(mask.values() & nulls.inner(), None),

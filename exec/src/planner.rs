@@ -20,7 +20,7 @@ use ember_core::{AggFunc, Attribute, Error, EvalMode, Expr, LogicalPlan, Result,
 use ember_spill::MemoryReservation;
 
 use crate::context::QueryContext;
-use crate::expr::{compile, Binding, PhysicalExpr};
+use crate::expr::{compile, Binding, CommonSubexpressions, PhysicalExpr};
 use crate::operator::aggregate::hash_aggregate::{AggregateList, AggregateSpec, HashAggregate};
 use crate::operator::buffer::BufferSource;
 use crate::operator::collect::CollectSink;
@@ -397,7 +397,8 @@ impl PhysicalPlanner {
         }
         let compiled = exprs.iter().map(|e| compile(e, &binding)).collect::<Result<Vec<_>>>()?;
         let display = exprs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join(", ");
-        open.push(Arc::new(Project { schema: schema_of(&attrs), exprs: compiled, display }), attrs);
+        let project = Project::new(schema_of(&attrs), compiled, open.attrs.len(), display);
+        open.push(Arc::new(project), attrs);
         Ok(())
     }
 
@@ -450,7 +451,9 @@ impl PhysicalPlanner {
         let attrs = plan.output();
         let schema = schema_of(&attrs);
         let display = group_exprs.iter().chain(aggr_exprs.iter()).map(|e| e.to_string()).collect::<Vec<_>>().join(", ");
-        let aggregates = AggregateList { inputs: inputs.into_iter().map(|(_, p)| p).collect(), specs };
+        let mut inputs: Vec<PhysicalExpr> = inputs.into_iter().map(|(_, p)| p).collect();
+        let common = CommonSubexpressions::extract(&mut inputs, open.attrs.len());
+        let aggregates = AggregateList { inputs, common, specs };
         let agg = Arc::new(
             HashAggregate::new(
                 schema.clone(),

@@ -4,13 +4,23 @@ use arrow::array::{RecordBatch, RecordBatchOptions};
 use arrow::datatypes::SchemaRef;
 use ember_core::Result;
 
-use crate::expr::PhysicalExpr;
+use crate::expr::{CommonSubexpressions, PhysicalExpr};
 use crate::pipeline::{LocalState, Operator, OperatorResult};
 
 pub struct Project {
-    pub schema: SchemaRef,
-    pub exprs: Vec<PhysicalExpr>,
-    pub display: String,
+    schema: SchemaRef,
+    exprs: Vec<PhysicalExpr>,
+    /// Subtrees the expressions share (see `CommonSubexpressions`).
+    common: CommonSubexpressions,
+    display: String,
+}
+
+impl Project {
+    /// `exprs` over chunks of `width` columns.
+    pub fn new(schema: SchemaRef, mut exprs: Vec<PhysicalExpr>, width: usize, display: String) -> Project {
+        let common = CommonSubexpressions::extract(&mut exprs, width);
+        Project { schema, exprs, common, display }
+    }
 }
 
 impl Operator for Project {
@@ -21,7 +31,8 @@ impl Operator for Project {
         self.schema.clone()
     }
     fn execute(&self, _local: &mut LocalState, input: &RecordBatch) -> Result<OperatorResult> {
-        let cols = self.exprs.iter().map(|e| e.evaluate(input)).collect::<Result<Vec<_>>>()?;
+        let extended = self.common.extend(input)?;
+        let cols = self.exprs.iter().map(|e| e.evaluate(&extended)).collect::<Result<Vec<_>>>()?;
         let cols = crate::operator::project::conform(cols, &self.schema)?;
         let out = RecordBatch::try_new_with_options(
             self.schema.clone(),

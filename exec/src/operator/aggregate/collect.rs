@@ -15,6 +15,7 @@ use arrow::row::{OwnedRow, RowConverter};
 use ember_core::{Error, Result};
 
 use super::accumulator::Accumulator;
+use super::chunk_groups::ChunkGroups;
 
 pub struct CollectAcc {
     converter: Arc<RowConverter>,
@@ -53,7 +54,8 @@ impl CollectAcc {
 }
 
 impl Accumulator for CollectAcc {
-    fn update(&mut self, groups: &[u32], values: &[ArrayRef], n: usize) -> Result<()> {
+    fn update(&mut self, chunk: &ChunkGroups, values: &[ArrayRef], n: usize) -> Result<()> {
+        let groups = chunk.ids();
         self.resize(n);
         let v = &values[0];
         let rows = self.converter.convert_columns(std::slice::from_ref(v))?;
@@ -125,10 +127,10 @@ mod tests {
         let conv = value_converter(&[DataType::Int32]).unwrap();
         let mut a = CollectAcc::new(conv.clone(), &list_type(), distinct).unwrap();
         let v: ArrayRef = Arc::new(Int32Array::from(vec![Some(1), None, Some(2), Some(1), Some(3)]));
-        a.update(&[0, 0, 1, 0, 1], &[v], 2).unwrap();
+        a.update(&ChunkGroups::new(&[0, 0, 1, 0, 1], 2), &[v], 2).unwrap();
         let mut b = CollectAcc::new(conv, &list_type(), distinct).unwrap();
         let w: ArrayRef = Arc::new(Int32Array::from(vec![Some(2), Some(4)]));
-        b.update(&[0, 0], &[w], 1).unwrap();
+        b.update(&ChunkGroups::new(&[0, 0], 1), &[w], 1).unwrap();
         a.merge(&b, &[0], &[1], 2).unwrap();
         let out = a.evaluate(2).unwrap();
         let l = out.as_list::<i32>();

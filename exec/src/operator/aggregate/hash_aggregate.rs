@@ -25,8 +25,9 @@ use ember_spill::MemoryReservation;
 use hashbrown::HashTable;
 
 use super::accumulator::{self, Accumulator};
+use super::chunk_groups::ChunkGroups;
 use super::short_keys::number_short_keys;
-use crate::expr::PhysicalExpr;
+use crate::expr::{CommonSubexpressions, PhysicalExpr};
 use crate::operator::buffer::{rechunk, ChunkBuffer};
 use crate::operator::hash_keys::{radix_partition, EncodedKeys, KeyEncoder, RADIX_PARTITIONS};
 use crate::pipeline::{local_mut, LocalState, Sink, SinkResult};
@@ -49,6 +50,8 @@ pub struct AggregateSpec {
 /// The aggregate calls of one aggregation and their distinct arguments.
 pub struct AggregateList {
     pub inputs: Vec<PhysicalExpr>,
+    /// Subtrees the inputs share (see `CommonSubexpressions`).
+    pub common: CommonSubexpressions,
     pub specs: Vec<AggregateSpec>,
 }
 
@@ -239,7 +242,14 @@ impl HashAggregate {
     fn update(&self, table: &mut GroupTable, batch: &RecordBatch) -> Result<()> {
         let groups = self.assign_groups(table, batch)?;
         let n_groups = table.num_groups();
-        let inputs = self.aggregates.inputs.iter().map(|e| e.evaluate(batch)).collect::<Result<Vec<ArrayRef>>>()?;
+        let extended = self.aggregates.common.extend(batch)?;
+        // the accumulators without a FILTER read the same groups
+        let unfiltered = self.aggregates.specs.iter().filter(|s| s.filter.is_none()).count();
+        let chunk = match unfiltered {
+            0 | 1 => ChunkGroups::new(&groups, n_groups),
+            _ => ChunkGroups::shared(&groups, n_groups),
+        };
+        let inputs = self.aggregates.inputs.iter().map(|e| e.evaluate(&extended)).collect::<Result<Vec<ArrayRef>>>()?;
         for (spec, acc) in self.aggregates.specs.iter().zip(table.accumulators.iter_mut()) {
             let mut values: Vec<ArrayRef> = spec.args.iter().map(|i| inputs[*i].clone()).collect();
             match &spec.filter {
@@ -249,9 +259,9 @@ impl HashAggregate {
                     values = values.iter().map(|v| filter(v.as_ref(), &mask)).collect::<std::result::Result<_, _>>()?;
                     let g: Vec<u32> =
                         groups.iter().zip(mask.iter()).filter(|(_, m)| m == &Some(true)).map(|(g, _)| *g).collect();
-                    acc.update(&g, &values, n_groups)?;
+                    acc.update(&ChunkGroups::new(&g, n_groups), &values, n_groups)?;
                 }
-                None => acc.update(&groups, &values, n_groups)?,
+                None => acc.update(&chunk, &values, n_groups)?,
             }
         }
         Ok(())

@@ -33,6 +33,7 @@ use ember_core::{AggFunc, Error, EvalMode, Result};
 
 use super::frame::Frame;
 use crate::operator::aggregate::accumulator;
+use crate::operator::aggregate::chunk_groups::ChunkGroups;
 
 /// An aggregate call with its arguments evaluated over a sorted bucket.
 pub(crate) struct AggregateInput {
@@ -520,7 +521,7 @@ fn fallback(input: &AggregateInput, frames: &[(usize, usize)]) -> Result<ArrayRe
         let idx = UInt32Array::from(rows);
         let values =
             input.args.iter().map(|a| take(a.as_ref(), &idx, None)).collect::<std::result::Result<Vec<_>, _>>()?;
-        acc.update(&groups, &values, num_groups)?;
+        acc.update(&ChunkGroups::new(&groups, num_groups), &values, num_groups)?;
         parts.push(acc.evaluate(num_groups)?);
         first = g;
     }
