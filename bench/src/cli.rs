@@ -235,6 +235,10 @@ fn run(o: &Options) -> Result<i32, String> {
     // a progress line only where it can be overwritten
     let progress = std::io::stderr().is_terminal();
     let mut runs: Vec<QueryRun> = Vec::new();
+    let mut duckdb_version = None;
+    let mut duckdb_note = None;
+    // DuckDB's answers, for queries with no reference answer at this scale
+    let answers_dir = std::env::temp_dir().join(format!("ember-bench-answers-{}", std::process::id()));
     for (&n, (name, sql)) in o.queries.iter().zip(&texts) {
         let mut q = QueryRun { name: name.clone(), ..Default::default() };
         if let Some(e) = &views_error {
@@ -276,31 +280,23 @@ fn run(o: &Options) -> Result<i32, String> {
             }
         }
         q.peak_rss = rss::peak_bytes();
-        runs.push(q);
-    }
-
-    if progress {
-        eprint!("{:20}\r", "");
-    }
-
-    let mut duckdb_version = None;
-    let mut duckdb_note = None;
-    if o.compare_duckdb {
-        eprintln!("running DuckDB ...");
-        // DuckDB's answers, where no reference exists
-        let answers_dir = runs
-            .iter()
-            .any(|q| q.unchecked.is_some())
-            .then(|| std::env::temp_dir().join(format!("ember-bench-answers-{}", std::process::id())));
-        if let Some(dir) = &answers_dir {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        match duckdb::run(&data, o.runs, Some(threads), answers_dir.as_deref(), &texts) {
-            Ok(d) => {
-                duckdb_version = Some(d.version.clone());
-                for (&n, q) in o.queries.iter().zip(runs.iter_mut()) {
+        // DuckDB runs the same query right after Ember: the machine's speed
+        // drifts over a benchmark's minutes, and back to back both engines'
+        // figures for a query see the same machine
+        if o.compare_duckdb && duckdb_note.is_none() {
+            if progress {
+                eprint!("{name} (DuckDB) ...\r");
+            }
+            let answers = q.unchecked.is_some().then_some(answers_dir.as_path());
+            if let Some(dir) = answers {
+                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            }
+            match duckdb::run(&data, o.runs, Some(threads), answers, std::slice::from_ref(&(name.clone(), sql.clone())))
+            {
+                Ok(d) => {
+                    duckdb_version = Some(d.version.clone());
                     q.duckdb = d.results.get(&q.name).cloned();
-                    if let (Some(batches), Some(dir)) = (q.unchecked.take(), &answers_dir) {
+                    if let (Some(batches), Some(dir)) = (q.unchecked.take(), answers) {
                         if let Ok(expected) = std::fs::read_to_string(dir.join(format!("{}.csv", q.name))) {
                             let r = answers::compare(&batches, &expected, Some(tpch::order_keys(n)));
                             q.correct = Some(r.is_ok());
@@ -309,17 +305,21 @@ fn run(o: &Options) -> Result<i32, String> {
                         }
                     }
                 }
-            }
-            Err(e) => {
-                let note = format!("DuckDB unavailable: {e}; continuing with Ember only");
-                eprintln!("{note}");
-                duckdb_note = Some(note);
+                Err(e) => {
+                    let note = format!("DuckDB unavailable: {e}; continuing with Ember only");
+                    eprintln!("{note}");
+                    duckdb_note = Some(note);
+                }
             }
         }
-        if let Some(dir) = &answers_dir {
-            let _ = std::fs::remove_dir_all(dir);
-        }
+        runs.push(q);
     }
+    let _ = std::fs::remove_dir_all(&answers_dir);
+
+    if progress {
+        eprint!("{:20}\r", "");
+    }
+
     let with_duckdb = duckdb_version.is_some();
 
     print_table(&runs, with_duckdb, duckdb_version.as_deref());
