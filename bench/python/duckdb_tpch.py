@@ -61,6 +61,8 @@ def main():
 
     queries = json.loads(args.queries if args.queries else sys.stdin.read())
     con = duckdb.connect()
+    # its progress bar (queries over 2 s) goes to stdout, before the result
+    con.execute("SET enable_progress_bar = false")
     if args.threads > 0:
         con.execute(f"SET threads = {args.threads}")
     for t in TABLES:

@@ -102,8 +102,10 @@ pub fn run(
     let out = child.wait_with_output().map_err(|e| format!("DuckDB script failed: {e}"))?;
     let _ = writer.join();
     let stdout = String::from_utf8_lossy(&out.stdout);
+    // the result is the last line's JSON object, whatever else DuckDB printed
+    // before it on that line
     let parsed: Option<Value> =
-        stdout.lines().rev().find(|l| l.trim_start().starts_with('{')).and_then(|l| serde_json::from_str(l).ok());
+        stdout.lines().rev().find_map(|l| l.find('{').and_then(|at| serde_json::from_str(&l[at..]).ok()));
     let Some(parsed) = parsed else {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
