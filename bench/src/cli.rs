@@ -157,7 +157,11 @@ fn run_sql(session: &Session, sql: &str) -> Result<QueryResult, String> {
 /// Entry point of `ember bench ...`; `args` are the words after `bench`
 /// (a leading `bench` is accepted too). Returns the process exit code:
 /// 0 when every query ran and no answer was wrong, 1 otherwise, 2 on bad usage.
-pub fn run_cli(args: &[String]) -> i32 {
+/// `release_memory` hands the allocator's free pages back to the system; it
+/// runs before each query, so that the query's peak resident memory counts
+/// its own memory, not what earlier queries freed and the allocator kept
+/// (DuckDB runs each query in a fresh process).
+pub fn run_cli(args: &[String], release_memory: fn()) -> i32 {
     let o = match parse_args(args) {
         Ok(o) => o,
         Err(msg) if msg.is_empty() => {
@@ -176,7 +180,7 @@ pub fn run_cli(args: &[String]) -> i32 {
         let location = info.location().map(|l| format!(" at {l}")).unwrap_or_default();
         eprintln!("panic{location}: {}", panic_text(info.payload()));
     }));
-    let code = match run(&o) {
+    let code = match run(&o, release_memory) {
         Ok(code) => code,
         Err(msg) => {
             eprintln!("error: {msg}");
@@ -195,7 +199,7 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_default()
 }
 
-fn run(o: &Options) -> Result<i32, String> {
+fn run(o: &Options, release_memory: fn()) -> Result<i32, String> {
     let label = tpch::sf_label(o.sf);
     let data = o.data.clone().unwrap_or_else(|| PathBuf::from(format!("data/tpch-sf{label}")));
     let start = Instant::now();
@@ -249,6 +253,7 @@ fn run(o: &Options) -> Result<i32, String> {
         if progress {
             eprint!("{name} ...\r");
         }
+        release_memory();
         rss::reset_peak();
         match run_sql(&session, sql) {
             Err(e) => q.error = Some(e),
