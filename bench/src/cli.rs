@@ -292,10 +292,12 @@ fn run(o: &Options, release_memory: fn()) -> Result<i32, String> {
             if progress {
                 eprint!("{name} (DuckDB) ...\r");
             }
-            let answers = q.unchecked.is_some().then_some(answers_dir.as_path());
-            if let Some(dir) = answers {
-                std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-            }
+            // (where the folder cannot be made, the query stays unchecked)
+            let answers = q
+                .unchecked
+                .is_some()
+                .then_some(answers_dir.as_path())
+                .filter(|dir| std::fs::create_dir_all(dir).is_ok());
             match duckdb::run(&data, o.runs, Some(threads), answers, std::slice::from_ref(&(name.clone(), sql.clone())))
             {
                 Ok(d) => {
@@ -310,7 +312,10 @@ fn run(o: &Options, release_memory: fn()) -> Result<i32, String> {
                         }
                     }
                 }
-                Err(e) => {
+                Err(duckdb::DuckdbError::Failed(e)) => {
+                    q.duckdb = Some(duckdb::DuckdbQuery { error: Some(e), ..Default::default() });
+                }
+                Err(duckdb::DuckdbError::Unavailable(e)) => {
                     let note = format!("DuckDB unavailable: {e}; continuing with Ember only");
                     eprintln!("{note}");
                     duckdb_note = Some(note);

@@ -20,6 +20,16 @@ pub struct DuckdbQuery {
     pub peak_rss: Option<u64>,
 }
 
+/// Why a DuckDB run gave no figures.
+#[derive(Debug, Clone)]
+pub enum DuckdbError {
+    /// DuckDB cannot run here (no Python environment, no `duckdb` package):
+    /// the benchmark goes on with Ember only.
+    Unavailable(String),
+    /// This run failed (its process died, no result): others may work.
+    Failed(String),
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct DuckdbRun {
     pub version: String,
@@ -67,15 +77,15 @@ fn python() -> Result<PathBuf, String> {
 
 /// Runs `queries` (name, SQL) in DuckDB: one warm-up and `runs` timed runs
 /// each; with `answers`, the warm-up writes each result to
-/// `<answers>/<name>.csv`. An error means DuckDB could not run at all.
+/// `<answers>/<name>.csv`.
 pub fn run(
     data: &Path,
     runs: usize,
     threads: Option<usize>,
     answers: Option<&Path>,
     queries: &[(String, String)],
-) -> Result<DuckdbRun, String> {
-    let python = python()?;
+) -> Result<DuckdbRun, DuckdbError> {
+    let python = python().map_err(DuckdbError::Unavailable)?;
     let input =
         Value::Array(queries.iter().map(|(name, sql)| serde_json::json!({ "name": name, "sql": sql })).collect())
             .to_string();
@@ -95,28 +105,31 @@ pub fn run(
     if let Some(dir) = answers {
         cmd.arg("--answers").arg(dir);
     }
-    let mut child = cmd.spawn().map_err(|e| format!("cannot run {}: {e}", python.display()))?;
-    let mut stdin = child.stdin.take().ok_or("no stdin for the DuckDB script")?;
+    let mut child =
+        cmd.spawn().map_err(|e| DuckdbError::Unavailable(format!("cannot run {}: {e}", python.display())))?;
+    let mut stdin = child.stdin.take().ok_or(DuckdbError::Failed("no stdin for the DuckDB script".into()))?;
     // written from a thread so a chatty child can never deadlock on full pipes
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().map_err(|e| format!("DuckDB script failed: {e}"))?;
+    let out = child.wait_with_output().map_err(|e| DuckdbError::Failed(format!("DuckDB script failed: {e}")))?;
     let _ = writer.join();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    // the result is the last line's JSON object, whatever else DuckDB printed
-    // before it on that line
-    let parsed: Option<Value> =
-        stdout.lines().rev().find_map(|l| l.find('{').and_then(|at| serde_json::from_str(&l[at..]).ok()));
+    // the script's JSON object ends the output, whatever else was printed
+    // before it on its line
+    let parsed: Option<Value> = stdout.lines().rev().find_map(|l| {
+        let at = l.rfind("{\"engine\"").or_else(|| l.rfind("{\"error\""))?;
+        serde_json::from_str(&l[at..]).ok()
+    });
     let Some(parsed) = parsed else {
         let stderr = String::from_utf8_lossy(&out.stderr);
         let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
-        return Err(format!(
+        return Err(DuckdbError::Failed(format!(
             "DuckDB script gave no result ({}): {}",
             out.status,
             tail.into_iter().rev().collect::<Vec<_>>().join(" | ")
-        ));
+        )));
     };
     if let Some(e) = parsed.get("error").and_then(Value::as_str) {
-        return Err(e.to_string());
+        return Err(DuckdbError::Unavailable(e.to_string()));
     }
     let mut run = DuckdbRun {
         version: parsed.get("version").and_then(Value::as_str).unwrap_or("?").to_string(),

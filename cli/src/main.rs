@@ -21,8 +21,9 @@ use ember_engine::Session;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Returns mimalloc's free pages to the system (for the benchmark's
-/// per-query peak memory).
+/// Returns the free pages of this thread's mimalloc heap, and of the heaps
+/// of threads that have exited (the executor's scoped workers), to the
+/// system: for the benchmark's per-query peak memory.
 fn release_free_memory() {
     // SAFETY: `mi_collect` only walks and trims mimalloc's own heaps, which
     // are valid for the life of the process; it takes no pointers and may

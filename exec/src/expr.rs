@@ -333,15 +333,18 @@ impl PhysicalExpr {
                         if decided {
                             return Ok(l);
                         }
-                        let r = if right.cannot_fail() {
-                            right.evaluate(batch)?
-                        } else {
-                            // a side that can fail (`b <> 0 AND 10 / b > 1`)
-                            // sees only the rows the left side leaves open
-                            let open = undecided(lb, *op == BinaryOp::And);
-                            let rows = filter_record_batch(batch, &BooleanArray::new(open.clone(), None))?;
-                            let r = right.evaluate(&rows)?;
-                            Arc::new(spread_to_rows(r.as_boolean(), &open))
+                        // a side that can fail (`b <> 0 AND 10 / b > 1`)
+                        // sees only the rows the left side leaves open
+                        let open = (!right.cannot_fail())
+                            .then(|| undecided(lb, *op == BinaryOp::And))
+                            .filter(|open| open.count_set_bits() < n);
+                        let r = match open {
+                            None => right.evaluate(batch)?,
+                            Some(open) => {
+                                let rows = filter_record_batch(batch, &BooleanArray::new(open.clone(), None))?;
+                                let r = right.evaluate(&rows)?;
+                                Arc::new(spread_to_rows(r.as_boolean(), &open))
+                            }
                         };
                         let rb = r.as_boolean();
                         if *op == BinaryOp::And {
@@ -500,7 +503,6 @@ impl PhysicalExpr {
     }
 }
 
-/// The mask with NULL turned into false.
 /// The rows whose AND (`and`) or OR the left side `left` leaves open: not
 /// FALSE for AND, not TRUE for OR.
 fn undecided(left: &BooleanArray, and: bool) -> BooleanBuffer {
@@ -530,6 +532,7 @@ fn spread_to_rows(values: &BooleanArray, rows: &BooleanBuffer) -> BooleanArray {
     BooleanArray::new(out.finish(), Some(valid.finish().into()))
 }
 
+/// The mask with NULL turned into false.
 pub fn null_as_false(mask: &BooleanArray) -> BooleanArray {
     match mask.nulls() {
         Some(nulls) => BooleanArray::new(mask.values() & nulls.inner(), None),

@@ -95,8 +95,9 @@ pub fn estimate(plan: &LogicalPlan) -> Estimate {
             // a query filters for rows that exist: TPC-H's `r_name = 'ASIA'`
             // keeps one of region's five rows, not the half row a 10%
             // guess gives, an error every join above multiplies
-            let kept = e.rows * conjunction_selectivity(&predicate.clone().split_conjunction());
-            e.rows = kept.max(e.rows.min(1.0));
+            let selectivity = conjunction_selectivity(&predicate.clone().split_conjunction());
+            // (a predicate known to keep nothing, `x AND NULL`, keeps nothing)
+            e.rows = if selectivity > 0.0 { (e.rows * selectivity).max(e.rows.min(1.0)) } else { 0.0 };
             e
         }
         LogicalPlan::Aggregate { input, group_exprs, aggr_exprs } => {

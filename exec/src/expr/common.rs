@@ -42,7 +42,7 @@ impl CommonSubexpressions {
         // may sit inside an earlier one, never the other way round
         let mut found: Vec<PhysicalExpr> = Vec::new();
         loop {
-            let mut counts: HashMap<String, (usize, usize, PhysicalExpr)> = HashMap::new();
+            let mut counts: HashMap<String, Uses> = HashMap::new();
             for e in exprs.iter_mut() {
                 count(e, &mut counts);
             }
@@ -52,14 +52,16 @@ impl CommonSubexpressions {
                     count(child, &mut counts);
                 }
             }
-            let Some((key, subtree)) = counts
+            // the largest subtree used twice; ties go to the smallest key,
+            // so that plans do not depend on hash order
+            let Some((key, uses)) = counts
                 .into_iter()
-                .filter(|(_, (uses, _, _))| *uses >= 2)
-                .max_by(|a, b| (a.1 .1, &b.0).cmp(&(b.1 .1, &a.0)))
-                .map(|(key, (_, _, subtree))| (key, subtree))
+                .filter(|(_, u)| u.count >= 2)
+                .max_by(|(ka, a), (kb, b)| a.size.cmp(&b.size).then_with(|| kb.cmp(ka)))
             else {
                 break;
             };
+            let subtree = uses.subtree;
             let column = PhysicalExpr::Column(width + found.len());
             for e in exprs.iter_mut() {
                 replace(e, &key, &column);
@@ -78,8 +80,10 @@ impl CommonSubexpressions {
             renumber_columns(e, &renumber);
         }
         found.reverse();
-        // each shared subtree may read only the ones evaluated before it; if
-        // the reasoning above ever fails, evaluate the expressions as given
+        // each shared subtree may read only the ones evaluated before it. The
+        // reasoning above says it does; were it ever wrong, a shared column
+        // read before it exists would fail the query, so check, and evaluate
+        // the expressions as given instead
         let ordered = found.iter().enumerate().all(|(k, e)| reads_below(e, width + k));
         if !ordered {
             exprs.clone_from_slice(&original);
@@ -94,7 +98,7 @@ impl CommonSubexpressions {
 
     /// `batch` with the shared subtrees appended as columns.
     pub fn extend(&self, batch: &RecordBatch) -> Result<RecordBatch> {
-        if self.shared.is_empty() {
+        if self.is_empty() {
             return Ok(batch.clone());
         }
         if batch.num_columns() != self.width {
@@ -139,12 +143,21 @@ fn evaluated_children(e: &mut PhysicalExpr) -> Vec<&mut PhysicalExpr> {
     }
 }
 
+/// One shareable subtree's uses on the evaluated paths.
+struct Uses {
+    count: usize,
+    /// Nodes in the subtree: the largest shared subtree is taken first.
+    size: usize,
+    subtree: PhysicalExpr,
+}
+
 /// Whether `e` may be computed apart from where it stands: not a bare
 /// column or literal (nothing to save), and nothing in it that gives a new
 /// value per evaluation or reads a lambda's rows.
 fn shareable(e: &PhysicalExpr) -> bool {
     fn pure(e: &PhysicalExpr) -> bool {
-        match e {
+        // through a zone node: a non-UTC session wraps every call in one
+        match e.node() {
             PhysicalExpr::HigherOrder(_) => false,
             PhysicalExpr::Function { name, .. } if ember_vector::functions::is_nondeterministic(name) => false,
             other => other.children().into_iter().all(pure),
@@ -158,12 +171,12 @@ fn size(e: &PhysicalExpr) -> usize {
     1 + e.children().into_iter().map(size).sum::<usize>()
 }
 
-/// Counts the uses of each shareable subtree of `e` on its evaluated path:
-/// by structural key, the number of uses, the size and one copy.
-fn count(e: &mut PhysicalExpr, counts: &mut HashMap<String, (usize, usize, PhysicalExpr)>) {
+/// Counts the uses of each shareable subtree of `e` on its evaluated path,
+/// by structural key.
+fn count(e: &mut PhysicalExpr, counts: &mut HashMap<String, Uses>) {
     if shareable(e) {
         let key = format!("{e:?}");
-        counts.entry(key).or_insert_with(|| (0, size(e), e.clone())).0 += 1;
+        counts.entry(key).or_insert_with(|| Uses { count: 0, size: size(e), subtree: e.clone() }).count += 1;
     }
     for child in evaluated_children(e) {
         count(child, counts);
@@ -299,6 +312,11 @@ mod tests {
             mode: EvalMode::Ansi,
         };
         let mut exprs = vec![r(), r()];
+        assert!(CommonSubexpressions::extract(&mut exprs, 2).is_empty());
+        // a session zone other than UTC wraps every call in a zone node
+        let tz = Arc::new(ember_vector::tz::TimeZone::parse("America/Los_Angeles").unwrap());
+        let zoned = || PhysicalExpr::InZone { tz: tz.clone(), expr: Box::new(r()) };
+        let mut exprs = vec![zoned(), zoned()];
         assert!(CommonSubexpressions::extract(&mut exprs, 2).is_empty());
     }
 

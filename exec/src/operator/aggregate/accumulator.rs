@@ -161,7 +161,9 @@ struct SumAcc {
     failed: Vec<bool>,
     /// Decimal sums: how much absolute value may still be added, over all
     /// groups together, before some `i128` sum could wrap. Charged per chunk
-    /// from the input's precision; while it lasts, additions need no check.
+    /// from the input's precision (or, for wide types, the chunk's own
+    /// bound); while it lasts, additions need no check. Checked additions
+    /// use it up. `merge` ignores it: no `update` follows a merge.
     headroom: u128,
 }
 
@@ -284,6 +286,9 @@ impl Accumulator for SumAcc {
                         }
                     }
                 } else {
+                    // checked adds may bring a sum anywhere below the limit:
+                    // no later chunk may count on room left for unchecked ones
+                    self.headroom = 0;
                     for (i, g) in groups.iter().enumerate() {
                         if valid(i) {
                             let g = *g as usize;
@@ -903,5 +908,10 @@ mod tests {
         assert!(decimal_sum(38, 0, &chunks, EvalMode::Ansi).is_err());
         let mixed = vec![vec![big, -big, big, -big], vec![1, 2, 3]];
         assert_eq!(decimal_sum(38, 0, &mixed, EvalMode::Ansi).unwrap(), 6);
+        // checked adds reach 1.6e38; small values after them must still be
+        // checked, or the true 2.5e38 wraps to a plausible -9.0e37
+        let big = 8 * 10i128.pow(37);
+        let after_checked = vec![vec![big, big, -big, big], vec![22 * 10i128.pow(33); 4096]];
+        assert!(decimal_sum(38, 0, &after_checked, EvalMode::Ansi).is_err());
     }
 }

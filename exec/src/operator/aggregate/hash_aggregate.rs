@@ -243,7 +243,9 @@ impl HashAggregate {
         let groups = self.assign_groups(table, batch)?;
         let n_groups = table.num_groups();
         let extended = self.aggregates.common.extend(batch)?;
-        // the accumulators without a FILTER read the same groups
+        // the accumulators without a FILTER read the same groups: with
+        // several, the sums and counts among them share one listing of the
+        // rows by group (made on first use)
         let unfiltered = self.aggregates.specs.iter().filter(|s| s.filter.is_none()).count();
         let chunk = match unfiltered {
             0 | 1 => ChunkGroups::new(&groups, n_groups),
