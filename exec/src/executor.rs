@@ -22,8 +22,8 @@ use crate::profile::BranchMetrics;
 
 /// Plans and runs a logical plan, returning all result batches in order.
 pub fn execute_plan(plan: &LogicalPlan, ctx: &Arc<QueryContext>) -> Result<Vec<RecordBatch>> {
-    let (pipelines, result) = PhysicalPlanner::new(ctx.clone()).plan_query(plan)?;
-    run_pipelines(&pipelines, ctx)?;
+    let (mut pipelines, result) = PhysicalPlanner::new(ctx.clone()).plan_query(plan)?;
+    run_pipelines(&mut pipelines, ctx)?;
     Ok(result.take_batches())
 }
 
@@ -31,15 +31,20 @@ pub fn execute_plan(plan: &LogicalPlan, ctx: &Arc<QueryContext>) -> Result<Vec<R
 /// the pipelines with what each source, operator and sink did.
 pub fn explain_analyze(plan: &LogicalPlan, ctx: &Arc<QueryContext>) -> Result<String> {
     let started = Instant::now();
-    let (pipelines, result) = PhysicalPlanner::new(ctx.clone()).plan_query(plan)?;
-    run_pipelines(&pipelines, ctx)?;
+    let (mut pipelines, result) = PhysicalPlanner::new(ctx.clone()).plan_query(plan)?;
+    run_pipelines(&mut pipelines, ctx)?;
     let rows: usize = result.take_batches().iter().map(RecordBatch::num_rows).sum();
-    let mut text = crate::profile::render(&pipelines, started.elapsed(), ctx.memory.peak());
+    let metrics: Vec<_> = pipelines.into_iter().map(|p| p.metrics).collect();
+    let mut text = crate::profile::render(&metrics, started.elapsed(), ctx.memory.peak());
     text.push_str(&format!("{rows} result row{}\n", if rows == 1 { "" } else { "s" }));
     Ok(text)
 }
 
-pub fn run_pipelines(pipelines: &[Pipeline], ctx: &Arc<QueryContext>) -> Result<()> {
+/// Runs `pipelines` in order. Each pipeline's sources and operators are
+/// dropped once they have run, with what they alone held: a probe drops the
+/// last hold on its join's build side, so the memory of a join whose probe
+/// is done is free for the rest of the query.
+pub fn run_pipelines(pipelines: &mut [Pipeline], ctx: &Arc<QueryContext>) -> Result<()> {
     for p in pipelines {
         ctx.check_cancelled()?;
         run_pipeline(p, ctx)?;
@@ -47,9 +52,22 @@ pub fn run_pipelines(pipelines: &[Pipeline], ctx: &Arc<QueryContext>) -> Result<
     Ok(())
 }
 
-fn run_pipeline(p: &Pipeline, ctx: &Arc<QueryContext>) -> Result<()> {
+fn run_pipeline(p: &mut Pipeline, ctx: &Arc<QueryContext>) -> Result<()> {
     let started = Instant::now();
     let threads = ctx.config.threads().max(1);
+    run_branches(p, ctx, threads)?;
+    // before the sink's finalize, which may need the memory
+    p.branches.clear();
+    let finalizing = Instant::now();
+    run_finalize_tasks(p, ctx, threads)?;
+    p.sink.finalize()?;
+    p.metrics.finalize.add_time(finalizing.elapsed());
+    p.metrics.set_wall_time(started.elapsed());
+    Ok(())
+}
+
+/// Runs each branch's workers until its source is exhausted.
+fn run_branches(p: &Pipeline, ctx: &Arc<QueryContext>, threads: usize) -> Result<()> {
     let first_error: Mutex<Option<Error>> = Mutex::new(None);
     for (b, branch) in p.branches.iter().enumerate() {
         let workers = threads.min(branch.source.max_threads()).max(1);
@@ -78,11 +96,6 @@ fn run_pipeline(p: &Pipeline, ctx: &Arc<QueryContext>) -> Result<()> {
             return Err(e);
         }
     }
-    let finalizing = Instant::now();
-    run_finalize_tasks(p, ctx, threads)?;
-    p.sink.finalize()?;
-    p.metrics.finalize.add_time(finalizing.elapsed());
-    p.metrics.set_wall_time(started.elapsed());
     Ok(())
 }
 
@@ -241,5 +254,48 @@ impl Worker<'_> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::AsArray;
+    use arrow::datatypes::{DataType, Int64Type};
+    use ember_core::plan::JoinType;
+    use ember_core::{Attribute, Expr};
+
+    use super::*;
+
+    fn range(name: &str, end: i64) -> (LogicalPlan, Attribute) {
+        let output = Attribute::new(name, DataType::Int64, false);
+        (LogicalPlan::Range { output: output.clone(), start: 0, end, step: 1 }, output)
+    }
+
+    #[test]
+    fn a_join_frees_its_build_side_once_its_probe_has_run() {
+        let ctx = QueryContext::default_for_tests();
+        let (left, a) = range("a", 5000);
+        let (right, b) = range("b", 3000);
+        let plan = LogicalPlan::Join {
+            left: Box::new(left),
+            right: Box::new(right),
+            join_type: JoinType::Inner,
+            on: vec![(Expr::Column(a), Expr::Column(b))],
+            filter: None,
+            null_aware: false,
+        };
+        let (mut pipelines, result) = PhysicalPlanner::new(ctx.clone()).plan_query(&plan).unwrap();
+        assert!(pipelines.len() >= 2, "a build and a probe pipeline");
+        run_pipelines(&mut pipelines, &ctx).unwrap();
+        // the build's sink is still here, but the probe that read its side is
+        // gone, and with it the side's memory
+        assert!(ctx.memory.peak() > 0);
+        assert_eq!(ctx.memory.used(), 0);
+        let sum: i64 = result
+            .take_batches()
+            .iter()
+            .map(|b| b.column(0).as_primitive::<Int64Type>().values().iter().sum::<i64>())
+            .sum();
+        assert_eq!(sum, (0..3000).sum::<i64>());
     }
 }

@@ -117,7 +117,7 @@ pub struct Pipeline {
 impl Pipeline {
     /// `sink_memory_peak`: the peak tracker of the sink's memory reservation.
     pub fn new(branches: Vec<Branch>, sink: Arc<dyn Sink>, sink_memory_peak: Option<Arc<AtomicUsize>>) -> Pipeline {
-        let metrics = PipelineMetrics::new(branches.iter().map(|b| b.operators.len()), sink_memory_peak);
+        let metrics = PipelineMetrics::new(&branches, sink.as_ref(), sink_memory_peak);
         Pipeline { branches, sink, metrics }
     }
 

@@ -619,9 +619,8 @@ impl PhysicalPlanner {
         };
         let emitter = JoinEmitter { kind, filter: filter_expr, schema: out_schema.clone() };
         let build_side = if on.is_empty() {
-            let collector = BuildCollector::new(build_schema, self.reserve("NestedLoopBuild"), track);
+            let (collector, side) = BuildCollector::new(build_schema, self.reserve("NestedLoopBuild"), track);
             let build = Arc::new(NestedLoopBuild { collector });
-            let side = build.collector.side.clone();
             self.close(build_open, build.clone());
             probe.push(
                 Arc::new(NestedLoopProbe { schema: out_schema.clone(), build_side: side.clone(), emitter }),
@@ -656,10 +655,9 @@ impl PhysicalPlanner {
                 build_keys.push(bk);
             }
             let display = on.iter().map(|(l, r)| format!("{l} = {r}")).collect::<Vec<_>>().join(", ");
-            let build =
-                Arc::new(HashJoinBuild::new(build_schema, build_keys, key_types, self.reserve("HashJoinBuild"), track));
-            let index = build.index.clone();
-            let side = build.collector.side.clone();
+            let (build, index, side) =
+                HashJoinBuild::new(build_schema, build_keys, key_types, self.reserve("HashJoinBuild"), track);
+            let build = Arc::new(build);
             if let ([(Expr::Column(key), build_key)], Some(scan)) = (on, &probe.parquet) {
                 // rows of the scan whose key has no build row are dropped by
                 // this join anyway: the scan drops them before decoding more

@@ -13,17 +13,24 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::pipeline::Pipeline;
+use crate::pipeline::{Branch, Sink};
 
 /// Rows and time of one stage (a source, an operator or a sink).
 #[derive(Debug, Default)]
 pub struct StageMetrics {
+    /// What the stage is, as `EXPLAIN ANALYZE` prints it (kept here because
+    /// the executor drops a pipeline's stages once they have run).
+    pub name: String,
     rows_in: AtomicU64,
     rows_out: AtomicU64,
     nanos: AtomicU64,
 }
 
 impl StageMetrics {
+    pub fn named(name: String) -> StageMetrics {
+        StageMetrics { name, ..Default::default() }
+    }
+
     pub fn record(&self, rows_in: usize, rows_out: usize, elapsed: Duration) {
         self.rows_in.fetch_add(rows_in as u64, Ordering::Relaxed);
         self.rows_out.fetch_add(rows_out as u64, Ordering::Relaxed);
@@ -73,19 +80,17 @@ pub struct PipelineMetrics {
 }
 
 impl PipelineMetrics {
-    /// Counters shaped like a pipeline of branches with `operators[i]` operators.
-    pub fn new(
-        operators_per_branch: impl IntoIterator<Item = usize>,
-        sink_memory_peak: Option<Arc<AtomicUsize>>,
-    ) -> Self {
-        let branches = operators_per_branch
-            .into_iter()
-            .map(|n| BranchMetrics {
-                operators: (0..n).map(|_| StageMetrics::default()).collect(),
+    /// Counters for each stage of `branches` and `sink`.
+    pub fn new(branches: &[Branch], sink: &dyn Sink, sink_memory_peak: Option<Arc<AtomicUsize>>) -> Self {
+        let branches = branches
+            .iter()
+            .map(|b| BranchMetrics {
+                source: StageMetrics::named(b.source.name()),
+                operators: b.operators.iter().map(|o| StageMetrics::named(o.name())).collect(),
                 ..Default::default()
             })
             .collect();
-        PipelineMetrics { branches, sink_memory_peak, ..Default::default() }
+        PipelineMetrics { branches, sink: StageMetrics::named(sink.name()), sink_memory_peak, ..Default::default() }
     }
 
     pub fn set_wall_time(&self, elapsed: Duration) {
@@ -102,10 +107,9 @@ impl PipelineMetrics {
 }
 
 /// The pipelines with their figures, as `EXPLAIN ANALYZE` prints them.
-pub fn render(pipelines: &[Pipeline], total: Duration, peak_memory: usize) -> String {
+pub fn render(pipelines: &[PipelineMetrics], total: Duration, peak_memory: usize) -> String {
     let mut s = String::new();
-    for (i, p) in pipelines.iter().enumerate() {
-        let m = &p.metrics;
+    for (i, m) in pipelines.iter().enumerate() {
         let _ = writeln!(
             s,
             "Pipeline {} ({} worker{}, {}):",
@@ -114,21 +118,13 @@ pub fn render(pipelines: &[Pipeline], total: Duration, peak_memory: usize) -> St
             if m.workers() == 1 { "" } else { "s" },
             ms(m.wall_time())
         );
-        for (b, branch) in p.branches.iter().enumerate() {
-            let bm = &m.branches[b];
-            let _ = writeln!(
-                s,
-                "  {}  [out {}, {}]",
-                branch.source.name(),
-                rows(bm.source.rows_out()),
-                ms(bm.source.time())
-            );
-            for (o, op) in branch.operators.iter().enumerate() {
-                let om = &bm.operators[o];
+        for bm in &m.branches {
+            let _ = writeln!(s, "  {}  [out {}, {}]", bm.source.name, rows(bm.source.rows_out()), ms(bm.source.time()));
+            for om in &bm.operators {
                 let _ = writeln!(
                     s,
                     "  -> {}  [in {}, out {}, {}]",
-                    op.name(),
+                    om.name,
                     rows(om.rows_in()),
                     rows(om.rows_out()),
                     ms(om.time())
@@ -137,7 +133,7 @@ pub fn render(pipelines: &[Pipeline], total: Duration, peak_memory: usize) -> St
         }
         let mut sink_line = format!(
             "  => {}  [in {}, {}, finalize {}",
-            p.sink.name(),
+            m.sink.name,
             rows(m.sink.rows_in()),
             ms(m.sink.time()),
             ms(m.finalize.time())

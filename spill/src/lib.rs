@@ -121,6 +121,14 @@ impl MemoryReservation {
     pub fn free(&mut self) {
         self.shrink(self.size);
     }
+
+    /// Moves this reservation's bytes into a new one (same consumer, same
+    /// peak tracker) and leaves this one empty: for memory handed to
+    /// another owner, which then frees it when it drops.
+    pub fn take(&mut self) -> MemoryReservation {
+        let size = std::mem::take(&mut self.size);
+        MemoryReservation { pool: self.pool.clone(), consumer: self.consumer.clone(), size, peak: self.peak.clone() }
+    }
 }
 
 impl Drop for MemoryReservation {
@@ -150,5 +158,21 @@ mod tests {
         b.shrink(40);
         drop(b);
         assert_eq!(tracker.load(Ordering::Relaxed), 90);
+    }
+
+    #[test]
+    fn taken_bytes_stay_reserved_until_their_new_owner_drops() {
+        let pool = MemoryPool::new(Some(100));
+        let mut a = pool.reserve("a");
+        a.try_grow(70).unwrap();
+        let mut handed = a.take();
+        assert_eq!((a.size(), handed.size()), (0, 70));
+        drop(a);
+        assert_eq!(pool.used(), 70);
+        // the new owner counts against the same peak
+        handed.try_grow(10).unwrap();
+        assert_eq!(handed.peak_tracker().load(Ordering::Relaxed), 80);
+        drop(handed);
+        assert_eq!(pool.used(), 0);
     }
 }

@@ -1,8 +1,10 @@
 //! `ChunkBuffer`: chunks a breaker produced in `finalize`, handed out to the
-//! workers of the next pipeline through an atomic cursor.
+//! workers of the next pipeline through an atomic cursor. Each chunk is
+//! handed out once and the buffer lets go of it then, so a breaker's output
+//! is freed as the next pipeline consumes it, not when the query ends.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
@@ -12,7 +14,8 @@ use crate::pipeline::{LocalState, Source};
 
 #[derive(Debug, Default)]
 pub struct ChunkBuffer {
-    chunks: OnceLock<Vec<RecordBatch>>,
+    /// Emptied as the cursor passes (each lock is taken once, uncontended).
+    chunks: OnceLock<Vec<Mutex<Option<RecordBatch>>>>,
     cursor: AtomicUsize,
 }
 
@@ -23,17 +26,15 @@ impl ChunkBuffer {
 
     /// Publishes the chunks; once only.
     pub fn publish(&self, chunks: Vec<RecordBatch>) -> Result<()> {
+        let chunks = chunks.into_iter().map(|c| Mutex::new(Some(c))).collect();
         self.chunks.set(chunks).map_err(|_| Error::internal("chunk buffer published twice"))
     }
 
-    pub fn chunks(&self) -> &[RecordBatch] {
-        self.chunks.get().map(|v| v.as_slice()).unwrap_or(&[])
-    }
-
+    /// The next chunk not handed out yet, which the buffer no longer holds.
     fn next(&self) -> Option<RecordBatch> {
         let chunks = self.chunks.get()?;
         let i = self.cursor.fetch_add(1, Ordering::Relaxed);
-        chunks.get(i).cloned()
+        chunks.get(i)?.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 }
 
@@ -80,4 +81,30 @@ pub fn rechunk(batches: Vec<RecordBatch>, size: usize) -> Vec<RecordBatch> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::{ArrayRef, Int64Array};
+    use arrow::datatypes::{DataType, Field, Schema};
+
+    use super::*;
+
+    #[test]
+    fn each_chunk_is_handed_out_once_and_let_go_of() {
+        let column: ArrayRef = Arc::new(Int64Array::from(vec![1, 2, 3]));
+        let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false)]));
+        let chunk = RecordBatch::try_new(schema.clone(), vec![column.clone()]).unwrap();
+        let buffer = ChunkBuffer::new();
+        buffer.publish(vec![chunk.clone(), chunk]).unwrap();
+        assert_eq!(Arc::strong_count(&column), 3);
+        let source = BufferSource { name: "b".into(), schema, buffer: buffer.clone(), max_threads: 1 };
+        let mut local = crate::pipeline::no_state();
+        let first = source.next_chunk(&mut local).unwrap().unwrap();
+        drop(first);
+        assert_eq!(Arc::strong_count(&column), 2);
+        assert!(source.next_chunk(&mut local).unwrap().is_some());
+        assert!(source.next_chunk(&mut local).unwrap().is_none());
+        assert_eq!(Arc::strong_count(&column), 1);
+    }
 }

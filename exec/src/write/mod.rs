@@ -368,7 +368,7 @@ pub fn write_plan(plan: &LogicalPlan, ctx: &Arc<QueryContext>, spec: &WriteSpec)
     let (mut pipelines, _) = PhysicalPlanner::new(ctx.clone()).plan_query(plan)?;
     let last = pipelines.pop().ok_or_else(|| Error::internal("a query planned into no pipeline"))?;
     pipelines.push(Pipeline::new(last.branches, sink.clone(), None));
-    crate::executor::run_pipelines(&pipelines, ctx)?;
+    crate::executor::run_pipelines(&mut pipelines, ctx)?;
     ctx.check_cancelled()?;
     let (staged, rows) = sink.written();
     if matches!(spec.mode, SaveMode::ErrorIfExists | SaveMode::Ignore) && std::fs::symlink_metadata(dest).is_ok() {

@@ -1,9 +1,14 @@
 //! Collecting a join's build input: workers append chunks to local lists
 //! (accounted in the memory pool), `combine` gathers them, and `finish`
 //! concatenates them into the `BuildSide` both join algorithms probe.
+//!
+//! The published side owns its memory reservation, and the collector only
+//! holds it weakly: a finished join's rows live as long as their readers
+//! (the probe operator, the unmatched-rows source), which the executor
+//! drops when their pipeline is done, not until the query ends.
 
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use arrow::array::RecordBatch;
 use arrow::compute::concat_batches;
@@ -20,19 +25,30 @@ pub struct BuildCollector {
     reservation: Mutex<MemoryReservation>,
     /// RIGHT/FULL joins remember which build rows found a partner.
     track_matches: bool,
-    /// Set by `finish`; shared with `UnmatchedBuildSource`.
-    pub side: Arc<OnceLock<Arc<BuildSide>>>,
+    /// Set by `publish`; its readers hold it.
+    side: Weak<OnceLock<Arc<BuildSide>>>,
 }
 
+/// Where a join's build side appears once it is complete.
+pub type BuildSideCell = Arc<OnceLock<Arc<BuildSide>>>;
+
 impl BuildCollector {
-    pub fn new(schema: SchemaRef, reservation: MemoryReservation, track_matches: bool) -> BuildCollector {
-        BuildCollector {
+    /// The collector and the cell its build side will be published in, for
+    /// the readers to hold.
+    pub fn new(
+        schema: SchemaRef,
+        reservation: MemoryReservation,
+        track_matches: bool,
+    ) -> (BuildCollector, BuildSideCell) {
+        let cell = BuildSideCell::default();
+        let collector = BuildCollector {
             schema,
             collected: Mutex::new(vec![]),
             reservation: Mutex::new(reservation),
             track_matches,
-            side: Arc::new(OnceLock::new()),
-        }
+            side: Arc::downgrade(&cell),
+        };
+        (collector, cell)
     }
 
     pub fn init_local(&self) -> Result<LocalState> {
@@ -73,12 +89,17 @@ impl BuildCollector {
         self.publish(batch)
     }
 
-    /// Publishes `batch` (all build rows) for the probe side.
+    /// Publishes `batch` (all build rows) for the probe side, handing it
+    /// the memory reserved so far.
     pub fn publish(&self, batch: RecordBatch) -> Result<Arc<BuildSide>> {
         let n = batch.num_rows();
         let matched = if self.track_matches { (0..n).map(|_| AtomicBool::new(false)).collect() } else { vec![] };
-        let side = Arc::new(BuildSide { batch, matched });
-        self.side.set(side.clone()).map_err(|_| Error::internal("join build side finished twice"))?;
+        let memory = self.reservation.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let side = Arc::new(BuildSide { batch, matched, memory });
+        // no cell: every reader is gone, and the side is dropped unread
+        if let Some(cell) = self.side.upgrade() {
+            cell.set(side.clone()).map_err(|_| Error::internal("join build side finished twice"))?;
+        }
         Ok(side)
     }
 }

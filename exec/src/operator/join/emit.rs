@@ -6,6 +6,7 @@ use std::sync::Arc;
 use arrow::array::{new_null_array, Array, ArrayRef, AsArray, RecordBatch, RecordBatchOptions, UInt32Array};
 use arrow::datatypes::SchemaRef;
 use ember_core::Result;
+use ember_spill::MemoryReservation;
 
 use crate::expr::{take_batch, PhysicalExpr};
 use crate::pipeline::{LocalState, Source};
@@ -59,6 +60,9 @@ pub struct BuildSide {
     pub batch: RecordBatch,
     /// Per build row: matched by some probe row (RIGHT/FULL joins only).
     pub matched: Vec<AtomicBool>,
+    /// The memory these rows (and a hash join's index over them) hold,
+    /// returned to the pool when the last reader drops the side.
+    pub memory: MemoryReservation,
 }
 
 pub struct JoinEmitter {

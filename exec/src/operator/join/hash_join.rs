@@ -9,7 +9,7 @@
 //! table is also small enough that filling it mostly hits the cache.
 
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use crate::operator::hash_keys::{radix_partition, EncodedKeys, KeyEncoder, RADIX_PARTITIONS};
 use arrow::array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
@@ -19,7 +19,7 @@ use ember_core::{Error, Result};
 use ember_spill::MemoryReservation;
 use hashbrown::HashTable;
 
-use super::build_side::BuildCollector;
+use super::build_side::{BuildCollector, BuildSideCell};
 use super::direct_index::{self, DirectIndex};
 use super::emit::{null_key_rows, BuildSide, JoinEmitter};
 use super::key_bitmap::KeyBitmap;
@@ -100,7 +100,10 @@ pub struct HashJoinBuild {
     pub keys: Vec<PhysicalExpr>,
     pub key_types: Vec<DataType>,
     pub collector: BuildCollector,
-    pub index: Arc<OnceLock<Arc<HashTableIndex>>>,
+    /// Set by `finalize`. Held weakly, as the build side is (see
+    /// `build_side`): the index lives as long as the probe and the scans
+    /// whose join filter it is.
+    index: Weak<OnceLock<Arc<HashTableIndex>>>,
     /// Between `finalize_tasks` and `finalize`: the index being filled.
     building: RwLock<Option<IndexBuild>>,
 }
@@ -130,20 +133,20 @@ struct IndexBuild {
 const PARTITION_MIN_ROWS: usize = 1 << 15;
 
 impl HashJoinBuild {
+    /// The sink, and the cells its index and build side will be published
+    /// in, for their readers to hold.
     pub fn new(
         schema: SchemaRef,
         keys: Vec<PhysicalExpr>,
         key_types: Vec<DataType>,
         reservation: MemoryReservation,
         track_matches: bool,
-    ) -> HashJoinBuild {
-        HashJoinBuild {
-            keys,
-            key_types,
-            collector: BuildCollector::new(schema, reservation, track_matches),
-            index: Arc::new(OnceLock::new()),
-            building: RwLock::new(None),
-        }
+    ) -> (HashJoinBuild, JoinIndex, BuildSideCell) {
+        let (collector, side) = BuildCollector::new(schema, reservation, track_matches);
+        let index = JoinIndex::default();
+        let build =
+            HashJoinBuild { keys, key_types, collector, index: Arc::downgrade(&index), building: RwLock::new(None) };
+        (build, index, side)
     }
 }
 
@@ -301,7 +304,6 @@ impl Sink for HashJoinBuild {
             columns,
             &RecordBatchOptions::new().with_row_count(Some(n)),
         )?;
-        let side = self.collector.publish(batch)?;
         let tables: Vec<_> = b.tables.into_iter().map(|t| t.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
         // (a direct index was reserved when it was allocated)
         let table_bytes: usize = tables.iter().map(|t| t.capacity() * 16).sum::<usize>();
@@ -311,6 +313,10 @@ impl Sink for HashJoinBuild {
             ),
             _ => None,
         };
+        let bitmap_bytes = bitmap.as_ref().map_or(0, KeyBitmap::memory_size);
+        // reserved before publishing: the side takes the reservation along
+        self.collector.grow(b.keys.memory_size() + n * 4 + table_bytes + bitmap_bytes)?;
+        let side = self.collector.publish(batch)?;
         let index = HashTableIndex {
             side,
             encoder: b.encoder,
@@ -321,9 +327,10 @@ impl Sink for HashJoinBuild {
             bitmap,
             direct: b.direct,
         };
-        let bitmap_bytes = index.bitmap.as_ref().map_or(0, KeyBitmap::memory_size);
-        self.collector.grow(index.keys.memory_size() + index.next.len() * 4 + table_bytes + bitmap_bytes)?;
-        self.index.set(Arc::new(index)).map_err(|_| Error::internal("hash join built twice"))?;
+        // no cell: every reader is gone, and the index is dropped unread
+        if let Some(cell) = self.index.upgrade() {
+            cell.set(Arc::new(index)).map_err(|_| Error::internal("hash join built twice"))?;
+        }
         Ok(())
     }
 }
