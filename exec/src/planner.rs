@@ -28,7 +28,7 @@ use crate::operator::expand::Expand;
 use crate::operator::filter::Filter;
 use crate::operator::join::build_side::BuildCollector;
 use crate::operator::join::emit::UnmatchedBuildSource;
-use crate::operator::join::hash_join::{HashJoinBuild, HashJoinProbe};
+use crate::operator::join::hash_join::{HashJoinBuild, HashJoinProbe, JoinKey};
 use crate::operator::join::nested_loop::{NestedLoopBuild, NestedLoopProbe};
 use crate::operator::join::{JoinEmitter, JoinKind};
 use crate::operator::limit::Limit;
@@ -658,12 +658,16 @@ impl PhysicalPlanner {
             let (build, index, side) =
                 HashJoinBuild::new(build_schema, build_keys, key_types, self.reserve("HashJoinBuild"), track);
             let build = Arc::new(build);
-            if let ([(Expr::Column(key), build_key)], Some(scan)) = (on, &probe.parquet) {
+            if let (Some(scan), true) = (&probe.parquet, kind.drops_unmatched_probe_rows()) {
                 // rows of the scan whose key has no build row are dropped by
-                // this join anyway: the scan drops them before decoding more
-                if kind.drops_unmatched_probe_rows() && key.data_type == build_key.data_type() && scan.produces(key.id)
-                {
-                    scan.add_join_filter(key.id, index.clone())?;
+                // this join anyway: the scan drops them before decoding more.
+                // Of several keys, each integer one is tested on its own.
+                for (k, (probe_key, build_key)) in on.iter().enumerate() {
+                    let Expr::Column(key) = probe_key else { continue };
+                    let testable = on.len() == 1 || ember_core::types::is_integral(&key.data_type);
+                    if testable && key.data_type == build_key.data_type() && scan.produces(key.id) {
+                        scan.add_join_filter(key.id, JoinKey { index: index.clone(), key: k })?;
+                    }
                 }
             }
             self.close(build_open, build.clone());

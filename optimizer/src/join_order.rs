@@ -25,6 +25,7 @@ use ember_core::{ColumnId, Expr, LogicalPlan, Result};
 
 use crate::cardinality::{self, base_rows, equi_selectivity, ColumnStats, Estimate};
 use crate::disjunction::pushable_for;
+use crate::equivalence::EquivalenceClasses;
 use crate::util::{covered_by, filter, ids, is_movable};
 
 /// Largest cluster ordered by dynamic programming (3^n subset pairs).
@@ -40,8 +41,15 @@ pub fn reorder_joins(plan: LogicalPlan) -> Result<LogicalPlan> {
             let mut conds = Vec::new();
             flatten(plan, &mut leaves, &mut conds);
             let leaves = leaves.into_iter().map(reorder_joins).collect::<Result<Vec<_>>>()?;
-            let joined = order(leaves, &conds);
-            let with_filter = filter(joined, conds);
+            // ordering may join any two inputs a class of equal columns
+            // links; the joined tree then gets the class equalities it needs
+            let classes = EquivalenceClasses::new(&leaves, &conds);
+            let mut ordering = conds.clone();
+            ordering.extend(classes.implied(&conds));
+            let (joined, equalities) = order(leaves, &ordering, &classes);
+            let kept =
+                conds.into_iter().filter(|c| !classes.states(c)).chain(equalities).chain(classes.within_inputs());
+            let with_filter = filter(joined, kept.collect());
             let out = with_filter.output();
             if out.iter().map(|a| a.id).eq(original.iter().map(|a| a.id)) {
                 Ok(with_filter)
@@ -87,11 +95,27 @@ enum Tree {
     Join(Box<Tree>, Box<Tree>),
 }
 
-fn order(leaves: Vec<LogicalPlan>, conds: &[Expr]) -> LogicalPlan {
-    let tree = if leaves.len() <= DP_LIMIT { dp(&leaves, conds) } else { None };
+/// The joined inputs, and the class equalities their joins need.
+fn order(leaves: Vec<LogicalPlan>, conds: &[Expr], classes: &EquivalenceClasses) -> (LogicalPlan, Vec<Expr>) {
+    let tree = if leaves.len() <= DP_LIMIT { dp(&leaves, conds, classes) } else { None };
     let tree = tree.unwrap_or_else(|| greedy(&leaves, conds));
+    let mut equalities = Vec::new();
+    class_equalities(&tree, classes, &mut equalities);
     let mut slots: Vec<Option<LogicalPlan>> = leaves.into_iter().map(Some).collect();
-    build(tree, &mut slots)
+    (build(tree, &mut slots), equalities)
+}
+
+/// Adds one equality per class for each join of `tree` that brings members
+/// of it together; returns the inputs under `tree` (a bit set).
+fn class_equalities(tree: &Tree, classes: &EquivalenceClasses, out: &mut Vec<Expr>) -> u32 {
+    match tree {
+        Tree::Leaf(i) => 1 << i,
+        Tree::Join(l, r) => {
+            let (left, right) = (class_equalities(l, classes, out), class_equalities(r, classes, out));
+            out.extend(classes.joining(left, right));
+            left | right
+        }
+    }
 }
 
 fn build(tree: Tree, slots: &mut [Option<LogicalPlan>]) -> LogicalPlan {
@@ -116,15 +140,74 @@ fn build(tree: Tree, slots: &mut [Option<LogicalPlan>]) -> LogicalPlan {
 /// other conditions over several inputs (hyperedges).
 struct Graph {
     rows: Vec<f64>,
-    /// Selectivity of all equalities between inputs i and j (1 without any).
-    pair_sel: Vec<Vec<f64>>,
+    /// The equalities between inputs i and j, from i's side.
+    pair_keys: Vec<Vec<Vec<EdgeKey>>>,
     /// Bit set of the inputs each input shares an equality with.
     adjacent: Vec<u32>,
     /// Other conditions: the inputs they read, and their selectivity.
     others: Vec<(u32, f64)>,
 }
 
-fn graph(leaves: &[LogicalPlan], conds: &[Expr]) -> Graph {
+/// One equality of an edge, seen from one of its inputs.
+struct EdgeKey {
+    this: ColumnStats,
+    other: ColumnStats,
+    /// The class of equal columns it belongs to, if any.
+    class: Option<usize>,
+}
+
+impl Graph {
+    /// Fraction of the cross product of input `i` and the inputs in `rest`
+    /// their equalities keep. A class counts once, however many inputs of
+    /// `rest` share it with `i` (they are equal among themselves already),
+    /// through the input sharing the most keys with `i`, which keeps a
+    /// composite key such as partsupp's (partkey, suppkey) whole.
+    fn joining_selectivity(&self, i: usize, rest: u32) -> f64 {
+        let linked = |mut m: u32| {
+            std::iter::from_fn(move || {
+                (m != 0).then(|| {
+                    let j = m.trailing_zeros() as usize;
+                    m &= m - 1;
+                    j
+                })
+            })
+        };
+        let candidates = rest & self.adjacent[i];
+        // per class: the input of `rest` that speaks for it
+        let mut speaker: Vec<(usize, usize, usize)> = Vec::new();
+        for j in linked(candidates) {
+            let keys = &self.pair_keys[i][j];
+            for k in keys {
+                let Some(class) = k.class else { continue };
+                match speaker.iter_mut().find(|(c, _, _)| *c == class) {
+                    Some(entry) if entry.2 >= keys.len() => {}
+                    Some(entry) => *entry = (class, j, keys.len()),
+                    None => speaker.push((class, j, keys.len())),
+                }
+            }
+        }
+        let mut sel = 1.0;
+        for j in linked(candidates) {
+            let (mut lk, mut rk, mut seen) = (Vec::new(), Vec::new(), Vec::new());
+            for k in &self.pair_keys[i][j] {
+                if let Some(class) = k.class {
+                    if seen.contains(&class) || !speaker.iter().any(|(c, s, _)| *c == class && *s == j) {
+                        continue;
+                    }
+                    seen.push(class);
+                }
+                lk.push(k.this);
+                rk.push(k.other);
+            }
+            if !lk.is_empty() {
+                sel *= equi_selectivity(&lk, &rk);
+            }
+        }
+        sel
+    }
+}
+
+fn graph(leaves: &[LogicalPlan], conds: &[Expr], classes: &EquivalenceClasses) -> Graph {
     let n = leaves.len();
     let estimates: Vec<Estimate> = leaves.iter().map(cardinality::estimate).collect();
     let leaf_ids: Vec<HashSet<ColumnId>> = leaves.iter().map(|l| ids(&l.output())).collect();
@@ -211,40 +294,26 @@ fn graph(leaves: &[LogicalPlan], conds: &[Expr]) -> Graph {
             _ => s,
         }
     };
-    let mut pair_sel = vec![vec![1.0; n]; n];
+    let mut pair_keys: Vec<Vec<Vec<EdgeKey>>> = (0..n).map(|_| (0..n).map(|_| Vec::new()).collect()).collect();
     let mut adjacent = vec![0u32; n];
-    for i in 0..n {
-        for j in (i + 1)..n {
-            let (mut lk, mut rk) = (Vec::new(), Vec::new());
-            for (a, b, l, r) in &edges {
-                if (*a, *b) == (i, j) {
-                    lk.push(capped(i, l));
-                    rk.push(capped(j, r));
-                } else if (*a, *b) == (j, i) {
-                    lk.push(capped(i, r));
-                    rk.push(capped(j, l));
-                }
-            }
-            if !lk.is_empty() {
-                let s = equi_selectivity(&lk, &rk);
-                pair_sel[i][j] = s;
-                pair_sel[j][i] = s;
-                adjacent[i] |= 1 << j;
-                adjacent[j] |= 1 << i;
-            }
-        }
+    for (a, b, l, r) in &edges {
+        let class = classes.class_of(l).filter(|c| classes.class_of(r) == Some(*c));
+        pair_keys[*a][*b].push(EdgeKey { this: capped(*a, l), other: capped(*b, r), class });
+        pair_keys[*b][*a].push(EdgeKey { this: capped(*b, r), other: capped(*a, l), class });
+        adjacent[*a] |= 1 << b;
+        adjacent[*b] |= 1 << a;
     }
-    Graph { rows, pair_sel, adjacent, others }
+    Graph { rows, pair_keys, adjacent, others }
 }
 
 /// The cheapest bushy tree of connected joins, or None when the inputs are
 /// not connected by conditions.
-fn dp(leaves: &[LogicalPlan], conds: &[Expr]) -> Option<Tree> {
+fn dp(leaves: &[LogicalPlan], conds: &[Expr], classes: &EquivalenceClasses) -> Option<Tree> {
     let n = leaves.len();
     if n < 2 {
         return None;
     }
-    let g = graph(leaves, conds);
+    let g = graph(leaves, conds, classes);
     let full: u32 = (1u32 << n) - 1;
     let size = 1usize << n;
     // rows of every subset: add the lowest input to the subset without it
@@ -252,13 +321,7 @@ fn dp(leaves: &[LogicalPlan], conds: &[Expr]) -> Option<Tree> {
     for s in 1..size {
         let i = (s as u32).trailing_zeros() as usize;
         let rest = s & !(1 << i);
-        let mut r = rows[rest] * g.rows[i];
-        let mut m = rest;
-        while m != 0 {
-            let j = m.trailing_zeros() as usize;
-            r *= g.pair_sel[i][j];
-            m &= m - 1;
-        }
+        let mut r = rows[rest] * g.rows[i] * g.joining_selectivity(i, rest as u32);
         for (mask, sel) in &g.others {
             if mask & (1 << i) != 0 && (*mask as usize) & !s == 0 {
                 r *= sel;
@@ -483,10 +546,47 @@ mod tests {
         let n1f = filtered(n1.clone(), eq_lit(col(&n1, 1), 1));
         let n2f = filtered(n2.clone(), eq_lit(col(&n2, 1), 2));
         let leaves = vec![lineitem, orders, customer, supplier, n1f, n2f];
-        let plan = order(leaves, &conds);
+        let classes = EquivalenceClasses::new(&leaves, &conds);
+        let (plan, _) = order(leaves, &conds, &classes);
         // orders (probing customer, which probes nation 2) is built for
         // lineitem, whose result then probes supplier (probing nation 1)
         assert_eq!(shape(&plan), "((l_orderkey (o_orderkey (c_custkey n2_key))) (s_suppkey n1_key))");
+    }
+
+    /// TPC-H q9's shape: part and partsupp share no condition, but both
+    /// equal lineitem's part key. The class of equal keys lets the filtered
+    /// part reduce partsupp before lineitem probes the result, and each
+    /// join compares a class once.
+    #[test]
+    fn inputs_equal_through_a_third_can_join_first() {
+        let lineitem = table(&["l_partkey", "l_suppkey"], 60_000);
+        let partsupp = table(&["ps_partkey", "ps_suppkey"], 8_000);
+        let part = table(&["p_partkey", "p_name"], 2_000);
+        let pf = filtered(part.clone(), eq_lit(col(&part, 1), 1));
+        let conds = vec![
+            Expr::eq(col(&partsupp, 0), col(&lineitem, 0)),
+            Expr::eq(col(&partsupp, 1), col(&lineitem, 1)),
+            Expr::eq(col(&part, 0), col(&lineitem, 0)),
+        ];
+        let joined = LogicalPlan::Join {
+            left: Box::new(cross(lineitem, partsupp)),
+            right: Box::new(pf),
+            join_type: JoinType::Inner,
+            on: vec![],
+            filter: Expr::conjunction(conds),
+            null_aware: false,
+        };
+        let plan = reorder_joins(joined).unwrap();
+        assert_eq!(shape(&plan), "(l_partkey (ps_partkey p_partkey))");
+        let LogicalPlan::Filter { predicate, .. } = plan else { panic!("no join conditions above the joins") };
+        let mut equalities: Vec<String> = predicate.split_conjunction().iter().map(|e| e.to_string()).collect();
+        equalities.sort();
+        // ps_partkey = p_partkey joins part first; lineitem then compares
+        // its part key once (not with both) and its supplier key
+        assert_eq!(equalities.len(), 3, "{equalities:?}");
+        assert!(equalities.iter().any(|e| e.contains("ps_partkey") && e.contains("p_partkey")), "{equalities:?}");
+        assert_eq!(equalities.iter().filter(|e| e.contains("l_partkey")).count(), 1, "{equalities:?}");
+        assert_eq!(equalities.iter().filter(|e| e.contains("l_suppkey")).count(), 1, "{equalities:?}");
     }
 
     #[test]
@@ -504,7 +604,7 @@ mod tests {
     fn disconnected_inputs_fall_back_to_a_greedy_order() {
         let a = table(&["a"], 10);
         let b = table(&["b"], 1000);
-        let plan = order(vec![a, b], &[]);
+        let (plan, _) = order(vec![a, b], &[], &EquivalenceClasses::default());
         assert_eq!(shape(&plan), "(b a)");
     }
 

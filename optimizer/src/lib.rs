@@ -11,6 +11,7 @@ mod aggregate_reduction;
 mod cardinality;
 mod decorrelate;
 mod disjunction;
+mod equivalence;
 mod join_order;
 mod predicate_pushdown;
 mod prune_columns;

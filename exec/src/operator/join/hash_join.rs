@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use crate::operator::hash_keys::{radix_partition, EncodedKeys, KeyEncoder, RADIX_PARTITIONS};
-use arrow::array::{Array, ArrayRef, BooleanArray, RecordBatch, RecordBatchOptions};
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, RecordBatch, RecordBatchOptions};
 use arrow::buffer::BooleanBuffer;
 use arrow::datatypes::{DataType, SchemaRef};
 use ember_core::{Error, Result};
@@ -46,9 +46,11 @@ pub struct HashTableIndex {
     /// partitions' tasks, each for its own rows)
     next: Vec<AtomicU32>,
     has_null_key: bool,
-    /// One integer key over a dense range: its values as a bitmap, which
-    /// answers join filters without probing the tables.
-    bitmap: Option<KeyBitmap>,
+    /// Per key column: its build values as a bitmap, when it is an integer
+    /// column over a dense enough range. Join filters test it instead of
+    /// probing the tables, and for a join on several keys it is the only
+    /// way to test one of them.
+    bitmaps: Vec<Option<KeyBitmap>>,
     /// One integer key over a range dense enough: the entries by key value,
     /// in place of `tables` (which are then empty).
     direct: Option<DirectIndex>,
@@ -78,23 +80,48 @@ impl HashTableIndex {
             .map(|(_, first)| *first)
     }
 
-    /// Whether each value of `keys` (one column of the single key's type)
-    /// has a build row; NULL never does. Scans use it as a join filter.
-    pub fn contains(&self, keys: &ArrayRef) -> Result<BooleanArray> {
-        if let Some(bitmap) = &self.bitmap {
-            return bitmap.contains_all(keys);
+    /// Whether each value of `keys` (a column of the type of key `key`)
+    /// has a build row with that value in that key; NULL never does. `None`
+    /// when this index cannot tell (one of several keys, without a bitmap).
+    /// Scans use it as a join filter.
+    pub fn contains(&self, key: usize, keys: &ArrayRef) -> Result<Option<BooleanArray>> {
+        if let Some(Some(bitmap)) = self.bitmaps.get(key) {
+            return bitmap.contains_all(keys).map(Some);
+        }
+        if self.bitmaps.len() != 1 {
+            return Ok(None);
         }
         let encoded = self.encoder.encode(std::slice::from_ref(keys))?;
         let nulls = keys.logical_nulls();
         let found = BooleanBuffer::collect_bool(keys.len(), |i| {
             !nulls.as_ref().is_some_and(|n| n.is_null(i)) && self.entry(&encoded, i).is_some()
         });
-        Ok(BooleanArray::new(found, None))
+        Ok(Some(BooleanArray::new(found, None)))
     }
+}
+
+/// The bitmap of an integer key column's non-NULL values, when dense enough.
+fn key_column_bitmap(column: &ArrayRef) -> Result<Option<KeyBitmap>> {
+    use arrow::datatypes::Int64Type;
+    if !ember_core::types::is_integral(column.data_type()) {
+        return Ok(None);
+    }
+    let values = arrow::compute::cast(column, &DataType::Int64)?;
+    let values = values.as_primitive::<Int64Type>();
+    Ok(KeyBitmap::build(values.iter().flatten()))
 }
 
 /// The index of a hash join, once its build side is done.
 pub type JoinIndex = Arc<OnceLock<Arc<HashTableIndex>>>;
+
+/// One key of a hash join, which a scan under the join's probe side
+/// filters its rows by.
+#[derive(Clone)]
+pub struct JoinKey {
+    pub index: JoinIndex,
+    /// Its position among the join's keys.
+    pub key: usize,
+}
 
 pub struct HashJoinBuild {
     pub keys: Vec<PhysicalExpr>,
@@ -122,6 +149,8 @@ struct IndexBuild {
     direct: Option<DirectIndex>,
     next: Vec<AtomicU32>,
     has_null_key: bool,
+    /// Per key (see `HashTableIndex::bitmaps`).
+    bitmaps: Vec<Option<KeyBitmap>>,
     /// Per build column: the collected chunks' arrays, taken by the task
     /// that concatenates them and dropped as soon as it has (so the build
     /// side is held twice only one column at a time), then the result.
@@ -185,6 +214,12 @@ impl Sink for HashJoinBuild {
         let encoder = KeyEncoder::new(&self.key_types)?;
         let keys = encoder.encode(&key_cols)?;
         let nulls = null_key_rows(&key_cols, n);
+        // a single integer key's bitmap comes from its encoded values (in `finalize`)
+        let bitmaps = if key_cols.len() > 1 {
+            key_cols.iter().map(key_column_bitmap).collect::<Result<Vec<_>>>()?
+        } else {
+            vec![None]
+        };
         drop(key_cols);
         let partitions = if n < PARTITION_MIN_ROWS { 1 } else { RADIX_PARTITIONS };
         let direct = match &keys {
@@ -231,7 +266,8 @@ impl Sink for HashJoinBuild {
         }
         let parts = parts.into_iter().map(Mutex::new).collect();
         let columns = (0..width).map(|_| Mutex::new(None)).collect();
-        let build = IndexBuild { encoder, keys, hashes, rows, tables, direct, next, has_null_key, parts, columns };
+        let build =
+            IndexBuild { encoder, keys, hashes, rows, tables, direct, next, has_null_key, bitmaps, parts, columns };
         *self.building.write().unwrap_or_else(|e| e.into_inner()) = Some(build);
         Ok(partitions + self.collector.schema().fields().len())
     }
@@ -307,13 +343,13 @@ impl Sink for HashJoinBuild {
         let tables: Vec<_> = b.tables.into_iter().map(|t| t.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
         // (a direct index was reserved when it was allocated)
         let table_bytes: usize = tables.iter().map(|t| t.capacity() * 16).sum::<usize>();
-        let bitmap = match &b.keys {
-            EncodedKeys::Int { values, null } => KeyBitmap::build(
+        let mut bitmaps = b.bitmaps;
+        if let EncodedKeys::Int { values, null } = &b.keys {
+            bitmaps = vec![KeyBitmap::build(
                 values.iter().enumerate().filter(|(i, _)| !null.get(*i).copied().unwrap_or(false)).map(|(_, v)| *v),
-            ),
-            _ => None,
-        };
-        let bitmap_bytes = bitmap.as_ref().map_or(0, KeyBitmap::memory_size);
+            )];
+        }
+        let bitmap_bytes: usize = bitmaps.iter().flatten().map(KeyBitmap::memory_size).sum();
         // reserved before publishing: the side takes the reservation along
         self.collector.grow(b.keys.memory_size() + n * 4 + table_bytes + bitmap_bytes)?;
         let side = self.collector.publish(batch)?;
@@ -324,7 +360,7 @@ impl Sink for HashJoinBuild {
             tables,
             next: b.next,
             has_null_key: b.has_null_key,
-            bitmap,
+            bitmaps,
             direct: b.direct,
         };
         // no cell: every reader is gone, and the index is dropped unread

@@ -23,7 +23,7 @@ use parquet::arrow::arrow_reader::{
 use parquet::arrow::ProjectionMask;
 
 use crate::expr::{compile, filter_with, Binding, PhysicalExpr};
-use crate::operator::join::hash_join::JoinIndex;
+use crate::operator::join::hash_join::JoinKey;
 use crate::operator::scan::dictionary_filter::{dictionary_column, evaluate_on_dictionary};
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::pipeline::{local_mut, LocalState, Source};
@@ -62,7 +62,7 @@ pub struct ScanFilter {
 pub struct JoinFilter {
     /// The key column, in the filter pass's schema.
     column: usize,
-    index: JoinIndex,
+    join: JoinKey,
     /// Rows seen and kept: a filter that keeps almost everything only costs
     /// a second hash lookup per row, and is switched off.
     seen: AtomicU64,
@@ -78,10 +78,12 @@ impl JoinFilter {
         if seen >= JOIN_FILTER_TRIAL_ROWS && self.kept.load(Ordering::Relaxed) * 10 > seen * 9 {
             return Ok(None);
         }
-        let Some(index) = self.index.get() else {
+        let Some(index) = self.join.index.get() else {
             return Ok(None);
         };
-        let mask = index.contains(keys)?;
+        let Some(mask) = index.contains(self.join.key, keys)? else {
+            return Ok(None);
+        };
         self.seen.fetch_add(keys.len() as u64, Ordering::Relaxed);
         self.kept.fetch_add(mask.true_count() as u64, Ordering::Relaxed);
         Ok(Some(mask))
@@ -96,7 +98,7 @@ impl ScanFilter {
     /// (read from file columns `projection`).
     pub fn try_new(
         conjuncts: &[Expr],
-        joins: &[(ColumnId, JoinIndex)],
+        joins: &[(ColumnId, JoinKey)],
         output: &[Attribute],
         projection: &[usize],
     ) -> Result<ScanFilter> {
@@ -132,13 +134,13 @@ impl ScanFilter {
         let mut display = conjuncts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" AND ");
         let joins = joins
             .iter()
-            .map(|(id, index)| {
+            .map(|(id, join)| {
                 let column = attrs.iter().position(|a| a.id == *id).unwrap_or(0);
                 if !display.is_empty() {
                     display.push_str(" AND ");
                 }
                 display.push_str(&format!("{} IN join build side", attrs[column].name));
-                JoinFilter { column, index: index.clone(), seen: AtomicU64::new(0), kept: AtomicU64::new(0) }
+                JoinFilter { column, join: join.clone(), seen: AtomicU64::new(0), kept: AtomicU64::new(0) }
             })
             .collect();
         let dictionary_columns = compiled.iter().map(|c| dictionary_column(c, &schema)).collect();
@@ -175,7 +177,7 @@ pub struct ParquetScan {
     output: Vec<Attribute>,
     /// Pushed conjuncts and join filters; `filtering` is built from them.
     conjuncts: Vec<Expr>,
-    joins: Mutex<Vec<(ColumnId, JoinIndex)>>,
+    joins: Mutex<Vec<(ColumnId, JoinKey)>>,
     filtering: RwLock<Option<Arc<Filtering>>>,
 }
 
@@ -283,8 +285,8 @@ impl ParquetScan {
     /// Also keeps only rows whose `column` has a match in `index`'s build
     /// side (the scan feeds a join on that one key which drops unmatched
     /// probe rows). Called while planning, before anything runs.
-    pub fn add_join_filter(&self, column: ColumnId, index: JoinIndex) -> Result<()> {
-        self.joins.lock().unwrap_or_else(|e| e.into_inner()).push((column, index));
+    pub fn add_join_filter(&self, column: ColumnId, join: JoinKey) -> Result<()> {
+        self.joins.lock().unwrap_or_else(|e| e.into_inner()).push((column, join));
         self.rebuild_filter()
     }
 
