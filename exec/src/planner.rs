@@ -15,7 +15,7 @@ use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{Field, Schema, SchemaRef};
 use ember_core::expr::BinaryOp;
 use ember_core::plan::{JoinType, TableSource};
-use ember_core::{AggFunc, Attribute, Error, EvalMode, Expr, LogicalPlan, Result, ScalarValue, SortOrder};
+use ember_core::{AggFunc, Attribute, ColumnId, Error, EvalMode, Expr, LogicalPlan, Result, ScalarValue, SortOrder};
 
 use ember_spill::MemoryReservation;
 
@@ -655,19 +655,39 @@ impl PhysicalPlanner {
                 build_keys.push(bk);
             }
             let display = on.iter().map(|(l, r)| format!("{l} = {r}")).collect::<Vec<_>>().join(", ");
-            let (build, index, side) =
-                HashJoinBuild::new(build_schema, build_keys, key_types, self.reserve("HashJoinBuild"), track);
+            // rows of a probe scan whose key has no build row are dropped by
+            // this join anyway: the scan drops them before decoding more. Of
+            // several keys, each integer one is tested on its own.
+            let filtered: Vec<(usize, ColumnId)> = match (&probe.parquet, kind.drops_unmatched_probe_rows()) {
+                (Some(scan), true) => on
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(k, (probe_key, build_key))| match probe_key {
+                        Expr::Column(key)
+                            if (on.len() == 1 || ember_core::types::is_integral(&key.data_type))
+                                && key.data_type == build_key.data_type()
+                                && scan.produces(key.id) =>
+                        {
+                            Some((k, key.id))
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+                _ => vec![],
+            };
+            let filtered_keys = filtered.iter().map(|(k, _)| *k).collect();
+            let (build, index, side) = HashJoinBuild::new(
+                build_schema,
+                build_keys,
+                key_types,
+                filtered_keys,
+                self.reserve("HashJoinBuild"),
+                track,
+            );
             let build = Arc::new(build);
-            if let (Some(scan), true) = (&probe.parquet, kind.drops_unmatched_probe_rows()) {
-                // rows of the scan whose key has no build row are dropped by
-                // this join anyway: the scan drops them before decoding more.
-                // Of several keys, each integer one is tested on its own.
-                for (k, (probe_key, build_key)) in on.iter().enumerate() {
-                    let Expr::Column(key) = probe_key else { continue };
-                    let testable = on.len() == 1 || ember_core::types::is_integral(&key.data_type);
-                    if testable && key.data_type == build_key.data_type() && scan.produces(key.id) {
-                        scan.add_join_filter(key.id, JoinKey { index: index.clone(), key: k })?;
-                    }
+            if let Some(scan) = &probe.parquet {
+                for (k, column) in filtered {
+                    scan.add_join_filter(column, JoinKey { index: index.clone(), key: k })?;
                 }
             }
             self.close(build_open, build.clone());

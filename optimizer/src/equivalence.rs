@@ -70,6 +70,11 @@ impl EquivalenceClasses {
         self.members[class].push((leaf, column.clone()));
     }
 
+    /// Every member: (class, input index, column).
+    pub fn members(&self) -> impl Iterator<Item = (usize, usize, &Attribute)> {
+        self.members.iter().enumerate().flat_map(|(c, m)| m.iter().map(move |(leaf, a)| (c, *leaf, a)))
+    }
+
     /// The class of `e` when it is a member column.
     pub fn class_of(&self, e: &Expr) -> Option<usize> {
         match e {
@@ -80,7 +85,7 @@ impl EquivalenceClasses {
 
     /// Whether `cond` equates two members of one class (the classes stand
     /// for it: see `joining` and `within_inputs`).
-    pub fn states(&self, cond: &Expr) -> bool {
+    pub fn is_class_equality(&self, cond: &Expr) -> bool {
         column_equality(cond).is_some_and(|(a, b)| {
             let class = self.class_of.get(&a.id);
             class.is_some() && class == self.class_of.get(&b.id)
@@ -185,7 +190,7 @@ mod tests {
         let classes = EquivalenceClasses::new(&leaves, &conds);
         assert_eq!(classes.class_of(&col(&c, 0)), classes.class_of(&col(&n, 0)));
         assert!(classes.class_of(&col(&n, 1)).is_none());
-        assert!(conds.iter().all(|e| classes.states(e)));
+        assert!(conds.iter().all(|e| classes.is_class_equality(e)));
         // customer and nation were not equated directly
         assert_eq!(names(&classes.implied(&conds)), vec!["(c_nationkey = n_nationkey)"]);
         // joining {c} with {s, n}: one equality, not two
@@ -212,7 +217,7 @@ mod tests {
         let b = LogicalPlan::Values { output: vec![Attribute::new("b", DataType::Int64, true)], rows: vec![] };
         let conds = vec![Expr::eq(col(&a, 0), col(&b, 0)), Expr::eq(col(&a, 0), col(&a, 1))];
         let classes = EquivalenceClasses::new(&[a, b], &conds);
-        assert!(conds.iter().all(|e| !classes.states(e)));
+        assert!(conds.iter().all(|e| !classes.is_class_equality(e)));
         assert!(classes.within_inputs().is_empty());
     }
 }

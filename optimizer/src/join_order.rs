@@ -43,12 +43,20 @@ pub fn reorder_joins(plan: LogicalPlan) -> Result<LogicalPlan> {
             let leaves = leaves.into_iter().map(reorder_joins).collect::<Result<Vec<_>>>()?;
             // ordering may join any two inputs a class of equal columns
             // links; the joined tree then gets the class equalities it needs
-            let classes = EquivalenceClasses::new(&leaves, &conds);
+            // (sets of inputs are bit sets of 32)
+            let classes = if leaves.len() <= 32 {
+                EquivalenceClasses::new(&leaves, &conds)
+            } else {
+                EquivalenceClasses::default()
+            };
             let mut ordering = conds.clone();
             ordering.extend(classes.implied(&conds));
             let (joined, equalities) = order(leaves, &ordering, &classes);
-            let kept =
-                conds.into_iter().filter(|c| !classes.states(c)).chain(equalities).chain(classes.within_inputs());
+            let kept = conds
+                .into_iter()
+                .filter(|c| !classes.is_class_equality(c))
+                .chain(equalities)
+                .chain(classes.within_inputs());
             let with_filter = filter(joined, kept.collect());
             let out = with_filter.output();
             if out.iter().map(|a| a.id).eq(original.iter().map(|a| a.id)) {
@@ -148,6 +156,17 @@ struct Graph {
     others: Vec<(u32, f64)>,
 }
 
+/// The members of a bit set of inputs, lowest first.
+fn bits(mut set: u32) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (set != 0).then(|| {
+            let i = set.trailing_zeros() as usize;
+            set &= set - 1;
+            i
+        })
+    })
+}
+
 /// One equality of an edge, seen from one of its inputs.
 struct EdgeKey {
     this: ColumnStats,
@@ -163,19 +182,10 @@ impl Graph {
     /// through the input sharing the most keys with `i`, which keeps a
     /// composite key such as partsupp's (partkey, suppkey) whole.
     fn joining_selectivity(&self, i: usize, rest: u32) -> f64 {
-        let linked = |mut m: u32| {
-            std::iter::from_fn(move || {
-                (m != 0).then(|| {
-                    let j = m.trailing_zeros() as usize;
-                    m &= m - 1;
-                    j
-                })
-            })
-        };
         let candidates = rest & self.adjacent[i];
         // per class: the input of `rest` that speaks for it
         let mut speaker: Vec<(usize, usize, usize)> = Vec::new();
-        for j in linked(candidates) {
+        for j in bits(candidates) {
             let keys = &self.pair_keys[i][j];
             for k in keys {
                 let Some(class) = k.class else { continue };
@@ -187,7 +197,7 @@ impl Graph {
             }
         }
         let mut sel = 1.0;
-        for j in linked(candidates) {
+        for j in bits(candidates) {
             let (mut lk, mut rk, mut seen) = (Vec::new(), Vec::new(), Vec::new());
             for k in &self.pair_keys[i][j] {
                 if let Some(class) = k.class {
@@ -251,47 +261,20 @@ fn graph(leaves: &[LogicalPlan], conds: &[Expr], classes: &EquivalenceClasses) -
             }
         }
     }
-    // equalities chain columns into classes (c_nationkey = s_nationkey =
-    // n_nationkey): every member's domain is at most the smallest one's
-    let mut class_domain: HashMap<ColumnId, f64> = HashMap::new();
+    // every member of a class of equal columns (c_nationkey = s_nationkey
+    // = n_nationkey) has at most the smallest member's domain
     let stats = |k: usize, e: &Expr| estimates[k].key(e, u64::MAX - k as u64);
-    let mut parent: HashMap<ColumnId, ColumnId> = HashMap::new();
-    fn root(parent: &HashMap<ColumnId, ColumnId>, mut x: ColumnId) -> ColumnId {
-        while let Some(p) = parent.get(&x) {
-            if *p == x {
-                break;
-            }
-            x = *p;
-        }
-        x
-    }
-    for (_, _, l, r) in &edges {
-        if let (Expr::Column(a), Expr::Column(b)) = (l, r) {
-            parent.entry(a.id).or_insert(a.id);
-            parent.entry(b.id).or_insert(b.id);
-            let (ra, rb) = (root(&parent, a.id), root(&parent, b.id));
-            if ra != rb {
-                parent.insert(ra, rb);
-            }
-        }
-    }
-    for (i, j, l, r) in &edges {
-        for (k, e) in [(*i, l), (*j, r)] {
-            if let Expr::Column(a) = e {
-                let d = stats(k, e).domain;
-                let entry = class_domain.entry(root(&parent, a.id)).or_insert(d);
-                *entry = entry.min(d);
-            }
-        }
+    let mut class_domain: HashMap<usize, f64> = HashMap::new();
+    for (class, leaf, column) in classes.members() {
+        let d = stats(leaf, &Expr::Column(column.clone())).domain;
+        let entry = class_domain.entry(class).or_insert(d);
+        *entry = entry.min(d);
     }
     let capped = |k: usize, e: &Expr| -> ColumnStats {
         let s = stats(k, e);
-        match e {
-            Expr::Column(a) => match class_domain.get(&root(&parent, a.id)) {
-                Some(d) => ColumnStats { domain: s.domain.min(*d), ..s },
-                None => s,
-            },
-            _ => s,
+        match classes.class_of(e).and_then(|c| class_domain.get(&c)) {
+            Some(d) => ColumnStats { domain: s.domain.min(*d), ..s },
+            None => s,
         }
     };
     let mut pair_keys: Vec<Vec<Vec<EdgeKey>>> = (0..n).map(|_| (0..n).map(|_| Vec::new()).collect()).collect();

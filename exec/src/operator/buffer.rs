@@ -38,6 +38,15 @@ impl ChunkBuffer {
     }
 }
 
+impl ChunkBuffer {
+    /// Lets go of the chunks not handed out (their reader stopped early).
+    fn release_rest(&self) {
+        for slot in self.chunks.get().into_iter().flatten() {
+            slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+        }
+    }
+}
+
 /// Reads a `ChunkBuffer` as the source of a pipeline.
 pub struct BufferSource {
     pub name: String,
@@ -59,6 +68,14 @@ impl Source for BufferSource {
     }
     fn max_threads(&self) -> usize {
         self.max_threads
+    }
+}
+
+impl Drop for BufferSource {
+    /// A reader that stopped early (below a limit) leaves no chunks behind:
+    /// the breaker that produced them holds the buffer until the query ends.
+    fn drop(&mut self) {
+        self.buffer.release_rest();
     }
 }
 
@@ -106,5 +123,20 @@ mod tests {
         assert!(source.next_chunk(&mut local).unwrap().is_some());
         assert!(source.next_chunk(&mut local).unwrap().is_none());
         assert_eq!(Arc::strong_count(&column), 1);
+    }
+
+    #[test]
+    fn a_reader_that_stops_early_leaves_nothing_behind() {
+        let column: ArrayRef = Arc::new(Int64Array::from(vec![1, 2, 3]));
+        let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false)]));
+        let chunk = RecordBatch::try_new(schema.clone(), vec![column.clone()]).unwrap();
+        let buffer = ChunkBuffer::new();
+        buffer.publish(vec![chunk.clone(), chunk]).unwrap();
+        let source = BufferSource { name: "b".into(), schema, buffer: buffer.clone(), max_threads: 1 };
+        let first = source.next_chunk(&mut crate::pipeline::no_state()).unwrap();
+        drop((first, source));
+        // the producer still holds the buffer, but not the unread chunk
+        assert_eq!(Arc::strong_count(&column), 1);
+        drop(buffer);
     }
 }

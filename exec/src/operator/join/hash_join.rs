@@ -126,6 +126,9 @@ pub struct JoinKey {
 pub struct HashJoinBuild {
     pub keys: Vec<PhysicalExpr>,
     pub key_types: Vec<DataType>,
+    /// The keys a scan filters by, of a join on several keys: they get a
+    /// bitmap (`HashTableIndex::bitmaps`), the others none.
+    filtered_keys: Vec<usize>,
     pub collector: BuildCollector,
     /// Set by `finalize`. Held weakly, as the build side is (see
     /// `build_side`): the index lives as long as the probe and the scans
@@ -163,18 +166,26 @@ const PARTITION_MIN_ROWS: usize = 1 << 15;
 
 impl HashJoinBuild {
     /// The sink, and the cells its index and build side will be published
-    /// in, for their readers to hold.
+    /// in, for their readers to hold. `filtered_keys`: the keys scans will
+    /// filter by (see `JoinKey`).
     pub fn new(
         schema: SchemaRef,
         keys: Vec<PhysicalExpr>,
         key_types: Vec<DataType>,
+        filtered_keys: Vec<usize>,
         reservation: MemoryReservation,
         track_matches: bool,
     ) -> (HashJoinBuild, JoinIndex, BuildSideCell) {
         let (collector, side) = BuildCollector::new(schema, reservation, track_matches);
         let index = JoinIndex::default();
-        let build =
-            HashJoinBuild { keys, key_types, collector, index: Arc::downgrade(&index), building: RwLock::new(None) };
+        let build = HashJoinBuild {
+            keys,
+            key_types,
+            filtered_keys,
+            collector,
+            index: Arc::downgrade(&index),
+            building: RwLock::new(None),
+        };
         (build, index, side)
     }
 }
@@ -214,9 +225,13 @@ impl Sink for HashJoinBuild {
         let encoder = KeyEncoder::new(&self.key_types)?;
         let keys = encoder.encode(&key_cols)?;
         let nulls = null_key_rows(&key_cols, n);
-        // a single integer key's bitmap comes from its encoded values (in `finalize`)
+        // a single integer key's bitmap comes from its encoded values (in
+        // `finalize`); of several keys, those a scan filters by get one
         let bitmaps = if key_cols.len() > 1 {
-            key_cols.iter().map(key_column_bitmap).collect::<Result<Vec<_>>>()?
+            let filtered = |k: &usize| self.filtered_keys.contains(k);
+            (0..key_cols.len())
+                .map(|k| if filtered(&k) { key_column_bitmap(&key_cols[k]) } else { Ok(None) })
+                .collect::<Result<Vec<_>>>()?
         } else {
             vec![None]
         };
@@ -450,5 +465,70 @@ impl Operator for HashJoinProbe {
             *offset = 0;
             Ok(OperatorResult::NeedMoreInput(out))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::{Int64Array, StringArray};
+    use arrow::datatypes::{Field, Schema};
+    use ember_spill::MemoryPool;
+
+    use super::*;
+
+    /// A finished hash join over (id, code, name) rows keyed on
+    /// (id, name, code), with scans filtering by keys `filtered`.
+    fn built(filtered: Vec<usize>) -> (JoinIndex, Arc<HashTableIndex>) {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Int64, false),
+            Field::new("code", DataType::Int64, true),
+            Field::new("name", DataType::Utf8, false),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(Int64Array::from(vec![10, 20, 30])),
+                Arc::new(Int64Array::from(vec![Some(1), None, Some(3)])),
+                Arc::new(StringArray::from(vec!["a", "b", "c"])),
+            ],
+        )
+        .unwrap();
+        let keys = vec![PhysicalExpr::Column(0), PhysicalExpr::Column(2), PhysicalExpr::Column(1)];
+        let types = vec![DataType::Int64, DataType::Utf8, DataType::Int64];
+        let reservation = MemoryPool::unlimited().reserve("test");
+        let (build, index, _side) = HashJoinBuild::new(schema, keys, types, filtered, reservation, false);
+        let mut local = build.init_local().unwrap();
+        build.sink(&mut local, batch).unwrap();
+        build.combine(local).unwrap();
+        for task in 0..build.finalize_tasks().unwrap() {
+            build.finalize_task(task).unwrap();
+        }
+        build.finalize().unwrap();
+        let built = index.get().unwrap().clone();
+        (index, built)
+    }
+
+    fn found(index: &HashTableIndex, key: usize, values: ArrayRef) -> Option<Vec<bool>> {
+        index.contains(key, &values).unwrap().map(|m| m.iter().map(|b| b.unwrap()).collect())
+    }
+
+    #[test]
+    fn each_filtered_integer_key_of_several_answers_alone() {
+        let (_cell, index) = built(vec![0, 2]);
+        let ids: ArrayRef = Arc::new(Int64Array::from(vec![Some(10), Some(15), None, Some(30)]));
+        assert_eq!(found(&index, 0, ids), Some(vec![true, false, false, true]));
+        // a NULL build key is no value of the set
+        let codes: ArrayRef = Arc::new(Int64Array::from(vec![1, 2, 3]));
+        assert_eq!(found(&index, 2, codes), Some(vec![true, false, true]));
+        // a string key cannot answer alone
+        let names: ArrayRef = Arc::new(StringArray::from(vec!["a"]));
+        assert_eq!(found(&index, 1, names), None);
+    }
+
+    #[test]
+    fn keys_no_scan_filters_by_get_no_bitmap() {
+        let (_cell, index) = built(vec![]);
+        let ids: ArrayRef = Arc::new(Int64Array::from(vec![10]));
+        assert_eq!(found(&index, 0, ids), None);
     }
 }

@@ -83,6 +83,10 @@ impl JoinFilter {
             return Ok(None);
         };
         let Some(mask) = index.contains(self.join.key, keys)? else {
+            // the index cannot answer for this key (no bitmap of it): off
+            // for good, like a filter that keeps almost every row
+            self.seen.store(JOIN_FILTER_TRIAL_ROWS, Ordering::Relaxed);
+            self.kept.store(JOIN_FILTER_TRIAL_ROWS, Ordering::Relaxed);
             return Ok(None);
         };
         self.seen.fetch_add(keys.len() as u64, Ordering::Relaxed);
