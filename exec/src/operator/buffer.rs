@@ -107,15 +107,21 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn each_chunk_is_handed_out_once_and_let_go_of() {
+    /// A source over a buffer of two chunks sharing one column, and that column.
+    fn two_chunks() -> (BufferSource, Arc<ChunkBuffer>, ArrayRef) {
         let column: ArrayRef = Arc::new(Int64Array::from(vec![1, 2, 3]));
         let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false)]));
         let chunk = RecordBatch::try_new(schema.clone(), vec![column.clone()]).unwrap();
         let buffer = ChunkBuffer::new();
         buffer.publish(vec![chunk.clone(), chunk]).unwrap();
-        assert_eq!(Arc::strong_count(&column), 3);
         let source = BufferSource { name: "b".into(), schema, buffer: buffer.clone(), max_threads: 1 };
+        (source, buffer, column)
+    }
+
+    #[test]
+    fn each_chunk_is_handed_out_once_and_let_go_of() {
+        let (source, _buffer, column) = two_chunks();
+        assert_eq!(Arc::strong_count(&column), 3);
         let mut local = crate::pipeline::no_state();
         let first = source.next_chunk(&mut local).unwrap().unwrap();
         drop(first);
@@ -127,12 +133,7 @@ mod tests {
 
     #[test]
     fn a_reader_that_stops_early_leaves_nothing_behind() {
-        let column: ArrayRef = Arc::new(Int64Array::from(vec![1, 2, 3]));
-        let schema = Arc::new(Schema::new(vec![Field::new("x", DataType::Int64, false)]));
-        let chunk = RecordBatch::try_new(schema.clone(), vec![column.clone()]).unwrap();
-        let buffer = ChunkBuffer::new();
-        buffer.publish(vec![chunk.clone(), chunk]).unwrap();
-        let source = BufferSource { name: "b".into(), schema, buffer: buffer.clone(), max_threads: 1 };
+        let (source, buffer, column) = two_chunks();
         let first = source.next_chunk(&mut crate::pipeline::no_state()).unwrap();
         drop((first, source));
         // the producer still holds the buffer, but not the unread chunk
