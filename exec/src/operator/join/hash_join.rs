@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use crate::operator::hash_keys::{radix_partition, EncodedKeys, KeyEncoder, RADIX_PARTITIONS};
-use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, RecordBatch, RecordBatchOptions};
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, RecordBatch, RecordBatchOptions};
 use arrow::buffer::BooleanBuffer;
 use arrow::datatypes::{DataType, SchemaRef};
 use ember_core::{Error, Result};
@@ -81,22 +81,42 @@ impl HashTableIndex {
     }
 
     /// Whether each value of `keys` (a column of the type of key `key`)
-    /// has a build row with that value in that key; NULL never does. `None`
-    /// when this index cannot tell (one of several keys, without a bitmap).
-    /// Scans use it as a join filter.
+    /// may have a build row with that value in that key; NULL never does.
+    /// Exact for a join on one key; of several, a value the key's bitmap
+    /// cannot rule out passes. `None` when this index cannot tell (one of
+    /// several keys, without a bitmap). Scans use it as a join filter,
+    /// which only needs to drop rows that cannot match.
     pub fn contains(&self, key: usize, keys: &ArrayRef) -> Result<Option<BooleanArray>> {
-        if let Some(Some(bitmap)) = self.bitmaps.get(key) {
-            return bitmap.contains_all(keys).map(Some);
+        let single = self.bitmaps.len() == 1;
+        match self.bitmaps.get(key) {
+            Some(Some(bitmap)) if bitmap.is_exact() || !single => bitmap.contains_all(keys).map(Some),
+            // a coarse bitmap rules most rows out; the table decides the rest
+            Some(Some(bitmap)) => {
+                let may = bitmap.contains_all(keys)?;
+                let candidates = arrow::compute::filter(keys.as_ref(), &may)?;
+                let found = self.probe_all(&candidates)?;
+                let mut exact = BooleanBufferBuilder::new(keys.len());
+                exact.append_n(keys.len(), false);
+                for (j, i) in may.values().set_indices().enumerate() {
+                    if found.value(j) {
+                        exact.set_bit(i, true);
+                    }
+                }
+                Ok(Some(BooleanArray::new(exact.finish(), None)))
+            }
+            _ if single => self.probe_all(keys).map(|found| Some(BooleanArray::new(found, None))),
+            _ => Ok(None),
         }
-        if self.bitmaps.len() != 1 {
-            return Ok(None);
-        }
+    }
+
+    /// Whether each value of `keys` (the only key's type) has a build row,
+    /// by probing the table; NULL never has.
+    fn probe_all(&self, keys: &ArrayRef) -> Result<BooleanBuffer> {
         let encoded = self.encoder.encode(std::slice::from_ref(keys))?;
         let nulls = keys.logical_nulls();
-        let found = BooleanBuffer::collect_bool(keys.len(), |i| {
+        Ok(BooleanBuffer::collect_bool(keys.len(), |i| {
             !nulls.as_ref().is_some_and(|n| n.is_null(i)) && self.entry(&encoded, i).is_some()
-        });
-        Ok(Some(BooleanArray::new(found, None)))
+        }))
     }
 }
 
@@ -495,6 +515,16 @@ mod tests {
         .unwrap();
         let keys = vec![PhysicalExpr::Column(0), PhysicalExpr::Column(2), PhysicalExpr::Column(1)];
         let types = vec![DataType::Int64, DataType::Utf8, DataType::Int64];
+        built_on(batch, keys, types, filtered)
+    }
+
+    fn built_on(
+        batch: RecordBatch,
+        keys: Vec<PhysicalExpr>,
+        types: Vec<DataType>,
+        filtered: Vec<usize>,
+    ) -> (JoinIndex, Arc<HashTableIndex>) {
+        let schema = batch.schema();
         let reservation = MemoryPool::unlimited().reserve("test");
         let (build, index, _side) = HashJoinBuild::new(schema, keys, types, filtered, reservation, false);
         let mut local = build.init_local().unwrap();
@@ -530,5 +560,34 @@ mod tests {
         let (_cell, index) = built(vec![]);
         let ids: ArrayRef = Arc::new(Int64Array::from(vec![10]));
         assert_eq!(found(&index, 0, ids), None);
+    }
+
+    /// Keys over a range too wide for a bit per value: the join filter is
+    /// still exact for a join on that one key, and of several keys it lets
+    /// through only values near a key.
+    #[test]
+    fn keys_over_a_wide_range_are_filtered_exactly_on_one_key() {
+        let spread: Vec<i64> = (0..100).map(|i| i * 1_000_003).collect();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("k", DataType::Int64, false),
+            Field::new("j", DataType::Int64, false),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![Arc::new(Int64Array::from(spread.clone())), Arc::new(Int64Array::from(spread.clone()))],
+        )
+        .unwrap();
+        let probe: ArrayRef =
+            Arc::new(Int64Array::from(vec![Some(0), Some(1), None, Some(2_000_006), Some(2_000_007)]));
+        let (_cell, one) = built_on(batch.clone(), vec![PhysicalExpr::Column(0)], vec![DataType::Int64], vec![0]);
+        assert_eq!(found(&one, 0, probe.clone()), Some(vec![true, false, false, true, false]));
+        let (_cell, two) = built_on(
+            batch,
+            vec![PhysicalExpr::Column(0), PhysicalExpr::Column(1)],
+            vec![DataType::Int64, DataType::Int64],
+            vec![0],
+        );
+        let may = found(&two, 0, probe).unwrap();
+        assert_eq!((may[0], may[2], may[3]), (true, false, true));
     }
 }

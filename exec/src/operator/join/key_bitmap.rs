@@ -1,9 +1,10 @@
 //! `KeyBitmap`: the set of a join build side's integer keys as one bit per
 //! value of their range. Join filters test a probe value with a subtraction
 //! and a bit lookup, branch-free and cache-resident, instead of a hash-table
-//! probe per row. Built only when the range is dense enough that the bitmap
+//! probe per row. The bitmap is exact when the range is dense enough that it
 //! is no larger than the keys themselves, or than a hash table's slots for
-//! them while the bitmap stays small.
+//! them while it stays small; a wider range gets a bit per run of values,
+//! which rules most values out and leaves the rest to the hash table.
 
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
 use arrow::buffer::BooleanBuffer;
@@ -35,8 +36,11 @@ impl KeyRange {
 
 pub struct KeyBitmap {
     min: i64,
-    /// values in [min, min + span) have a bit
-    span: u64,
+    /// values in [min, min + last] have a bit
+    last: u64,
+    /// one bit per 2^shift consecutive values: 0 for an exact set, more
+    /// when the range is too wide for one bit per value
+    shift: u32,
     bits: Vec<u64>,
 }
 
@@ -55,36 +59,47 @@ const SMALL_BITMAP_BITS: u64 = 1 << 27;
 const ANY_KEYS_BITS: u64 = 1 << 21;
 
 impl KeyBitmap {
-    /// The bitmap of the non-NULL `keys`, when their range is at most
+    /// The bitmap of the non-NULL `keys` (`None` when there are none). It
+    /// has one bit per value of their range when the range is at most
     /// `BITS_PER_KEY` times their count, or `SPARSE_BITS_PER_KEY` times
-    /// within `SMALL_BITMAP_BITS`, or `ANY_KEYS_BITS` (and there is at least
-    /// one key).
+    /// within `SMALL_BITMAP_BITS`, or `ANY_KEYS_BITS`. A wider range gets
+    /// that many bits, each for a run of values (TPC-H Q18's 624 order keys
+    /// of 60M: a bit per 32 values), and the bitmap only rules values out
+    /// (see `is_exact`).
     pub fn build(keys: impl Iterator<Item = i64> + Clone) -> Option<KeyBitmap> {
         let KeyRange { min, span, count } = KeyRange::of(keys.clone())?;
         let allowed = count
             .saturating_mul(BITS_PER_KEY)
             .max(count.saturating_mul(SPARSE_BITS_PER_KEY).min(SMALL_BITMAP_BITS))
-            .max(ANY_KEYS_BITS);
-        if span > allowed as u128 {
-            return None;
+            .max(ANY_KEYS_BITS) as u128;
+        let mut shift = 0u32;
+        while span.div_ceil(1u128 << shift) > allowed {
+            shift += 1;
         }
-        let span = span as u64;
-        let mut bits = vec![0u64; span.div_ceil(64) as usize];
+        let buckets = span.div_ceil(1u128 << shift) as u64;
+        let mut bits = vec![0u64; buckets.div_ceil(64) as usize];
         for k in keys {
-            let v = k.wrapping_sub(min) as u64;
+            let v = k.wrapping_sub(min) as u64 >> shift;
             bits[(v >> 6) as usize] |= 1 << (v & 63);
         }
-        Some(KeyBitmap { min, span, bits })
+        Some(KeyBitmap { min, last: (span - 1) as u64, shift, bits })
+    }
+
+    /// Whether `contains` is exact; otherwise it may say yes for a value
+    /// near a key, never no for a key.
+    pub fn is_exact(&self) -> bool {
+        self.shift == 0
     }
 
     #[inline]
     pub fn contains(&self, key: i64) -> bool {
         let v = key.wrapping_sub(self.min) as u64;
-        v < self.span && (self.bits[(v >> 6) as usize] >> (v & 63)) & 1 == 1
+        let b = v >> self.shift;
+        v <= self.last && (self.bits[(b >> 6) as usize] >> (b & 63)) & 1 == 1
     }
 
-    /// Whether each value of `keys` (an integer column) is in the set; NULL
-    /// never is.
+    /// Whether each value of `keys` (an integer column) may be in the set
+    /// (is, for an exact bitmap); NULL never is.
     pub fn contains_all(&self, keys: &ArrayRef) -> Result<BooleanArray> {
         let keys = if keys.data_type() == &DataType::Int64 { keys.clone() } else { cast(keys, &DataType::Int64)? };
         let values = keys.as_primitive::<Int64Type>().values();
@@ -126,26 +141,55 @@ mod tests {
     }
 
     #[test]
-    fn sparse_or_empty_key_sets_get_none() {
-        assert!(KeyBitmap::build([1i64, 1 << 40].into_iter()).is_none());
+    fn only_an_empty_key_set_gets_none() {
         assert!(KeyBitmap::build(std::iter::empty()).is_none());
-        assert!(KeyBitmap::build([i64::MIN, i64::MAX].into_iter()).is_none());
-        assert!(KeyBitmap::build([5i64].into_iter()).is_some());
+        assert!(KeyBitmap::build([5i64].into_iter()).is_some_and(|b| b.is_exact()));
     }
 
     #[test]
-    fn sparse_keys_get_a_bitmap_only_while_it_is_small() {
+    fn sparse_keys_get_an_exact_bitmap_only_while_it_is_small() {
         let spread = |count: i64, step: i64| (0..count).map(move |i| i * step);
+        let exact = |keys: &mut dyn Iterator<Item = i64>| {
+            let keys: Vec<i64> = keys.collect();
+            KeyBitmap::build(keys.into_iter()).unwrap().is_exact()
+        };
         // 200 bits per key, 2M bits in all
-        assert!(KeyBitmap::build(spread(10_000, 200)).is_some());
+        assert!(exact(&mut spread(10_000, 200)));
         // 300 bits per key
-        assert!(KeyBitmap::build(spread(10_000, 300)).is_none());
+        assert!(!exact(&mut spread(10_000, 300)));
         // few keys over a range of at most ANY_KEYS_BITS
-        assert!(KeyBitmap::build(spread(200, 10_000)).is_some());
-        assert!(KeyBitmap::build(spread(200, 11_000)).is_none());
+        assert!(exact(&mut spread(200, 10_000)));
+        assert!(!exact(&mut spread(200, 11_000)));
         // 200 bits per key, but past SMALL_BITMAP_BITS
-        assert!(KeyBitmap::build(spread(1_000_000, 200)).is_none());
+        assert!(!exact(&mut spread(1_000_000, 200)));
         // 64 bits per key are allowed at any size
-        assert!(KeyBitmap::build(spread(3_000_000, 64)).is_some());
+        assert!(exact(&mut spread(3_000_000, 64)));
+    }
+
+    /// A coarse bitmap never rules out a key, and stays within its budget
+    /// of bits even for the widest ranges.
+    #[test]
+    fn a_coarse_bitmap_keeps_every_key() {
+        let keys: Vec<i64> = (0..624).map(|i| i * 96_001 + 7).collect();
+        let bitmap = KeyBitmap::build(keys.iter().copied()).unwrap();
+        assert!(!bitmap.is_exact());
+        assert!(bitmap.memory_size() * 8 <= ANY_KEYS_BITS as usize);
+        let set: HashSet<i64> = keys.iter().copied().collect();
+        let mut passed = 0;
+        for v in -100_000..62_000_000 {
+            let may = bitmap.contains(v);
+            assert!(may || !set.contains(&v), "{v}");
+            passed += may as usize;
+        }
+        // a bit per 32 values: each key lets at most 31 neighbours through
+        assert!(passed <= 624 * 32, "{passed}");
+        for extremes in [[i64::MIN, i64::MAX], [i64::MIN, 0], [-1, i64::MAX]] {
+            let bitmap = KeyBitmap::build(extremes.into_iter()).unwrap();
+            assert!(bitmap.contains(extremes[0]) && bitmap.contains(extremes[1]));
+            assert!(bitmap.memory_size() * 8 <= ANY_KEYS_BITS as usize);
+        }
+        let probe: ArrayRef = Arc::new(Int32Array::from(vec![Some(7), None, Some(96_008)]));
+        let found = bitmap.contains_all(&probe).unwrap();
+        assert_eq!(found.iter().map(|b| b.unwrap()).collect::<Vec<_>>(), vec![true, false, true]);
     }
 }
