@@ -1197,6 +1197,23 @@ mod tests {
         assert!(!small.contains("tasks on"), "{small}");
     }
 
+    /// A filter right above an aggregate (a HAVING) runs in the aggregate:
+    /// each partition's task keeps only its passing rows, so the result
+    /// source sees the 800 groups that pass, not the 100,000.
+    #[test]
+    fn a_having_filters_inside_the_aggregate() {
+        let f = Fixture::new();
+        f.sql("SET ember.threads = 2");
+        let q = "SELECT id DIV 4 AS g, sum(id) AS s FROM range(400000) GROUP BY 1 HAVING sum(id) % 1000 = 6";
+        let text = f.sql(&format!("EXPLAIN ANALYZE {q}"))[0][0].clone();
+        assert!(text.contains("filter ((sum(id"), "{text}");
+        assert!(text.contains("AggregateResult  [out 800 rows"), "{text}");
+        assert!(!text.contains("-> Filter"), "{text}");
+        // the groups g with 16g + 6 = 6 (mod 1000): every 125th
+        let sums = f.sql(&format!("SELECT count(*), sum(s), min(g), max(g) FROM ({q})"));
+        assert_eq!(sums, rows(&[&["800", "639204800", "0", "99875"]]));
+    }
+
     #[test]
     fn filtered_parquet_scans_keep_every_column_of_the_surviving_rows() {
         let f = Fixture::new();
