@@ -15,6 +15,7 @@ pub mod arith;
 pub mod cast;
 pub mod compare;
 pub mod decimal;
+pub mod dictionary;
 pub mod errors;
 pub mod functions;
 pub mod like;

@@ -1,8 +1,8 @@
 //! Filter conjuncts over one dictionary-encoded string column, evaluated
 //! once per distinct value instead of once per row.
 //!
-//! A Parquet scan reads low-cardinality string columns of its filter as
-//! dictionaries (see `parquet::ScanFilter`). A conjunct such as
+//! A Parquet scan reads low-cardinality string columns as dictionaries
+//! (see `ParquetScan::try_new`). A conjunct such as
 //! `l_shipmode IN ('MAIL', 'SHIP')` then runs on the dictionary's few values
 //! (plus one NULL, for NULL rows) and each row takes its value's answer
 //! through its key; only the surviving rows' strings are ever materialized.

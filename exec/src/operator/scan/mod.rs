@@ -20,10 +20,36 @@ pub fn conform_batch(
             &arrow::array::RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
         )?);
     }
-    let cols = crate::operator::project::conform(batch.columns().to_vec(), schema)?;
+    let cols = batch
+        .columns()
+        .iter()
+        .zip(schema.fields())
+        .map(|(c, f)| conform_column(c.clone(), f.data_type()))
+        .collect::<ember_core::Result<Vec<_>>>()?;
     Ok(arrow::array::RecordBatch::try_new_with_options(
         schema.clone(),
         cols,
         &arrow::array::RecordBatchOptions::new().with_row_count(Some(batch.num_rows())),
     )?)
+}
+
+/// `column` as `data_type`: a dictionary-encoded string column (how
+/// Parquet scans read low-cardinality strings) is decoded by
+/// `ember_vector::dictionary`, anything else cast.
+pub fn conform_column(
+    column: arrow::array::ArrayRef,
+    data_type: &arrow::datatypes::DataType,
+) -> ember_core::Result<arrow::array::ArrayRef> {
+    use arrow::array::AsArray;
+    if column.data_type() == data_type {
+        return Ok(column);
+    }
+    if data_type == &arrow::datatypes::DataType::Utf8 {
+        if let Some(dictionary) = column.as_dictionary_opt::<arrow::datatypes::Int32Type>() {
+            if let Some(strings) = ember_vector::dictionary::dictionary_strings(dictionary)? {
+                return Ok(std::sync::Arc::new(strings));
+            }
+        }
+    }
+    Ok(arrow::compute::cast(&column, data_type)?)
 }

@@ -186,12 +186,9 @@ pub struct ParquetScan {
     filtering: RwLock<Option<Arc<Filtering>>>,
 }
 
-/// A scan filter with the metadata its first pass reads with.
+/// A scan filter, built once its join filters are known.
 struct Filtering {
     filter: ScanFilter,
-    /// Per file: metadata that reads the filter's low-cardinality string
-    /// columns as dictionaries.
-    metadata: Vec<Option<ArrowReaderMetadata>>,
 }
 
 /// A dictionary page at most this large marks a column chunk whose pages are
@@ -248,6 +245,10 @@ impl ParquetScan {
         let mut pruned = 0;
         for (fi, f) in files.iter().enumerate() {
             let meta = crate::files::parquet_metadata(f)?;
+            // low-cardinality strings are read as their dictionary keys and
+            // decoded by `conform_column` (or filtered per dictionary value)
+            let all: Vec<usize> = (0..meta.schema().fields().len()).collect();
+            let meta = dictionary_metadata(&meta, &all)?.unwrap_or(meta);
             let keep = crate::operator::scan::pruning::row_groups_to_read(&meta, predicates)?;
             for (rg, k) in keep.into_iter().enumerate() {
                 if k {
@@ -298,11 +299,7 @@ impl ParquetScan {
     fn rebuild_filter(&self) -> Result<()> {
         let joins = self.joins.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let filter = ScanFilter::try_new(&self.conjuncts, &joins, &self.output, &self.projection)?;
-        let columns: Vec<usize> =
-            filter.dictionary_columns.iter().flatten().map(|c| filter.file_columns[*c]).collect::<Vec<_>>();
-        let metadata =
-            self.files.iter().map(|(_, meta)| dictionary_metadata(meta, &columns)).collect::<Result<Vec<_>>>()?;
-        *self.filtering.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(Filtering { filter, metadata }));
+        *self.filtering.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(Filtering { filter }));
         Ok(())
     }
 
@@ -317,13 +314,8 @@ impl ParquetScan {
         m: (usize, usize),
         columns: &[usize],
         selection: Option<RowSelection>,
-        filter_pass: Option<&Filtering>,
     ) -> Result<ParquetRecordBatchReader> {
         let (path, meta) = &self.files[m.0];
-        let meta = match filter_pass.and_then(|f| f.metadata.get(m.0)) {
-            Some(Some(dictionaries)) => dictionaries,
-            _ => meta,
-        };
         let file = File::open(path).map_err(|e| Error::file(path, e))?;
         let mask = ProjectionMask::roots(meta.metadata().file_metadata().schema_descr(), columns.iter().copied());
         let mut builder = ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta.clone())
@@ -344,12 +336,12 @@ impl ParquetScan {
     /// Opens row group `m`; `None` when the filter keeps none of its rows.
     fn open_morsel(&self, m: (usize, usize)) -> Result<Option<MorselReader>> {
         let Some(filtering) = self.filtering() else {
-            return Ok(Some(MorselReader::Plain(self.reader(m, &self.projection, None, None)?)));
+            return Ok(Some(MorselReader::Plain(self.reader(m, &self.projection, None)?)));
         };
         let filter = &filtering.filter;
         let mut masks: Vec<BooleanArray> = Vec::new();
         let mut kept: Vec<RecordBatch> = Vec::new();
-        for batch in self.reader(m, &filter.file_columns, None, Some(&filtering))? {
+        for batch in self.reader(m, &filter.file_columns, None)? {
             let batch = batch.map_err(|e| Error::file(&self.table_name, e))?;
             let n = batch.num_rows();
             // dictionary columns stay encoded until the conjuncts that can
@@ -388,11 +380,7 @@ impl ParquetScan {
                         let join = &filter.joins[i];
                         // only the key column needs its Spark type here
                         let keys = rows.column(join.column);
-                        let keys = if keys.as_any_dictionary_opt().is_some() {
-                            arrow::compute::cast(keys, filter.schema.field(join.column).data_type())?
-                        } else {
-                            keys.clone()
-                        };
+                        let keys = super::conform_column(keys.clone(), filter.schema.field(join.column).data_type())?;
                         return Ok(join
                             .evaluate(&keys)?
                             .unwrap_or_else(|| BooleanArray::new(BooleanBuffer::new_set(rows.num_rows()), None)));
@@ -426,10 +414,10 @@ impl ParquetScan {
                 let masks: Vec<&dyn arrow::array::Array> =
                     masks.iter().map(|m| m as &dyn arrow::array::Array).collect();
                 let mask = arrow::compute::concat(&masks)?.as_boolean().clone();
-                let reader = self.reader(m, &filter.rest_columns, None, None)?;
+                let reader = self.reader(m, &filter.rest_columns, None)?;
                 (Some(reader), Some(RestMask { mask, position: 0 }))
             } else {
-                (Some(self.reader(m, &filter.rest_columns, Some(selection), None)?), None)
+                (Some(self.reader(m, &filter.rest_columns, Some(selection))?), None)
             }
         };
         Ok(Some(MorselReader::Filtered { filtering: filtering.clone(), kept, offset: 0, rest, rest_mask }))
@@ -630,7 +618,7 @@ fn conform_columns(
             if c.data_type() == f.data_type() || !convert(i, c) {
                 Ok(c.clone())
             } else {
-                Ok(arrow::compute::cast(c, f.data_type())?)
+                super::conform_column(c.clone(), f.data_type())
             }
         })
         .collect::<Result<_>>()?;
