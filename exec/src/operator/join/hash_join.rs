@@ -20,7 +20,7 @@ use ember_spill::MemoryReservation;
 use hashbrown::HashTable;
 
 use super::build_side::{BuildCollector, BuildSideCell};
-use super::direct_index::{self, DirectIndex};
+use super::direct_index::{self, DirectIndex, DirectIndexBuild};
 use super::emit::{null_key_rows, BuildSide, JoinEmitter};
 use super::key_bitmap::KeyBitmap;
 use crate::expr::PhysicalExpr;
@@ -169,7 +169,7 @@ struct IndexBuild {
     rows: Vec<Vec<u32>>,
     tables: Vec<Mutex<HashTable<(u64, u32)>>>,
     /// in place of `tables`, for a dense integer key
-    direct: Option<DirectIndex>,
+    direct: Option<DirectIndexBuild>,
     next: Vec<AtomicU32>,
     has_null_key: bool,
     /// Per key (see `HashTableIndex::bitmaps`).
@@ -264,7 +264,7 @@ impl Sink for HashJoinBuild {
                         // reserved before it is allocated; `finalize` counts
                         // the rest of the index
                         self.collector.grow(len * 4)?;
-                        Some(DirectIndex::new(min, len))
+                        Some(DirectIndexBuild::new(min, len, partitions))
                     }
                     None => None,
                 }
@@ -275,7 +275,7 @@ impl Sink for HashJoinBuild {
         // a direct index is filled by key range, so that each task writes
         // its own stretch of slots; tables by hash
         let partition_of = |i: usize| match (&direct, &keys) {
-            (Some(direct), EncodedKeys::Int { values, .. }) => direct.range_partition(values[i], partitions),
+            (Some(direct), EncodedKeys::Int { values, .. }) => direct.stretch_of(values[i]),
             _ => radix_partition(hashes[i], partitions),
         };
         let mut rows = vec![Vec::new(); partitions];
@@ -318,20 +318,21 @@ impl Sink for HashJoinBuild {
         }
         let (encoder, keys, next) = (&b.encoder, &b.keys, &b.next);
         if let (Some(direct), EncodedKeys::Int { values, .. }) = (&b.direct, keys) {
-            // this task's keys are its partition's: no other task writes
-            // their slots. In reverse, so chains list rows in build order.
-            for &row in b.rows[task].iter().rev() {
-                let slot = direct
-                    .slot(values[row as usize])
-                    .ok_or_else(|| Error::internal("a build key outside its direct index's range"))?;
-                let first = slot.load(Ordering::Relaxed);
-                if first == direct_index::EMPTY {
-                    slot.store(row, Ordering::Relaxed);
-                } else {
-                    next[row as usize].store(first & !MORE_ROWS, Ordering::Relaxed);
-                    slot.store(row | MORE_ROWS, Ordering::Relaxed);
+            // this task's keys are its stretch's. In reverse, so chains
+            // list rows in build order.
+            direct.fill(task, |slots| {
+                for &row in b.rows[task].iter().rev() {
+                    let key = values[row as usize];
+                    let first = slots.get(key)?;
+                    if first == direct_index::EMPTY {
+                        slots.set(key, row)?;
+                    } else {
+                        next[row as usize].store(first & !MORE_ROWS, Ordering::Relaxed);
+                        slots.set(key, row | MORE_ROWS)?;
+                    }
                 }
-            }
+                Ok(())
+            })?;
             return Ok(());
         }
         let exact = keys.tag_is_key();
@@ -396,7 +397,7 @@ impl Sink for HashJoinBuild {
             next: b.next,
             has_null_key: b.has_null_key,
             bitmaps,
-            direct: b.direct,
+            direct: b.direct.map(DirectIndexBuild::finish),
         };
         // no cell: every reader is gone, and the index is dropped unread
         if let Some(cell) = self.index.upgrade() {
