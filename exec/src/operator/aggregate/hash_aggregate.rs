@@ -99,12 +99,23 @@ const PARTITION_MIN_GROUPS: usize = 1 << 15;
 /// order keys, 4 rows each) are summed there and handed over once, instead
 /// of missing the cache on every new key of a table of millions (Q18 SF10:
 /// 3.8 s -> 1.9 s of worker time). Where a table pre-aggregates poorly,
-/// the next threshold is half as high again (see `AggLocal::flush_at`), so
-/// a key that recurs in every table is stored a few times at most.
+/// the next threshold is at least `LARGE_TABLE_GROUPS` (see
+/// `AggLocal::flush_at`), so a key that recurs in every table is stored a
+/// few times at most.
 /// The partition tasks merge a key that reappears in a later table. Session
 /// setting `ember.aggregate_flush_groups`, at least `PARTITION_MIN_GROUPS`
 /// (so that a handed-over table is always partitioned).
 const FLUSH_GROUPS: usize = 1 << 15;
+
+/// The threshold after a table that pre-aggregated poorly (unclustered
+/// keys: TPC-H Q13's 1.5M customer keys at SF10), half as high again at
+/// each further hand-over. The largest index then holds a part of a
+/// worker's groups, not all of them (a 15M-group aggregation held two 256
+/// MiB indexes, and a third while one grew: now at most 64 MiB each), and
+/// since the tables grow geometrically, a key that recurs in every table
+/// is stored a few times at most. Growing from `FLUSH_GROUPS` instead
+/// stored Q13's keys three times over (194 MiB, not 88).
+const LARGE_TABLE_GROUPS: usize = 1 << 21;
 
 impl GroupTable {
     fn num_groups(&self) -> usize {
@@ -284,10 +295,8 @@ struct AggLocal {
     /// Groups at which this worker hands its table over next. It stays
     /// while the tables pre-aggregate well: clustered keys (TPC-H Q18's
     /// order keys) then stay in a cache-sized table, and seldom recur in a
-    /// later one. Otherwise it rises by half at each hand-over, so that a
-    /// key recurring across tables (a uniformly spread key just past the
-    /// threshold) is stored a bounded number of times: the tables grow
-    /// geometrically.
+    /// later one. Otherwise it rises to `LARGE_TABLE_GROUPS`, and by half
+    /// at each further hand-over.
     flush_at: usize,
 }
 
@@ -319,7 +328,7 @@ impl Sink for HashAggregate {
             let full = std::mem::replace(&mut local.table, self.new_table()?);
             local.reserved = 0;
             if local.rows < full.num_groups().saturating_mul(GOOD_REDUCTION) {
-                local.flush_at = local.flush_at.saturating_add(local.flush_at / 2);
+                local.flush_at = local.flush_at.saturating_add(local.flush_at / 2).max(LARGE_TABLE_GROUPS);
             }
             local.rows = 0;
             self.hand_over(full);
