@@ -126,6 +126,21 @@ mod tests {
         check(vec![Some(1), Some(0)], sliced);
         let sliced = StringArray::from(vec!["x", "AAA", "B", "yy"]).slice(1, 2);
         check(vec![Some(1), Some(0), None], sliced);
+        // an empty dictionary under keys that are all NULL
+        check(vec![None, None], StringArray::from(Vec::<&str>::new()));
+    }
+
+    /// Keys sliced from a larger array, with NULLs: the kernel reads the
+    /// slice's own keys and validity.
+    #[test]
+    fn sliced_keys_with_nulls() {
+        let keys = Int32Array::from(vec![Some(1), None, Some(0), Some(2), None, Some(1)]).slice(1, 4);
+        for values in [StringArray::from(vec!["A", "N", "R"]), StringArray::from(vec!["A", "NN", ""])] {
+            let column = DictionaryArray::<Int32Type>::try_new(keys.clone(), Arc::new(values)).unwrap();
+            let ours = dictionary_strings(&column).unwrap().unwrap();
+            let reference = cast(&(Arc::new(column) as ArrayRef), &DataType::Utf8).unwrap();
+            assert_eq!(&ours as &dyn Array, reference.as_ref());
+        }
     }
 
     #[test]

@@ -111,9 +111,9 @@ const FLUSH_GROUPS: usize = 1 << 15;
 /// keys: TPC-H Q13's 1.5M customer keys at SF10), half as high again at
 /// each further hand-over. The largest index then holds a part of a
 /// worker's groups, not all of them (a 15M-group aggregation held two 256
-/// MiB indexes, and a third while one grew: now at most 64 MiB each), and
-/// since the tables grow geometrically, a key that recurs in every table
-/// is stored a few times at most. Growing from `FLUSH_GROUPS` instead
+/// MiB indexes, and a third while one grew), and since the tables grow
+/// geometrically, a key that recurs in every table is stored a few times
+/// at most. Growing from `FLUSH_GROUPS` instead
 /// stored Q13's keys three times over (194 MiB, not 88).
 const LARGE_TABLE_GROUPS: usize = 1 << 21;
 
@@ -324,14 +324,13 @@ impl Sink for HashAggregate {
             local.reserved = size;
         }
         if !local.table.global && local.table.num_groups() >= local.flush_at {
-            // the reservation keeps what it holds for the table handed over
             let full = std::mem::replace(&mut local.table, self.new_table()?);
-            local.reserved = 0;
+            let reserved = std::mem::take(&mut local.reserved);
             if local.rows < full.num_groups().saturating_mul(GOOD_REDUCTION) {
                 local.flush_at = local.flush_at.saturating_add(local.flush_at / 2).max(LARGE_TABLE_GROUPS);
             }
             local.rows = 0;
-            self.hand_over(full);
+            self.hand_over(full, reserved)?;
         }
         Ok(SinkResult::NeedMoreInput)
     }
@@ -344,8 +343,7 @@ impl Sink for HashAggregate {
         if table.num_groups() == 0 && !table.global {
             return Ok(());
         }
-        self.hand_over(table);
-        Ok(())
+        self.hand_over(table, local.reserved)
     }
     fn finalize_tasks(&self) -> Result<usize> {
         let mut locals = self.locals.write().unwrap_or_else(|e| e.into_inner());
@@ -419,9 +417,16 @@ impl HashAggregate {
         self
     }
 
-    /// Adds a worker's table to the ones `finalize` merges; a large one is
-    /// split into radix partitions here, on the worker.
-    fn hand_over(&self, mut table: GroupTable) {
+    /// Adds a worker's table (of which it reserved `reserved` bytes) to the
+    /// ones `finalize` merges; a large one is split into radix partitions
+    /// here, on the worker.
+    fn hand_over(&self, mut table: GroupTable, reserved: usize) -> Result<()> {
+        // the reservation keeps the table's size from here on: the worker
+        // reserved in steps, and may be short of it
+        let size = table.memory_size();
+        if size > reserved {
+            self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(size - reserved)?;
+        }
         if !table.global && table.num_groups() >= PARTITION_MIN_GROUPS {
             table.partition(&self.key_encoder);
             // Nothing looks up this table's keys again: the partition tasks
@@ -433,6 +438,7 @@ impl HashAggregate {
             self.reservation.lock().unwrap_or_else(|e| e.into_inner()).shrink(index_bytes);
         }
         self.locals.write().unwrap_or_else(|e| e.into_inner()).push(table);
+        Ok(())
     }
 
     /// The result rows of a merged table: keys, then one column per aggregate.
@@ -450,11 +456,7 @@ impl HashAggregate {
         )
         .map_err(|e| Error::internal(format!("aggregate output: {e}")))?;
         match &self.result_filter {
-            Some((predicate, _)) => {
-                let mask = predicate.evaluate(&batch)?;
-                let mask = crate::expr::null_as_false(mask.as_boolean());
-                Ok(arrow::compute::filter_record_batch(&batch, &mask)?)
-            }
+            Some((predicate, _)) => crate::expr::filter_batch(&batch, predicate),
             None => Ok(batch),
         }
     }

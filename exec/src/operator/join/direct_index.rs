@@ -23,11 +23,11 @@ const SLOTS_PER_ROW: u64 = 12;
 const ANY_KEYS_SLOTS: u64 = 1 << 16;
 
 /// The slots are split into stretches of 2^shift keys, one per build task,
-/// each its own zeroed allocation: the operating system hands out zero
-/// pages as the task that fills a stretch first touches them, so nothing
-/// is written up front on one thread (TPC-H Q21 SF10: 240 MB of slots for
-/// 7.3M order keys). A slot holds its entry bit-inverted, so that zero
-/// bytes read as `EMPTY`.
+/// each its own zeroed allocation: a large one is fresh zero pages from the
+/// operating system, first touched by the task that fills the stretch, so
+/// nothing is written up front on one thread (TPC-H Q21 SF10: 240 MB of
+/// slots for 7.3M order keys). A slot holds its entry bit-inverted, so that
+/// zero bytes read as `EMPTY`.
 pub struct DirectIndex {
     min: i64,
     /// keys in [min, min + len) have a slot
@@ -104,12 +104,13 @@ impl Stretch<'_> {
 
 impl DirectIndexBuild {
     /// An empty index of `len` slots from key `min` (see `range_for`), in
-    /// at most `stretches` stretches (a power of two).
+    /// at least `stretches` stretches and fewer than twice as many (a
+    /// stretch is a power of two of keys; see `stretches`).
     pub fn new(min: i64, len: usize, stretches: usize) -> DirectIndexBuild {
         let len = len as u64;
-        // the smallest power-of-two stretch that covers the range in
-        // `stretches` of them
-        let shift = len.div_ceil(stretches.max(1) as u64).next_power_of_two().trailing_zeros();
+        // the largest power-of-two stretch that still makes `stretches`
+        let per_stretch = len.div_ceil(stretches.max(1) as u64).max(1);
+        let shift = per_stretch.ilog2();
         let stride = 1u64 << shift;
         let count = len.div_ceil(stride) as usize;
         let stretches = (0..count)
@@ -120,6 +121,11 @@ impl DirectIndexBuild {
             })
             .collect();
         DirectIndexBuild { min, len, shift, stretches }
+    }
+
+    /// How many stretches (build tasks) there are.
+    pub fn stretches(&self) -> usize {
+        self.stretches.len()
     }
 
     /// The stretch (the build task) `key` falls in; keys outside the range
@@ -162,7 +168,8 @@ mod tests {
         assert!(parts.windows(2).all(|w| w[0] <= w[1]));
         let last = *parts.last().unwrap();
         assert_eq!(parts[0], 0);
-        assert!((32..64).contains(&last), "{last}");
+        assert_eq!(last + 1, build.stretches());
+        assert!((64..128).contains(&build.stretches()), "{}", build.stretches());
         assert_eq!(parts.iter().collect::<std::collections::HashSet<_>>().len(), last + 1);
         assert!(build.fill(last + 1, |_| Ok(())).unwrap().is_none());
         let mut map = HashMap::new();
@@ -193,7 +200,8 @@ mod tests {
     /// One task (a small build side): one stretch over the whole range.
     #[test]
     fn one_stretch_for_one_task() {
-        let build = DirectIndexBuild::new(-5, 1_000, 1);
+        let build = DirectIndexBuild::new(-5, 1_024, 1);
+        assert_eq!(build.stretches(), 1);
         assert_eq!((build.stretch_of(-5), build.stretch_of(994)), (0, 0));
         build.fill(0, |slots| slots.set(994, 3)).unwrap();
         let direct = build.finish();

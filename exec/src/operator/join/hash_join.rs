@@ -46,10 +46,10 @@ pub struct HashTableIndex {
     /// partitions' tasks, each for its own rows)
     next: Vec<AtomicU32>,
     has_null_key: bool,
-    /// Per key column: its build values as a bitmap, when it is an integer
-    /// column over a dense enough range. Join filters test it instead of
-    /// probing the tables, and for a join on several keys it is the only
-    /// way to test one of them.
+    /// Per key column: its build values as a bitmap, for the integer keys
+    /// a scan filters by. Join filters test it before (an exact bitmap:
+    /// instead of) probing the tables, and for a join on several keys it
+    /// is the only way to test one of them.
     bitmaps: Vec<Option<KeyBitmap>>,
     /// One integer key over a range dense enough: the entries by key value,
     /// in place of `tables` (which are then empty).
@@ -120,7 +120,8 @@ impl HashTableIndex {
     }
 }
 
-/// The bitmap of an integer key column's non-NULL values, when dense enough.
+/// The bitmap of an integer key column's non-NULL values (`None` for
+/// another type, or no values).
 fn key_column_bitmap(column: &ArrayRef) -> Result<Option<KeyBitmap>> {
     use arrow::datatypes::Int64Type;
     if !ember_core::types::is_integral(column.data_type()) {
@@ -271,6 +272,8 @@ impl Sink for HashJoinBuild {
             }
             _ => None,
         };
+        // a direct index is filled one stretch of keys per task
+        let partitions = direct.as_ref().map_or(partitions, DirectIndexBuild::stretches);
         let hashes: Vec<u64> = if direct.is_some() { vec![] } else { (0..n).map(|i| encoder.hash(&keys, i)).collect() };
         // a direct index is filled by key range, so that each task writes
         // its own stretch of slots; tables by hash
@@ -380,7 +383,8 @@ impl Sink for HashJoinBuild {
         // (a direct index was reserved when it was allocated)
         let table_bytes: usize = tables.iter().map(|t| t.capacity() * 16).sum::<usize>();
         let mut bitmaps = b.bitmaps;
-        if let EncodedKeys::Int { values, null } = &b.keys {
+        // a single integer key that a scan filters by
+        if let (EncodedKeys::Int { values, null }, true) = (&b.keys, self.filtered_keys == [0]) {
             bitmaps = vec![KeyBitmap::build(
                 values.iter().enumerate().filter(|(i, _)| !null.get(*i).copied().unwrap_or(false)).map(|(_, v)| *v),
             )];

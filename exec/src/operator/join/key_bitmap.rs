@@ -63,18 +63,22 @@ impl KeyBitmap {
     /// has one bit per value of their range when the range is at most
     /// `BITS_PER_KEY` times their count, or `SPARSE_BITS_PER_KEY` times
     /// within `SMALL_BITMAP_BITS`, or `ANY_KEYS_BITS`. A wider range gets
-    /// that many bits, each for a run of values (TPC-H Q18's 624 order keys
-    /// of 60M: a bit per 32 values), and the bitmap only rules values out
-    /// (see `is_exact`).
+    /// that many bits (at most `SMALL_BITMAP_BITS`), each for a run of
+    /// values (TPC-H Q18's 624 order keys of 60M: a bit per 32 values), and
+    /// the bitmap only rules values out (see `is_exact`).
     pub fn build(keys: impl Iterator<Item = i64> + Clone) -> Option<KeyBitmap> {
         let KeyRange { min, span, count } = KeyRange::of(keys.clone())?;
         let allowed = count
             .saturating_mul(BITS_PER_KEY)
             .max(count.saturating_mul(SPARSE_BITS_PER_KEY).min(SMALL_BITMAP_BITS))
             .max(ANY_KEYS_BITS) as u128;
+        // a coarse bitmap only rules values out: at most `SMALL_BITMAP_BITS`
+        let coarse = allowed.min(SMALL_BITMAP_BITS as u128);
         let mut shift = 0u32;
-        while span.div_ceil(1u128 << shift) > allowed {
-            shift += 1;
+        if span > allowed {
+            while span.div_ceil(1u128 << shift) > coarse {
+                shift += 1;
+            }
         }
         let buckets = span.div_ceil(1u128 << shift) as u64;
         let mut bits = vec![0u64; buckets.div_ceil(64) as usize];
@@ -183,6 +187,10 @@ mod tests {
         }
         // a bit per 32 values: each key lets at most 31 neighbours through
         assert!(passed <= 624 * 32, "{passed}");
+        // many sparse keys: a coarse bitmap of at most SMALL_BITMAP_BITS
+        let many = KeyBitmap::build((0..3_000_000i64).map(|i| i * 1_000)).unwrap();
+        assert!(!many.is_exact() && many.memory_size() * 8 <= SMALL_BITMAP_BITS as usize);
+        assert!(many.contains(2_999_999_000) && !many.contains(3_000_000_000_000));
         for extremes in [[i64::MIN, i64::MAX], [i64::MIN, 0], [-1, i64::MAX]] {
             let bitmap = KeyBitmap::build(extremes.into_iter()).unwrap();
             assert!(bitmap.contains(extremes[0]) && bitmap.contains(extremes[1]));

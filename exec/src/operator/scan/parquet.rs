@@ -183,12 +183,8 @@ pub struct ParquetScan {
     /// Pushed conjuncts and join filters; `filtering` is built from them.
     conjuncts: Vec<Expr>,
     joins: Mutex<Vec<(ColumnId, JoinKey)>>,
-    filtering: RwLock<Option<Arc<Filtering>>>,
-}
-
-/// A scan filter, built once its join filters are known.
-struct Filtering {
-    filter: ScanFilter,
+    /// Built from them once the join filters are known.
+    filtering: RwLock<Option<Arc<ScanFilter>>>,
 }
 
 /// A dictionary page at most this large marks a column chunk whose pages are
@@ -208,7 +204,7 @@ enum MorselReader {
     /// surviving rows; `rest` decodes the other columns of those rows, or,
     /// with `rest_mask`, of every row, to be filtered here.
     Filtered {
-        filtering: Arc<Filtering>,
+        filter: Arc<ScanFilter>,
         kept: RecordBatch,
         offset: usize,
         rest: Option<ParquetRecordBatchReader>,
@@ -299,11 +295,11 @@ impl ParquetScan {
     fn rebuild_filter(&self) -> Result<()> {
         let joins = self.joins.lock().unwrap_or_else(|e| e.into_inner()).clone();
         let filter = ScanFilter::try_new(&self.conjuncts, &joins, &self.output, &self.projection)?;
-        *self.filtering.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(Filtering { filter }));
+        *self.filtering.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(filter));
         Ok(())
     }
 
-    fn filtering(&self) -> Option<Arc<Filtering>> {
+    fn filtering(&self) -> Option<Arc<ScanFilter>> {
         self.filtering.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
@@ -335,10 +331,9 @@ impl ParquetScan {
 
     /// Opens row group `m`; `None` when the filter keeps none of its rows.
     fn open_morsel(&self, m: (usize, usize)) -> Result<Option<MorselReader>> {
-        let Some(filtering) = self.filtering() else {
+        let Some(filter) = self.filtering() else {
             return Ok(Some(MorselReader::Plain(self.reader(m, &self.projection, None)?)));
         };
-        let filter = &filtering.filter;
         let mut masks: Vec<BooleanArray> = Vec::new();
         let mut kept: Vec<RecordBatch> = Vec::new();
         for batch in self.reader(m, &filter.file_columns, None)? {
@@ -347,7 +342,7 @@ impl ParquetScan {
             // dictionary columns stay encoded until the conjuncts that can
             // run per dictionary value are done; every other column takes
             // its Spark type once, here
-            let batch = conform_except_dictionaries(batch, &filter.schema)?;
+            let batch = conform_except_dictionaries(batch, &filter.schema, &filter.dictionary_columns)?;
             let has_dictionaries = batch.columns().iter().any(|c| c.as_any_dictionary_opt().is_some());
             // the rows with the dictionary columns conjunct `i` reads decoded
             let decoded = |i: usize, rows: &RecordBatch| -> Result<RecordBatch> {
@@ -420,7 +415,7 @@ impl ParquetScan {
                 (Some(self.reader(m, &filter.rest_columns, Some(selection))?), None)
             }
         };
-        Ok(Some(MorselReader::Filtered { filtering: filtering.clone(), kept, offset: 0, rest, rest_mask }))
+        Ok(Some(MorselReader::Filtered { filter: filter.clone(), kept, offset: 0, rest, rest_mask }))
     }
 
     /// The next chunk of the open row group, `None` when it is done.
@@ -435,8 +430,7 @@ impl ParquetScan {
                 Some(Err(e)) => Err(Error::file(&self.table_name, e)),
                 None => Ok(None),
             },
-            MorselReader::Filtered { filtering, kept, offset, rest, rest_mask } => {
-                let filter = &filtering.filter;
+            MorselReader::Filtered { filter, kept, offset, rest, rest_mask } => {
                 let rest_batch = loop {
                     let batch = match rest.as_mut() {
                         Some(reader) => match reader.next() {
@@ -509,7 +503,7 @@ impl Source for ParquetScan {
             self.morsels.len(),
             if self.pruned > 0 { format!(", {} pruned", self.pruned) } else { String::new() },
             match self.filtering() {
-                Some(f) => format!(" filter {}", f.filter.display),
+                Some(f) => format!(" filter {}", f.display),
                 None => String::new(),
             }
         )
@@ -590,9 +584,16 @@ fn dictionary_metadata(meta: &ArrowReaderMetadata, columns: &[usize]) -> Result<
     ))
 }
 
-/// `batch` with every column but the dictionaries cast to `schema`'s types.
-fn conform_except_dictionaries(batch: RecordBatch, schema: &SchemaRef) -> Result<RecordBatch> {
-    conform_columns(&batch, schema, |_, c| c.as_any_dictionary_opt().is_none())
+/// `batch` with every column cast to `schema`'s types but the dictionaries
+/// that conjuncts run on per dictionary value (`per_value`: per conjunct,
+/// see `ScanFilter::dictionary_columns`); another dictionary is decoded
+/// once, here, not by each conjunct that reads it.
+fn conform_except_dictionaries(
+    batch: RecordBatch,
+    schema: &SchemaRef,
+    per_value: &[Option<usize>],
+) -> Result<RecordBatch> {
+    conform_columns(&batch, schema, |i, c| c.as_any_dictionary_opt().is_none() || !per_value.contains(&Some(i)))
 }
 
 /// `batch` with the dictionary columns among `columns` (all, for `None`)
