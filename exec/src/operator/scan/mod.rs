@@ -5,6 +5,7 @@ pub mod dictionary_filter;
 pub mod memory;
 pub mod parquet;
 pub mod pruning;
+pub mod row_group_bytes;
 pub mod text;
 
 /// Casts columns read from a file to the table's declared types (files may
