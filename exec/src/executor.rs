@@ -174,7 +174,10 @@ fn run_worker(b: usize, pipeline: &Pipeline, ctx: &QueryContext) -> Result<()> {
         let rows = chunk.as_ref().map_or(0, RecordBatch::num_rows);
         metrics.source.record(0, rows, pulling.elapsed());
         match chunk {
-            Some(chunk) => w.push(0, chunk)?,
+            Some(chunk) => {
+                pipeline.sink.start_chunk(&mut w.sink_state, b, branch.source.chunk_position(&source_state));
+                w.push(0, chunk)?
+            }
             None => break,
         }
     }

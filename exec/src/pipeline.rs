@@ -30,6 +30,30 @@ pub fn local_mut<T: 'static>(state: &mut LocalState) -> Result<&mut T> {
     state.downcast_mut::<T>().ok_or_else(|| Error::internal("local state of another operator"))
 }
 
+/// Reads a local state created by the same operator's `init_local`.
+pub fn local_ref<T: 'static>(state: &LocalState) -> Option<&T> {
+    state.downcast_ref::<T>()
+}
+
+/// The local state of a source whose chunks are numbered by one shared
+/// cursor: the number of the chunk this worker got last.
+#[derive(Default)]
+pub struct LastChunk(pub u64);
+
+impl LastChunk {
+    pub fn init() -> LocalState {
+        Box::new(LastChunk::default())
+    }
+    /// Notes that this worker got chunk `i`.
+    pub fn record(local: &mut LocalState, i: usize) -> Result<()> {
+        local_mut::<LastChunk>(local)?.0 = i as u64;
+        Ok(())
+    }
+    pub fn position(local: &LocalState) -> Option<u64> {
+        local_ref::<LastChunk>(local).map(|l| l.0)
+    }
+}
+
 pub trait Source: Send + Sync {
     fn name(&self) -> String;
     fn schema(&self) -> SchemaRef;
@@ -42,6 +66,31 @@ pub trait Source: Send + Sync {
     fn max_threads(&self) -> usize {
         usize::MAX
     }
+    /// Where the chunk `next_chunk` last gave this worker stands in the
+    /// source's order: a chunk with a lower position comes first. `None`
+    /// when the source has no order to keep. The result sink puts what
+    /// workers produced back in this order, as Spark returns a scan's rows
+    /// in the order of its partitions.
+    fn chunk_position(&self, _local: &LocalState) -> Option<u64> {
+        None
+    }
+}
+
+/// The position of the `chunk`-th chunk a source cut from its `unit`-th
+/// piece of work (a row group, a file): units first, then chunks.
+pub fn chunk_position(unit: usize, chunk: usize) -> u64 {
+    ((unit as u64) << 32) | (chunk as u64 & 0xffff_ffff)
+}
+
+/// A chunk's place in a pipeline's output: its branch (UNION ALL inputs
+/// come in the order they are written), the source position of the chunk it
+/// came from, and how many chunks the worker's operators made of that one
+/// before.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct ChunkPlace {
+    pub branch: usize,
+    pub position: u64,
+    pub part: usize,
 }
 
 pub enum OperatorResult {
@@ -79,6 +128,10 @@ pub trait Sink: Send + Sync {
         Ok(no_state())
     }
     fn sink(&self, local: &mut LocalState, chunk: RecordBatch) -> Result<SinkResult>;
+    /// Called before the chunks made of one source chunk reach `sink`, with
+    /// that chunk's branch and position; only a sink that keeps the order
+    /// of its input needs it.
+    fn start_chunk(&self, _local: &mut LocalState, _branch: usize, _position: Option<u64>) {}
     fn combine(&self, _local: LocalState) -> Result<()> {
         Ok(())
     }

@@ -10,7 +10,7 @@ use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 use ember_core::{Error, Result};
 
-use crate::pipeline::{LocalState, Source};
+use crate::pipeline::{LastChunk, LocalState, Source};
 
 #[derive(Debug, Default)]
 pub struct ChunkBuffer {
@@ -30,11 +30,12 @@ impl ChunkBuffer {
         self.chunks.set(chunks).map_err(|_| Error::internal("chunk buffer published twice"))
     }
 
-    /// The next chunk not handed out yet, which the buffer no longer holds.
-    fn next(&self) -> Option<RecordBatch> {
+    /// The next chunk not handed out yet, which the buffer no longer holds,
+    /// and its number.
+    fn next(&self) -> Option<(usize, RecordBatch)> {
         let chunks = self.chunks.get()?;
         let i = self.cursor.fetch_add(1, Ordering::Relaxed);
-        chunks.get(i)?.lock().unwrap_or_else(|e| e.into_inner()).take()
+        chunks.get(i)?.lock().unwrap_or_else(|e| e.into_inner()).take().map(|c| (i, c))
     }
 }
 
@@ -63,11 +64,19 @@ impl Source for BufferSource {
     fn schema(&self) -> SchemaRef {
         self.schema.clone()
     }
-    fn next_chunk(&self, _local: &mut LocalState) -> Result<Option<RecordBatch>> {
-        Ok(self.buffer.next())
+    fn init_local(&self) -> Result<LocalState> {
+        Ok(LastChunk::init())
+    }
+    fn next_chunk(&self, local: &mut LocalState) -> Result<Option<RecordBatch>> {
+        let Some((i, chunk)) = self.buffer.next() else { return Ok(None) };
+        LastChunk::record(local, i)?;
+        Ok(Some(chunk))
     }
     fn max_threads(&self) -> usize {
         self.max_threads
+    }
+    fn chunk_position(&self, local: &LocalState) -> Option<u64> {
+        LastChunk::position(local)
     }
 }
 
@@ -122,11 +131,13 @@ mod tests {
     fn each_chunk_is_handed_out_once_and_let_go_of() {
         let (source, _buffer, column) = two_chunks();
         assert_eq!(Arc::strong_count(&column), 3);
-        let mut local = crate::pipeline::no_state();
+        let mut local = source.init_local().unwrap();
         let first = source.next_chunk(&mut local).unwrap().unwrap();
         drop(first);
         assert_eq!(Arc::strong_count(&column), 2);
+        assert_eq!(source.chunk_position(&local), Some(0));
         assert!(source.next_chunk(&mut local).unwrap().is_some());
+        assert_eq!(source.chunk_position(&local), Some(1));
         assert!(source.next_chunk(&mut local).unwrap().is_none());
         assert_eq!(Arc::strong_count(&column), 1);
     }
@@ -134,7 +145,7 @@ mod tests {
     #[test]
     fn a_reader_that_stops_early_leaves_nothing_behind() {
         let (source, buffer, column) = two_chunks();
-        let first = source.next_chunk(&mut crate::pipeline::no_state()).unwrap();
+        let first = source.next_chunk(&mut source.init_local().unwrap()).unwrap();
         drop((first, source));
         // the producer still holds the buffer, but not the unread chunk
         assert_eq!(Arc::strong_count(&column), 1);

@@ -8,7 +8,7 @@ use arrow::array::{Int64Array, RecordBatch};
 use arrow::datatypes::SchemaRef;
 use ember_core::Result;
 
-use crate::pipeline::{LocalState, Source};
+use crate::pipeline::{LastChunk, LocalState, Source};
 
 /// Hands out pre-built chunks.
 pub struct MemoryScan {
@@ -38,9 +38,13 @@ impl Source for MemoryScan {
     fn schema(&self) -> SchemaRef {
         self.schema.clone()
     }
-    fn next_chunk(&self, _local: &mut LocalState) -> Result<Option<RecordBatch>> {
+    fn init_local(&self) -> Result<LocalState> {
+        Ok(LastChunk::init())
+    }
+    fn next_chunk(&self, local: &mut LocalState) -> Result<Option<RecordBatch>> {
         let i = self.cursor.fetch_add(1, Ordering::Relaxed);
         let Some(b) = self.chunks.get(i) else { return Ok(None) };
+        LastChunk::record(local, i)?;
         let b = match &self.projection {
             Some(p) => b.project(p)?,
             None => b.clone(),
@@ -49,6 +53,9 @@ impl Source for MemoryScan {
     }
     fn max_threads(&self) -> usize {
         self.chunks.len().max(1)
+    }
+    fn chunk_position(&self, local: &LocalState) -> Option<u64> {
+        LastChunk::position(local)
     }
 }
 
@@ -88,13 +95,17 @@ impl Source for RangeScan {
     fn schema(&self) -> SchemaRef {
         self.schema.clone()
     }
-    fn next_chunk(&self, _local: &mut LocalState) -> Result<Option<RecordBatch>> {
+    fn init_local(&self) -> Result<LocalState> {
+        Ok(LastChunk::init())
+    }
+    fn next_chunk(&self, local: &mut LocalState) -> Result<Option<RecordBatch>> {
         let total = self.total();
         let chunk = self.next.fetch_add(1, Ordering::Relaxed);
         let first = chunk.saturating_mul(self.chunk_rows);
         if first >= total {
             return Ok(None);
         }
+        LastChunk::record(local, chunk as usize)?;
         let n = (total - first).min(self.chunk_rows);
         let base = self.start as i128 + first as i128 * self.step as i128;
         let step = self.step as i128;
@@ -104,5 +115,8 @@ impl Source for RangeScan {
     fn max_threads(&self) -> usize {
         let chunks = (self.total() + self.chunk_rows - 1) / self.chunk_rows;
         chunks.max(1) as usize
+    }
+    fn chunk_position(&self, local: &LocalState) -> Option<u64> {
+        LastChunk::position(local)
     }
 }

@@ -29,7 +29,7 @@ use crate::operator::join::hash_join::JoinKey;
 use crate::operator::scan::dictionary_filter::{dictionary_column, evaluate_on_dictionary};
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::operator::scan::row_group_bytes::RowGroupBytes;
-use crate::pipeline::{local_mut, LocalState, Source};
+use crate::pipeline::{chunk_position, local_mut, local_ref, LocalState, Source};
 
 /// Conjuncts a Parquet scan applies itself, on its filter columns first.
 pub struct ScanFilter {
@@ -196,6 +196,10 @@ const SMALL_DICTIONARY_PAGE: i64 = 64 * 1024;
 
 struct ParquetLocal {
     morsel: Option<MorselReader>,
+    /// The row group being read (its morsel number) and how many chunks it
+    /// gave so far.
+    unit: usize,
+    chunks: usize,
 }
 
 /// What a worker reads its current row group from.
@@ -547,26 +551,36 @@ impl Source for ParquetScan {
         self.schema.clone()
     }
     fn init_local(&self) -> Result<LocalState> {
-        Ok(Box::new(ParquetLocal { morsel: None }))
+        Ok(Box::new(ParquetLocal { morsel: None, unit: 0, chunks: 0 }))
     }
     fn next_chunk(&self, local: &mut LocalState) -> Result<Option<RecordBatch>> {
         let local = local_mut::<ParquetLocal>(local)?;
         loop {
             if let Some(morsel) = local.morsel.as_mut() {
                 match self.next_in_morsel(morsel)? {
-                    Some(batch) => return Ok(Some(batch)),
+                    Some(batch) => {
+                        local.chunks += 1;
+                        return Ok(Some(batch));
+                    }
                     None => local.morsel = None,
                 }
             }
             let i = self.cursor.fetch_add(1, Ordering::Relaxed);
             match self.morsels.get(i) {
-                Some(m) => local.morsel = self.open_morsel(*m)?,
+                Some(m) => {
+                    local.morsel = self.open_morsel(*m)?;
+                    (local.unit, local.chunks) = (i, 0);
+                }
                 None => return Ok(None),
             }
         }
     }
     fn max_threads(&self) -> usize {
         self.morsels.len().max(1)
+    }
+    fn chunk_position(&self, local: &LocalState) -> Option<u64> {
+        let local = local_ref::<ParquetLocal>(local)?;
+        Some(chunk_position(local.unit, local.chunks.saturating_sub(1)))
     }
 }
 

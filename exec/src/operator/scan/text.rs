@@ -11,7 +11,7 @@ use arrow::datatypes::SchemaRef;
 use ember_core::plan::{FileFormat, FileTable};
 use ember_core::{Error, Result};
 
-use crate::pipeline::{local_mut, LocalState, Source};
+use crate::pipeline::{chunk_position, local_mut, local_ref, LocalState, Source};
 
 pub struct TextFileScan {
     table: Arc<FileTable>,
@@ -27,6 +27,9 @@ type BatchIter = Box<dyn Iterator<Item = std::result::Result<RecordBatch, arrow:
 
 struct TextLocal {
     reader: Option<(String, BatchIter)>,
+    /// The file being read and how many chunks it gave so far.
+    file: usize,
+    chunks: usize,
 }
 
 impl TextFileScan {
@@ -104,26 +107,36 @@ impl Source for TextFileScan {
         self.schema.clone()
     }
     fn init_local(&self) -> Result<LocalState> {
-        Ok(Box::new(TextLocal { reader: None }))
+        Ok(Box::new(TextLocal { reader: None, file: 0, chunks: 0 }))
     }
     fn next_chunk(&self, local: &mut LocalState) -> Result<Option<RecordBatch>> {
         let local = local_mut::<TextLocal>(local)?;
         loop {
             if let Some((path, reader)) = local.reader.as_mut() {
                 match reader.next() {
-                    Some(Ok(b)) => return Ok(Some(super::conform_batch(b, &self.schema)?)),
+                    Some(Ok(b)) => {
+                        local.chunks += 1;
+                        return Ok(Some(super::conform_batch(b, &self.schema)?));
+                    }
                     Some(Err(e)) => return Err(Error::file(path.as_str(), format!("malformed record: {e}"))),
                     None => local.reader = None,
                 }
             }
             let i = self.cursor.fetch_add(1, Ordering::Relaxed);
             match self.table.files.get(i) {
-                Some(path) => local.reader = Some((path.clone(), self.open(path)?)),
+                Some(path) => {
+                    local.reader = Some((path.clone(), self.open(path)?));
+                    (local.file, local.chunks) = (i, 0);
+                }
                 None => return Ok(None),
             }
         }
     }
     fn max_threads(&self) -> usize {
         self.table.files.len().max(1)
+    }
+    fn chunk_position(&self, local: &LocalState) -> Option<u64> {
+        let local = local_ref::<TextLocal>(local)?;
+        Some(chunk_position(local.file, local.chunks.saturating_sub(1)))
     }
 }

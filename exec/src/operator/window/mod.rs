@@ -434,6 +434,9 @@ impl Source for InOrder {
     fn max_threads(&self) -> usize {
         1
     }
+    fn chunk_position(&self, local: &LocalState) -> Option<u64> {
+        self.0.chunk_position(local)
+    }
 }
 
 impl WindowExprSpec {
