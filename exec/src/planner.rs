@@ -167,8 +167,10 @@ impl PhysicalPlanner {
     }
 
     /// A scan; `pushed` are filter conjuncts a Parquet scan applies while
-    /// reading (see `scan::parquet::ScanFilter`).
-    fn build_scan(&mut self, plan: &LogicalPlan, pushed: &[Expr]) -> Result<Open> {
+    /// reading (see `scan::parquet::ScanFilter`). `needed`: the columns
+    /// read above the scan, when known; a Parquet scan with pushed
+    /// conjuncts leaves out the others (columns only those conjuncts read).
+    fn build_scan(&mut self, plan: &LogicalPlan, pushed: &[Expr], needed: Option<&[ColumnId]>) -> Result<Open> {
         let bs = self.ctx.batch_size();
         let LogicalPlan::Scan { source, table_name, projection, output, filters } = plan else {
             return Err(Error::internal("build_scan of a non-scan"));
@@ -186,8 +188,13 @@ impl PhysicalPlanner {
                     &predicates,
                     bs,
                 )?;
-                let scan = Arc::new(if pushed.is_empty() { scan } else { scan.with_filter(pushed.to_vec())? });
-                let mut open = Open::from_source(scan.clone(), output.clone());
+                let scan = match needed {
+                    _ if pushed.is_empty() => scan,
+                    Some(needed) => scan.with_filter(pushed.to_vec())?.emit_only(needed)?,
+                    None => scan.with_filter(pushed.to_vec())?,
+                };
+                let scan = Arc::new(scan);
+                let mut open = Open::from_source(scan.clone(), scan.emitted_attributes());
                 open.parquet = Some(scan);
                 return Ok(open);
             }
@@ -207,7 +214,7 @@ impl PhysicalPlanner {
     fn build(&mut self, plan: &LogicalPlan) -> Result<Open> {
         let bs = self.ctx.batch_size();
         match plan {
-            LogicalPlan::Scan { .. } => self.build_scan(plan, &[]),
+            LogicalPlan::Scan { .. } => self.build_scan(plan, &[], None),
             LogicalPlan::Values { output, rows } => {
                 let schema = schema_of(output);
                 let batch = values_batch(&schema, rows)?;
@@ -227,42 +234,16 @@ impl PhysicalPlanner {
                 let schema = schema_of(std::slice::from_ref(output));
                 Ok(Open::from_source(Arc::new(RangeScan::new(schema, *start, *end, *step, bs)), vec![output.clone()]))
             }
-            LogicalPlan::Filter { input, predicate } => {
-                // a Parquet scan applies what it can itself, before decoding the other columns
-                let (mut open, predicate) = match input.as_ref() {
-                    LogicalPlan::Scan { source: TableSource::Files(t), .. }
-                        if t.format == ember_core::FileFormat::Parquet =>
-                    {
-                        let (pushed, rest): (Vec<Expr>, Vec<Expr>) =
-                            predicate.clone().split_conjunction().into_iter().partition(scan_can_apply);
-                        let open = self.build_scan(input, &pushed)?;
-                        match Expr::conjunction(rest) {
-                            Some(rest) => (open, rest),
-                            None => return Ok(open),
-                        }
-                    }
-                    // an aggregate keeps only its result rows that pass:
-                    // each finalize task filters its own (TPC-H Q18's HAVING
-                    // keeps 624 of 15M groups, which are never gathered)
-                    LogicalPlan::Aggregate { input: agg_input, group_exprs, aggr_exprs } => {
-                        return self.build_aggregate(input, agg_input, group_exprs, aggr_exprs, Some(predicate));
-                    }
-                    _ => (self.build(input)?, predicate.clone()),
-                };
-                let predicate = &predicate;
-                let p = compile(predicate, &open.binding())?;
-                if let PhysicalExpr::Literal(ScalarValue::Boolean(Some(true))) = p {
-                    return Ok(open);
-                }
-                let attrs = open.attrs.clone();
-                open.push(
-                    Arc::new(Filter { schema: schema_of(&attrs), predicate: p, display: predicate.to_string() }),
-                    attrs,
-                );
-                Ok(open)
-            }
+            LogicalPlan::Filter { .. } => self.build_filter(plan, None),
             LogicalPlan::Project { input, exprs } => {
-                let mut open = self.build(input)?;
+                // columns only a filter below reads need not leave its scan
+                let mut open = match input.as_ref() {
+                    LogicalPlan::Filter { .. } => {
+                        let needed: Vec<ColumnId> = exprs.iter().flat_map(Expr::column_ids).collect();
+                        self.build_filter(input, Some(&needed))?
+                    }
+                    _ => self.build(input)?,
+                };
                 self.push_project(&mut open, exprs, plan.output())?;
                 Ok(open)
             }
@@ -389,6 +370,47 @@ impl PhysicalPlanner {
             let exprs: Vec<Expr> = attrs.iter().map(|a| Expr::Column(a.clone())).collect();
             self.push_project(&mut open, &exprs, attrs.to_vec())?;
         }
+        Ok(open)
+    }
+
+    /// A `Filter` node. `needed`: the columns read above it, when known.
+    fn build_filter(&mut self, plan: &LogicalPlan, needed: Option<&[ColumnId]>) -> Result<Open> {
+        let LogicalPlan::Filter { input, predicate } = plan else {
+            return Err(Error::internal("build_filter of a non-filter"));
+        };
+        let (mut open, predicate) = match input.as_ref() {
+            // a Parquet scan applies what it can itself, before decoding the other columns
+            LogicalPlan::Scan { source: TableSource::Files(t), .. } if t.format == ember_core::FileFormat::Parquet => {
+                let (pushed, rest): (Vec<Expr>, Vec<Expr>) =
+                    predicate.clone().split_conjunction().into_iter().partition(scan_can_apply);
+                let rest = Expr::conjunction(rest);
+                // what the scan emits: what is read above, and by the rest of the predicate
+                let needed = needed.map(|n| {
+                    let mut n = n.to_vec();
+                    n.extend(rest.iter().flat_map(Expr::column_ids));
+                    n
+                });
+                let open = self.build_scan(input, &pushed, needed.as_deref())?;
+                match rest {
+                    Some(rest) => (open, rest),
+                    None => return Ok(open),
+                }
+            }
+            // an aggregate keeps only its result rows that pass:
+            // each finalize task filters its own (TPC-H Q18's HAVING
+            // keeps 624 of 15M groups, which are never gathered)
+            LogicalPlan::Aggregate { input: agg_input, group_exprs, aggr_exprs } => {
+                return self.build_aggregate(input, agg_input, group_exprs, aggr_exprs, Some(predicate));
+            }
+            _ => (self.build(input)?, predicate.clone()),
+        };
+        let predicate = &predicate;
+        let p = compile(predicate, &open.binding())?;
+        if let PhysicalExpr::Literal(ScalarValue::Boolean(Some(true))) = p {
+            return Ok(open);
+        }
+        let attrs = open.attrs.clone();
+        open.push(Arc::new(Filter { schema: schema_of(&attrs), predicate: p, display: predicate.to_string() }), attrs);
         Ok(open)
     }
 

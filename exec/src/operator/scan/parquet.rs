@@ -40,7 +40,13 @@ pub struct ScanFilter {
     schema: SchemaRef,
     /// The other projected file columns, ascending (decoded in the second pass).
     rest_columns: Vec<usize>,
-    /// For each output column: (from the filter pass?, index in that pass's batch).
+    /// The filter columns the scan emits (indices into `schema`): a column
+    /// only the filter reads is not kept past it (nor decoded from its
+    /// dictionary).
+    kept_columns: Vec<usize>,
+    kept_schema: SchemaRef,
+    /// For each emitted column: (from the filter pass?, index in that
+    /// pass's kept batch or in the second pass's batch).
     assembly: Vec<(bool, usize)>,
     /// Per conjunct: the string column it can be evaluated on per
     /// dictionary value (`dictionary_filter`).
@@ -102,12 +108,14 @@ const JOIN_FILTER_TRIAL_ROWS: u64 = 100_000;
 
 impl ScanFilter {
     /// `conjuncts` and `joins` (key column, join) over the scan's `output`
-    /// (read from file columns `projection`).
+    /// (read from file columns `projection`), which emits the `emitted`
+    /// positions of `output`.
     pub fn try_new(
         conjuncts: &[Expr],
         joins: &[(ColumnId, JoinKey)],
         output: &[Attribute],
         projection: &[usize],
+        emitted: &[usize],
     ) -> Result<ScanFilter> {
         let mut positions: Vec<usize> = Vec::new();
         let ids = conjuncts.iter().flat_map(|c| c.column_ids()).chain(joins.iter().map(|(id, _)| *id));
@@ -128,16 +136,22 @@ impl ScanFilter {
         let file_columns: Vec<usize> = positions.iter().map(|p| projection[*p]).collect();
         let mut rest_columns: Vec<usize> = projection.iter().copied().filter(|c| !file_columns.contains(c)).collect();
         rest_columns.sort_unstable();
-        let assembly = projection
+        // filter columns stay in file order; the emitted ones among them
+        let kept_columns: Vec<usize> = (0..positions.len()).filter(|i| emitted.contains(&positions[*i])).collect();
+        let assembly = emitted
             .iter()
-            .map(|c| match file_columns.iter().position(|f| f == c) {
-                Some(i) => (true, i),
-                None => (false, rest_columns.iter().position(|r| r == c).unwrap_or(0)),
+            .map(|p| {
+                let c = projection[*p];
+                match file_columns.iter().position(|f| *f == c) {
+                    Some(i) => (true, kept_columns.iter().position(|k| *k == i).unwrap_or(0)),
+                    None => (false, rest_columns.iter().position(|r| *r == c).unwrap_or(0)),
+                }
             })
             .collect();
         let schema = Arc::new(Schema::new(
             attrs.iter().map(|a| arrow::datatypes::Field::new(&a.name, a.data_type.clone(), true)).collect::<Vec<_>>(),
         ));
+        let kept_schema = Arc::new(schema.project(&kept_columns)?);
         let mut display = conjuncts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" AND ");
         let joins = joins
             .iter()
@@ -158,6 +172,8 @@ impl ScanFilter {
             file_columns,
             schema,
             rest_columns,
+            kept_columns,
+            kept_schema,
             assembly,
             dictionary_columns,
             conjunct_columns,
@@ -173,8 +189,11 @@ pub struct ParquetScan {
     files: Vec<(String, ArrowReaderMetadata)>,
     /// Projected column indices into the file schema.
     projection: Vec<usize>,
-    /// Output schema (Spark types of the projected columns).
+    /// Output schema (Spark types of the emitted columns).
     schema: SchemaRef,
+    /// The positions of `output` the scan emits, in order: all of them,
+    /// unless columns only a pushed filter reads are left out (`emit_only`).
+    emitted: Vec<usize>,
     /// (file index, row group index) still to read.
     morsels: Vec<(usize, usize)>,
     cursor: AtomicUsize,
@@ -244,6 +263,33 @@ fn decode_in_full(runs: usize, rows: usize, kept: usize) -> bool {
     runs.saturating_mul(SELECTION_RUN_COST) > (rows + rows / 4).saturating_sub(kept)
 }
 
+/// The runs of equal verdicts (kept or skipped) in `masks` read one after
+/// the other: the selectors `RowSelection::from_filters` would make, counted
+/// 64 rows at a time without making them (half of `orders` kept in runs of
+/// a row or two is 750K selectors, most of the time decoded in full anyway).
+fn selection_runs(masks: &[BooleanArray]) -> usize {
+    let mut runs = 0;
+    let mut last: Option<bool> = None;
+    for mask in masks {
+        let chunks = mask.values().bit_chunks();
+        let words =
+            chunks.iter().map(|w| (w, 64)).chain(std::iter::once((chunks.remainder_bits(), chunks.remainder_len())));
+        for (word, len) in words {
+            if len == 0 {
+                continue;
+            }
+            if last != Some(word & 1 == 1) {
+                runs += 1;
+            }
+            // bit i differs from bit i + 1, for the len - 1 pairs in the word
+            let pairs = if len == 64 { u64::MAX >> 1 } else { (1u64 << (len - 1)) - 1 };
+            runs += ((word ^ (word >> 1)) & pairs).count_ones() as usize;
+            last = Some((word >> (len - 1)) & 1 == 1);
+        }
+    }
+    runs
+}
+
 /// Above this many bytes of column chunks, a row group is read page by
 /// page from the file rather than up front (`RowGroupBytes`): a file
 /// written as one huge row group would otherwise sit in memory whole, once
@@ -282,6 +328,7 @@ impl ParquetScan {
         Ok(ParquetScan {
             table_name,
             files: opened,
+            emitted: (0..projection.len()).collect(),
             projection,
             schema,
             morsels,
@@ -303,6 +350,23 @@ impl ParquetScan {
         Ok(self)
     }
 
+    /// Emits only the `columns` of the scan's output (in output order):
+    /// columns that only pushed conjuncts read are read, filtered on and
+    /// dropped (TPC-H Q10's `l_returnflag = 'R'` keeps a quarter of
+    /// `lineitem`, whose flags nothing else reads). The scan's attributes are
+    /// then `emitted_attributes`.
+    pub fn emit_only(mut self, columns: &[ColumnId]) -> Result<ParquetScan> {
+        self.emitted = (0..self.output.len()).filter(|p| columns.contains(&self.output[*p].id)).collect();
+        self.schema = Arc::new(self.schema.project(&self.emitted)?);
+        self.rebuild_filter()?;
+        Ok(self)
+    }
+
+    /// The attributes of the emitted columns.
+    pub fn emitted_attributes(&self) -> Vec<Attribute> {
+        self.emitted.iter().map(|p| self.output[*p].clone()).collect()
+    }
+
     /// Whether `column` is one of the scan's own columns.
     pub fn produces(&self, column: ColumnId) -> bool {
         self.output.iter().any(|a| a.id == column)
@@ -318,7 +382,7 @@ impl ParquetScan {
 
     fn rebuild_filter(&self) -> Result<()> {
         let joins = self.joins.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let filter = ScanFilter::try_new(&self.conjuncts, &joins, &self.output, &self.projection)?;
+        let filter = ScanFilter::try_new(&self.conjuncts, &joins, &self.output, &self.projection, &self.emitted)?;
         *self.filtering.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(filter));
         Ok(())
     }
@@ -427,7 +491,7 @@ impl ParquetScan {
                     Ok(conjunct.evaluate(&decoded(i, rows)?)?.as_boolean().clone())
                 },
             )?;
-            let survivors = super::conform_batch(survivors, &filter.schema)?;
+            let survivors = super::conform_batch(survivors.project(&filter.kept_columns)?, &filter.kept_schema)?;
             let mask = selected.unwrap_or_else(|| BooleanBuffer::new_set(n));
             masks.push(BooleanArray::new(mask, None));
             if survivors.num_rows() > 0 {
@@ -437,20 +501,20 @@ impl ParquetScan {
         if kept.is_empty() {
             return Ok(None);
         }
-        let kept = concat_batches(&filter.schema, &kept)?;
+        let kept = concat_batches(&filter.kept_schema, &kept)?;
         let (rest, rest_mask) = if filter.rest_columns.is_empty() {
             (None, None)
         } else {
-            let selection = RowSelection::from_filters(&masks);
             let rows: usize = masks.iter().map(BooleanArray::len).sum();
             let kept_rows: usize = masks.iter().map(BooleanArray::true_count).sum();
-            if decode_in_full(selection.iter().count(), rows, kept_rows) {
+            if decode_in_full(selection_runs(&masks), rows, kept_rows) {
                 let masks: Vec<&dyn arrow::array::Array> =
                     masks.iter().map(|m| m as &dyn arrow::array::Array).collect();
                 let mask = arrow::compute::concat(&masks)?.as_boolean().clone();
                 let reader = self.reader(m, &filter.rest_columns, None)?;
                 (Some(reader), Some(RestMask { mask, position: 0 }))
             } else {
+                let selection = RowSelection::from_filters(&masks);
                 (Some(self.reader(m, &filter.rest_columns, Some(selection))?), None)
             }
         };
@@ -463,7 +527,10 @@ impl ParquetScan {
             MorselReader::Plain(reader) => match reader.next() {
                 Some(Ok(batch)) => {
                     // the projection mask keeps file order; reorder to ours
-                    let batch = reorder(batch, &self.projection)?;
+                    let mut batch = reorder(batch, &self.projection)?;
+                    if self.emitted.len() < self.projection.len() {
+                        batch = batch.project(&self.emitted)?;
+                    }
                     Ok(Some(super::conform_batch(batch, &self.schema)?))
                 }
                 Some(Err(e)) => Err(Error::file(&self.table_name, e)),
@@ -700,7 +767,38 @@ pub type ParquetScanRef = Arc<ParquetScan>;
 
 #[cfg(test)]
 mod tests {
-    use super::decode_in_full;
+    use arrow::array::BooleanArray;
+    use parquet::arrow::arrow_reader::RowSelection;
+
+    use super::{decode_in_full, selection_runs};
+
+    #[test]
+    fn selection_runs_are_the_selectors_a_row_selection_would_have() {
+        // masks of assorted lengths (word edges, remainders, slices with an
+        // offset), with runs of every length from one row to several words
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut bits = Vec::new();
+        while bits.len() < 5000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let run = 1 + (seed % 150) as usize;
+            let value = seed & 0x100 != 0;
+            bits.extend(std::iter::repeat_n(value, if seed & 0x200 != 0 { run } else { run % 4 + 1 }));
+        }
+        let whole = BooleanArray::from(bits.clone());
+        let cuts = [0, 1, 63, 64, 65, 200, 1000, 1001, 3000, 4095, bits.len()];
+        let masks: Vec<BooleanArray> = cuts.windows(2).map(|w| whole.slice(w[0], w[1] - w[0])).collect();
+        assert_eq!(selection_runs(&masks), RowSelection::from_filters(&masks).iter().count());
+        for m in &masks {
+            let one = std::slice::from_ref(m);
+            assert_eq!(selection_runs(one), RowSelection::from_filters(one).iter().count());
+        }
+        let all = [BooleanArray::from(vec![true; 130]), BooleanArray::from(vec![true; 3])];
+        assert_eq!(selection_runs(&all), 1);
+        assert_eq!(selection_runs(&[BooleanArray::from(vec![false, true, true, false])]), 3);
+        assert_eq!(selection_runs(&[]), 0);
+    }
 
     #[test]
     fn a_selection_is_followed_run_by_run_only_where_that_skips_enough() {
