@@ -70,7 +70,8 @@ pub trait Source: Send + Sync {
     /// source's order: a chunk with a lower position comes first. `None`
     /// when the source has no order to keep. The result sink puts what
     /// workers produced back in this order, as Spark returns a scan's rows
-    /// in the order of its partitions.
+    /// in the order of its partitions. A source that wraps another must
+    /// pass this on.
     fn chunk_position(&self, _local: &LocalState) -> Option<u64> {
         None
     }
@@ -91,6 +92,33 @@ pub struct ChunkPlace {
     pub branch: usize,
     pub position: u64,
     pub part: usize,
+}
+
+/// A source read by a single worker, so that its chunks arrive in order:
+/// without ORDER BY, a window's rows are in the order of its input, and a
+/// limit takes the first rows of its input (Spark reads them in that order
+/// too), which several workers would shuffle.
+pub struct InOrder(pub Arc<dyn Source>);
+
+impl Source for InOrder {
+    fn name(&self) -> String {
+        self.0.name()
+    }
+    fn schema(&self) -> SchemaRef {
+        self.0.schema()
+    }
+    fn init_local(&self) -> Result<LocalState> {
+        self.0.init_local()
+    }
+    fn next_chunk(&self, local: &mut LocalState) -> Result<Option<RecordBatch>> {
+        self.0.next_chunk(local)
+    }
+    fn max_threads(&self) -> usize {
+        1
+    }
+    fn chunk_position(&self, local: &LocalState) -> Option<u64> {
+        self.0.chunk_position(local)
+    }
 }
 
 pub enum OperatorResult {

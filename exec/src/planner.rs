@@ -39,8 +39,8 @@ use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::operator::scan::text::TextFileScan;
 use crate::operator::set_op::{SetOpSide, SetOperation};
 use crate::operator::sort::{Sort, SortKey};
-use crate::operator::window::{Bound, Frame, InOrder, WindowExprSpec, WindowFunction, WindowSink};
-use crate::pipeline::{Branch, Operator, Pipeline, Sink, Source};
+use crate::operator::window::{Bound, Frame, WindowExprSpec, WindowFunction, WindowSink};
+use crate::pipeline::{Branch, InOrder, Operator, Pipeline, Sink, Source};
 
 /// A pipeline still open for more operators.
 struct Open {
@@ -281,8 +281,15 @@ impl PhysicalPlanner {
                         .build(&LogicalPlan::Sort { input: si.clone(), order: order.clone(), fetch: Some(skip + f) })?,
                     _ => self.build(input)?,
                 };
+                // the first rows of the input, as Spark takes them: one
+                // worker reads below a limit, in the source's order (a
+                // sort's output is read by one worker already)
+                if !matches!(input.as_ref(), LogicalPlan::Sort { .. }) {
+                    for b in &mut open.branches {
+                        b.source = Arc::new(InOrder(b.source.clone()));
+                    }
+                }
                 let attrs = open.attrs.clone();
-                // keep the order: one worker reads below a limit
                 open.push(Arc::new(Limit::new(schema_of(&attrs), *skip, *fetch)), attrs);
                 Ok(open)
             }

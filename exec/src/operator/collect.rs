@@ -16,8 +16,8 @@ pub struct CollectSink {
 
 impl CollectSink {
     /// The chunks in order: by branch, then source position, then the order
-    /// the operators made them in (a source without positions keeps the
-    /// order in which its workers finished).
+    /// the operators made them in. Chunks of a source without positions
+    /// have no order to restore: each worker's stay in its own order.
     pub fn take_batches(&self) -> Vec<RecordBatch> {
         let mut batches = std::mem::take(&mut *self.batches.lock().unwrap_or_else(|e| e.into_inner()));
         // stable: chunks with equal places stay in arrival order

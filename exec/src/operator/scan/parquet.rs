@@ -137,17 +137,19 @@ impl ScanFilter {
         let mut rest_columns: Vec<usize> = projection.iter().copied().filter(|c| !file_columns.contains(c)).collect();
         rest_columns.sort_unstable();
         // filter columns stay in file order; the emitted ones among them
-        let kept_columns: Vec<usize> = (0..positions.len()).filter(|i| emitted.contains(&positions[*i])).collect();
+        let kept_columns: Vec<usize> =
+            (0..positions.len()).filter(|i| emitted.iter().any(|p| projection[*p] == file_columns[*i])).collect();
+        let missing = || Error::internal("a scan emits a column neither of its passes reads");
         let assembly = emitted
             .iter()
             .map(|p| {
                 let c = projection[*p];
-                match file_columns.iter().position(|f| *f == c) {
-                    Some(i) => (true, kept_columns.iter().position(|k| *k == i).unwrap_or(0)),
-                    None => (false, rest_columns.iter().position(|r| *r == c).unwrap_or(0)),
-                }
+                Ok(match file_columns.iter().position(|f| *f == c) {
+                    Some(i) => (true, kept_columns.iter().position(|k| *k == i).ok_or_else(missing)?),
+                    None => (false, rest_columns.iter().position(|r| *r == c).ok_or_else(missing)?),
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>>>()?;
         let schema = Arc::new(Schema::new(
             attrs.iter().map(|a| arrow::datatypes::Field::new(&a.name, a.data_type.clone(), true)).collect::<Vec<_>>(),
         ));
@@ -528,6 +530,7 @@ impl ParquetScan {
                 Some(Ok(batch)) => {
                     // the projection mask keeps file order; reorder to ours
                     let mut batch = reorder(batch, &self.projection)?;
+                    // (`emit_only` comes with a filter, so this is a guard)
                     if self.emitted.len() < self.projection.len() {
                         batch = batch.project(&self.emitted)?;
                     }
@@ -578,11 +581,11 @@ impl ParquetScan {
                     .assembly
                     .iter()
                     .map(|(from_filter, i)| match (from_filter, &rest_batch) {
-                        (true, _) => part.column(*i).clone(),
-                        (false, Some(r)) => r.column(*i).clone(),
-                        (false, None) => part.column(0).clone(),
+                        (true, _) => Ok(part.column(*i).clone()),
+                        (false, Some(r)) => Ok(r.column(*i).clone()),
+                        (false, None) => Err(Error::internal("a filtered scan's second pass gave no columns")),
                     })
-                    .collect();
+                    .collect::<Result<_>>()?;
                 let raw_schema = Arc::new(Schema::new(
                     columns
                         .iter()

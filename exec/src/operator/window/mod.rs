@@ -34,7 +34,7 @@ use ember_spill::MemoryReservation;
 use crate::expr::{take_batch, PhysicalExpr};
 use crate::operator::buffer::{rechunk, ChunkBuffer};
 use crate::operator::sort::SortKey;
-use crate::pipeline::{local_mut, LocalState, Sink, SinkResult, Source};
+use crate::pipeline::{local_mut, LocalState, Sink, SinkResult};
 
 pub use frame::{Bound, Frame};
 
@@ -411,32 +411,6 @@ fn sort_packed<const N: usize>(idx: &mut [u32], keys: &Rows) -> Packed {
         words.extend_from_slice(&w);
     }
     Packed { words, stride: N }
-}
-
-/// A source read by a single worker, so that its chunks arrive in order:
-/// without ORDER BY, a window's rows are in the order of its input (Spark
-/// reads them in that order too), which several workers would shuffle.
-pub struct InOrder(pub Arc<dyn Source>);
-
-impl Source for InOrder {
-    fn name(&self) -> String {
-        self.0.name()
-    }
-    fn schema(&self) -> SchemaRef {
-        self.0.schema()
-    }
-    fn init_local(&self) -> Result<LocalState> {
-        self.0.init_local()
-    }
-    fn next_chunk(&self, local: &mut LocalState) -> Result<Option<RecordBatch>> {
-        self.0.next_chunk(local)
-    }
-    fn max_threads(&self) -> usize {
-        1
-    }
-    fn chunk_position(&self, local: &LocalState) -> Option<u64> {
-        self.0.chunk_position(local)
-    }
 }
 
 impl WindowExprSpec {
