@@ -77,10 +77,28 @@ pub trait Source: Send + Sync {
     }
 }
 
-/// The position of the `chunk`-th chunk a source cut from its `unit`-th
-/// piece of work (a row group, a file): units first, then chunks.
-pub fn chunk_position(unit: usize, chunk: usize) -> u64 {
-    ((unit as u64) << 32) | (chunk as u64 & 0xffff_ffff)
+/// Where a worker is in a source that hands out numbered pieces of work
+/// (row groups, files) and cuts each into chunks: the piece it reads and
+/// how many chunks that gave so far.
+#[derive(Default)]
+pub struct UnitChunks {
+    unit: usize,
+    chunks: usize,
+}
+
+impl UnitChunks {
+    /// The worker starts on piece `unit`.
+    pub fn start(&mut self, unit: usize) {
+        (self.unit, self.chunks) = (unit, 0);
+    }
+    /// The worker got the next chunk of its piece.
+    pub fn count(&mut self) {
+        self.chunks += 1;
+    }
+    /// The position of the chunk it got last: pieces first, then chunks.
+    pub fn position(&self) -> u64 {
+        ((self.unit as u64) << 32) | (self.chunks.saturating_sub(1) as u64 & 0xffff_ffff)
+    }
 }
 
 /// A chunk's place in a pipeline's output: its branch (UNION ALL inputs
@@ -215,5 +233,30 @@ impl Pipeline {
             s.push('\n');
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UnitChunks;
+
+    #[test]
+    fn chunk_positions_order_pieces_then_chunks() {
+        let mut place = UnitChunks::default();
+        place.start(3);
+        place.count();
+        let first = place.position();
+        place.count();
+        let second = place.position();
+        place.start(4);
+        place.count();
+        let next_piece = place.position();
+        assert!(first < second && second < next_piece);
+        let mut earlier = UnitChunks::default();
+        earlier.start(2);
+        for _ in 0..100_000 {
+            earlier.count();
+        }
+        assert!(earlier.position() < first);
     }
 }

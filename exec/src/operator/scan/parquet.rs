@@ -29,7 +29,7 @@ use crate::operator::join::hash_join::JoinKey;
 use crate::operator::scan::dictionary_filter::{dictionary_column, evaluate_on_dictionary};
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::operator::scan::row_group_bytes::RowGroupBytes;
-use crate::pipeline::{chunk_position, local_mut, local_ref, LocalState, Source};
+use crate::pipeline::{local_mut, local_ref, LocalState, Source, UnitChunks};
 
 /// Conjuncts a Parquet scan applies itself, on its filter columns first.
 pub struct ScanFilter {
@@ -219,8 +219,7 @@ struct ParquetLocal {
     morsel: Option<MorselReader>,
     /// The row group being read (its morsel number) and how many chunks it
     /// gave so far.
-    unit: usize,
-    chunks: usize,
+    place: UnitChunks,
 }
 
 /// What a worker reads its current row group from.
@@ -621,7 +620,7 @@ impl Source for ParquetScan {
         self.schema.clone()
     }
     fn init_local(&self) -> Result<LocalState> {
-        Ok(Box::new(ParquetLocal { morsel: None, unit: 0, chunks: 0 }))
+        Ok(Box::new(ParquetLocal { morsel: None, place: UnitChunks::default() }))
     }
     fn next_chunk(&self, local: &mut LocalState) -> Result<Option<RecordBatch>> {
         let local = local_mut::<ParquetLocal>(local)?;
@@ -629,7 +628,7 @@ impl Source for ParquetScan {
             if let Some(morsel) = local.morsel.as_mut() {
                 match self.next_in_morsel(morsel)? {
                     Some(batch) => {
-                        local.chunks += 1;
+                        local.place.count();
                         return Ok(Some(batch));
                     }
                     None => local.morsel = None,
@@ -639,7 +638,7 @@ impl Source for ParquetScan {
             match self.morsels.get(i) {
                 Some(m) => {
                     local.morsel = self.open_morsel(*m)?;
-                    (local.unit, local.chunks) = (i, 0);
+                    local.place.start(i);
                 }
                 None => return Ok(None),
             }
@@ -650,7 +649,7 @@ impl Source for ParquetScan {
     }
     fn chunk_position(&self, local: &LocalState) -> Option<u64> {
         let local = local_ref::<ParquetLocal>(local)?;
-        Some(chunk_position(local.unit, local.chunks.saturating_sub(1)))
+        Some(local.place.position())
     }
 }
 

@@ -11,7 +11,7 @@ use arrow::datatypes::SchemaRef;
 use ember_core::plan::{FileFormat, FileTable};
 use ember_core::{Error, Result};
 
-use crate::pipeline::{chunk_position, local_mut, local_ref, LocalState, Source};
+use crate::pipeline::{local_mut, local_ref, LocalState, Source, UnitChunks};
 
 pub struct TextFileScan {
     table: Arc<FileTable>,
@@ -28,8 +28,7 @@ type BatchIter = Box<dyn Iterator<Item = std::result::Result<RecordBatch, arrow:
 struct TextLocal {
     reader: Option<(String, BatchIter)>,
     /// The file being read and how many chunks it gave so far.
-    file: usize,
-    chunks: usize,
+    place: UnitChunks,
 }
 
 impl TextFileScan {
@@ -107,7 +106,7 @@ impl Source for TextFileScan {
         self.schema.clone()
     }
     fn init_local(&self) -> Result<LocalState> {
-        Ok(Box::new(TextLocal { reader: None, file: 0, chunks: 0 }))
+        Ok(Box::new(TextLocal { reader: None, place: UnitChunks::default() }))
     }
     fn next_chunk(&self, local: &mut LocalState) -> Result<Option<RecordBatch>> {
         let local = local_mut::<TextLocal>(local)?;
@@ -115,7 +114,7 @@ impl Source for TextFileScan {
             if let Some((path, reader)) = local.reader.as_mut() {
                 match reader.next() {
                     Some(Ok(b)) => {
-                        local.chunks += 1;
+                        local.place.count();
                         return Ok(Some(super::conform_batch(b, &self.schema)?));
                     }
                     Some(Err(e)) => return Err(Error::file(path.as_str(), format!("malformed record: {e}"))),
@@ -126,7 +125,7 @@ impl Source for TextFileScan {
             match self.table.files.get(i) {
                 Some(path) => {
                     local.reader = Some((path.clone(), self.open(path)?));
-                    (local.file, local.chunks) = (i, 0);
+                    local.place.start(i);
                 }
                 None => return Ok(None),
             }
@@ -137,6 +136,6 @@ impl Source for TextFileScan {
     }
     fn chunk_position(&self, local: &LocalState) -> Option<u64> {
         let local = local_ref::<TextLocal>(local)?;
-        Some(chunk_position(local.file, local.chunks.saturating_sub(1)))
+        Some(local.place.position())
     }
 }
