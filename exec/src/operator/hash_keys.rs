@@ -4,7 +4,9 @@
 //! per-row encoding, a multiply-fold hash and an integer compare. Other key
 //! lists of primitive and string types are encoded as compact key rows
 //! (`key_rows`), anything else as arrow-row bytes; both are hashed with
-//! ahash and compared bytewise. NULL keys are reported separately: joins skip them, aggregation
+//! ahash and compared bytewise. A hash join's integer key columns that fit
+//! in one `i64` together are packed into it (`packed_keys`) and then treated
+//! as one integer key. NULL keys are reported separately: joins skip them, aggregation
 //! groups them together.
 
 use std::hash::{BuildHasher, Hasher};
@@ -18,12 +20,23 @@ use arrow::row::{RowConverter, Rows, SortField};
 use ember_core::Result;
 
 use crate::operator::key_rows::KeyRows;
+use crate::operator::packed_keys::PackedIntKeys;
 
 /// How keys of given types are encoded; shared by every user of one table.
 pub enum KeyEncoder {
-    Int { data_type: DataType },
-    Compact { types: Vec<DataType>, hasher: ahash::RandomState },
-    Rows { converter: Arc<RowConverter>, hasher: ahash::RandomState },
+    Int {
+        data_type: DataType,
+    },
+    /// Several integer columns in one `i64` (`EncodedKeys::Int`).
+    Packed(PackedIntKeys),
+    Compact {
+        types: Vec<DataType>,
+        hasher: ahash::RandomState,
+    },
+    Rows {
+        converter: Arc<RowConverter>,
+        hasher: ahash::RandomState,
+    },
 }
 
 /// Encoded keys of a chunk (or of a whole build side).
@@ -37,7 +50,7 @@ pub enum EncodedKeys {
     Rows(Rows),
 }
 
-fn is_int_like(t: &DataType) -> bool {
+pub(crate) fn is_int_like(t: &DataType) -> bool {
     matches!(t, DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::Date32)
 }
 
@@ -99,6 +112,10 @@ impl KeyEncoder {
                 }
                 Ok(EncodedKeys::Int { values, null })
             }
+            KeyEncoder::Packed(packing) => {
+                let (values, null) = packing.pack(cols)?;
+                Ok(EncodedKeys::Int { values, null })
+            }
             KeyEncoder::Compact { .. } => Ok(EncodedKeys::Compact(KeyRows::encode(cols)?)),
             KeyEncoder::Rows { converter, .. } => Ok(EncodedKeys::Rows(converter.convert_columns(cols)?)),
         }
@@ -107,7 +124,7 @@ impl KeyEncoder {
     /// Empty, growable key storage (aggregation groups).
     pub fn empty(&self) -> EncodedKeys {
         match self {
-            KeyEncoder::Int { .. } => EncodedKeys::Int { values: vec![], null: vec![] },
+            KeyEncoder::Int { .. } | KeyEncoder::Packed(_) => EncodedKeys::Int { values: vec![], null: vec![] },
             KeyEncoder::Compact { .. } => EncodedKeys::Compact(KeyRows::new()),
             KeyEncoder::Rows { converter, .. } => EncodedKeys::Rows(converter.empty_rows(0, 0)),
         }
@@ -131,7 +148,7 @@ impl KeyEncoder {
     #[inline]
     pub fn rehash(&self, tag: u64) -> u64 {
         match self {
-            KeyEncoder::Int { .. } => hash_i64(tag as i64),
+            KeyEncoder::Int { .. } | KeyEncoder::Packed(_) => hash_i64(tag as i64),
             KeyEncoder::Compact { .. } | KeyEncoder::Rows { .. } => tag,
         }
     }
@@ -153,6 +170,7 @@ impl KeyEncoder {
                 let arr: ArrayRef = Arc::new(arr);
                 Ok(vec![if data_type == &DataType::Int64 { arr } else { cast(&arr, data_type)? }])
             }
+            (KeyEncoder::Packed(packing), EncodedKeys::Int { values, null }) => packing.unpack(values, null),
             (KeyEncoder::Compact { types, .. }, EncodedKeys::Compact(rows)) => rows.decode(types),
             (KeyEncoder::Rows { converter, .. }, EncodedKeys::Rows(rows)) => Ok(converter.convert_rows(rows.iter())?),
             _ => Err(ember_core::Error::internal("key storage of another encoding")),

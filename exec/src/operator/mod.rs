@@ -9,6 +9,7 @@ pub mod hash_keys;
 pub mod join;
 pub mod key_rows;
 pub mod limit;
+pub mod packed_keys;
 pub mod project;
 pub mod scan;
 pub mod set_op;

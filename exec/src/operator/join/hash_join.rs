@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use crate::operator::hash_keys::{radix_partition, EncodedKeys, KeyEncoder, RADIX_PARTITIONS};
+use crate::operator::packed_keys::PackedIntKeys;
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, RecordBatch, RecordBatchOptions};
 use arrow::buffer::BooleanBuffer;
 use arrow::datatypes::{DataType, SchemaRef};
@@ -243,7 +244,10 @@ impl Sink for HashJoinBuild {
                 concat_arrays(&parts, t)
             })
             .collect::<Result<Vec<ArrayRef>>>()?;
-        let encoder = KeyEncoder::new(&self.key_types)?;
+        let encoder = match PackedIntKeys::for_build(&self.key_types, &key_cols)? {
+            Some(packing) => KeyEncoder::Packed(packing),
+            None => KeyEncoder::new(&self.key_types)?,
+        };
         let keys = encoder.encode(&key_cols)?;
         let nulls = null_key_rows(&key_cols, n);
         // a single integer key's bitmap comes from its encoded values (in
@@ -384,7 +388,9 @@ impl Sink for HashJoinBuild {
         let table_bytes: usize = tables.iter().map(|t| t.capacity() * 16).sum::<usize>();
         let mut bitmaps = b.bitmaps;
         // a single integer key that a scan filters by
-        if let (EncodedKeys::Int { values, null }, true) = (&b.keys, self.filtered_keys == [0]) {
+        if let (EncodedKeys::Int { values, null }, true) =
+            (&b.keys, self.key_types.len() == 1 && self.filtered_keys == [0])
+        {
             bitmaps = vec![KeyBitmap::build(
                 values.iter().enumerate().filter(|(i, _)| !null.get(*i).copied().unwrap_or(false)).map(|(_, v)| *v),
             )];
