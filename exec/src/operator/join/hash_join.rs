@@ -18,11 +18,11 @@ use arrow::buffer::BooleanBuffer;
 use arrow::datatypes::{DataType, SchemaRef};
 use ember_core::{Error, Result};
 use ember_spill::MemoryReservation;
-use hashbrown::HashTable;
 
 use super::build_side::{BuildCollector, BuildSideCell};
 use super::direct_index::{self, DirectIndex, DirectIndexBuild};
 use super::emit::{null_key_rows, BuildSide, JoinEmitter};
+use super::join_table::JoinTable;
 use super::key_bitmap::KeyBitmap;
 use crate::expr::PhysicalExpr;
 use crate::pipeline::{local_mut, LocalState, Operator, OperatorResult, Sink, SinkResult};
@@ -42,7 +42,7 @@ pub struct HashTableIndex {
     /// `hash_keys::radix_partition`), of (tag, first build row with that key
     /// | `MORE_ROWS`); the tag is the key itself for integer keys (no look-up
     /// into `keys` on a probe), else the hash
-    tables: Vec<HashTable<(u64, u32)>>,
+    tables: Vec<JoinTable>,
     /// next build row with the same key, or NO_ROW (written by the
     /// partitions' tasks, each for its own rows)
     next: Vec<AtomicU32>,
@@ -59,7 +59,7 @@ pub struct HashTableIndex {
 
 impl HashTableIndex {
     #[inline]
-    fn table(&self, hash: u64) -> &HashTable<(u64, u32)> {
+    fn table(&self, hash: u64) -> &JoinTable {
         &self.tables[radix_partition(hash, self.tables.len())]
     }
 
@@ -73,12 +73,15 @@ impl HashTableIndex {
         }
         // a direct index leaves the tables empty; probe keys share its encoder
         debug_assert!(self.direct.is_none(), "a direct index probed with non-integer keys");
-        let h = self.encoder.hash(probe, i);
-        let tag = probe.tag(i, h);
+        self.entry_hashed(probe, i, self.encoder.hash(probe, i))
+    }
+
+    /// `entry`, in the tables, with the key's hash at hand.
+    #[inline]
+    fn entry_hashed(&self, probe: &EncodedKeys, i: usize, hash: u64) -> Option<u32> {
+        let tag = probe.tag(i, hash);
         let exact = probe.tag_is_key();
-        self.table(h)
-            .find(h, |(t, er)| *t == tag && (exact || self.keys.equals((*er & !MORE_ROWS) as usize, probe, i)))
-            .map(|(_, first)| *first)
+        self.table(hash).find(hash, tag, |row| exact || self.keys.equals((row & !MORE_ROWS) as usize, probe, i))
     }
 
     /// Whether each value of `keys` (a column of the type of key `key`)
@@ -169,7 +172,7 @@ struct IndexBuild {
     hashes: Vec<u64>,
     /// the non-NULL-key build rows of each partition, in build order
     rows: Vec<Vec<u32>>,
-    tables: Vec<Mutex<HashTable<(u64, u32)>>>,
+    tables: Vec<Mutex<JoinTable>>,
     /// in place of `tables`, for a dense integer key
     direct: Option<DirectIndexBuild>,
     next: Vec<AtomicU32>,
@@ -296,7 +299,7 @@ impl Sink for HashJoinBuild {
         }
         let tables = rows
             .iter()
-            .map(|r| Mutex::new(if direct.is_some() { HashTable::new() } else { HashTable::with_capacity(r.len()) }))
+            .map(|r| Mutex::new(JoinTable::with_capacity(if direct.is_some() { 0 } else { r.len() })))
             .collect();
         let next = (0..n).map(|_| AtomicU32::new(NO_ROW)).collect();
         let width = self.collector.schema().fields().len();
@@ -323,7 +326,7 @@ impl Sink for HashJoinBuild {
             *b.columns[c].lock().unwrap_or_else(|e| e.into_inner()) = Some(column);
             return Ok(());
         }
-        let (encoder, keys, next) = (&b.encoder, &b.keys, &b.next);
+        let (keys, next) = (&b.keys, &b.next);
         if let (Some(direct), EncodedKeys::Int { values, .. }) = (&b.direct, keys) {
             // this task's keys are its stretch's. In reverse, so chains
             // list rows in build order.
@@ -349,15 +352,12 @@ impl Sink for HashJoinBuild {
             let i = row as usize;
             let h = b.hashes[i];
             let tag = keys.tag(i, h);
-            match table.find_mut(h, |(t, er)| *t == tag && (exact || keys.equals((*er & !MORE_ROWS) as usize, keys, i)))
-            {
-                Some(entry) => {
-                    next[i].store(entry.1 & !MORE_ROWS, Ordering::Relaxed);
-                    entry.1 = row | MORE_ROWS;
+            match table.find_mut(h, tag, |first| exact || keys.equals((first & !MORE_ROWS) as usize, keys, i)) {
+                Some(first) => {
+                    next[i].store(*first & !MORE_ROWS, Ordering::Relaxed);
+                    *first = row | MORE_ROWS;
                 }
-                None => {
-                    table.insert_unique(h, (tag, row), |(t, _)| encoder.rehash(*t));
-                }
+                None => table.insert_new(h, tag, row),
             }
         }
         Ok(())
@@ -385,7 +385,7 @@ impl Sink for HashJoinBuild {
         )?;
         let tables: Vec<_> = b.tables.into_iter().map(|t| t.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
         // (a direct index was reserved when it was allocated)
-        let table_bytes: usize = tables.iter().map(|t| t.capacity() * 16).sum::<usize>();
+        let table_bytes: usize = tables.iter().map(JoinTable::memory_size).sum::<usize>();
         let mut bitmaps = b.bitmaps;
         // a single integer key that a scan filters by
         if let (EncodedKeys::Int { values, null }, true) =
@@ -436,6 +436,9 @@ pub struct HashJoinProbe {
 
 /// Probe rows handled per step, bounding the size of one output chunk.
 const PROBE_SLICE: usize = 4096;
+/// How many rows ahead of its search a probe row's table entries are
+/// prefetched: enough for several cache misses to be in flight.
+const PREFETCH_AHEAD: usize = 16;
 
 impl Operator for HashJoinProbe {
     fn name(&self) -> String {
@@ -462,13 +465,25 @@ impl Operator for HashJoinProbe {
         // same key as the row before takes its matches without a lookup, as
         // in `lineitem` probing by its clustered order key
         let mut previous: Option<(usize, Option<u32>)> = None;
+        // the tables' keys are hashed up front, so that the entries of the
+        // row `PREFETCH_AHEAD` places on can be asked for before a row's
+        // search (a direct index reads its slots in key order instead)
+        let hashes: Vec<u64> = if index.direct.is_some() {
+            vec![]
+        } else {
+            (0..len).map(|i| index.encoder.hash(&probe_keys, i)).collect()
+        };
         for (i, null) in nulls.iter().enumerate() {
+            if let Some(ahead) = hashes.get(i + PREFETCH_AHEAD) {
+                index.table(*ahead).prefetch(*ahead);
+            }
             if *null {
                 continue;
             }
             let found = match previous {
                 Some((j, found)) if j + 1 == i && probe_keys.equals(j, &probe_keys, i) => found,
-                _ => index.entry(&probe_keys, i),
+                _ if hashes.is_empty() => index.entry(&probe_keys, i),
+                _ => index.entry_hashed(&probe_keys, i, hashes[i]),
             };
             previous = Some((i, found));
             if let Some(first) = found {
