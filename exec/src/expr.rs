@@ -318,6 +318,29 @@ impl PhysicalExpr {
             PhysicalExpr::InZone { tz, expr } => expr.evaluate_in(batch, tz)?,
             PhysicalExpr::Column(i) => batch.column(*i).clone(),
             PhysicalExpr::Literal(v) => v.to_array(n),
+            PhysicalExpr::Binary { op, left, right, data_type, mode }
+                if decimal_literal_operand(*op, left, right, data_type).is_some() =>
+            {
+                // one side a decimal literal (`1 - l_discount`): not spread into an array
+                let (literal, literal_type, other, literal_left) = decimal_literal_operand(*op, left, right, data_type)
+                    .ok_or_else(|| Error::internal("decimal literal operand"))?;
+                let array = other.evaluate(batch)?;
+                if matches!(array.data_type(), DataType::Decimal128(..)) {
+                    ember_vector::arith::decimal_binary_literal(
+                        *op,
+                        &array,
+                        literal,
+                        &literal_type,
+                        literal_left,
+                        data_type,
+                        *mode,
+                    )?
+                } else {
+                    let spread = (if literal_left { left } else { right }).evaluate(batch)?;
+                    let (l, r) = if literal_left { (&spread, &array) } else { (&array, &spread) };
+                    ember_vector::arith::binary_in_zone(*op, l, r, data_type, *mode, tz)?
+                }
+            }
             PhysicalExpr::Binary { op, left, right, data_type, mode } => {
                 let l = left.evaluate(batch)?;
                 match op {
@@ -674,4 +697,30 @@ pub fn take_batch(batch: &RecordBatch, indices: &UInt32Array) -> Result<RecordBa
         cols,
         &arrow::array::RecordBatchOptions::new().with_row_count(Some(indices.len())),
     )?)
+}
+
+/// The decimal literal of a decimal `+`, `-` or `*` (of result type
+/// `data_type`) with a literal operand: (value, its type, the other
+/// operand, whether the literal is on the left). A NULL literal, and
+/// anything else, is left to the general path.
+fn decimal_literal_operand<'a>(
+    op: BinaryOp,
+    left: &'a PhysicalExpr,
+    right: &'a PhysicalExpr,
+    data_type: &DataType,
+) -> Option<(i128, DataType, &'a PhysicalExpr, bool)> {
+    if !matches!(op, BinaryOp::Plus | BinaryOp::Minus | BinaryOp::Multiply)
+        || !matches!(data_type, DataType::Decimal128(..))
+    {
+        return None;
+    }
+    let literal = |e: &PhysicalExpr| match e {
+        PhysicalExpr::Literal(ScalarValue::Decimal(Some(v), p, s)) => Some((*v, DataType::Decimal128(*p, *s))),
+        _ => None,
+    };
+    match (literal(left), literal(right)) {
+        (Some((v, t)), None) => Some((v, t, right, true)),
+        (None, Some((v, t))) => Some((v, t, left, false)),
+        _ => None,
+    }
 }

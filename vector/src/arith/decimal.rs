@@ -19,6 +19,7 @@
 use std::sync::Arc;
 
 use arrow::array::{Array, ArrayRef, Decimal128Array, Int64Array, PrimitiveArray};
+use arrow::buffer::ScalarBuffer;
 use arrow::datatypes::{i256, DataType, Decimal128Type};
 use ember_core::expr::BinaryOp;
 use ember_core::{Error, EvalMode, Result};
@@ -257,38 +258,108 @@ impl Rescale {
     }
 }
 
-/// `f` on the low 64-bit halves of two chunks, in one pass, when every
-/// value of both fits in an `i64` and `fits(a, b)` holds for bounds `a`
-/// and `b` of the chunks' absolute values; `None` (and the work thrown
-/// away) otherwise. NULL slots count too: their values are arbitrary, and
-/// only make the bounds looser.
+/// A bound of the absolute values of a chunk when every value fits in an
+/// `i64`: `|v| <= bound` for each; `None` when some value does not fit.
+/// NULL slots count too: their values are arbitrary, and only make the
+/// bound looser.
 ///
-/// The bounds are ORs of one's-complement magnitudes (`v ^ (v >> 63)`, one
-/// less than `|v|` for negatives), so `|v| <= bound + 1`; they cost two
-/// operations per value, where exact `i128` maxima would cost compares.
+/// It reads the values as their 64-bit halves (low, then high: arrow's
+/// little-endian layout) and ORs one's-complement magnitudes (`v ^ (v >>
+/// 63)`, one less than `|v|` for negatives), with the sign taken by a
+/// logical shift: every step is a 64-bit lane operation, so the loop
+/// vectorizes, where `i128` compares would not.
+fn narrow_bound(values: &ScalarBuffer<i128>) -> Option<u128> {
+    let words: &[u64] = values.inner().typed_data::<u64>();
+    let (mut wide, mut bits) = (0u64, 0u64);
+    for pair in words.chunks_exact(2) {
+        let (low, high) = (pair[0], pair[1]);
+        let negative = low >> 63;
+        // a value fits when its high half only repeats its sign: 0 for a
+        // non-negative low half, all ones (0 once 1 is added) otherwise
+        wide |= high.wrapping_add(negative);
+        bits |= low ^ 0u64.wrapping_sub(negative);
+    }
+    (wide == 0).then_some(bits as u128 + 1)
+}
+
+/// `f` on the low 64-bit halves of two chunks when every value of both
+/// fits in an `i64` and `fits(a, b)` holds for their bounds (see
+/// `narrow_bound`); `None` otherwise.
 fn narrow_binary(
     l: &Decimal128Array,
     r: &Decimal128Array,
     f: impl Fn(i64, i64) -> i64,
     fits: impl Fn(u128, u128) -> bool,
 ) -> Option<Decimal128Array> {
-    let (lv, rv) = (l.values(), r.values());
-    let (mut wide, mut lbits, mut rbits) = (0u64, 0u64, 0u64);
-    let values: Vec<i128> = lv
-        .iter()
-        .zip(rv.iter())
-        .map(|(a, b)| {
-            let (al, bl) = (*a as i64, *b as i64);
-            let (asign, bsign) = (al >> 63, bl >> 63);
-            // a value fits when its high half only repeats its sign
-            wide |= (((*a >> 64) as i64 ^ asign) | ((*b >> 64) as i64 ^ bsign)) as u64;
-            lbits |= (al ^ asign) as u64;
-            rbits |= (bl ^ bsign) as u64;
-            f(al, bl) as i128
-        })
-        .collect();
-    (wide == 0 && fits(lbits as u128 + 1, rbits as u128 + 1))
-        .then(|| PrimitiveArray::new(values.into(), union_nulls(l, r)))
+    let (lb, rb) = (narrow_bound(l.values())?, narrow_bound(r.values())?);
+    if !fits(lb, rb) {
+        return None;
+    }
+    let values: Vec<i128> =
+        l.values().iter().zip(r.values().iter()).map(|(a, b)| f(*a as i64, *b as i64) as i128).collect();
+    Some(PrimitiveArray::new(values.into(), union_nulls(l, r)))
+}
+
+/// `f` on the low 64-bit halves of a chunk's values and of `literal`, with
+/// the same conditions as `narrow_binary`.
+fn narrow_with_literal(
+    a: &Decimal128Array,
+    literal: i128,
+    f: impl Fn(i64, i64) -> i64,
+    fits: impl Fn(u128, u128) -> bool,
+) -> Option<Decimal128Array> {
+    let lit = i64::try_from(literal).ok()?;
+    if !fits(narrow_bound(a.values())?, lit.unsigned_abs() as u128) {
+        return None;
+    }
+    let values: Vec<i128> = a.values().iter().map(|v| f(*v as i64, lit) as i128).collect();
+    Some(PrimitiveArray::new(values.into(), a.logical_nulls()))
+}
+
+/// `left op right` where one side is a literal (`literal`, of decimal type
+/// `literal_type`; on the left when `literal_left`), into `result_type`:
+/// TPC-H's `1 - l_discount`. Where the values allow, the literal is
+/// applied to each row in 64 bits without being spread into an array;
+/// otherwise it is, for `decimal_binary`.
+pub fn decimal_binary_literal(
+    op: BinaryOp,
+    array: &ArrayRef,
+    literal: i128,
+    literal_type: &DataType,
+    literal_left: bool,
+    result_type: &DataType,
+    mode: EvalMode,
+) -> Result<ArrayRef> {
+    let (pa, sa) = decimal_type(array.data_type())?;
+    let (pl, sl) = decimal_type(literal_type)?;
+    let (p, s) = decimal_type(result_type)?;
+    let a = as_primitive::<Decimal128Type>(array.as_ref())?;
+    let limit = (POW10[p as usize] as u128).min(i64::MAX as u128);
+    let narrow = match op {
+        BinaryOp::Plus | BinaryOp::Minus if sa == sl && s == sa && sa >= 0 => {
+            let int_digits = (pa as i32 - sa as i32).max(pl as i32 - sl as i32);
+            let fits = |x: u128, y: u128| int_digits + 1 + s as i32 <= 38 && x + y < limit;
+            match (op, literal_left) {
+                (BinaryOp::Plus, _) => narrow_with_literal(a, literal, i64::wrapping_add, fits),
+                (_, false) => narrow_with_literal(a, literal, i64::wrapping_sub, fits),
+                (_, true) => narrow_with_literal(a, literal, |v, lit| lit.wrapping_sub(v), fits),
+            }
+        }
+        BinaryOp::Multiply if s == sa + sl && sa >= 0 && sl >= 0 => {
+            narrow_with_literal(a, literal, i64::wrapping_mul, |x, y| x.checked_mul(y).is_some_and(|m| m < limit))
+        }
+        _ => None,
+    };
+    if let Some(out) = narrow {
+        return finish(out, p, s);
+    }
+    let spread: ArrayRef =
+        Arc::new(Decimal128Array::from_value(literal, array.len()).with_precision_and_scale(pl, sl)?);
+    if literal_left {
+        decimal_binary(op, &spread, array, result_type, mode)
+    } else {
+        decimal_binary(op, array, &spread, result_type, mode)
+    }
 }
 
 /// A product at the exact scale when every value of both chunks is small

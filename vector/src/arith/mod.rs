@@ -21,7 +21,7 @@ use ember_core::{Error, EvalMode, Result};
 use crate::tz::TimeZone;
 use crate::util::{check_same_len, first_set, null_out, union_nulls};
 
-pub use decimal::{decimal_binary, decimal_binary_reference, DecimalOutcome};
+pub use decimal::{decimal_binary, decimal_binary_literal, decimal_binary_reference, DecimalOutcome};
 
 /// Row outcome flags.
 pub(crate) const OK: u8 = 0;

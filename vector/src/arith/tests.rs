@@ -354,3 +354,51 @@ fn decimal_multiply_rounds_to_38_digits_first() {
     let r = binary(BinaryOp::Multiply, &la, &lb, &DataType::Decimal128(38, 0), EvalMode::Ansi).unwrap();
     assert_eq!(r.as_primitive::<arrow::datatypes::Decimal128Type>().value(0), 1);
 }
+
+#[test]
+fn decimal_with_a_literal_operand_agrees_with_the_spread_literal() {
+    // the literal applied per row in 64 bits must give what the literal
+    // spread into an array gives, on either side, NULLs and edges included
+    let mut rng = Lcg(23);
+    let edges = [i64::MIN as i128, i64::MAX as i128, i64::MAX as i128 + 1, -1, 0, 1];
+    for round in 0..600 {
+        let (pa, pl) = (1 + rng.below(19) as u8, 1 + rng.below(19) as u8);
+        let sa = rng.below(pa.min(pl) as u64 + 1) as i8;
+        // same scales for + and - (the 64-bit path), any for *
+        let sl = if round % 3 == 0 { rng.below(pl as u64 + 1) as i8 } else { sa };
+        let mut a: Vec<Option<i128>> = (0..40).map(|i| (i % 6 != 0).then(|| rng.decimal(pa))).collect();
+        let mut literal = rng.decimal(pl);
+        let (pa, pl) = if round % 10 == 0 {
+            a[1] = Some(edges[rng.below(6) as usize]);
+            literal = edges[rng.below(6) as usize];
+            (38, 38)
+        } else {
+            (pa, pl)
+        };
+        for op in [BinaryOp::Plus, BinaryOp::Minus, BinaryOp::Multiply] {
+            let p = 1 + rng.below(38) as u8;
+            let s = match op {
+                BinaryOp::Multiply => rng.below(p as u64 + 1).min((sa + sl) as u64) as i8,
+                _ => rng.below(p as u64 + 1).min(sa.max(sl) as u64) as i8,
+            };
+            let result_type = DataType::Decimal128(p, s);
+            let array = dec(&a, pa, sa);
+            let spread = dec(&vec![Some(literal); a.len()], pl, sl);
+            for literal_left in [false, true] {
+                let got = decimal_binary_literal(
+                    op,
+                    &array,
+                    literal,
+                    &DataType::Decimal128(pl, sl),
+                    literal_left,
+                    &result_type,
+                    EvalMode::Try,
+                )
+                .unwrap();
+                let (l, r) = if literal_left { (&spread, &array) } else { (&array, &spread) };
+                let want = binary(op, l, r, &result_type, EvalMode::Try).unwrap();
+                assert_eq!(got.as_ref(), want.as_ref(), "{op:?} literal {literal} left {literal_left} {a:?} p{p} s{s}");
+            }
+        }
+    }
+}
