@@ -14,4 +14,5 @@ pub mod project;
 pub mod scan;
 pub mod set_op;
 pub mod sort;
+pub mod tag_index;
 pub mod window;

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock, RwLock, Weak};
 
 use crate::operator::hash_keys::{radix_partition, EncodedKeys, KeyEncoder, RADIX_PARTITIONS};
 use crate::operator::packed_keys::PackedIntKeys;
+use crate::operator::tag_index::TagIndex;
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, RecordBatch, RecordBatchOptions};
 use arrow::buffer::BooleanBuffer;
 use arrow::datatypes::{DataType, SchemaRef};
@@ -22,7 +23,6 @@ use ember_spill::MemoryReservation;
 use super::build_side::{BuildCollector, BuildSideCell};
 use super::direct_index::{self, DirectIndex, DirectIndexBuild};
 use super::emit::{null_key_rows, BuildSide, JoinEmitter};
-use super::join_table::JoinTable;
 use super::key_bitmap::KeyBitmap;
 use crate::expr::PhysicalExpr;
 use crate::pipeline::{local_mut, LocalState, Operator, OperatorResult, Sink, SinkResult};
@@ -42,7 +42,7 @@ pub struct HashTableIndex {
     /// `hash_keys::radix_partition`), of (tag, first build row with that key
     /// | `MORE_ROWS`); the tag is the key itself for integer keys (no look-up
     /// into `keys` on a probe), else the hash
-    tables: Vec<JoinTable>,
+    tables: Vec<TagIndex>,
     /// next build row with the same key, or NO_ROW (written by the
     /// partitions' tasks, each for its own rows)
     next: Vec<AtomicU32>,
@@ -59,7 +59,7 @@ pub struct HashTableIndex {
 
 impl HashTableIndex {
     #[inline]
-    fn table(&self, hash: u64) -> &JoinTable {
+    fn table(&self, hash: u64) -> &TagIndex {
         &self.tables[radix_partition(hash, self.tables.len())]
     }
 
@@ -172,7 +172,7 @@ struct IndexBuild {
     hashes: Vec<u64>,
     /// the non-NULL-key build rows of each partition, in build order
     rows: Vec<Vec<u32>>,
-    tables: Vec<Mutex<JoinTable>>,
+    tables: Vec<Mutex<TagIndex>>,
     /// in place of `tables`, for a dense integer key
     direct: Option<DirectIndexBuild>,
     next: Vec<AtomicU32>,
@@ -299,7 +299,7 @@ impl Sink for HashJoinBuild {
         }
         let tables = rows
             .iter()
-            .map(|r| Mutex::new(JoinTable::with_capacity(if direct.is_some() { 0 } else { r.len() })))
+            .map(|r| Mutex::new(TagIndex::with_capacity(if direct.is_some() { 0 } else { r.len() })))
             .collect();
         let next = (0..n).map(|_| AtomicU32::new(NO_ROW)).collect();
         let width = self.collector.schema().fields().len();
@@ -357,7 +357,7 @@ impl Sink for HashJoinBuild {
                     next[i].store(*first & !MORE_ROWS, Ordering::Relaxed);
                     *first = row | MORE_ROWS;
                 }
-                None => table.insert_new(h, tag, row),
+                None => table.insert_new(h, tag, row, |t| b.encoder.rehash(t)),
             }
         }
         Ok(())
@@ -385,7 +385,7 @@ impl Sink for HashJoinBuild {
         )?;
         let tables: Vec<_> = b.tables.into_iter().map(|t| t.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
         // (a direct index was reserved when it was allocated)
-        let table_bytes: usize = tables.iter().map(JoinTable::memory_size).sum::<usize>();
+        let table_bytes: usize = tables.iter().map(TagIndex::memory_size).sum::<usize>();
         let mut bitmaps = b.bitmaps;
         // a single integer key that a scan filters by
         if let (EncodedKeys::Int { values, null }, true) =
@@ -467,15 +467,23 @@ impl Operator for HashJoinProbe {
         let mut previous: Option<(usize, Option<u32>)> = None;
         // the tables' keys are hashed up front, so that the entries of the
         // row `PREFETCH_AHEAD` places on can be asked for before a row's
-        // search (a direct index reads its slots in key order instead)
+        // search (of a direct index, the slot of its key)
         let hashes: Vec<u64> = if index.direct.is_some() {
             vec![]
         } else {
             (0..len).map(|i| index.encoder.hash(&probe_keys, i)).collect()
         };
+        let direct_keys = match (&index.direct, &probe_keys) {
+            (Some(direct), EncodedKeys::Int { values, .. }) => Some((direct, values)),
+            _ => None,
+        };
         for (i, null) in nulls.iter().enumerate() {
             if let Some(ahead) = hashes.get(i + PREFETCH_AHEAD) {
                 index.table(*ahead).prefetch(*ahead);
+            } else if let Some((direct, keys)) = direct_keys {
+                if let Some(key) = keys.get(i + PREFETCH_AHEAD) {
+                    direct.prefetch(*key);
+                }
             }
             if *null {
                 continue;

@@ -9,7 +9,6 @@ pub mod build_side;
 pub mod direct_index;
 pub mod emit;
 pub mod hash_join;
-pub mod join_table;
 pub mod key_bitmap;
 pub mod nested_loop;
 
