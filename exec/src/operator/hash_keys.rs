@@ -66,9 +66,8 @@ pub fn hash_i64(v: i64) -> u64 {
 pub const RADIX_PARTITIONS: usize = 64;
 
 /// The radix partition of a key hash, of `partitions` (a power of two). The
-/// bits are clear of those hashbrown uses (the low bits find the bucket, the
-/// top seven are the control byte), so a partition's keys still spread over
-/// its table.
+/// bits are clear of those a `TagIndex` starts its search from (the low 32),
+/// so a partition's keys still spread over its table.
 #[inline]
 pub fn radix_partition(hash: u64, partitions: usize) -> usize {
     (hash >> 40) as usize & (partitions - 1)
