@@ -128,14 +128,26 @@ impl DirectIndexBuild {
         let shift = per_stretch.ilog2();
         let stride = 1u64 << shift;
         let count = len.div_ceil(stride) as usize;
-        let stretches = (0..count)
-            .map(|s| {
-                let start = s as u64 * stride;
-                // `vec![0; n]` asks the allocator for zeroed memory: no writes
-                Mutex::new(vec![0u32; (len - start).min(stride) as usize])
-            })
-            .collect();
+        // allocated by the task that fills each (`fill`): zeroing reused
+        // memory, or faulting in fresh zero pages, then happens on every
+        // worker at once, not on the one that plans the tasks
+        let stretches = (0..count).map(|_| Mutex::new(Vec::new())).collect();
         DirectIndexBuild { min, len, shift, stretches }
+    }
+
+    /// The number of slots of stretch `stretch`.
+    fn stretch_len(&self, stretch: usize) -> usize {
+        let stride = 1u64 << self.shift;
+        (self.len - stretch as u64 * stride).min(stride) as usize
+    }
+
+    /// Stretch `stretch`'s slots, allocated (all `EMPTY`) on first use.
+    fn slots<'a>(&self, stretch: usize, slots: &'a mut Vec<u32>) -> &'a mut Vec<u32> {
+        if slots.is_empty() {
+            // `vec![0; n]` asks the allocator for zeroed memory
+            *slots = vec![0u32; self.stretch_len(stretch)];
+        }
+        slots
     }
 
     /// How many stretches (build tasks) there are.
@@ -158,12 +170,21 @@ impl DirectIndexBuild {
             return Ok(None);
         };
         let mut slots = slots.lock().unwrap_or_else(|e| e.into_inner());
+        let slots = self.slots(stretch, &mut slots);
         let start = self.min.wrapping_add(((stretch as u64) << self.shift) as i64);
-        fill(&mut Stretch { start, slots: &mut slots }).map(Some)
+        fill(&mut Stretch { start, slots }).map(Some)
     }
 
     pub fn finish(self) -> DirectIndex {
-        let stretches = self.stretches.into_iter().map(|s| s.into_inner().unwrap_or_else(|e| e.into_inner())).collect();
+        let stretches = self
+            .stretches
+            .iter()
+            .enumerate()
+            .map(|(s, slots)| {
+                let mut slots = slots.lock().unwrap_or_else(|e| e.into_inner());
+                std::mem::take(self.slots(s, &mut slots))
+            })
+            .collect();
         DirectIndex { min: self.min, len: self.len, shift: self.shift, stretches }
     }
 }
