@@ -318,30 +318,27 @@ impl PhysicalExpr {
             PhysicalExpr::InZone { tz, expr } => expr.evaluate_in(batch, tz)?,
             PhysicalExpr::Column(i) => batch.column(*i).clone(),
             PhysicalExpr::Literal(v) => v.to_array(n),
-            PhysicalExpr::Binary { op, left, right, data_type, mode }
-                if decimal_literal_operand(*op, left, right, data_type).is_some() =>
-            {
-                // one side a decimal literal (`1 - l_discount`): not spread into an array
-                let (literal, literal_type, other, literal_left) = decimal_literal_operand(*op, left, right, data_type)
-                    .ok_or_else(|| Error::internal("decimal literal operand"))?;
-                let array = other.evaluate(batch)?;
-                if matches!(array.data_type(), DataType::Decimal128(..)) {
-                    ember_vector::arith::decimal_binary_literal(
-                        *op,
-                        &array,
-                        literal,
-                        &literal_type,
-                        literal_left,
-                        data_type,
-                        *mode,
-                    )?
-                } else {
-                    let spread = (if literal_left { left } else { right }).evaluate(batch)?;
-                    let (l, r) = if literal_left { (&spread, &array) } else { (&array, &spread) };
-                    ember_vector::arith::binary_in_zone(*op, l, r, data_type, *mode, tz)?
-                }
-            }
             PhysicalExpr::Binary { op, left, right, data_type, mode } => {
+                if let Some((literal, literal_type, other, literal_left)) =
+                    decimal_literal_operand(*op, left, right, data_type)
+                {
+                    // one side a decimal literal (`1 - l_discount`): not spread
+                    // into an array. Spark's coercion makes the other side a
+                    // decimal too; were it not, the general path below
+                    // evaluates it again.
+                    let array = other.evaluate(batch)?;
+                    if matches!(array.data_type(), DataType::Decimal128(..)) {
+                        return ember_vector::arith::decimal_binary_literal(
+                            *op,
+                            &array,
+                            literal,
+                            &literal_type,
+                            literal_left,
+                            data_type,
+                            *mode,
+                        );
+                    }
+                }
                 let l = left.evaluate(batch)?;
                 match op {
                     BinaryOp::And | BinaryOp::Or => {

@@ -143,6 +143,25 @@ impl KeyEncoder {
         }
     }
 
+    /// The hash of each of the first `n` keys of `keys`. An encoded key row
+    /// equal to the one before takes its hash without being hashed again:
+    /// clustered keys repeat in runs, and a compare costs less than hashing
+    /// the bytes (integers are hashed in fewer operations than compared).
+    pub fn hashes(&self, keys: &EncodedKeys, n: usize) -> Vec<u64> {
+        if let EncodedKeys::Int { .. } = keys {
+            return (0..n).map(|i| self.hash(keys, i)).collect();
+        }
+        let mut hashes: Vec<u64> = Vec::with_capacity(n);
+        for i in 0..n {
+            let h = match hashes.last() {
+                Some(h) if keys.equals(i - 1, keys, i) => *h,
+                _ => self.hash(keys, i),
+            };
+            hashes.push(h);
+        }
+        hashes
+    }
+
     /// The hash of a table entry's tag (see `EncodedKeys::tag`).
     #[inline]
     pub fn rehash(&self, tag: u64) -> u64 {

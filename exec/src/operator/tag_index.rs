@@ -12,8 +12,9 @@
 //! for one after the other.
 
 /// An entry's value when no key occupies it. Values stay below it: a
-/// join's rows (with their `MORE_ROWS` flag) and an aggregation's groups
-/// number fewer than 2^31.
+/// join's build rows (with their `MORE_ROWS` flag) are checked to be fewer
+/// than 2^31; an aggregation numbers its groups (and distinct pairs) in
+/// `u32`s, which 4 billion of would outgrow before reaching it.
 const VACANT: u32 = u32::MAX;
 
 /// Asks the processor to load the cache line of `value` into its caches,

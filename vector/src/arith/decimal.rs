@@ -302,7 +302,7 @@ fn narrow_binary(
 
 /// `f` on the low 64-bit halves of a chunk's values and of `literal`, with
 /// the same conditions as `narrow_binary`.
-fn narrow_with_literal(
+pub(super) fn narrow_with_literal(
     a: &Decimal128Array,
     literal: i128,
     f: impl Fn(i64, i64) -> i64,

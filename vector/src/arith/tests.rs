@@ -402,3 +402,51 @@ fn decimal_with_a_literal_operand_agrees_with_the_spread_literal() {
         }
     }
 }
+
+#[test]
+fn decimal_with_a_literal_operand_keeps_spark_overflow_errors() {
+    // decimal(38,0) at its largest plus 1 does not fit: an ANSI error, NULL
+    // under TRY, on either side of the literal
+    let max = 10i128.pow(38) - 1;
+    let array = dec(&[Some(max), Some(1)], 38, 0);
+    let t = DataType::Decimal128(38, 0);
+    for literal_left in [false, true] {
+        let ansi = decimal_binary_literal(
+            BinaryOp::Plus,
+            &array,
+            1,
+            &DataType::Decimal128(1, 0),
+            literal_left,
+            &t,
+            EvalMode::Ansi,
+        );
+        assert_eq!(class(ansi.unwrap_err()), "NUMERIC_VALUE_OUT_OF_RANGE.WITH_SUGGESTION");
+        let r#try = decimal_binary_literal(
+            BinaryOp::Plus,
+            &array,
+            1,
+            &DataType::Decimal128(1, 0),
+            literal_left,
+            &t,
+            EvalMode::Try,
+        )
+        .unwrap();
+        assert!(r#try.is_null(0) && r#try.is_valid(1));
+    }
+    // money-sized values take the 64-bit path: same values as the spread literal
+    let prices = dec(&[Some(9_999_999), Some(-1), None], 15, 2);
+    let narrow = decimal::narrow_with_literal(prices.as_primitive(), 100, |v, lit| lit - v, |a, b| a + b < 1 << 40);
+    assert!(narrow.is_some());
+    let out = decimal_binary_literal(
+        BinaryOp::Minus,
+        &prices,
+        100,
+        &DataType::Decimal128(15, 2),
+        true,
+        &DataType::Decimal128(16, 2),
+        EvalMode::Ansi,
+    )
+    .unwrap();
+    let out = out.as_primitive::<arrow::datatypes::Decimal128Type>();
+    assert_eq!((out.value(0), out.value(1), out.is_null(2)), (100 - 9_999_999, 101, true));
+}

@@ -254,7 +254,7 @@ impl HashAggregate {
         // `PREFETCH_AHEAD` places on are asked for before a row's search:
         // the cache misses of a large table overlap (TPC-H Q13's 1.5M
         // customer keys at SF10)
-        let hashes: Vec<u64> = (0..n).map(|i| self.key_encoder.hash(&keys, i)).collect();
+        let hashes = self.key_encoder.hashes(&keys, n);
         // a row with the key of the row before joins its group without a
         // hash lookup: clustered input (lineitem by order key, TPC-H Q18)
         // repeats keys in runs, and one compare costs little elsewhere
@@ -448,7 +448,7 @@ impl HashAggregate {
             // Nothing looks up this table's keys again: the partition tasks
             // read its groups by index, and were it the only table it is
             // evaluated as it is. Its hash index (16 bytes a slot, up to
-            // twice the groups) is the largest part of it.
+            // about 2.7 slots a group after growing) is the largest part.
             let index_bytes = table.index.memory_size();
             table.index = TagIndex::default();
             self.reservation.lock().unwrap_or_else(|e| e.into_inner()).shrink(index_bytes);

@@ -1,5 +1,6 @@
 //! `DirectIndex`: a hash join's entries by key value, for one integer key
-//! over a dense range, in place of hash tables. A probe subtracts the
+//! (or several packed into one, see `packed_keys`) over a dense range, in
+//! place of hash tables. A probe subtracts the
 //! range's start and reads one slot: no hashing, no tag compare, and probe
 //! keys that arrive in order (`lineitem` by order key) read the slots in
 //! order, where hash tables would scatter them over memory.
@@ -13,10 +14,10 @@ use super::key_bitmap::KeyRange;
 /// No build row has this key (the join's `NO_ROW`).
 pub const EMPTY: u32 = u32::MAX;
 
-/// Slots allowed per build key: 12 slots of 4 bytes take up to about 2.6
-/// times what hash table buckets (16 bytes, at most 7/8 full, rounded up to
-/// a power of two: 18-37 bytes per key) take. TPC-H Q21's finished orders
-/// (one in 8.2 order keys) qualify.
+/// Slots allowed per build key: 12 slots of 4 bytes take about 2.25 times
+/// what a `TagIndex` takes (16-byte entries, sized to be 3/4 full: about
+/// 21 bytes per key). TPC-H Q21's finished orders (one in 8.2 order keys)
+/// qualify.
 const SLOTS_PER_ROW: u64 = 12;
 
 /// Ranges this small always qualify (256 KiB of slots).
@@ -141,13 +142,14 @@ impl DirectIndexBuild {
         (self.len - stretch as u64 * stride).min(stride) as usize
     }
 
-    /// Stretch `stretch`'s slots, allocated (all `EMPTY`) on first use.
-    fn slots<'a>(&self, stretch: usize, slots: &'a mut Vec<u32>) -> &'a mut Vec<u32> {
-        if slots.is_empty() {
+    /// Stretch `stretch`'s slots (`held`), allocated (all `EMPTY`) on
+    /// first use.
+    fn allocated<'a>(&self, stretch: usize, held: &'a mut Vec<u32>) -> &'a mut Vec<u32> {
+        if held.is_empty() {
             // `vec![0; n]` asks the allocator for zeroed memory
-            *slots = vec![0u32; self.stretch_len(stretch)];
+            *held = vec![0u32; self.stretch_len(stretch)];
         }
-        slots
+        held
     }
 
     /// How many stretches (build tasks) there are.
@@ -170,7 +172,7 @@ impl DirectIndexBuild {
             return Ok(None);
         };
         let mut slots = slots.lock().unwrap_or_else(|e| e.into_inner());
-        let slots = self.slots(stretch, &mut slots);
+        let slots = self.allocated(stretch, &mut slots);
         let start = self.min.wrapping_add(((stretch as u64) << self.shift) as i64);
         fill(&mut Stretch { start, slots }).map(Some)
     }
@@ -182,7 +184,7 @@ impl DirectIndexBuild {
             .enumerate()
             .map(|(s, slots)| {
                 let mut slots = slots.lock().unwrap_or_else(|e| e.into_inner());
-                std::mem::take(self.slots(s, &mut slots))
+                std::mem::take(self.allocated(s, &mut slots))
             })
             .collect();
         DirectIndex { min: self.min, len: self.len, shift: self.shift, stretches }

@@ -52,8 +52,9 @@ pub struct HashTableIndex {
     /// instead of) probing the tables, and for a join on several keys it
     /// is the only way to test one of them.
     bitmaps: Vec<Option<KeyBitmap>>,
-    /// One integer key over a range dense enough: the entries by key value,
-    /// in place of `tables` (which are then empty).
+    /// One integer key (or several packed into one) over a range dense
+    /// enough: the entries by key value, in place of `tables` (which are
+    /// then empty).
     direct: Option<DirectIndex>,
 }
 
@@ -468,11 +469,7 @@ impl Operator for HashJoinProbe {
         // the tables' keys are hashed up front, so that the entries of the
         // row `PREFETCH_AHEAD` places on can be asked for before a row's
         // search (of a direct index, the slot of its key)
-        let hashes: Vec<u64> = if index.direct.is_some() {
-            vec![]
-        } else {
-            (0..len).map(|i| index.encoder.hash(&probe_keys, i)).collect()
-        };
+        let hashes: Vec<u64> = if index.direct.is_some() { vec![] } else { index.encoder.hashes(&probe_keys, len) };
         let direct_keys = match (&index.direct, &probe_keys) {
             (Some(direct), EncodedKeys::Int { values, .. }) => Some((direct, values)),
             _ => None,
