@@ -101,22 +101,18 @@ impl TagIndex {
     /// whose row `same_key` holds, if it is in the table.
     #[inline]
     pub fn find(&self, hash: u64, tag: u64, same_key: impl Fn(u32) -> bool) -> Option<u32> {
-        let mut i = self.start(hash);
-        loop {
-            let e = self.entries[i];
-            if e.row == VACANT {
-                return None;
-            }
-            if e.tag == tag && same_key(e.row) {
-                return Some(e.row);
-            }
-            i = self.next(i);
-        }
+        self.position(hash, tag, same_key).map(|i| self.entries[i].row)
     }
 
     /// Like `find`, for changing the stored row.
     #[inline]
     pub fn find_mut(&mut self, hash: u64, tag: u64, same_key: impl Fn(u32) -> bool) -> Option<&mut u32> {
+        self.position(hash, tag, same_key).map(|i| &mut self.entries[i].row)
+    }
+
+    /// Where the key that `find` looks for is stored.
+    #[inline]
+    fn position(&self, hash: u64, tag: u64, same_key: impl Fn(u32) -> bool) -> Option<usize> {
         let mut i = self.start(hash);
         loop {
             let e = self.entries[i];
@@ -124,7 +120,7 @@ impl TagIndex {
                 return None;
             }
             if e.tag == tag && same_key(e.row) {
-                return Some(&mut self.entries[i].row);
+                return Some(i);
             }
             i = self.next(i);
         }
