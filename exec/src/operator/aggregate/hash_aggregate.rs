@@ -6,12 +6,14 @@
 //! and a new one started, which keeps its hash index cache-sized while
 //! the tables pre-aggregate well (and growing geometrically otherwise).
 //!
-//! Merging: when the local tables hold many groups, their groups are split
-//! into radix partitions by hash, and each partition is a finalize task:
-//! it merges that partition of every local table into a table of its own and
-//! evaluates it, so the merge runs on every worker and each partition's
-//! table is freed as soon as its rows are out. With few groups, `finalize`
-//! merges the local tables into the first one.
+//! Merging: when the local tables hold many groups, each is split into
+//! radix partitions by hash, a table per partition (a large one on the
+//! worker that hands it over, while it is still in that core's cache), and
+//! each partition is a finalize task: it merges that partition's tables
+//! into one and evaluates it, so the merge runs on every worker, reads each
+//! table front to back, and each partition's table is freed as soon as its
+//! rows are out. With few groups, `finalize` merges the local tables into
+//! the first one.
 
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -86,8 +88,10 @@ struct GroupTable {
     /// (tag, group index); see `EncodedKeys::tag`
     index: TagIndex,
     accumulators: Vec<Box<dyn Accumulator>>,
-    /// Once combined, when large: the group indices of each radix partition.
-    partitions: Vec<Vec<u32>>,
+    /// Once split (`HashAggregate::split`): its groups, in one table (with
+    /// no index) per radix partition, each taken by that partition's
+    /// finalize task. The table itself then holds no group.
+    parts: Vec<Mutex<Option<GroupTable>>>,
 }
 
 /// How many rows ahead of its search a row's index entries are prefetched.
@@ -150,6 +154,25 @@ impl GroupTable {
         g
     }
 
+    /// Groups held, in its parts once split.
+    fn handed_groups(&self) -> usize {
+        let parts = self
+            .parts
+            .iter()
+            .map(|p| p.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map_or(0, GroupTable::num_groups));
+        self.num_groups() + parts.sum::<usize>()
+    }
+
+    /// Indexes the table's groups (a part, which has none, about to take
+    /// more groups in; room for `most` groups in all).
+    fn index_groups(&mut self, encoder: &KeyEncoder, most: usize) {
+        self.index.reserve(most, |t| encoder.rehash(t));
+        for g in 0..self.keys.len() {
+            let h = encoder.hash(&self.keys, g);
+            self.index.insert_new(h, self.keys.tag(g, h), g as u32, |t| encoder.rehash(t));
+        }
+    }
+
     /// Folds the groups `rows` of `other` (same encoder) into this table.
     fn merge_rows(&mut self, encoder: &KeyEncoder, other: &GroupTable, rows: &[u32]) -> Result<()> {
         let mapping: Vec<u32> = if self.global {
@@ -164,23 +187,15 @@ impl GroupTable {
         Ok(())
     }
 
-    /// Splits the groups into radix partitions by hash (once).
-    fn partition(&mut self, encoder: &KeyEncoder) {
-        if !self.partitions.is_empty() {
-            return;
-        }
-        let mut parts = vec![Vec::new(); RADIX_PARTITIONS];
-        for g in 0..self.keys.len() {
-            let h = encoder.hash(&self.keys, g);
-            parts[radix_partition(h, RADIX_PARTITIONS)].push(g as u32);
-        }
-        self.partitions = parts;
-    }
-
     fn memory_size(&self) -> usize {
+        let parts = self
+            .parts
+            .iter()
+            .map(|p| p.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map_or(0, GroupTable::memory_size));
         self.keys.memory_size()
             + self.index.memory_size()
             + self.accumulators.iter().map(|a| a.memory_size()).sum::<usize>()
+            + parts.sum::<usize>()
     }
 }
 
@@ -225,8 +240,42 @@ impl HashAggregate {
             keys,
             index: TagIndex::default(),
             accumulators,
-            partitions: vec![],
+            parts: vec![],
         })
+    }
+
+    /// Moves `table`'s groups into a table per radix partition (its
+    /// `parts`), leaving it empty; its index is dropped (the parts are
+    /// looked up only by the partition's finalize task, which indexes the
+    /// one it merges into).
+    fn split(&self, table: &mut GroupTable) -> Result<()> {
+        if !table.parts.is_empty() || table.global {
+            return Ok(());
+        }
+        let mut rows = vec![Vec::new(); RADIX_PARTITIONS];
+        for g in 0..table.keys.len() {
+            let h = self.key_encoder.hash(&table.keys, g);
+            rows[radix_partition(h, RADIX_PARTITIONS)].push(g as u32);
+        }
+        let mut whole = std::mem::replace(table, self.new_table()?);
+        // the index, the largest part, goes before the parts are filled
+        whole.index = TagIndex::default();
+        let mut parts = Vec::with_capacity(RADIX_PARTITIONS);
+        for rows in rows {
+            let mut part = self.new_table()?;
+            part.keys.reserve(rows.len());
+            for g in &rows {
+                part.keys.push_from(&whole.keys, *g as usize);
+            }
+            // an empty accumulator takes the groups over in order
+            let order: Vec<u32> = (0..rows.len() as u32).collect();
+            for (acc, from) in part.accumulators.iter_mut().zip(&whole.accumulators) {
+                acc.merge(from.as_ref(), &rows, &order, rows.len())?;
+            }
+            parts.push(Mutex::new(Some(part)));
+        }
+        table.parts = parts;
+        Ok(())
     }
 
     /// Group index of each row, adding new groups to the table.
@@ -363,31 +412,44 @@ impl Sink for HashAggregate {
     }
     fn finalize_tasks(&self) -> Result<usize> {
         let mut locals = self.locals.write().unwrap_or_else(|e| e.into_inner());
-        let groups: usize = locals.iter().map(GroupTable::num_groups).sum();
-        if locals.len() < 2 || locals[0].global || groups < PARTITION_MIN_GROUPS {
+        let groups: usize = locals.iter().map(GroupTable::handed_groups).sum();
+        let split = locals.iter().any(|t| !t.parts.is_empty());
+        if locals.is_empty() || locals[0].global || (!split && (locals.len() < 2 || groups < PARTITION_MIN_GROUPS)) {
             return Ok(0);
         }
         for t in locals.iter_mut() {
-            t.partition(&self.key_encoder);
+            self.split(t)?;
         }
         *self.partition_output.lock().unwrap_or_else(|e| e.into_inner()) = vec![vec![]; RADIX_PARTITIONS];
         Ok(RADIX_PARTITIONS)
     }
     fn finalize_task(&self, p: usize) -> Result<()> {
         let locals = self.locals.read().unwrap_or_else(|e| e.into_inner());
-        let mut table = self.new_table()?;
-        // at most this many groups: size once instead of growing
-        let most: usize = locals.iter().map(|l| l.partitions[p].len()).sum();
-        table.keys.reserve(most);
-        table.index.reserve(most, |t| self.key_encoder.rehash(t));
-        for local in locals.iter() {
-            table.merge_rows(&self.key_encoder, local, &local.partitions[p])?;
-        }
+        let take = |local: &GroupTable| local.parts[p].lock().unwrap_or_else(|e| e.into_inner()).take();
+        let parts: Vec<GroupTable> = locals.iter().filter_map(take).filter(|t| t.num_groups() > 0).collect();
         drop(locals);
-        let size = table.memory_size();
-        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(size)?;
+        // at most this many groups: size once instead of growing
+        let most: usize = parts.iter().map(GroupTable::num_groups).sum();
+        // the parts are reserved already (as the workers' tables)
+        let held: usize = parts.iter().map(GroupTable::memory_size).sum();
+        let mut parts = parts.into_iter();
+        // the first part is the table the others merge into; one alone is
+        // evaluated as it is
+        let Some(mut table) = parts.next() else {
+            return Ok(());
+        };
+        for part in parts {
+            if table.index.is_empty() {
+                table.keys.reserve(most - table.num_groups());
+                table.index_groups(&self.key_encoder, most);
+            }
+            let all: Vec<u32> = (0..part.num_groups() as u32).collect();
+            table.merge_rows(&self.key_encoder, &part, &all)?;
+        }
+        let grown = table.memory_size().saturating_sub(held);
+        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(grown)?;
         let batch = self.evaluate(table);
-        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).shrink(size);
+        self.reservation.lock().unwrap_or_else(|e| e.into_inner()).shrink(grown);
         let batch = batch?;
         self.partition_output.lock().unwrap_or_else(|e| e.into_inner())[p] = vec![batch];
         Ok(())
@@ -444,14 +506,17 @@ impl HashAggregate {
             self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(size - reserved)?;
         }
         if !table.global && table.num_groups() >= PARTITION_MIN_GROUPS {
-            table.partition(&self.key_encoder);
-            // Nothing looks up this table's keys again: the partition tasks
-            // read its groups by index, and were it the only table it is
-            // evaluated as it is. Its hash index (16 bytes a slot, up to
-            // about 2.7 slots a group after growing) is the largest part.
-            let index_bytes = table.index.memory_size();
-            table.index = TagIndex::default();
-            self.reservation.lock().unwrap_or_else(|e| e.into_inner()).shrink(index_bytes);
+            // split here, on the worker, while the table is in its cache;
+            // nothing looks its keys up again, and its hash index (16 bytes
+            // a slot, up to about 2.7 slots a group after growing) goes
+            self.split(&mut table)?;
+            let split_size = table.memory_size();
+            let mut reservation = self.reservation.lock().unwrap_or_else(|e| e.into_inner());
+            match split_size.cmp(&size) {
+                std::cmp::Ordering::Less => reservation.shrink(size - split_size),
+                std::cmp::Ordering::Greater => reservation.try_grow(split_size - size)?,
+                std::cmp::Ordering::Equal => {}
+            }
         }
         self.locals.write().unwrap_or_else(|e| e.into_inner()).push(table);
         Ok(())
