@@ -660,7 +660,7 @@ pub fn filter_with(
 
 /// `outer` (rows of a batch) narrowed by `inner` (one bit per row `outer`
 /// selects, in order): the rows of the batch both keep.
-fn narrow_selection(outer: &BooleanBuffer, inner: &BooleanBuffer) -> BooleanBuffer {
+pub(crate) fn narrow_selection(outer: &BooleanBuffer, inner: &BooleanBuffer) -> BooleanBuffer {
     let mut bits = BooleanBufferBuilder::new(outer.len());
     bits.append_n(outer.len(), false);
     for (row, keep) in outer.set_indices().zip(inner.iter()) {

@@ -445,7 +445,14 @@ impl PhysicalPlanner {
         aggr_exprs: &[Expr],
         result_filter: Option<&Expr>,
     ) -> Result<Open> {
-        let open = self.build(input)?;
+        // columns only a filter below reads need not leave its scan
+        let open = match input {
+            LogicalPlan::Filter { .. } => {
+                let needed: Vec<ColumnId> = group_exprs.iter().chain(aggr_exprs).flat_map(Expr::column_ids).collect();
+                self.build_filter(input, Some(&needed))?
+            }
+            _ => self.build(input)?,
+        };
         let binding = open.binding();
         let groups = group_exprs.iter().map(|e| compile(e, &binding)).collect::<Result<Vec<_>>>()?;
         let group_types = group_exprs.iter().map(|e| e.data_type()).collect();

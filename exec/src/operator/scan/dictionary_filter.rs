@@ -22,11 +22,17 @@ use crate::expr::PhysicalExpr;
 /// The one column `expr` reads, when `expr` can be evaluated per dictionary
 /// value (see the module comment) and that column is a string column.
 pub fn dictionary_column(expr: &PhysicalExpr, schema: &SchemaRef) -> Option<usize> {
+    per_value_column(expr).filter(|c| schema.field(*c).data_type() == &DataType::Utf8)
+}
+
+/// The one column `expr` reads, when `expr` only compares it with literals
+/// (see the module comment): it can be answered once per distinct value.
+pub fn per_value_column(expr: &PhysicalExpr) -> Option<usize> {
     let mut column = None;
     if !cannot_fail(expr, &mut column) {
         return None;
     }
-    column.filter(|c| schema.field(*c).data_type() == &DataType::Utf8)
+    column
 }
 
 /// Whether `e` only compares one column with literals; records that column.

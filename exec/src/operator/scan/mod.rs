@@ -2,6 +2,7 @@
 //! and `range`.
 
 pub mod dictionary_filter;
+pub mod dictionary_pages;
 pub mod memory;
 pub mod parquet;
 pub mod pruning;

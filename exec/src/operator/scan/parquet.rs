@@ -11,10 +11,10 @@ use std::fs::File;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
-use arrow::array::{ArrayRef, AsArray, BooleanArray, RecordBatch, RecordBatchOptions};
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, RecordBatch, RecordBatchOptions};
 use arrow::buffer::BooleanBuffer;
 use arrow::compute::concat_batches;
-use arrow::datatypes::{Schema, SchemaRef};
+use arrow::datatypes::{DataType, Schema, SchemaRef};
 use ember_core::expr::ColumnId;
 use ember_core::{Attribute, Error, Expr, Result};
 use parquet::arrow::arrow_reader::{
@@ -23,16 +23,24 @@ use parquet::arrow::arrow_reader::{
 };
 use parquet::arrow::ProjectionMask;
 use parquet::file::reader::ChunkReader;
+use parquet::file::serialized_reader::SerializedPageReader;
 
-use crate::expr::{compile, filter_with, Binding, PhysicalExpr};
+use crate::expr::{compile, filter_with, narrow_selection, Binding, PhysicalExpr};
 use crate::operator::join::hash_join::JoinKey;
-use crate::operator::scan::dictionary_filter::{dictionary_column, evaluate_on_dictionary};
+use crate::operator::scan::dictionary_filter::{dictionary_column, evaluate_on_dictionary, per_value_column};
+use crate::operator::scan::dictionary_pages::dictionary_verdicts;
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::operator::scan::row_group_bytes::RowGroupBytes;
 use crate::pipeline::{local_mut, local_ref, LocalState, Source, UnitChunks};
 
 /// Conjuncts a Parquet scan applies itself, on its filter columns first.
 pub struct ScanFilter {
+    /// Filter-only columns of numbers or dates all of whose conjuncts
+    /// compare them with literals: answered first, once per dictionary
+    /// value where the column chunk is dictionary-encoded
+    /// (`dictionary_pages`), and not read again. The other columns are
+    /// read only for the rows they keep.
+    prefilter: Vec<ColumnFilter>,
     /// Bound to `schema`: the filter columns in file order.
     conjuncts: Vec<PhysicalExpr>,
     /// File column indices of the filter columns, ascending.
@@ -62,6 +70,31 @@ pub struct ScanFilter {
     /// must still see every row Spark's plan would show it.
     joins_first: bool,
     display: String,
+}
+
+/// The conjuncts on one column that `ScanFilter::prefilter` answers.
+struct ColumnFilter {
+    /// Its index in the file schema.
+    file_column: usize,
+    /// The one-column batch the conjuncts are bound to, of its Spark type.
+    schema: SchemaRef,
+    conjuncts: Vec<PhysicalExpr>,
+}
+
+/// Spark types whose Parquet dictionaries `dictionary_pages` reads.
+fn per_value_type(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::Date32
+            | DataType::Decimal128(_, _)
+            | DataType::Float32
+            | DataType::Float64
+            | DataType::Timestamp(_, _)
+    )
 }
 
 /// Keeps the rows whose key has a match in a hash join's build side, for a
@@ -117,6 +150,43 @@ impl ScanFilter {
         projection: &[usize],
         emitted: &[usize],
     ) -> Result<ScanFilter> {
+        let all_conjuncts = conjuncts;
+        // A conjunct that can fail must see every row Spark's plan shows
+        // it, so only those before the first such conjunct may go first.
+        let everything = Binding::new(output);
+        let mut eligible = Vec::with_capacity(conjuncts.len());
+        let mut failing = false;
+        for c in conjuncts {
+            let compiled = compile(c, &everything)?;
+            failing |= !compiled.cannot_fail();
+            eligible.push(!failing && per_value_column(&compiled).is_some());
+        }
+        let join_ids: Vec<ColumnId> = joins.iter().map(|(id, _)| *id).collect();
+        let mut prefilter = Vec::new();
+        let mut taken = vec![false; conjuncts.len()];
+        for (p, attr) in output.iter().enumerate() {
+            if emitted.contains(&p) || join_ids.contains(&attr.id) || !per_value_type(&attr.data_type) {
+                continue;
+            }
+            let on: Vec<usize> =
+                (0..conjuncts.len()).filter(|i| conjuncts[*i].column_ids().contains(&attr.id)).collect();
+            if on.is_empty() || !on.iter().all(|i| eligible[*i] && conjuncts[*i].column_ids() == [attr.id]) {
+                continue;
+            }
+            let binding = Binding::new(std::slice::from_ref(attr));
+            let compiled = on.iter().map(|i| compile(&conjuncts[*i], &binding)).collect::<Result<Vec<_>>>()?;
+            for i in on {
+                taken[i] = true;
+            }
+            let field = arrow::datatypes::Field::new(&attr.name, attr.data_type.clone(), true);
+            prefilter.push(ColumnFilter {
+                file_column: projection[p],
+                schema: Arc::new(Schema::new(vec![field])),
+                conjuncts: compiled,
+            });
+        }
+        let conjuncts: Vec<Expr> =
+            conjuncts.iter().zip(&taken).filter(|(_, taken)| !**taken).map(|(c, _)| c.clone()).collect();
         let mut positions: Vec<usize> = Vec::new();
         let ids = conjuncts.iter().flat_map(|c| c.column_ids()).chain(joins.iter().map(|(id, _)| *id));
         for id in ids {
@@ -134,7 +204,11 @@ impl ScanFilter {
         let binding = Binding::new(&attrs);
         let compiled = conjuncts.iter().map(|c| compile(c, &binding)).collect::<Result<Vec<_>>>()?;
         let file_columns: Vec<usize> = positions.iter().map(|p| projection[*p]).collect();
-        let mut rest_columns: Vec<usize> = projection.iter().copied().filter(|c| !file_columns.contains(c)).collect();
+        let mut rest_columns: Vec<usize> = projection
+            .iter()
+            .copied()
+            .filter(|c| !file_columns.contains(c) && !prefilter.iter().any(|f| f.file_column == *c))
+            .collect();
         rest_columns.sort_unstable();
         // filter columns stay in file order; the emitted ones among them
         let kept_columns: Vec<usize> =
@@ -154,7 +228,7 @@ impl ScanFilter {
             attrs.iter().map(|a| arrow::datatypes::Field::new(&a.name, a.data_type.clone(), true)).collect::<Vec<_>>(),
         ));
         let kept_schema = Arc::new(schema.project(&kept_columns)?);
-        let mut display = conjuncts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" AND ");
+        let mut display = all_conjuncts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" AND ");
         let joins = joins
             .iter()
             .map(|(id, join)| {
@@ -170,6 +244,7 @@ impl ScanFilter {
         let conjunct_columns = compiled.iter().map(PhysicalExpr::columns).collect();
         let joins_first = compiled.iter().all(PhysicalExpr::cannot_fail);
         Ok(ScanFilter {
+            prefilter,
             conjuncts: compiled,
             file_columns,
             schema,
@@ -437,11 +512,48 @@ impl ParquetScan {
         let Some(filter) = self.filtering() else {
             return Ok(Some(MorselReader::Plain(self.reader(m, &self.projection, None)?)));
         };
+        // the prefilter's verdict on every row of the row group
+        let first = self.prefilter_verdicts(m, &filter)?;
+        if first.as_ref().is_some_and(|f| f.count_set_bits() == 0) {
+            return Ok(None);
+        }
         let mut masks: Vec<BooleanArray> = Vec::new();
         let mut kept: Vec<RecordBatch> = Vec::new();
-        for batch in self.reader(m, &filter.file_columns, None)? {
-            let batch = batch.map_err(|e| Error::file(&self.table_name, e))?;
+        let filter_reader = match &first {
+            _ if filter.file_columns.is_empty() => None,
+            None => Some((self.reader(m, &filter.file_columns, None)?, None)),
+            Some(first) => {
+                let first = BooleanArray::new(first.clone(), None);
+                let runs = selection_runs(std::slice::from_ref(&first));
+                if decode_in_full(runs, first.len(), first.true_count()) {
+                    let reader = self.reader(m, &filter.file_columns, None)?;
+                    Some((reader, Some(RestMask { mask: first, position: 0 })))
+                } else {
+                    let selection = RowSelection::from_filters(std::slice::from_ref(&first));
+                    Some((self.reader(m, &filter.file_columns, Some(selection))?, None))
+                }
+            }
+        };
+        let (reader, mut first_mask) = match filter_reader {
+            Some((reader, mask)) => (Some(reader), mask),
+            None => (None, None),
+        };
+        for batch in reader.into_iter().flatten() {
+            let mut batch = batch.map_err(|e| Error::file(&self.table_name, e))?;
+            // decoded in full: only the rows the prefilter kept go on
+            if let Some(m) = first_mask.as_mut() {
+                let n = batch.num_rows();
+                if m.position + n > m.mask.len() {
+                    return Err(Error::internal("a filtered scan read more rows than its row group has"));
+                }
+                let mask = m.mask.slice(m.position, n);
+                m.position += n;
+                batch = arrow::compute::filter_record_batch(&batch, &mask)?;
+            }
             let n = batch.num_rows();
+            if n == 0 {
+                continue;
+            }
             // dictionary columns stay encoded until the conjuncts that can
             // run per dictionary value are done; every other column takes
             // its Spark type once, here
@@ -499,6 +611,22 @@ impl ParquetScan {
                 kept.push(survivors);
             }
         }
+        if let Some(first) = first {
+            if filter.file_columns.is_empty() {
+                // every conjunct was the prefilter's: nothing else to read
+                let rows = first.count_set_bits();
+                let options = RecordBatchOptions::new().with_row_count(Some(rows));
+                kept.push(RecordBatch::try_new_with_options(filter.kept_schema.clone(), vec![], &options)?);
+                masks.push(BooleanArray::new(first, None));
+            } else {
+                // the filter pass's masks are over the rows the prefilter kept
+                let mut within = arrow::array::BooleanBufferBuilder::new(first.count_set_bits());
+                for m in &masks {
+                    within.append_buffer(m.values());
+                }
+                masks = vec![BooleanArray::new(narrow_selection(&first, &within.finish()), None)];
+            }
+        }
         if kept.is_empty() {
             return Ok(None);
         }
@@ -520,6 +648,91 @@ impl ParquetScan {
             }
         };
         Ok(Some(MorselReader::Filtered { filter: filter.clone(), kept, offset: 0, rest, rest_mask }))
+    }
+
+    /// The rows of row group `m` that pass the prefilter's conjuncts
+    /// (`ScanFilter::prefilter`); `None` without any.
+    fn prefilter_verdicts(&self, m: (usize, usize), filter: &ScanFilter) -> Result<Option<BooleanBuffer>> {
+        if filter.prefilter.is_empty() {
+            return Ok(None);
+        }
+        let (path, meta) = &self.files[m.0];
+        let parquet = meta.metadata();
+        let rows = usize::try_from(parquet.row_group(m.1).num_rows()).unwrap_or(0);
+        let columns: Vec<usize> = filter.prefilter.iter().map(|c| c.file_column).collect();
+        let bytes = if RowGroupBytes::projected_len(parquet, m.1, &columns) > ROW_GROUP_BYTES_LIMIT {
+            None
+        } else {
+            Some(Arc::new(RowGroupBytes::read(path, parquet, m.1, &columns)?))
+        };
+        let mut verdicts: Option<BooleanBuffer> = None;
+        for column in &filter.prefilter {
+            let on_dictionary = match &bytes {
+                Some(bytes) => self.dictionary_verdicts(m, column, bytes.clone(), rows)?,
+                None => None,
+            };
+            let column_verdicts = match on_dictionary {
+                Some(v) => v,
+                None => self.decoded_verdicts(m, column)?,
+            };
+            if column_verdicts.len() != rows {
+                return Err(Error::internal("a prefilter answered for another number of rows"));
+            }
+            let all = match verdicts {
+                Some(v) => &v & &column_verdicts,
+                None => column_verdicts,
+            };
+            let none_left = all.count_set_bits() == 0;
+            verdicts = Some(all);
+            if none_left {
+                break;
+            }
+        }
+        Ok(verdicts)
+    }
+
+    /// `column`'s conjuncts answered per dictionary value (see
+    /// `dictionary_pages`); `None` when its chunk in row group `m` is not
+    /// read that way.
+    fn dictionary_verdicts(
+        &self,
+        m: (usize, usize),
+        column: &ColumnFilter,
+        bytes: Arc<RowGroupBytes>,
+        rows: usize,
+    ) -> Result<Option<BooleanBuffer>> {
+        let meta = &self.files[m.0].1;
+        let schema = meta.metadata().file_metadata().schema_descr();
+        let mut leaves = (0..schema.num_columns()).filter(|l| schema.get_column_root_idx(*l) == column.file_column);
+        let (Some(leaf), None) = (leaves.next(), leaves.next()) else {
+            return Ok(None);
+        };
+        let chunk = meta.metadata().row_group(m.1).column(leaf);
+        let mut pages =
+            SerializedPageReader::new(bytes, chunk, rows, None).map_err(|e| Error::file(&self.table_name, e))?;
+        let file_type = meta.schema().field(column.file_column).data_type();
+        let spark_type = column.schema.field(0).data_type();
+        dictionary_verdicts(&mut pages, &schema.column(leaf), file_type, spark_type, &column.conjuncts, rows)
+    }
+
+    /// `column`'s conjuncts evaluated on its decoded values in row group `m`.
+    fn decoded_verdicts(&self, m: (usize, usize), column: &ColumnFilter) -> Result<BooleanBuffer> {
+        let mut verdicts = arrow::array::BooleanBufferBuilder::new(0);
+        for batch in self.reader(m, &[column.file_column], None)? {
+            let batch = batch.map_err(|e| Error::file(&self.table_name, e))?;
+            let batch = super::conform_batch(batch, &column.schema)?;
+            let mut pass = BooleanBuffer::new_set(batch.num_rows());
+            for conjunct in &column.conjuncts {
+                let answer = conjunct.evaluate(&batch)?;
+                let answer = answer.as_boolean();
+                pass = &pass & answer.values();
+                if let Some(nulls) = answer.nulls() {
+                    pass = &pass & nulls.inner();
+                }
+            }
+            verdicts.append_buffer(&pass);
+        }
+        Ok(verdicts.finish())
     }
 
     /// The next chunk of the open row group, `None` when it is done.

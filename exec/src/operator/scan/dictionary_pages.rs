@@ -1,0 +1,556 @@
+//! Conjuncts on a Parquet column chunk of numbers or dates, answered once
+//! per dictionary value and looked up per row through the data pages'
+//! dictionary keys: no value is decoded per row.
+//!
+//! Writers dictionary-encode columns with few distinct values (TPC-H's
+//! dates, quantities and discounts: a few thousand values for millions of
+//! rows). `l_shipdate >= DATE '1994-01-01'` is then evaluated on the
+//! dictionary page's values (plus one NULL, for NULL rows), and each row
+//! takes the answer of its key. The parquet crate's page reader parses the
+//! page headers and decompresses; the levels and keys are decoded here.
+//!
+//! Anything else answers `None`, and the scan decodes the column instead:
+//! a data page that is not dictionary-encoded (writers fall back to plain
+//! pages once a dictionary grows too large), a column that is nested or
+//! repeated, a physical type other than INT32, INT64, FLOAT and DOUBLE.
+
+use std::sync::Arc;
+
+use arrow::array::{
+    new_null_array, Array, ArrayRef, AsArray, Float32Array, Float64Array, Int32Array, Int64Array, RecordBatch,
+    RecordBatchOptions,
+};
+use arrow::buffer::{BooleanBuffer, ScalarBuffer};
+use arrow::datatypes::{DataType, Field, Schema};
+use ember_core::{Error, Result};
+use parquet::basic::{Encoding, Type as PhysicalType};
+use parquet::column::page::{Page, PageReader};
+use parquet::schema::types::ColumnDescriptor;
+
+use crate::expr::PhysicalExpr;
+
+/// Which rows of one column chunk (`rows` rows) pass every one of
+/// `conjuncts` (bound to a batch of that one column, of `spark_type`);
+/// `file_type` is the Arrow type the file's schema gives the column.
+/// `None` when the chunk cannot be answered per dictionary value (see the
+/// module comment).
+pub fn dictionary_verdicts(
+    pages: &mut dyn PageReader,
+    column: &ColumnDescriptor,
+    file_type: &DataType,
+    spark_type: &DataType,
+    conjuncts: &[PhysicalExpr],
+    rows: usize,
+) -> Result<Option<BooleanBuffer>> {
+    if column.max_rep_level() != 0 || column.max_def_level() > 1 || column.path().parts().len() != 1 {
+        return Ok(None);
+    }
+    let optional = column.max_def_level() == 1;
+    let corrupt = |what: &str| Error::internal(format!("corrupt Parquet column chunk {}: {what}", column.name()));
+    let Some(first) = pages.get_next_page().map_err(|e| Error::internal(e.to_string()))? else {
+        return Ok(None);
+    };
+    let Page::DictionaryPage { buf, num_values, encoding, .. } = first else {
+        return Ok(None);
+    };
+    if !matches!(encoding, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY) {
+        return Ok(None);
+    }
+    let Some(values) = dictionary_values(&buf, num_values as usize, column.physical_type(), file_type)? else {
+        return Ok(None);
+    };
+    let pass = per_value_verdicts(values, spark_type, conjuncts)?;
+    // the last entry answers for NULL rows
+    let distinct = pass.len() - 1;
+    let null_pass = optional && pass[distinct];
+    let reachable = || pass[..distinct].iter().copied().chain(optional.then_some(pass[distinct]));
+    // every row gets the same answer: no page needs decoding
+    if reachable().all(|p| !p) {
+        return Ok(Some(BooleanBuffer::new_unset(rows)));
+    }
+    if reachable().all(|p| p) {
+        return Ok(Some(BooleanBuffer::new_set(rows)));
+    }
+    let mut verdicts = arrow::array::BooleanBufferBuilder::new(rows);
+    let (mut keys, mut levels) = (Vec::new(), Vec::new());
+    while let Some(page) = pages.get_next_page().map_err(|e| Error::internal(e.to_string()))? {
+        let (buf, num_values, encoding, levels_range) = match &page {
+            Page::DictionaryPage { .. } => return Err(corrupt("a second dictionary page")),
+            Page::DataPage { buf, num_values, encoding, def_level_encoding, .. } => {
+                let range = if optional {
+                    if *def_level_encoding != Encoding::RLE {
+                        return Ok(None);
+                    }
+                    // v1: the levels come first, after their length
+                    let len = buf.get(..4).ok_or_else(|| corrupt("a page too short for its levels"))?;
+                    let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
+                    Some((4, 4usize.saturating_add(len)))
+                } else {
+                    None
+                };
+                (buf, *num_values as usize, *encoding, range)
+            }
+            Page::DataPageV2 { buf, num_values, encoding, def_levels_byte_len, rep_levels_byte_len, .. } => {
+                // v2: repetition then definition levels, before the keys
+                let start = *rep_levels_byte_len as usize;
+                let range = Some((start, start.saturating_add(*def_levels_byte_len as usize)));
+                (buf, *num_values as usize, *encoding, range)
+            }
+        };
+        if !matches!(encoding, Encoding::RLE_DICTIONARY | Encoding::PLAIN_DICTIONARY) {
+            return Ok(None);
+        }
+        let (levels_end, present) = match levels_range {
+            Some((start, end)) if optional => {
+                let bytes = buf.get(start..end).ok_or_else(|| corrupt("levels beyond the page"))?;
+                decode_hybrid(bytes, 1, num_values, &mut levels).map_err(corrupt)?;
+                (end, levels.iter().filter(|l| **l == 1).count())
+            }
+            Some((_, end)) => (end, num_values),
+            None => (0, num_values),
+        };
+        let data = buf.get(levels_end..).ok_or_else(|| corrupt("keys beyond the page"))?;
+        if present > 0 {
+            let (&bit_width, packed) = data.split_first().ok_or_else(|| corrupt("a page without keys"))?;
+            decode_hybrid(packed, bit_width as u32, present, &mut keys).map_err(corrupt)?;
+            if keys.iter().copied().max().is_some_and(|k| k as usize >= distinct) {
+                return Err(corrupt("a dictionary key beyond the dictionary"));
+            }
+        } else {
+            keys.clear();
+        }
+        if !optional || present == num_values {
+            verdicts.append_buffer(&BooleanBuffer::collect_bool(num_values, |i| pass[keys[i] as usize]));
+        } else {
+            let mut next_key = keys.iter();
+            for level in &levels {
+                let pass = match level {
+                    1 => next_key.next().is_some_and(|k| pass[*k as usize]),
+                    _ => null_pass,
+                };
+                verdicts.append(pass);
+            }
+        }
+    }
+    if verdicts.len() != rows {
+        return Err(corrupt(&format!("{} rows in its pages, {rows} in its row group", verdicts.len())));
+    }
+    Ok(Some(verdicts.finish()))
+}
+
+/// Each conjunct's answer ANDed, per dictionary value and then for a NULL
+/// (the last entry); a NULL answer fails.
+fn per_value_verdicts(values: ArrayRef, spark_type: &DataType, conjuncts: &[PhysicalExpr]) -> Result<Vec<bool>> {
+    let with_null = arrow::compute::concat(&[values.as_ref(), new_null_array(values.data_type(), 1).as_ref()])?;
+    let with_null = super::conform_column(with_null, spark_type)?;
+    let n = with_null.len();
+    let schema = Arc::new(Schema::new(vec![Field::new("value", spark_type.clone(), true)]));
+    let batch =
+        RecordBatch::try_new_with_options(schema, vec![with_null], &RecordBatchOptions::new().with_row_count(Some(n)))?;
+    let mut pass = vec![true; n];
+    for conjunct in conjuncts {
+        let answer = conjunct.evaluate(&batch)?;
+        let answer = answer.as_boolean();
+        if answer.len() != n {
+            return Err(Error::internal("a filter conjunct returned a mask of another length"));
+        }
+        for (i, p) in pass.iter_mut().enumerate() {
+            *p &= answer.is_valid(i) && answer.value(i);
+        }
+    }
+    Ok(pass)
+}
+
+/// A dictionary page's `n` PLAIN values as an array of `file_type`; `None`
+/// for the types not read here.
+fn dictionary_values(buf: &[u8], n: usize, physical: PhysicalType, file_type: &DataType) -> Result<Option<ArrayRef>> {
+    fn plain<const W: usize>(buf: &[u8], n: usize) -> Result<impl Iterator<Item = [u8; W]> + '_> {
+        let bytes = buf.get(..n.saturating_mul(W)).ok_or_else(|| Error::internal("a dictionary page too short"))?;
+        Ok(bytes.chunks_exact(W).map(|c| {
+            let mut a = [0u8; W];
+            a.copy_from_slice(c);
+            a
+        }))
+    }
+    let array: ArrayRef = match (physical, file_type) {
+        (PhysicalType::INT32, DataType::Decimal128(p, s)) => {
+            let v: Vec<i128> = plain::<4>(buf, n)?.map(|b| i32::from_le_bytes(b) as i128).collect();
+            Arc::new(arrow::array::Decimal128Array::new(ScalarBuffer::from(v), None).with_precision_and_scale(*p, *s)?)
+        }
+        (PhysicalType::INT64, DataType::Decimal128(p, s)) => {
+            let v: Vec<i128> = plain::<8>(buf, n)?.map(|b| i64::from_le_bytes(b) as i128).collect();
+            Arc::new(arrow::array::Decimal128Array::new(ScalarBuffer::from(v), None).with_precision_and_scale(*p, *s)?)
+        }
+        // a cast from the stored integers reinterprets them as days or
+        // timestamp units, as the arrow reader does
+        (PhysicalType::INT32, DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Date32) => {
+            let v: Int32Array = plain::<4>(buf, n)?.map(i32::from_le_bytes).collect::<Vec<_>>().into();
+            arrow::compute::cast(&v, file_type)?
+        }
+        (PhysicalType::INT64, DataType::Int64 | DataType::Timestamp(_, _)) => {
+            let v: Int64Array = plain::<8>(buf, n)?.map(i64::from_le_bytes).collect::<Vec<_>>().into();
+            arrow::compute::cast(&v, file_type)?
+        }
+        (PhysicalType::FLOAT, DataType::Float32) => {
+            Arc::new(Float32Array::from(plain::<4>(buf, n)?.map(f32::from_le_bytes).collect::<Vec<_>>()))
+        }
+        (PhysicalType::DOUBLE, DataType::Float64) => {
+            Arc::new(Float64Array::from(plain::<8>(buf, n)?.map(f64::from_le_bytes).collect::<Vec<_>>()))
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(array))
+}
+
+/// Decodes `n` values of Parquet's RLE / bit-packing hybrid encoding, each
+/// `bit_width` bits wide, into `out` (cleared first).
+fn decode_hybrid(buf: &[u8], bit_width: u32, n: usize, out: &mut Vec<u32>) -> std::result::Result<(), &'static str> {
+    out.clear();
+    if bit_width > 32 {
+        return Err("a bit width over 32");
+    }
+    if bit_width == 0 {
+        // every value is 0 (a dictionary of one value)
+        out.resize(n, 0);
+        return Ok(());
+    }
+    let width = bit_width as usize;
+    let mut pos = 0;
+    while out.len() < n {
+        let header = read_uleb128(buf, &mut pos)?;
+        let wanted = n - out.len();
+        if header & 1 == 0 {
+            // a run of one value, stored in whole bytes
+            let count = (header >> 1) as usize;
+            let bytes = width.div_ceil(8);
+            let stored = buf.get(pos..pos + bytes).ok_or("a run beyond its page")?;
+            let value = stored.iter().rev().fold(0u32, |v, b| (v << 8) | *b as u32);
+            pos += bytes;
+            if count == 0 {
+                return Err("an empty run");
+            }
+            out.resize(out.len() + count.min(wanted), value);
+        } else {
+            // groups of 8 values, packed from the lowest bit up
+            let groups = (header >> 1) as usize;
+            let bytes = groups.checked_mul(width).ok_or("a run too long")?;
+            let packed = &buf[pos.min(buf.len())..pos.saturating_add(bytes).min(buf.len())];
+            let count = groups.saturating_mul(8).min(wanted).min(packed.len() * 8 / width);
+            if count == 0 {
+                return Err("a packed run beyond its page");
+            }
+            // whole groups of 8 with the width known at compile time, then
+            // the rest value by value
+            let groups = count / 8;
+            unpack_groups(packed, width, groups, out);
+            unpack(&packed[groups * width..], width, count - groups * 8, out);
+            pos = pos.saturating_add(bytes);
+        }
+    }
+    Ok(())
+}
+
+/// Appends the `groups` groups of 8 values at the start of `packed`
+/// (which holds them: `groups * width` bytes).
+fn unpack_groups(packed: &[u8], width: usize, groups: usize, out: &mut Vec<u32>) {
+    macro_rules! by_width {
+        ($($w:literal)*) => {
+            match width {
+                $($w => unpack_groups_of::<$w>(packed, groups, out),)*
+                _ => unpack(packed, width, groups * 8, out),
+            }
+        };
+    }
+    by_width!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32);
+}
+
+/// `unpack_groups` for width `W`: a group's `W` bytes are copied into a
+/// padded buffer, and each value's offset in it is a constant.
+fn unpack_groups_of<const W: usize>(packed: &[u8], groups: usize, out: &mut Vec<u32>) {
+    let mask = (1u64 << W) - 1;
+    out.reserve(groups * 8);
+    for group in packed.chunks_exact(W).take(groups) {
+        let mut padded = [0u8; 40];
+        padded[..W].copy_from_slice(group);
+        let mut values = [0u32; 8];
+        for (j, v) in values.iter_mut().enumerate() {
+            let (byte, shift) = (j * W / 8, j * W % 8);
+            let b = &padded[byte..byte + 8];
+            let word = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+            *v = ((word >> shift) & mask) as u32;
+        }
+        out.extend_from_slice(&values);
+    }
+}
+
+/// Appends the first `count` values of `width` bits packed in `packed`
+/// (which holds at least `count * width` bits).
+fn unpack(packed: &[u8], width: usize, count: usize, out: &mut Vec<u32>) {
+    let mask = (1u64 << width) - 1;
+    out.reserve(count);
+    for j in 0..count {
+        let bit = j * width;
+        let (byte, shift) = (bit / 8, bit % 8);
+        // 8 bytes from `byte` hold the value (shift < 8, width <= 32)
+        let word = match packed.get(byte..byte + 8) {
+            Some(w) => u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]),
+            None => packed[byte..].iter().rev().fold(0u64, |w, b| (w << 8) | *b as u64),
+        };
+        out.push(((word >> shift) & mask) as u32);
+    }
+}
+
+fn read_uleb128(buf: &[u8], pos: &mut usize) -> std::result::Result<u64, &'static str> {
+    let mut value = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *buf.get(*pos).ok_or("a run header beyond its page")?;
+        *pos += 1;
+        value |= ((byte & 0x7f) as u64) << shift;
+        if byte & 0x80 == 0 {
+            return Ok(value);
+        }
+    }
+    Err("a run header too long")
+}
+
+#[cfg(test)]
+mod tests {
+    use arrow::array::{Date32Array, Decimal128Array};
+    use bytes::Bytes;
+    use ember_core::expr::BinaryOp;
+    use ember_core::{EvalMode, ScalarValue};
+    use parquet::arrow::ArrowWriter;
+    use parquet::file::properties::{WriterProperties, WriterVersion};
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+
+    use super::*;
+
+    fn compare(op: BinaryOp, value: ScalarValue) -> PhysicalExpr {
+        PhysicalExpr::Binary {
+            op,
+            left: Box::new(PhysicalExpr::Column(0)),
+            right: Box::new(PhysicalExpr::Literal(value)),
+            data_type: DataType::Boolean,
+            mode: EvalMode::Ansi,
+        }
+    }
+
+    /// `column` written to a Parquet file (one row group, small pages),
+    /// then `conjuncts` answered through its dictionary; `None` as
+    /// `dictionary_verdicts` answers it.
+    fn verdicts_of(
+        column: ArrayRef,
+        nullable: bool,
+        props: WriterProperties,
+        conjuncts: &[PhysicalExpr],
+    ) -> Option<BooleanBuffer> {
+        let schema = Arc::new(Schema::new(vec![Field::new("c", column.data_type().clone(), nullable)]));
+        let batch = RecordBatch::try_new(schema.clone(), vec![column.clone()]).unwrap();
+        let mut file = Vec::new();
+        let mut writer = ArrowWriter::try_new(&mut file, schema, Some(props)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        let reader = SerializedFileReader::new(Bytes::from(file)).unwrap();
+        let row_group = reader.get_row_group(0).unwrap();
+        let mut pages = row_group.get_column_page_reader(0).unwrap();
+        let descr = reader.metadata().file_metadata().schema_descr().column(0);
+        let t = column.data_type();
+        dictionary_verdicts(pages.as_mut(), &descr, t, t, conjuncts, column.len()).unwrap()
+    }
+
+    #[test]
+    fn verdicts_agree_with_row_by_row_evaluation() {
+        let n = 5000;
+        // few distinct values, in an order that makes both kinds of run
+        let v = |i: usize| if i % 700 < 40 { 5 } else { ((i * 7919) % 61) as i64 - 20 + (i % 3) as i64 };
+        let null = |i: usize| i % 11 == 3;
+        let columns: Vec<(ArrayRef, ScalarValue, ScalarValue)> = vec![
+            (
+                Arc::new(Int64Array::from_iter((0..n).map(|i| (!null(i)).then(|| v(i))))),
+                ScalarValue::Int64(Some(-5)),
+                ScalarValue::Int64(Some(17)),
+            ),
+            (
+                Arc::new(Int32Array::from_iter((0..n).map(|i| (!null(i)).then(|| v(i) as i32)))),
+                ScalarValue::Int32(Some(0)),
+                ScalarValue::Int32(Some(30)),
+            ),
+            (
+                Arc::new(Date32Array::from_iter((0..n).map(|i| (!null(i)).then(|| 9000 + v(i) as i32)))),
+                ScalarValue::Date(Some(8990)),
+                ScalarValue::Date(Some(9010)),
+            ),
+            (
+                Arc::new(
+                    Decimal128Array::from_iter((0..n).map(|i| (!null(i)).then(|| v(i) as i128 * 3)))
+                        .with_precision_and_scale(15, 2)
+                        .unwrap(),
+                ),
+                ScalarValue::Decimal(Some(-30), 15, 2),
+                ScalarValue::Decimal(Some(60), 15, 2),
+            ),
+            (
+                Arc::new(Float64Array::from_iter((0..n).map(|i| (!null(i)).then(|| v(i) as f64 / 4.0)))),
+                ScalarValue::Float64(Some(-1.5)),
+                ScalarValue::Float64(Some(2.25)),
+            ),
+        ];
+        let mut answered = 0;
+        for (column, low, high) in columns {
+            for nullable in [false, true] {
+                let column = if nullable {
+                    column.clone()
+                } else {
+                    // a REQUIRED column: no definition levels
+                    arrow::compute::kernels::zip::zip(
+                        &arrow::array::BooleanArray::from((0..n).map(|i| !null(i)).collect::<Vec<_>>()),
+                        &column,
+                        &arrow::array::Scalar::new(
+                            arrow::compute::cast(&Int64Array::from(vec![1]), column.data_type()).unwrap(),
+                        ),
+                    )
+                    .unwrap()
+                };
+                let conjunct_sets = vec![
+                    vec![compare(BinaryOp::GtEq, low.clone()), compare(BinaryOp::Lt, high.clone())],
+                    vec![compare(BinaryOp::Eq, low.clone())],
+                    vec![PhysicalExpr::Binary {
+                        op: BinaryOp::Or,
+                        left: Box::new(PhysicalExpr::IsNull(Box::new(PhysicalExpr::Column(0)))),
+                        right: Box::new(compare(BinaryOp::Gt, high.clone())),
+                        data_type: DataType::Boolean,
+                        mode: EvalMode::Ansi,
+                    }],
+                    // nothing passes, everything passes: no page is decoded
+                    vec![compare(BinaryOp::Gt, high.clone()), compare(BinaryOp::Lt, low.clone())],
+                    vec![PhysicalExpr::IsNotNull(Box::new(PhysicalExpr::Column(0)))],
+                ];
+                for version in [WriterVersion::PARQUET_1_0, WriterVersion::PARQUET_2_0] {
+                    for conjuncts in &conjunct_sets {
+                        let props = WriterProperties::builder()
+                            .set_writer_version(version)
+                            .set_data_page_row_count_limit(700)
+                            .set_write_batch_size(350)
+                            .build();
+                        let got = verdicts_of(column.clone(), nullable, props, conjuncts)
+                            .expect("a dictionary-encoded column is answered per value");
+                        let schema = Arc::new(Schema::new(vec![Field::new("c", column.data_type().clone(), true)]));
+                        let batch = RecordBatch::try_new(schema, vec![column.clone()]).unwrap();
+                        let mut expected = BooleanBuffer::new_set(n);
+                        for c in conjuncts {
+                            let answer = c.evaluate(&batch).unwrap();
+                            let answer = answer.as_boolean();
+                            let valid = BooleanBuffer::collect_bool(n, |i| answer.is_valid(i));
+                            expected = &(&expected & answer.values()) & &valid;
+                        }
+                        assert_eq!(
+                            got,
+                            expected,
+                            "{:?} nullable {nullable} {version:?} {conjuncts:?}",
+                            column.data_type()
+                        );
+                        answered += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(answered, 5 * 2 * 2 * 5);
+    }
+
+    #[test]
+    fn plain_pages_and_unread_types_are_left_to_the_decoder() {
+        let n = 20_000;
+        let conjuncts = [compare(BinaryOp::Gt, ScalarValue::Int64(Some(100)))];
+        // distinct values overflow a small dictionary: the writer falls back to plain pages
+        let column: ArrayRef = Arc::new(Int64Array::from_iter_values(0..n as i64));
+        let props =
+            WriterProperties::builder().set_dictionary_page_size_limit(1024).set_data_page_row_count_limit(500).build();
+        assert_eq!(verdicts_of(column, false, props, &conjuncts), None);
+        // no dictionary at all
+        let column: ArrayRef = Arc::new(Int64Array::from_iter_values((0..n as i64).map(|i| i % 10)));
+        let props = WriterProperties::builder().set_dictionary_enabled(false).build();
+        assert_eq!(verdicts_of(column, false, props, &conjuncts), None);
+    }
+
+    /// A hybrid encoding of `values`: runs of 8 or more equal values as RLE
+    /// runs, the rest bit-packed (padded to groups of 8).
+    fn encode_hybrid(values: &[u32], width: usize) -> Vec<u8> {
+        fn uleb(mut v: u64, out: &mut Vec<u8>) {
+            loop {
+                let b = (v & 0x7f) as u8;
+                v >>= 7;
+                if v == 0 {
+                    out.push(b);
+                    return;
+                }
+                out.push(b | 0x80);
+            }
+        }
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < values.len() {
+            let run = values[i..].iter().take_while(|v| **v == values[i]).count();
+            if run >= 8 {
+                uleb((run as u64) << 1, &mut out);
+                out.extend_from_slice(&values[i].to_le_bytes()[..width.div_ceil(8)]);
+                i += run;
+            } else {
+                let group: Vec<u32> = values[i..].iter().copied().take(8).collect();
+                uleb(1 << 1 | 1, &mut out);
+                let mut bits = vec![0u8; width];
+                for (j, v) in group.iter().enumerate() {
+                    for b in 0..width {
+                        if (v >> b) & 1 == 1 {
+                            let bit = j * width + b;
+                            bits[bit / 8] |= 1 << (bit % 8);
+                        }
+                    }
+                }
+                out.extend_from_slice(&bits);
+                i += group.len();
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn hybrid_runs_decode_to_their_values() {
+        let mut seed = 7u64;
+        for width in [1usize, 3, 7, 8, 12, 17, 31, 32] {
+            let mut values = Vec::new();
+            for k in 0..300 {
+                seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let v = ((seed >> 20) as u32) & ((1u64 << width) - 1) as u32;
+                // stretches of repeats make RLE runs
+                let repeat = if k % 5 == 0 { 9 + k % 13 } else { 1 };
+                values.extend(std::iter::repeat_n(v, repeat));
+            }
+            let encoded = encode_hybrid(&values, width);
+            let mut out = Vec::new();
+            decode_hybrid(&encoded, width as u32, values.len(), &mut out).unwrap();
+            assert_eq!(out, values, "width {width}");
+            // a prefix: the last run is cut short
+            decode_hybrid(&encoded, width as u32, values.len() - 3, &mut out).unwrap();
+            assert_eq!(out, values[..values.len() - 3], "width {width}");
+        }
+    }
+
+    #[test]
+    fn a_truncated_or_malformed_run_is_an_error_not_a_panic() {
+        let values = [1, 2, 3, 4, 5, 6, 7, 0, 1, 2];
+        let encoded = encode_hybrid(&values, 3);
+        let mut out = Vec::new();
+        assert!(decode_hybrid(&encoded[..2], 3, 10, &mut out).is_err());
+        for cut in 0..encoded.len() {
+            // a cut inside the last group may still hold its two values
+            if decode_hybrid(&encoded[..cut], 3, 10, &mut out).is_ok() {
+                assert_eq!(out, values, "cut at {cut}");
+            }
+        }
+        assert!(decode_hybrid(&[0x80; 12], 3, 1, &mut out).is_err());
+        assert!(decode_hybrid(&[0, 1], 3, 1, &mut out).is_err());
+        assert!(decode_hybrid(&[2], 33, 1, &mut out).is_err());
+        decode_hybrid(&[], 0, 4, &mut out).unwrap();
+        assert_eq!(out, vec![0; 4]);
+    }
+}
