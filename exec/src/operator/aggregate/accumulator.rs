@@ -752,6 +752,45 @@ struct DistinctAcc {
     table: TagIndex,
     /// `values` decoded, once, for merges into other accumulators
     decoded: std::sync::OnceLock<Vec<ArrayRef>>,
+    /// The pairs listed by group, once, for merges into other
+    /// accumulators: a merge reads the pairs of the groups it takes, not
+    /// all of them (a table split into 64 radix partitions is 64 merges).
+    by_group: std::sync::OnceLock<PairsByGroup>,
+}
+
+/// The pairs of each group: `pairs[starts[g]..starts[g + 1]]`, in
+/// insertion order.
+struct PairsByGroup {
+    starts: Vec<u32>,
+    pairs: Vec<u32>,
+}
+
+impl PairsByGroup {
+    fn new(groups: &[u32]) -> PairsByGroup {
+        let n = groups.iter().max().map_or(0, |g| *g as usize + 1);
+        let mut starts = vec![0u32; n + 1];
+        for g in groups {
+            starts[*g as usize + 1] += 1;
+        }
+        for g in 0..n {
+            starts[g + 1] += starts[g];
+        }
+        let mut next = starts.clone();
+        let mut pairs = vec![0u32; groups.len()];
+        for (e, g) in groups.iter().enumerate() {
+            pairs[next[*g as usize] as usize] = e as u32;
+            next[*g as usize] += 1;
+        }
+        PairsByGroup { starts, pairs }
+    }
+
+    fn of(&self, g: u32) -> &[u32] {
+        let g = g as usize;
+        match (self.starts.get(g), self.starts.get(g + 1)) {
+            (Some(s), Some(e)) => &self.pairs[*s as usize..*e as usize],
+            _ => &[],
+        }
+    }
 }
 
 impl DistinctAcc {
@@ -767,6 +806,7 @@ impl DistinctAcc {
             groups: vec![],
             table: TagIndex::default(),
             decoded: std::sync::OnceLock::new(),
+            by_group: std::sync::OnceLock::new(),
         })
     }
 
@@ -828,14 +868,14 @@ impl Accumulator for DistinctAcc {
         if o.groups.is_empty() {
             return Ok(());
         }
-        // our group for each of the other's groups taken
-        let mut target = vec![u32::MAX; rows.iter().max().map_or(0, |m| *m as usize + 1)];
+        // the other's pairs of the groups taken, and our group for each
+        let by_group = o.by_group.get_or_init(|| PairsByGroup::new(&o.groups));
+        let (mut taken, mut groups) = (Vec::new(), Vec::new());
         for (from, to) in rows.iter().zip(mapping) {
-            target[*from as usize] = *to;
+            let pairs = by_group.of(*from);
+            taken.extend_from_slice(pairs);
+            groups.extend(std::iter::repeat_n(*to, pairs.len()));
         }
-        let taken: Vec<u32> = (0..o.groups.len() as u32)
-            .filter(|e| target.get(o.groups[*e as usize] as usize).is_some_and(|t| *t != u32::MAX))
-            .collect();
         if taken.is_empty() {
             return Ok(());
         }
@@ -853,7 +893,6 @@ impl Accumulator for DistinctAcc {
             .map(|c| arrow::compute::take(c.as_ref(), &taken_array, None))
             .collect::<std::result::Result<Vec<_>, _>>()?;
         let encoded = self.encoder.encode(&values)?;
-        let groups: Vec<u32> = taken.iter().map(|e| target[o.groups[*e as usize] as usize]).collect();
         self.insert_all(&groups, &encoded, 0..taken.len());
         Ok(())
     }
