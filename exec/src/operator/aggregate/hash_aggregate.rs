@@ -90,8 +90,10 @@ struct GroupTable {
     accumulators: Vec<Box<dyn Accumulator>>,
     /// Once split (`HashAggregate::split`): its groups, in one table (with
     /// no index) per radix partition, each taken by that partition's
-    /// finalize task. The table itself then holds no group.
-    parts: Vec<Mutex<Option<GroupTable>>>,
+    /// finalize task. A large table is split on the worker that hands it
+    /// over, and then holds no group itself; a small one by the first
+    /// finalize task that needs a part of it.
+    parts: Mutex<Option<Vec<Option<GroupTable>>>>,
 }
 
 /// How many rows ahead of its search a row's index entries are prefetched.
@@ -156,11 +158,16 @@ impl GroupTable {
 
     /// Groups held, in its parts once split.
     fn handed_groups(&self) -> usize {
-        let parts = self
-            .parts
-            .iter()
-            .map(|p| p.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map_or(0, GroupTable::num_groups));
-        self.num_groups() + parts.sum::<usize>()
+        self.num_groups() + self.sum_over_parts(GroupTable::num_groups)
+    }
+
+    fn sum_over_parts(&self, f: impl Fn(&GroupTable) -> usize) -> usize {
+        let parts = self.parts.lock().unwrap_or_else(|e| e.into_inner());
+        parts.iter().flatten().flatten().map(f).sum()
+    }
+
+    fn is_split(&self) -> bool {
+        self.parts.lock().unwrap_or_else(|e| e.into_inner()).is_some()
     }
 
     /// Indexes the table's groups (a part, which has none, about to take
@@ -188,14 +195,10 @@ impl GroupTable {
     }
 
     fn memory_size(&self) -> usize {
-        let parts = self
-            .parts
-            .iter()
-            .map(|p| p.lock().unwrap_or_else(|e| e.into_inner()).as_ref().map_or(0, GroupTable::memory_size));
         self.keys.memory_size()
             + self.index.memory_size()
             + self.accumulators.iter().map(|a| a.memory_size()).sum::<usize>()
-            + parts.sum::<usize>()
+            + self.sum_over_parts(GroupTable::memory_size)
     }
 }
 
@@ -240,26 +243,19 @@ impl HashAggregate {
             keys,
             index: TagIndex::default(),
             accumulators,
-            parts: vec![],
+            parts: Mutex::new(None),
         })
     }
 
-    /// Moves `table`'s groups into a table per radix partition (its
-    /// `parts`), leaving it empty; its index is dropped (the parts are
-    /// looked up only by the partition's finalize task, which indexes the
-    /// one it merges into).
-    fn split(&self, table: &mut GroupTable) -> Result<()> {
-        if !table.parts.is_empty() || table.global {
-            return Ok(());
-        }
+    /// `whole`'s groups in a table per radix partition, with no index (the
+    /// parts are looked up only by the partition's finalize task, which
+    /// indexes the one it merges into).
+    fn split(&self, whole: &GroupTable) -> Result<Vec<Option<GroupTable>>> {
         let mut rows = vec![Vec::new(); RADIX_PARTITIONS];
-        for g in 0..table.keys.len() {
-            let h = self.key_encoder.hash(&table.keys, g);
+        for g in 0..whole.keys.len() {
+            let h = self.key_encoder.hash(&whole.keys, g);
             rows[radix_partition(h, RADIX_PARTITIONS)].push(g as u32);
         }
-        let mut whole = std::mem::replace(table, self.new_table()?);
-        // the index, the largest part, goes before the parts are filled
-        whole.index = TagIndex::default();
         let mut parts = Vec::with_capacity(RADIX_PARTITIONS);
         for rows in rows {
             let mut part = self.new_table()?;
@@ -272,10 +268,9 @@ impl HashAggregate {
             for (acc, from) in part.accumulators.iter_mut().zip(&whole.accumulators) {
                 acc.merge(from.as_ref(), &rows, &order, rows.len())?;
             }
-            parts.push(Mutex::new(Some(part)));
+            parts.push(Some(part));
         }
-        table.parts = parts;
-        Ok(())
+        Ok(parts)
     }
 
     /// Group index of each row, adding new groups to the table.
@@ -411,22 +406,30 @@ impl Sink for HashAggregate {
         self.hand_over(table, local.reserved)
     }
     fn finalize_tasks(&self) -> Result<usize> {
-        let mut locals = self.locals.write().unwrap_or_else(|e| e.into_inner());
+        let locals = self.locals.read().unwrap_or_else(|e| e.into_inner());
         let groups: usize = locals.iter().map(GroupTable::handed_groups).sum();
-        let split = locals.iter().any(|t| !t.parts.is_empty());
+        let split = locals.iter().any(GroupTable::is_split);
         if locals.is_empty() || locals[0].global || (!split && (locals.len() < 2 || groups < PARTITION_MIN_GROUPS)) {
             return Ok(0);
-        }
-        for t in locals.iter_mut() {
-            self.split(t)?;
         }
         *self.partition_output.lock().unwrap_or_else(|e| e.into_inner()) = vec![vec![]; RADIX_PARTITIONS];
         Ok(RADIX_PARTITIONS)
     }
     fn finalize_task(&self, p: usize) -> Result<()> {
         let locals = self.locals.read().unwrap_or_else(|e| e.into_inner());
-        let take = |local: &GroupTable| local.parts[p].lock().unwrap_or_else(|e| e.into_inner()).take();
-        let parts: Vec<GroupTable> = locals.iter().filter_map(take).filter(|t| t.num_groups() > 0).collect();
+        let mut parts = Vec::new();
+        for local in locals.iter() {
+            // a table not split yet is split by the first task that gets here
+            let mut split = local.parts.lock().unwrap_or_else(|e| e.into_inner());
+            if split.is_none() {
+                *split = Some(self.split(local)?);
+            }
+            if let Some(part) = split.as_mut().and_then(|s| s.get_mut(p)).and_then(Option::take) {
+                if part.num_groups() > 0 {
+                    parts.push(part);
+                }
+            }
+        }
         drop(locals);
         // at most this many groups: size once instead of growing
         let most: usize = parts.iter().map(GroupTable::num_groups).sum();
@@ -509,7 +512,11 @@ impl HashAggregate {
             // split here, on the worker, while the table is in its cache;
             // nothing looks its keys up again, and its hash index (16 bytes
             // a slot, up to about 2.7 slots a group after growing) goes
-            self.split(&mut table)?;
+            // first
+            table.index = TagIndex::default();
+            let parts = self.split(&table)?;
+            table = self.new_table()?;
+            table.parts = Mutex::new(Some(parts));
             let split_size = table.memory_size();
             let mut reservation = self.reservation.lock().unwrap_or_else(|e| e.into_inner());
             match split_size.cmp(&size) {
