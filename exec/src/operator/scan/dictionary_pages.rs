@@ -29,11 +29,29 @@ use parquet::schema::types::ColumnDescriptor;
 
 use crate::expr::PhysicalExpr;
 
+/// A column chunk as its dictionary and each row's key: the rows a filter
+/// keeps are taken from it (`rows`) without decoding the others.
+pub struct DictionaryColumn {
+    /// The dictionary's values, of the column's Spark type, then a NULL.
+    values: ArrayRef,
+    /// Per row, its value's index in `values`.
+    keys: Vec<u32>,
+}
+
+impl DictionaryColumn {
+    /// The values of the rows `selected` keeps.
+    pub fn rows(&self, selected: &BooleanBuffer) -> Result<ArrayRef> {
+        let keys: Vec<u32> = selected.set_indices().map(|i| self.keys[i]).collect();
+        Ok(arrow::compute::take(self.values.as_ref(), &arrow::array::UInt32Array::from(keys), None)?)
+    }
+}
+
 /// Which rows of one column chunk (`rows` rows) pass every one of
 /// `conjuncts` (bound to a batch of that one column, of `spark_type`);
-/// `file_type` is the Arrow type the file's schema gives the column.
-/// `None` when the chunk cannot be answered per dictionary value (see the
-/// module comment).
+/// `file_type` is the Arrow type the file's schema gives the column. With
+/// `keep`, also the chunk as a `DictionaryColumn`, for the values of the
+/// rows a filter keeps. `None` when the chunk cannot be answered per
+/// dictionary value (see the module comment).
 pub fn dictionary_verdicts(
     pages: &mut dyn PageReader,
     column: &ColumnDescriptor,
@@ -41,7 +59,8 @@ pub fn dictionary_verdicts(
     spark_type: &DataType,
     conjuncts: &[PhysicalExpr],
     rows: usize,
-) -> Result<Option<BooleanBuffer>> {
+    keep: bool,
+) -> Result<Option<(BooleanBuffer, Option<DictionaryColumn>)>> {
     if column.max_rep_level() != 0 || column.max_def_level() > 1 || column.path().parts().len() != 1 {
         return Ok(None);
     }
@@ -59,19 +78,21 @@ pub fn dictionary_verdicts(
     let Some(values) = dictionary_values(&buf, num_values as usize, column.physical_type(), file_type)? else {
         return Ok(None);
     };
-    let pass = per_value_verdicts(values, spark_type, conjuncts)?;
+    let (pass, values) = per_value_verdicts(values, spark_type, conjuncts)?;
     // the last entry answers for NULL rows
     let distinct = pass.len() - 1;
     let null_pass = optional && pass[distinct];
     let reachable = || pass[..distinct].iter().copied().chain(optional.then_some(pass[distinct]));
-    // every row gets the same answer: no page needs decoding
+    // every row gets the same answer: no page needs decoding (unless the
+    // rows' values are wanted)
     if reachable().all(|p| !p) {
-        return Ok(Some(BooleanBuffer::new_unset(rows)));
+        return Ok(Some((BooleanBuffer::new_unset(rows), None)));
     }
-    if reachable().all(|p| p) {
-        return Ok(Some(BooleanBuffer::new_set(rows)));
+    if !keep && reachable().all(|p| p) {
+        return Ok(Some((BooleanBuffer::new_set(rows), None)));
     }
     let mut verdicts = arrow::array::BooleanBufferBuilder::new(rows);
+    let mut row_keys: Vec<u32> = Vec::with_capacity(if keep { rows } else { 0 });
     let (mut keys, mut levels) = (Vec::new(), Vec::new());
     while let Some(page) = pages.get_next_page().map_err(|e| Error::internal(e.to_string()))? {
         let (buf, num_values, encoding, levels_range) = match &page {
@@ -121,32 +142,47 @@ pub fn dictionary_verdicts(
         }
         if !optional || present == num_values {
             verdicts.append_buffer(&BooleanBuffer::collect_bool(num_values, |i| pass[keys[i] as usize]));
+            if keep {
+                row_keys.extend_from_slice(&keys[..num_values]);
+            }
         } else {
             let mut next_key = keys.iter();
             for level in &levels {
-                let pass = match level {
-                    1 => next_key.next().is_some_and(|k| pass[*k as usize]),
-                    _ => null_pass,
+                let key = match level {
+                    1 => next_key.next().copied().unwrap_or(distinct as u32),
+                    _ => distinct as u32,
                 };
-                verdicts.append(pass);
+                verdicts.append(if *level == 1 { pass[key as usize] } else { null_pass });
+                if keep {
+                    row_keys.push(key);
+                }
             }
         }
     }
     if verdicts.len() != rows {
         return Err(corrupt(&format!("{} rows in its pages, {rows} in its row group", verdicts.len())));
     }
-    Ok(Some(verdicts.finish()))
+    let kept = keep.then_some(DictionaryColumn { values, keys: row_keys });
+    Ok(Some((verdicts.finish(), kept)))
 }
 
 /// Each conjunct's answer ANDed, per dictionary value and then for a NULL
-/// (the last entry); a NULL answer fails.
-fn per_value_verdicts(values: ArrayRef, spark_type: &DataType, conjuncts: &[PhysicalExpr]) -> Result<Vec<bool>> {
+/// (the last entry); a NULL answer fails. Also those values and the NULL,
+/// of `spark_type`.
+fn per_value_verdicts(
+    values: ArrayRef,
+    spark_type: &DataType,
+    conjuncts: &[PhysicalExpr],
+) -> Result<(Vec<bool>, ArrayRef)> {
     let with_null = arrow::compute::concat(&[values.as_ref(), new_null_array(values.data_type(), 1).as_ref()])?;
     let with_null = super::conform_column(with_null, spark_type)?;
     let n = with_null.len();
     let schema = Arc::new(Schema::new(vec![Field::new("value", spark_type.clone(), true)]));
-    let batch =
-        RecordBatch::try_new_with_options(schema, vec![with_null], &RecordBatchOptions::new().with_row_count(Some(n)))?;
+    let batch = RecordBatch::try_new_with_options(
+        schema,
+        vec![with_null.clone()],
+        &RecordBatchOptions::new().with_row_count(Some(n)),
+    )?;
     let mut pass = vec![true; n];
     for conjunct in conjuncts {
         let answer = conjunct.evaluate(&batch)?;
@@ -158,7 +194,7 @@ fn per_value_verdicts(values: ArrayRef, spark_type: &DataType, conjuncts: &[Phys
             *p &= answer.is_valid(i) && answer.value(i);
         }
     }
-    Ok(pass)
+    Ok((pass, with_null))
 }
 
 /// A dictionary page's `n` PLAIN values as an array of `file_type`; `None`
@@ -355,7 +391,20 @@ mod tests {
         let mut pages = row_group.get_column_page_reader(0).unwrap();
         let descr = reader.metadata().file_metadata().schema_descr().column(0);
         let t = column.data_type();
-        dictionary_verdicts(pages.as_mut(), &descr, t, t, conjuncts, column.len()).unwrap()
+        let (verdicts, kept) =
+            dictionary_verdicts(pages.as_mut(), &descr, t, t, conjuncts, column.len(), true).unwrap()?;
+        // the rows kept, taken from the dictionary, are the column's (no
+        // dictionary comes back when no row passes)
+        match kept {
+            Some(kept) => {
+                let kept = kept.rows(&verdicts).unwrap();
+                let mask = arrow::array::BooleanArray::new(verdicts.clone(), None);
+                let expected = arrow::compute::filter(column.as_ref(), &mask).unwrap();
+                assert_eq!(kept.as_ref(), expected.as_ref());
+            }
+            None => assert_eq!(verdicts.count_set_bits(), 0),
+        }
+        Some(verdicts)
     }
 
     #[test]

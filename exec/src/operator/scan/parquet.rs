@@ -28,7 +28,7 @@ use parquet::file::serialized_reader::SerializedPageReader;
 use crate::expr::{compile, filter_with, narrow_selection, Binding, PhysicalExpr};
 use crate::operator::join::hash_join::JoinKey;
 use crate::operator::scan::dictionary_filter::{dictionary_column, evaluate_on_dictionary, per_value_column};
-use crate::operator::scan::dictionary_pages::dictionary_verdicts;
+use crate::operator::scan::dictionary_pages::{dictionary_verdicts, DictionaryColumn};
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::operator::scan::row_group_bytes::RowGroupBytes;
 use crate::pipeline::{local_mut, local_ref, LocalState, Source, UnitChunks};
@@ -52,6 +52,10 @@ pub struct ScanFilter {
     /// only the filter reads is not kept past it (nor decoded from its
     /// dictionary).
     kept_columns: Vec<usize>,
+    /// Those columns, of their Spark types.
+    pass_kept_schema: SchemaRef,
+    /// The rows a filter keeps hold those, then the emitted prefilter
+    /// columns.
     kept_schema: SchemaRef,
     /// For each emitted column: (from the filter pass?, index in that
     /// pass's kept batch or in the second pass's batch).
@@ -79,6 +83,27 @@ struct ColumnFilter {
     /// The one-column batch the conjuncts are bound to, of its Spark type.
     schema: SchemaRef,
     conjuncts: Vec<PhysicalExpr>,
+    /// The scan emits it: the kept rows' values are taken from the
+    /// prefilter's reading (after the filter pass's kept columns).
+    emitted: bool,
+}
+
+/// How a prefilter read an emitted column, for the values of the rows the
+/// filter keeps.
+enum PrefilterColumn {
+    Dictionary(DictionaryColumn),
+    Decoded(ArrayRef),
+}
+
+impl PrefilterColumn {
+    fn rows(&self, selected: &BooleanBuffer) -> Result<ArrayRef> {
+        match self {
+            PrefilterColumn::Dictionary(d) => d.rows(selected),
+            PrefilterColumn::Decoded(values) => {
+                Ok(arrow::compute::filter(values.as_ref(), &BooleanArray::new(selected.clone(), None))?)
+            }
+        }
+    }
 }
 
 /// Spark types whose Parquet dictionaries `dictionary_pages` reads.
@@ -165,7 +190,7 @@ impl ScanFilter {
         let mut prefilter = Vec::new();
         let mut taken = vec![false; conjuncts.len()];
         for (p, attr) in output.iter().enumerate() {
-            if emitted.contains(&p) || join_ids.contains(&attr.id) || !per_value_type(&attr.data_type) {
+            if join_ids.contains(&attr.id) || !per_value_type(&attr.data_type) {
                 continue;
             }
             let on: Vec<usize> =
@@ -183,6 +208,7 @@ impl ScanFilter {
                 file_column: projection[p],
                 schema: Arc::new(Schema::new(vec![field])),
                 conjuncts: compiled,
+                emitted: emitted.contains(&p),
             });
         }
         let conjuncts: Vec<Expr> =
@@ -214,20 +240,26 @@ impl ScanFilter {
         let kept_columns: Vec<usize> =
             (0..positions.len()).filter(|i| emitted.iter().any(|p| projection[*p] == file_columns[*i])).collect();
         let missing = || Error::internal("a scan emits a column neither of its passes reads");
+        let emitted_prefilter: Vec<&ColumnFilter> = prefilter.iter().filter(|f| f.emitted).collect();
         let assembly = emitted
             .iter()
             .map(|p| {
                 let c = projection[*p];
-                Ok(match file_columns.iter().position(|f| *f == c) {
-                    Some(i) => (true, kept_columns.iter().position(|k| *k == i).ok_or_else(missing)?),
-                    None => (false, rest_columns.iter().position(|r| *r == c).ok_or_else(missing)?),
+                let from_prefilter = emitted_prefilter.iter().position(|f| f.file_column == c);
+                Ok(match (file_columns.iter().position(|f| *f == c), from_prefilter) {
+                    (Some(i), _) => (true, kept_columns.iter().position(|k| *k == i).ok_or_else(missing)?),
+                    (None, Some(f)) => (true, kept_columns.len() + f),
+                    (None, None) => (false, rest_columns.iter().position(|r| *r == c).ok_or_else(missing)?),
                 })
             })
             .collect::<Result<Vec<_>>>()?;
         let schema = Arc::new(Schema::new(
             attrs.iter().map(|a| arrow::datatypes::Field::new(&a.name, a.data_type.clone(), true)).collect::<Vec<_>>(),
         ));
-        let kept_schema = Arc::new(schema.project(&kept_columns)?);
+        let pass_kept_schema = Arc::new(schema.project(&kept_columns)?);
+        let kept_fields = pass_kept_schema.fields().iter().cloned();
+        let prefilter_fields = emitted_prefilter.iter().map(|f| f.schema.fields()[0].clone());
+        let kept_schema = Arc::new(Schema::new(kept_fields.chain(prefilter_fields).collect::<Vec<_>>()));
         let mut display = all_conjuncts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" AND ");
         let joins = joins
             .iter()
@@ -250,6 +282,7 @@ impl ScanFilter {
             schema,
             rest_columns,
             kept_columns,
+            pass_kept_schema,
             kept_schema,
             assembly,
             dictionary_columns,
@@ -512,8 +545,12 @@ impl ParquetScan {
         let Some(filter) = self.filtering() else {
             return Ok(Some(MorselReader::Plain(self.reader(m, &self.projection, None)?)));
         };
-        // the prefilter's verdict on every row of the row group
-        let first = self.prefilter_verdicts(m, &filter)?;
+        // the prefilter's verdict on every row of the row group, and the
+        // emitted columns it read
+        let (first, prefiltered) = match self.prefilter_verdicts(m, &filter)? {
+            Some((verdicts, columns)) => (Some(verdicts), columns),
+            None => (None, vec![]),
+        };
         if first.as_ref().is_some_and(|f| f.count_set_bits() == 0) {
             return Ok(None);
         }
@@ -604,7 +641,7 @@ impl ParquetScan {
                     Ok(conjunct.evaluate(&decoded(i, rows)?)?.as_boolean().clone())
                 },
             )?;
-            let survivors = super::conform_batch(survivors.project(&filter.kept_columns)?, &filter.kept_schema)?;
+            let survivors = super::conform_batch(survivors.project(&filter.kept_columns)?, &filter.pass_kept_schema)?;
             let mask = selected.unwrap_or_else(|| BooleanBuffer::new_set(n));
             masks.push(BooleanArray::new(mask, None));
             if survivors.num_rows() > 0 {
@@ -616,7 +653,7 @@ impl ParquetScan {
                 // every conjunct was the prefilter's: nothing else to read
                 let rows = first.count_set_bits();
                 let options = RecordBatchOptions::new().with_row_count(Some(rows));
-                kept.push(RecordBatch::try_new_with_options(filter.kept_schema.clone(), vec![], &options)?);
+                kept.push(RecordBatch::try_new_with_options(filter.pass_kept_schema.clone(), vec![], &options)?);
                 masks.push(BooleanArray::new(first, None));
             } else {
                 // the filter pass's masks are over the rows the prefilter kept
@@ -630,7 +667,19 @@ impl ParquetScan {
         if kept.is_empty() {
             return Ok(None);
         }
-        let kept = concat_batches(&filter.kept_schema, &kept)?;
+        let mut kept = concat_batches(&filter.pass_kept_schema, &kept)?;
+        if !prefiltered.is_empty() {
+            // the emitted prefilter columns, for the rows kept in the end
+            let [selected] = masks.as_slice() else {
+                return Err(Error::internal("a prefiltered row group without one mask"));
+            };
+            let mut columns = kept.columns().to_vec();
+            for column in &prefiltered {
+                columns.push(column.rows(selected.values())?);
+            }
+            let options = RecordBatchOptions::new().with_row_count(Some(kept.num_rows()));
+            kept = RecordBatch::try_new_with_options(filter.kept_schema.clone(), columns, &options)?;
+        }
         let (rest, rest_mask) = if filter.rest_columns.is_empty() {
             (None, None)
         } else {
@@ -652,7 +701,11 @@ impl ParquetScan {
 
     /// The rows of row group `m` that pass the prefilter's conjuncts
     /// (`ScanFilter::prefilter`); `None` without any.
-    fn prefilter_verdicts(&self, m: (usize, usize), filter: &ScanFilter) -> Result<Option<BooleanBuffer>> {
+    fn prefilter_verdicts(
+        &self,
+        m: (usize, usize),
+        filter: &ScanFilter,
+    ) -> Result<Option<(BooleanBuffer, Vec<PrefilterColumn>)>> {
         if filter.prefilter.is_empty() {
             return Ok(None);
         }
@@ -666,15 +719,22 @@ impl ParquetScan {
             Some(Arc::new(RowGroupBytes::read(path, parquet, m.1, &columns)?))
         };
         let mut verdicts: Option<BooleanBuffer> = None;
+        let mut emitted = Vec::new();
         for column in &filter.prefilter {
             let on_dictionary = match &bytes {
                 Some(bytes) => self.dictionary_verdicts(m, column, bytes.clone(), rows)?,
                 None => None,
             };
-            let column_verdicts = match on_dictionary {
-                Some(v) => v,
-                None => self.decoded_verdicts(m, column)?,
+            let (column_verdicts, read) = match on_dictionary {
+                Some((v, d)) => (v, d.map(PrefilterColumn::Dictionary)),
+                None => {
+                    let (v, values) = self.decoded_verdicts(m, column)?;
+                    (v, column.emitted.then_some(PrefilterColumn::Decoded(values)))
+                }
             };
+            if let Some(read) = read {
+                emitted.push(read);
+            }
             if column_verdicts.len() != rows {
                 return Err(Error::internal("a prefilter answered for another number of rows"));
             }
@@ -685,10 +745,14 @@ impl ParquetScan {
             let none_left = all.count_set_bits() == 0;
             verdicts = Some(all);
             if none_left {
-                break;
+                // no row is kept: the emitted columns are not needed
+                return Ok(verdicts.map(|v| (v, vec![])));
             }
         }
-        Ok(verdicts)
+        if emitted.len() != filter.prefilter.iter().filter(|c| c.emitted).count() {
+            return Err(Error::internal("a prefilter did not keep an emitted column"));
+        }
+        Ok(verdicts.map(|v| (v, emitted)))
     }
 
     /// `column`'s conjuncts answered per dictionary value (see
@@ -700,7 +764,7 @@ impl ParquetScan {
         column: &ColumnFilter,
         bytes: Arc<RowGroupBytes>,
         rows: usize,
-    ) -> Result<Option<BooleanBuffer>> {
+    ) -> Result<Option<(BooleanBuffer, Option<DictionaryColumn>)>> {
         let meta = &self.files[m.0].1;
         let schema = meta.metadata().file_metadata().schema_descr();
         let mut leaves = (0..schema.num_columns()).filter(|l| schema.get_column_root_idx(*l) == column.file_column);
@@ -712,15 +776,21 @@ impl ParquetScan {
             SerializedPageReader::new(bytes, chunk, rows, None).map_err(|e| Error::file(&self.table_name, e))?;
         let file_type = meta.schema().field(column.file_column).data_type();
         let spark_type = column.schema.field(0).data_type();
-        dictionary_verdicts(&mut pages, &schema.column(leaf), file_type, spark_type, &column.conjuncts, rows)
+        let descr = schema.column(leaf);
+        dictionary_verdicts(&mut pages, &descr, file_type, spark_type, &column.conjuncts, rows, column.emitted)
     }
 
-    /// `column`'s conjuncts evaluated on its decoded values in row group `m`.
-    fn decoded_verdicts(&self, m: (usize, usize), column: &ColumnFilter) -> Result<BooleanBuffer> {
+    /// `column`'s conjuncts evaluated on its decoded values in row group
+    /// `m`; and those values.
+    fn decoded_verdicts(&self, m: (usize, usize), column: &ColumnFilter) -> Result<(BooleanBuffer, ArrayRef)> {
         let mut verdicts = arrow::array::BooleanBufferBuilder::new(0);
+        let mut values = Vec::new();
         for batch in self.reader(m, &[column.file_column], None)? {
             let batch = batch.map_err(|e| Error::file(&self.table_name, e))?;
             let batch = super::conform_batch(batch, &column.schema)?;
+            if column.emitted {
+                values.push(batch.column(0).clone());
+            }
             let mut pass = BooleanBuffer::new_set(batch.num_rows());
             for conjunct in &column.conjuncts {
                 let answer = conjunct.evaluate(&batch)?;
@@ -732,7 +802,18 @@ impl ParquetScan {
             }
             verdicts.append_buffer(&pass);
         }
-        Ok(verdicts.finish())
+        let values = match values.as_slice() {
+            [one] => one.clone(),
+            _ => {
+                let parts: Vec<&dyn Array> = values.iter().map(|v| v.as_ref()).collect();
+                if parts.is_empty() {
+                    arrow::array::new_empty_array(column.schema.field(0).data_type())
+                } else {
+                    arrow::compute::concat(&parts)?
+                }
+            }
+        };
+        Ok((verdicts.finish(), values))
     }
 
     /// The next chunk of the open row group, `None` when it is done.
