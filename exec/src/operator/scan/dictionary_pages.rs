@@ -17,7 +17,7 @@
 use std::sync::Arc;
 
 use arrow::array::{
-    new_null_array, Array, ArrayRef, AsArray, Float32Array, Float64Array, Int32Array, Int64Array, RecordBatch,
+    new_null_array, Array, ArrayRef, Float32Array, Float64Array, Int32Array, Int64Array, RecordBatch,
     RecordBatchOptions,
 };
 use arrow::buffer::{BooleanBuffer, ScalarBuffer};
@@ -26,8 +26,6 @@ use ember_core::{Error, Result};
 use parquet::basic::{Encoding, Type as PhysicalType};
 use parquet::column::page::{Page, PageReader};
 use parquet::schema::types::ColumnDescriptor;
-
-use crate::expr::PhysicalExpr;
 
 /// A column chunk as its dictionary and each row's key: the rows a filter
 /// keeps are taken from it (`rows`) without decoding the others.
@@ -46,8 +44,8 @@ impl DictionaryColumn {
     }
 }
 
-/// Which rows of one column chunk (`rows` rows) pass every one of
-/// `conjuncts` (bound to a batch of that one column, of `spark_type`);
+/// Which rows of one column chunk (`rows` rows) pass `verdicts`, which
+/// answers for each value of a batch of that one column (of `spark_type`);
 /// `file_type` is the Arrow type the file's schema gives the column. With
 /// `keep`, also the chunk as a `DictionaryColumn`, for the values of the
 /// rows a filter keeps. `None` when the chunk cannot be answered per
@@ -57,7 +55,7 @@ pub fn dictionary_verdicts(
     column: &ColumnDescriptor,
     file_type: &DataType,
     spark_type: &DataType,
-    conjuncts: &[PhysicalExpr],
+    verdicts: &dyn Fn(&RecordBatch) -> Result<BooleanBuffer>,
     rows: usize,
     keep: bool,
 ) -> Result<Option<(BooleanBuffer, Option<DictionaryColumn>)>> {
@@ -78,7 +76,7 @@ pub fn dictionary_verdicts(
     let Some(values) = dictionary_values(&buf, num_values as usize, column.physical_type(), file_type)? else {
         return Ok(None);
     };
-    let (pass, values) = per_value_verdicts(values, spark_type, conjuncts)?;
+    let (pass, values) = per_value_verdicts(values, spark_type, verdicts)?;
     // the last entry answers for NULL rows
     let distinct = pass.len() - 1;
     let null_pass = optional && pass[distinct];
@@ -91,7 +89,7 @@ pub fn dictionary_verdicts(
     if !keep && reachable().all(|p| p) {
         return Ok(Some((BooleanBuffer::new_set(rows), None)));
     }
-    let mut verdicts = arrow::array::BooleanBufferBuilder::new(rows);
+    let mut row_verdicts = arrow::array::BooleanBufferBuilder::new(rows);
     let mut row_keys: Vec<u32> = Vec::with_capacity(if keep { rows } else { 0 });
     let (mut keys, mut levels) = (Vec::new(), Vec::new());
     while let Some(page) = pages.get_next_page().map_err(|e| Error::internal(e.to_string()))? {
@@ -141,7 +139,7 @@ pub fn dictionary_verdicts(
             keys.clear();
         }
         if !optional || present == num_values {
-            verdicts.append_buffer(&BooleanBuffer::collect_bool(num_values, |i| pass[keys[i] as usize]));
+            row_verdicts.append_buffer(&BooleanBuffer::collect_bool(num_values, |i| pass[keys[i] as usize]));
             if keep {
                 row_keys.extend_from_slice(&keys[..num_values]);
             }
@@ -152,27 +150,26 @@ pub fn dictionary_verdicts(
                     1 => next_key.next().copied().unwrap_or(distinct as u32),
                     _ => distinct as u32,
                 };
-                verdicts.append(if *level == 1 { pass[key as usize] } else { null_pass });
+                row_verdicts.append(if *level == 1 { pass[key as usize] } else { null_pass });
                 if keep {
                     row_keys.push(key);
                 }
             }
         }
     }
-    if verdicts.len() != rows {
-        return Err(corrupt(&format!("{} rows in its pages, {rows} in its row group", verdicts.len())));
+    if row_verdicts.len() != rows {
+        return Err(corrupt(&format!("{} rows in its pages, {rows} in its row group", row_verdicts.len())));
     }
     let kept = keep.then_some(DictionaryColumn { values, keys: row_keys });
-    Ok(Some((verdicts.finish(), kept)))
+    Ok(Some((row_verdicts.finish(), kept)))
 }
 
-/// Each conjunct's answer ANDed, per dictionary value and then for a NULL
-/// (the last entry); a NULL answer fails. Also those values and the NULL,
-/// of `spark_type`.
+/// `verdicts`' answer per dictionary value and then for a NULL (the last
+/// entry). Also those values and the NULL, of `spark_type`.
 fn per_value_verdicts(
     values: ArrayRef,
     spark_type: &DataType,
-    conjuncts: &[PhysicalExpr],
+    verdicts: &dyn Fn(&RecordBatch) -> Result<BooleanBuffer>,
 ) -> Result<(Vec<bool>, ArrayRef)> {
     let with_null = arrow::compute::concat(&[values.as_ref(), new_null_array(values.data_type(), 1).as_ref()])?;
     let with_null = super::conform_column(with_null, spark_type)?;
@@ -183,18 +180,11 @@ fn per_value_verdicts(
         vec![with_null.clone()],
         &RecordBatchOptions::new().with_row_count(Some(n)),
     )?;
-    let mut pass = vec![true; n];
-    for conjunct in conjuncts {
-        let answer = conjunct.evaluate(&batch)?;
-        let answer = answer.as_boolean();
-        if answer.len() != n {
-            return Err(Error::internal("a filter conjunct returned a mask of another length"));
-        }
-        for (i, p) in pass.iter_mut().enumerate() {
-            *p &= answer.is_valid(i) && answer.value(i);
-        }
+    let answers = verdicts(&batch)?;
+    if answers.len() != n {
+        return Err(Error::internal("a filter answered for another number of values"));
     }
-    Ok((pass, with_null))
+    Ok((answers.iter().collect(), with_null))
 }
 
 /// A dictionary page's `n` PLAIN values as an array of `file_type`; `None`
@@ -351,7 +341,9 @@ fn read_uleb128(buf: &[u8], pos: &mut usize) -> std::result::Result<u64, &'stati
 
 #[cfg(test)]
 mod tests {
-    use arrow::array::{Date32Array, Decimal128Array};
+    use arrow::array::{AsArray, Date32Array, Decimal128Array};
+
+    use crate::expr::PhysicalExpr;
     use bytes::Bytes;
     use ember_core::expr::BinaryOp;
     use ember_core::{EvalMode, ScalarValue};
@@ -391,8 +383,18 @@ mod tests {
         let mut pages = row_group.get_column_page_reader(0).unwrap();
         let descr = reader.metadata().file_metadata().schema_descr().column(0);
         let t = column.data_type();
+        let answer = |batch: &RecordBatch| -> Result<BooleanBuffer> {
+            let mut pass = BooleanBuffer::new_set(batch.num_rows());
+            for c in conjuncts {
+                let answer = c.evaluate(batch)?;
+                let answer = answer.as_boolean();
+                let valid = BooleanBuffer::collect_bool(batch.num_rows(), |i| answer.is_valid(i));
+                pass = &(&pass & answer.values()) & &valid;
+            }
+            Ok(pass)
+        };
         let (verdicts, kept) =
-            dictionary_verdicts(pages.as_mut(), &descr, t, t, conjuncts, column.len(), true).unwrap()?;
+            dictionary_verdicts(pages.as_mut(), &descr, t, t, &answer, column.len(), true).unwrap()?;
         // the rows kept, taken from the dictionary, are the column's (no
         // dictionary comes back when no row passes)
         match kept {

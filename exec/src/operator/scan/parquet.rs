@@ -35,11 +35,12 @@ use crate::pipeline::{local_mut, local_ref, LocalState, Source, UnitChunks};
 
 /// Conjuncts a Parquet scan applies itself, on its filter columns first.
 pub struct ScanFilter {
-    /// Filter-only columns of numbers or dates all of whose conjuncts
-    /// compare them with literals: answered first, once per dictionary
-    /// value where the column chunk is dictionary-encoded
-    /// (`dictionary_pages`), and not read again. The other columns are
-    /// read only for the rows they keep.
+    /// Columns of numbers or dates all of whose conjuncts compare them
+    /// with literals, and join keys (when join filters may go first):
+    /// answered first, once per dictionary value where the column chunk is
+    /// dictionary-encoded (`dictionary_pages`); an emitted one keeps its
+    /// keys for the values of the rows kept. The other columns are read
+    /// only for the rows they keep.
     prefilter: Vec<ColumnFilter>,
     /// Bound to `schema`: the filter columns in file order.
     conjuncts: Vec<PhysicalExpr>,
@@ -83,9 +84,38 @@ struct ColumnFilter {
     /// The one-column batch the conjuncts are bound to, of its Spark type.
     schema: SchemaRef,
     conjuncts: Vec<PhysicalExpr>,
+    /// Join filters on it (`column` unused).
+    joins: Vec<JoinFilter>,
     /// The scan emits it: the kept rows' values are taken from the
     /// prefilter's reading (after the filter pass's kept columns).
     emitted: bool,
+}
+
+impl ColumnFilter {
+    /// Whether each value of `batch`'s one column passes every conjunct
+    /// and join filter (a NULL answer fails).
+    fn verdicts(&self, batch: &RecordBatch) -> Result<BooleanBuffer> {
+        let mut pass = BooleanBuffer::new_set(batch.num_rows());
+        let mut and = |answer: &BooleanArray| -> Result<()> {
+            if answer.len() != pass.len() {
+                return Err(Error::internal("a filter conjunct returned a mask of another length"));
+            }
+            pass = &pass & answer.values();
+            if let Some(nulls) = answer.nulls() {
+                pass = &pass & nulls.inner();
+            }
+            Ok(())
+        };
+        for conjunct in &self.conjuncts {
+            and(conjunct.evaluate(batch)?.as_boolean())?;
+        }
+        for join in &self.joins {
+            if let Some(mask) = join.evaluate_all(batch.column(0))? {
+                and(&mask)?;
+            }
+        }
+        Ok(pass)
+    }
 }
 
 /// How a prefilter read an emitted column, for the values of the rows the
@@ -161,6 +191,17 @@ impl JoinFilter {
     }
 }
 
+impl JoinFilter {
+    /// The rows of `keys` to keep, without switching the filter off (for
+    /// a dictionary's values, few); `None` when the index cannot answer.
+    fn evaluate_all(&self, keys: &ArrayRef) -> Result<Option<BooleanArray>> {
+        match self.join.index.get() {
+            Some(index) => index.contains(self.join.key, keys),
+            None => Ok(None),
+        }
+    }
+}
+
 /// Rows a join filter is tried on before it may be switched off.
 const JOIN_FILTER_TRIAL_ROWS: u64 = 100_000;
 
@@ -186,16 +227,22 @@ impl ScanFilter {
             failing |= !compiled.cannot_fail();
             eligible.push(!failing && per_value_column(&compiled).is_some());
         }
-        let join_ids: Vec<ColumnId> = joins.iter().map(|(id, _)| *id).collect();
+        let all_joins = joins;
         let mut prefilter = Vec::new();
         let mut taken = vec![false; conjuncts.len()];
+        let mut joins_taken = vec![false; joins.len()];
         for (p, attr) in output.iter().enumerate() {
-            if join_ids.contains(&attr.id) || !per_value_type(&attr.data_type) {
+            let column_joins: Vec<usize> = (0..joins.len()).filter(|j| joins[*j].0 == attr.id).collect();
+            // join filters go first only when no conjunct can fail (see
+            // `joins_first`)
+            if (failing && !column_joins.is_empty()) || !per_value_type(&attr.data_type) {
                 continue;
             }
             let on: Vec<usize> =
                 (0..conjuncts.len()).filter(|i| conjuncts[*i].column_ids().contains(&attr.id)).collect();
-            if on.is_empty() || !on.iter().all(|i| eligible[*i] && conjuncts[*i].column_ids() == [attr.id]) {
+            if (on.is_empty() && column_joins.is_empty())
+                || !on.iter().all(|i| eligible[*i] && conjuncts[*i].column_ids() == [attr.id])
+            {
                 continue;
             }
             let binding = Binding::new(std::slice::from_ref(attr));
@@ -203,14 +250,29 @@ impl ScanFilter {
             for i in on {
                 taken[i] = true;
             }
+            for j in &column_joins {
+                joins_taken[*j] = true;
+            }
+            let column_joins = column_joins
+                .iter()
+                .map(|j| JoinFilter {
+                    column: 0,
+                    join: joins[*j].1.clone(),
+                    seen: AtomicU64::new(0),
+                    kept: AtomicU64::new(0),
+                })
+                .collect();
             let field = arrow::datatypes::Field::new(&attr.name, attr.data_type.clone(), true);
             prefilter.push(ColumnFilter {
                 file_column: projection[p],
                 schema: Arc::new(Schema::new(vec![field])),
                 conjuncts: compiled,
+                joins: column_joins,
                 emitted: emitted.contains(&p),
             });
         }
+        let joins: Vec<(ColumnId, JoinKey)> =
+            joins.iter().zip(&joins_taken).filter(|(_, taken)| !**taken).map(|(j, _)| j.clone()).collect();
         let conjuncts: Vec<Expr> =
             conjuncts.iter().zip(&taken).filter(|(_, taken)| !**taken).map(|(c, _)| c.clone()).collect();
         let mut positions: Vec<usize> = Vec::new();
@@ -261,14 +323,17 @@ impl ScanFilter {
         let prefilter_fields = emitted_prefilter.iter().map(|f| f.schema.fields()[0].clone());
         let kept_schema = Arc::new(Schema::new(kept_fields.chain(prefilter_fields).collect::<Vec<_>>()));
         let mut display = all_conjuncts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" AND ");
+        for (id, _) in all_joins {
+            if !display.is_empty() {
+                display.push_str(" AND ");
+            }
+            let name = output.iter().find(|a| a.id == *id).map_or("?", |a| a.name.as_str());
+            display.push_str(&format!("{name} IN join build side"));
+        }
         let joins = joins
             .iter()
             .map(|(id, join)| {
                 let column = attrs.iter().position(|a| a.id == *id).unwrap_or(0);
-                if !display.is_empty() {
-                    display.push_str(" AND ");
-                }
-                display.push_str(&format!("{} IN join build side", attrs[column].name));
                 JoinFilter { column, join: join.clone(), seen: AtomicU64::new(0), kept: AtomicU64::new(0) }
             })
             .collect();
@@ -777,7 +842,8 @@ impl ParquetScan {
         let file_type = meta.schema().field(column.file_column).data_type();
         let spark_type = column.schema.field(0).data_type();
         let descr = schema.column(leaf);
-        dictionary_verdicts(&mut pages, &descr, file_type, spark_type, &column.conjuncts, rows, column.emitted)
+        let verdicts = |values: &RecordBatch| column.verdicts(values);
+        dictionary_verdicts(&mut pages, &descr, file_type, spark_type, &verdicts, rows, column.emitted)
     }
 
     /// `column`'s conjuncts evaluated on its decoded values in row group
@@ -791,16 +857,7 @@ impl ParquetScan {
             if column.emitted {
                 values.push(batch.column(0).clone());
             }
-            let mut pass = BooleanBuffer::new_set(batch.num_rows());
-            for conjunct in &column.conjuncts {
-                let answer = conjunct.evaluate(&batch)?;
-                let answer = answer.as_boolean();
-                pass = &pass & answer.values();
-                if let Some(nulls) = answer.nulls() {
-                    pass = &pass & nulls.inner();
-                }
-            }
-            verdicts.append_buffer(&pass);
+            verdicts.append_buffer(&column.verdicts(&batch)?);
         }
         let values = match values.as_slice() {
             [one] => one.clone(),
