@@ -73,6 +73,12 @@ pub fn dictionary_verdicts(
     if !matches!(encoding, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY) {
         return Ok(None);
     }
+    // about as many values as rows (unique keys): answering per value
+    // saves nothing, and taking the rows' values back costs more than
+    // decoding them
+    if num_values as usize > rows / 2 {
+        return Ok(None);
+    }
     let Some(values) = dictionary_values(&buf, num_values as usize, column.physical_type(), file_type)? else {
         return Ok(None);
     };
@@ -513,9 +519,13 @@ mod tests {
         let n = 20_000;
         let conjuncts = [compare(BinaryOp::Gt, ScalarValue::Int64(Some(100)))];
         // distinct values overflow a small dictionary: the writer falls back to plain pages
-        let column: ArrayRef = Arc::new(Int64Array::from_iter_values(0..n as i64));
+        let column: ArrayRef = Arc::new(Int64Array::from_iter_values((0..n as i64).map(|i| i % 3000)));
         let props =
             WriterProperties::builder().set_dictionary_page_size_limit(1024).set_data_page_row_count_limit(500).build();
+        assert_eq!(verdicts_of(column, false, props, &conjuncts), None);
+        // about as many distinct values as rows: no use answering per value
+        let column: ArrayRef = Arc::new(Int64Array::from_iter_values(0..n as i64));
+        let props = WriterProperties::builder().build();
         assert_eq!(verdicts_of(column, false, props, &conjuncts), None);
         // no dictionary at all
         let column: ArrayRef = Arc::new(Int64Array::from_iter_values((0..n as i64).map(|i| i % 10)));

@@ -192,6 +192,13 @@ impl JoinFilter {
 }
 
 impl JoinFilter {
+    /// Whether the rows seen so far show the filter keeps almost all rows
+    /// (then it costs more than it saves).
+    fn keeps_almost_all(&self) -> bool {
+        let seen = self.seen.load(Ordering::Relaxed);
+        seen >= JOIN_FILTER_TRIAL_ROWS && self.kept.load(Ordering::Relaxed) * 10 > seen * 9
+    }
+
     /// The rows of `keys` to keep, without switching the filter off (for
     /// a dictionary's values, few); `None` when the index cannot answer.
     fn evaluate_all(&self, keys: &ArrayRef) -> Result<Option<BooleanArray>> {
@@ -231,6 +238,8 @@ impl ScanFilter {
         let mut prefilter = Vec::new();
         let mut taken = vec![false; conjuncts.len()];
         let mut joins_taken = vec![false; joins.len()];
+        // (output position, conjuncts on it, join filters on it)
+        let mut candidates = Vec::new();
         for (p, attr) in output.iter().enumerate() {
             let column_joins: Vec<usize> = (0..joins.len()).filter(|j| joins[*j].0 == attr.id).collect();
             // join filters go first only when no conjunct can fail (see
@@ -245,6 +254,19 @@ impl ScanFilter {
             {
                 continue;
             }
+            candidates.push((p, on, column_joins));
+        }
+        // A column with join filters only is answered on every row of a row
+        // group: worth it when nothing cheaper goes first. After a
+        // conjunct's column (TPC-H Q14's month of `l_shipdate`, 1.2% of
+        // `lineitem`), its join filter runs on the rows that column keeps,
+        // in the filter pass.
+        let conjunct_columns = candidates.iter().any(|(_, on, _)| !on.is_empty());
+        for (p, on, column_joins) in candidates {
+            if conjunct_columns && on.is_empty() {
+                continue;
+            }
+            let attr = &output[p];
             let binding = Binding::new(std::slice::from_ref(attr));
             let compiled = on.iter().map(|i| compile(&conjuncts[*i], &binding)).collect::<Result<Vec<_>>>()?;
             for i in on {
@@ -786,6 +808,14 @@ impl ParquetScan {
         let mut verdicts: Option<BooleanBuffer> = None;
         let mut emitted = Vec::new();
         for column in &filter.prefilter {
+            if column.conjuncts.is_empty() && column.joins.iter().all(JoinFilter::keeps_almost_all) {
+                // only join filters that keep almost every row: the column
+                // is read as any other, for the query
+                if column.emitted {
+                    emitted.push(PrefilterColumn::Decoded(self.decoded_values(m, column)?));
+                }
+                continue;
+            }
             let on_dictionary = match &bytes {
                 Some(bytes) => self.dictionary_verdicts(m, column, bytes.clone(), rows)?,
                 None => None,
@@ -802,6 +832,13 @@ impl ParquetScan {
             }
             if column_verdicts.len() != rows {
                 return Err(Error::internal("a prefilter answered for another number of rows"));
+            }
+            if column.conjuncts.is_empty() {
+                let kept = column_verdicts.count_set_bits() as u64;
+                for join in &column.joins {
+                    join.seen.fetch_add(rows as u64, Ordering::Relaxed);
+                    join.kept.fetch_add(kept, Ordering::Relaxed);
+                }
             }
             let all = match verdicts {
                 Some(v) => &v & &column_verdicts,
@@ -837,6 +874,17 @@ impl ParquetScan {
             return Ok(None);
         };
         let chunk = meta.metadata().row_group(m.1).column(leaf);
+        // a chunk whose pages are not all dictionary-encoded (the writer's
+        // dictionary outgrew its limit: near-unique keys) is decoded
+        let dictionary_only = |mask: &parquet::basic::EncodingMask| {
+            mask.is_only(parquet::basic::Encoding::RLE_DICTIONARY)
+                || mask.is_only(parquet::basic::Encoding::PLAIN_DICTIONARY)
+        };
+        if chunk.dictionary_page_offset().is_none()
+            || chunk.page_encoding_stats_mask().is_some_and(|m| !dictionary_only(m))
+        {
+            return Ok(None);
+        }
         let mut pages =
             SerializedPageReader::new(bytes, chunk, rows, None).map_err(|e| Error::file(&self.table_name, e))?;
         let file_type = meta.schema().field(column.file_column).data_type();
@@ -844,6 +892,16 @@ impl ParquetScan {
         let descr = schema.column(leaf);
         let verdicts = |values: &RecordBatch| column.verdicts(values);
         dictionary_verdicts(&mut pages, &descr, file_type, spark_type, &verdicts, rows, column.emitted)
+    }
+
+    /// `column`'s values in row group `m`, decoded.
+    fn decoded_values(&self, m: (usize, usize), column: &ColumnFilter) -> Result<ArrayRef> {
+        let mut values = Vec::new();
+        for batch in self.reader(m, &[column.file_column], None)? {
+            let batch = batch.map_err(|e| Error::file(&self.table_name, e))?;
+            values.push(super::conform_batch(batch, &column.schema)?.column(0).clone());
+        }
+        concat_values(values, column.schema.field(0).data_type())
     }
 
     /// `column`'s conjuncts evaluated on its decoded values in row group
@@ -859,17 +917,7 @@ impl ParquetScan {
             }
             verdicts.append_buffer(&column.verdicts(&batch)?);
         }
-        let values = match values.as_slice() {
-            [one] => one.clone(),
-            _ => {
-                let parts: Vec<&dyn Array> = values.iter().map(|v| v.as_ref()).collect();
-                if parts.is_empty() {
-                    arrow::array::new_empty_array(column.schema.field(0).data_type())
-                } else {
-                    arrow::compute::concat(&parts)?
-                }
-            }
-        };
+        let values = concat_values(values, column.schema.field(0).data_type())?;
         Ok((verdicts.finish(), values))
     }
 
@@ -1002,6 +1050,18 @@ impl Source for ParquetScan {
         let local = local_ref::<ParquetLocal>(local)?;
         Some(local.place.position())
     }
+}
+
+/// The chunks of one column as one array (of `data_type` when none).
+fn concat_values(values: Vec<ArrayRef>, data_type: &DataType) -> Result<ArrayRef> {
+    Ok(match values.as_slice() {
+        [one] => one.clone(),
+        [] => arrow::array::new_empty_array(data_type),
+        _ => {
+            let parts: Vec<&dyn Array> = values.iter().map(|v| v.as_ref()).collect();
+            arrow::compute::concat(&parts)?
+        }
+    })
 }
 
 /// Metadata of `meta`'s file that reads `columns` (file column indices) as
