@@ -73,10 +73,7 @@ pub fn dictionary_verdicts(
     if !matches!(encoding, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY) {
         return Ok(None);
     }
-    // about as many values as rows (unique keys): answering per value
-    // saves nothing, and taking the rows' values back costs more than
-    // decoding them
-    if num_values as usize > rows / 2 {
+    if !worth_answering_per_value(num_values as usize, rows) {
         return Ok(None);
     }
     let Some(values) = dictionary_values(&buf, num_values as usize, column.physical_type(), file_type)? else {
@@ -168,6 +165,14 @@ pub fn dictionary_verdicts(
     }
     let kept = keep.then_some(DictionaryColumn { values, keys: row_keys });
     Ok(Some((row_verdicts.finish(), kept)))
+}
+
+/// Whether a dictionary of `distinct` values for `rows` rows is worth
+/// answering per value: with about as many values as rows (unique keys)
+/// that saves nothing, and taking the rows' values back costs more than
+/// decoding them.
+pub fn worth_answering_per_value(distinct: usize, rows: usize) -> bool {
+    distinct <= rows / 2
 }
 
 /// `verdicts`' answer per dictionary value and then for a NULL (the last

@@ -28,7 +28,7 @@ use parquet::file::serialized_reader::SerializedPageReader;
 use crate::expr::{compile, filter_with, narrow_selection, Binding, PhysicalExpr};
 use crate::operator::join::hash_join::JoinKey;
 use crate::operator::scan::dictionary_filter::{dictionary_column, evaluate_on_dictionary, per_value_column};
-use crate::operator::scan::dictionary_pages::{dictionary_verdicts, DictionaryColumn};
+use crate::operator::scan::dictionary_pages::{dictionary_verdicts, worth_answering_per_value, DictionaryColumn};
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::operator::scan::row_group_bytes::RowGroupBytes;
 use crate::pipeline::{local_mut, local_ref, LocalState, Source, UnitChunks};
@@ -880,9 +880,20 @@ impl ParquetScan {
             mask.is_only(parquet::basic::Encoding::RLE_DICTIONARY)
                 || mask.is_only(parquet::basic::Encoding::PLAIN_DICTIONARY)
         };
-        if chunk.dictionary_page_offset().is_none()
-            || chunk.page_encoding_stats_mask().is_some_and(|m| !dictionary_only(m))
-        {
+        let Some(dictionary_offset) = chunk.dictionary_page_offset() else {
+            return Ok(None);
+        };
+        if chunk.page_encoding_stats_mask().is_some_and(|m| !dictionary_only(m)) {
+            return Ok(None);
+        }
+        // the dictionary page's stored bytes bound its values from below:
+        // a dictionary of near-unique keys is not read only to be dropped
+        let width = match chunk.column_type() {
+            parquet::basic::Type::INT32 | parquet::basic::Type::FLOAT => 4,
+            _ => 8,
+        };
+        let dictionary_bytes = chunk.data_page_offset().saturating_sub(dictionary_offset).max(0) as usize;
+        if !worth_answering_per_value(dictionary_bytes / width, rows) {
             return Ok(None);
         }
         let mut pages =
