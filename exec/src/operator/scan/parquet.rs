@@ -22,6 +22,7 @@ use parquet::arrow::arrow_reader::{
     RowSelectionPolicy,
 };
 use parquet::arrow::ProjectionMask;
+use parquet::file::metadata::ParquetMetaData;
 use parquet::file::reader::ChunkReader;
 use parquet::file::serialized_reader::SerializedPageReader;
 
@@ -215,13 +216,15 @@ const JOIN_FILTER_TRIAL_ROWS: u64 = 100_000;
 impl ScanFilter {
     /// `conjuncts` and `joins` (key column, join) over the scan's `output`
     /// (read from file columns `projection`), which emits the `emitted`
-    /// positions of `output`.
+    /// positions of `output`; `per_value` tells the file columns whose
+    /// chunks are worth answering per dictionary value.
     pub fn try_new(
         conjuncts: &[Expr],
         joins: &[(ColumnId, JoinKey)],
         output: &[Attribute],
         projection: &[usize],
         emitted: &[usize],
+        per_value: &dyn Fn(usize) -> bool,
     ) -> Result<ScanFilter> {
         let all_conjuncts = conjuncts;
         // A conjunct that can fail must see every row Spark's plan shows
@@ -261,9 +264,18 @@ impl ScanFilter {
         // conjunct's column (TPC-H Q14's month of `l_shipdate`, 1.2% of
         // `lineitem`), its join filter runs on the rows that column keeps,
         // in the filter pass.
+        // Likewise, all of the scan's join filters go first or none does:
+        // one left to the filter pass may be the most selective (TPC-H
+        // Q08's `l_partkey`, 0.7% of `lineitem`, whose near-unique keys
+        // are not worth answering per value), and would then run after
+        // the others, on more rows.
         let conjunct_columns = candidates.iter().any(|(_, on, _)| !on.is_empty());
+        let all_joins_per_value = joins.iter().all(|(id, _)| {
+            candidates.iter().any(|(p, _, column_joins)| output[*p].id == *id && !column_joins.is_empty())
+                && output.iter().position(|a| a.id == *id).is_some_and(|p| per_value(projection[p]))
+        });
         for (p, on, column_joins) in candidates {
-            if conjunct_columns && on.is_empty() {
+            if on.is_empty() && (conjunct_columns || !all_joins_per_value) {
                 continue;
             }
             let attr = &output[p];
@@ -578,7 +590,13 @@ impl ParquetScan {
 
     fn rebuild_filter(&self) -> Result<()> {
         let joins = self.joins.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        let filter = ScanFilter::try_new(&self.conjuncts, &joins, &self.output, &self.projection, &self.emitted)?;
+        // a key column with join filters only goes first where its first
+        // chunk is answered per dictionary value; decoding a column of
+        // near-unique keys on its own only adds a pass
+        let per_value =
+            |c: usize| self.files.first().is_some_and(|(_, meta)| per_value_chunk(meta.metadata(), 0, c).is_some());
+        let filter =
+            ScanFilter::try_new(&self.conjuncts, &joins, &self.output, &self.projection, &self.emitted, &per_value)?;
         *self.filtering.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(filter));
         Ok(())
     }
@@ -868,34 +886,11 @@ impl ParquetScan {
         rows: usize,
     ) -> Result<Option<(BooleanBuffer, Option<DictionaryColumn>)>> {
         let meta = &self.files[m.0].1;
+        let Some(leaf) = per_value_chunk(meta.metadata(), m.1, column.file_column) else {
+            return Ok(None);
+        };
         let schema = meta.metadata().file_metadata().schema_descr();
-        let mut leaves = (0..schema.num_columns()).filter(|l| schema.get_column_root_idx(*l) == column.file_column);
-        let (Some(leaf), None) = (leaves.next(), leaves.next()) else {
-            return Ok(None);
-        };
         let chunk = meta.metadata().row_group(m.1).column(leaf);
-        // a chunk whose pages are not all dictionary-encoded (the writer's
-        // dictionary outgrew its limit: near-unique keys) is decoded
-        let dictionary_only = |mask: &parquet::basic::EncodingMask| {
-            mask.is_only(parquet::basic::Encoding::RLE_DICTIONARY)
-                || mask.is_only(parquet::basic::Encoding::PLAIN_DICTIONARY)
-        };
-        let Some(dictionary_offset) = chunk.dictionary_page_offset() else {
-            return Ok(None);
-        };
-        if chunk.page_encoding_stats_mask().is_some_and(|m| !dictionary_only(m)) {
-            return Ok(None);
-        }
-        // the dictionary page's stored bytes bound its values from below:
-        // a dictionary of near-unique keys is not read only to be dropped
-        let width = match chunk.column_type() {
-            parquet::basic::Type::INT32 | parquet::basic::Type::FLOAT => 4,
-            _ => 8,
-        };
-        let dictionary_bytes = chunk.data_page_offset().saturating_sub(dictionary_offset).max(0) as usize;
-        if !worth_answering_per_value(dictionary_bytes / width, rows) {
-            return Ok(None);
-        }
         let mut pages =
             SerializedPageReader::new(bytes, chunk, rows, None).map_err(|e| Error::file(&self.table_name, e))?;
         let file_type = meta.schema().field(column.file_column).data_type();
@@ -1061,6 +1056,39 @@ impl Source for ParquetScan {
         let local = local_ref::<ParquetLocal>(local)?;
         Some(local.place.position())
     }
+}
+
+/// The leaf column of file column `file_column` when its chunk in
+/// `row_group` is worth answering per dictionary value: a flat column whose
+/// pages are all dictionary-encoded (as far as its encoding statistics
+/// tell), with few values for its rows.
+fn per_value_chunk(parquet: &ParquetMetaData, row_group: usize, file_column: usize) -> Option<usize> {
+    let schema = parquet.file_metadata().schema_descr();
+    let mut leaves = (0..schema.num_columns()).filter(|l| schema.get_column_root_idx(*l) == file_column);
+    let (Some(leaf), None) = (leaves.next(), leaves.next()) else {
+        return None;
+    };
+    let rg = parquet.row_groups().get(row_group)?;
+    let chunk = rg.column(leaf);
+    // a writer falls back to plain pages once its dictionary outgrows its
+    // limit (near-unique keys)
+    let dictionary_only = |mask: &parquet::basic::EncodingMask| {
+        mask.is_only(parquet::basic::Encoding::RLE_DICTIONARY)
+            || mask.is_only(parquet::basic::Encoding::PLAIN_DICTIONARY)
+    };
+    let dictionary_offset = chunk.dictionary_page_offset()?;
+    if chunk.page_encoding_stats_mask().is_some_and(|m| !dictionary_only(m)) {
+        return None;
+    }
+    // the dictionary page's stored bytes bound its values from below: a
+    // dictionary of near-unique keys is not read only to be dropped
+    let width = match chunk.column_type() {
+        parquet::basic::Type::INT32 | parquet::basic::Type::FLOAT => 4,
+        _ => 8,
+    };
+    let dictionary_bytes = chunk.data_page_offset().saturating_sub(dictionary_offset).max(0) as usize;
+    let rows = usize::try_from(rg.num_rows()).unwrap_or(0);
+    worth_answering_per_value(dictionary_bytes / width, rows).then_some(leaf)
 }
 
 /// The chunks of one column as one array (of `data_type` when none).
