@@ -418,11 +418,18 @@ impl Sink for HashAggregate {
     fn finalize_task(&self, p: usize) -> Result<()> {
         let locals = self.locals.read().unwrap_or_else(|e| e.into_inner());
         let mut parts = Vec::new();
-        for local in locals.iter() {
+        // each task starts at another table, so that the tables not split
+        // yet are split by different tasks at once
+        let start = if locals.is_empty() { 0 } else { p % locals.len() };
+        for local in locals.iter().cycle().skip(start).take(locals.len()) {
             // a table not split yet is split by the first task that gets here
             let mut split = local.parts.lock().unwrap_or_else(|e| e.into_inner());
             if split.is_none() {
-                *split = Some(self.split(local)?);
+                let parts = self.split(local)?;
+                // new memory: the whole table stays until `finalize`
+                let size: usize = parts.iter().flatten().map(GroupTable::memory_size).sum();
+                self.reservation.lock().unwrap_or_else(|e| e.into_inner()).try_grow(size)?;
+                *split = Some(parts);
             }
             if let Some(part) = split.as_mut().and_then(|s| s.get_mut(p)).and_then(Option::take) {
                 if part.num_groups() > 0 {
@@ -466,9 +473,9 @@ impl Sink for HashAggregate {
         } else {
             // a global aggregate over no rows still yields its one row
             let mut table = if locals.is_empty() { self.new_table()? } else { locals.remove(0) };
-            if !locals.is_empty() && table.index.is_empty() && table.num_groups() > 0 && !table.global {
-                // only a large table drops its index, and large ones take the partition tasks
-                return Err(Error::internal("merging into an aggregation table without its index"));
+            if table.is_split() || locals.iter().any(GroupTable::is_split) {
+                // a split table's groups are in its parts, which only the partition tasks merge
+                return Err(Error::internal("merging split aggregation tables without partition tasks"));
             }
             for local in &locals {
                 let all: Vec<u32> = (0..local.num_groups() as u32).collect();

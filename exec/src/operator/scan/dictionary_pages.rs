@@ -84,8 +84,8 @@ pub fn dictionary_verdicts(
     let distinct = pass.len() - 1;
     let null_pass = optional && pass[distinct];
     let reachable = || pass[..distinct].iter().copied().chain(optional.then_some(pass[distinct]));
-    // every row gets the same answer: no page needs decoding (unless the
-    // rows' values are wanted)
+    // every row gets the same answer: no page needs decoding (when no row
+    // passes, no value is wanted either)
     if reachable().all(|p| !p) {
         return Ok(Some((BooleanBuffer::new_unset(rows), None)));
     }
@@ -121,6 +121,11 @@ pub fn dictionary_verdicts(
         };
         if !matches!(encoding, Encoding::RLE_DICTIONARY | Encoding::PLAIN_DICTIONARY) {
             return Ok(None);
+        }
+        // a page claiming more rows than are left is corrupt (and must not
+        // size the buffers below)
+        if row_verdicts.len().saturating_add(num_values) > rows {
+            return Err(corrupt("more values in its pages than rows in its row group"));
         }
         let (levels_end, present) = match levels_range {
             Some((start, end)) if optional => {

@@ -2,10 +2,13 @@
 //! cursor; row groups whose statistics rule out the pushed filters are
 //! skipped before any data is read. Only the projected columns are decoded.
 //!
-//! Late materialization: with a [`ScanFilter`], a row group is read in two
-//! passes. The first decodes only the filter's columns and applies its
-//! conjuncts; the second decodes the other columns for the surviving rows
-//! only (a Parquet row selection), and the chunks are assembled from both.
+//! Late materialization: with a [`ScanFilter`], a row group is read in up
+//! to three passes. The prefilter answers the conjuncts on columns it can
+//! per Parquet dictionary value (`dictionary_pages`); the filter pass
+//! decodes the other filter columns, for the rows the prefilter kept, and
+//! applies their conjuncts; the last pass decodes the remaining columns for
+//! the surviving rows only (a Parquet row selection), and the chunks are
+//! assembled from all three.
 
 use std::fs::File;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -36,7 +39,7 @@ use crate::pipeline::{local_mut, local_ref, LocalState, Source, UnitChunks};
 
 /// Conjuncts a Parquet scan applies itself, on its filter columns first.
 pub struct ScanFilter {
-    /// Columns of numbers or dates all of whose conjuncts compare them
+    /// Columns of numbers, decimals, dates or timestamps all of whose conjuncts compare them
     /// with literals, and join keys (when join filters may go first):
     /// answered first, once per dictionary value where the column chunk is
     /// dictionary-encoded (`dictionary_pages`); an emitted one keeps its
@@ -872,7 +875,8 @@ impl ParquetScan {
         if emitted.len() != filter.prefilter.iter().filter(|c| c.emitted).count() {
             return Err(Error::internal("a prefilter did not keep an emitted column"));
         }
-        Ok(verdicts.map(|v| (v, emitted)))
+        // every column skipped (join filters switched off): all rows pass
+        Ok(Some((verdicts.unwrap_or_else(|| BooleanBuffer::new_set(rows)), emitted)))
     }
 
     /// `column`'s conjuncts answered per dictionary value (see
@@ -1070,6 +1074,11 @@ fn per_value_chunk(parquet: &ParquetMetaData, row_group: usize, file_column: usi
     };
     let rg = parquet.row_groups().get(row_group)?;
     let chunk = rg.column(leaf);
+    // the physical types `dictionary_pages` reads
+    use parquet::basic::Type as Physical;
+    if !matches!(chunk.column_type(), Physical::INT32 | Physical::INT64 | Physical::FLOAT | Physical::DOUBLE) {
+        return None;
+    }
     // a writer falls back to plain pages once its dictionary outgrows its
     // limit (near-unique keys)
     let dictionary_only = |mask: &parquet::basic::EncodingMask| {
