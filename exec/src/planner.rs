@@ -236,14 +236,7 @@ impl PhysicalPlanner {
             }
             LogicalPlan::Filter { .. } => self.build_filter(plan, None),
             LogicalPlan::Project { input, exprs } => {
-                // columns only a filter below reads need not leave its scan
-                let mut open = match input.as_ref() {
-                    LogicalPlan::Filter { .. } => {
-                        let needed: Vec<ColumnId> = exprs.iter().flat_map(Expr::column_ids).collect();
-                        self.build_filter(input, Some(&needed))?
-                    }
-                    _ => self.build(input)?,
-                };
+                let mut open = self.build_reading(input, exprs.iter())?;
                 self.push_project(&mut open, exprs, plan.output())?;
                 Ok(open)
             }
@@ -380,6 +373,18 @@ impl PhysicalPlanner {
         Ok(open)
     }
 
+    /// `input`, of which the operator above reads only the columns of
+    /// `exprs`: columns only a filter below reads need not leave its scan.
+    fn build_reading<'e>(&mut self, input: &LogicalPlan, exprs: impl Iterator<Item = &'e Expr>) -> Result<Open> {
+        match input {
+            LogicalPlan::Filter { .. } => {
+                let needed: Vec<ColumnId> = exprs.flat_map(Expr::column_ids).collect();
+                self.build_filter(input, Some(&needed))
+            }
+            _ => self.build(input),
+        }
+    }
+
     /// A `Filter` node. `needed`: the columns read above it, when known.
     fn build_filter(&mut self, plan: &LogicalPlan, needed: Option<&[ColumnId]>) -> Result<Open> {
         let LogicalPlan::Filter { input, predicate } = plan else {
@@ -445,14 +450,7 @@ impl PhysicalPlanner {
         aggr_exprs: &[Expr],
         result_filter: Option<&Expr>,
     ) -> Result<Open> {
-        // columns only a filter below reads need not leave its scan
-        let open = match input {
-            LogicalPlan::Filter { .. } => {
-                let needed: Vec<ColumnId> = group_exprs.iter().chain(aggr_exprs).flat_map(Expr::column_ids).collect();
-                self.build_filter(input, Some(&needed))?
-            }
-            _ => self.build(input)?,
-        };
+        let open = self.build_reading(input, group_exprs.iter().chain(aggr_exprs))?;
         let binding = open.binding();
         let groups = group_exprs.iter().map(|e| compile(e, &binding)).collect::<Result<Vec<_>>>()?;
         let group_types = group_exprs.iter().map(|e| e.data_type()).collect();

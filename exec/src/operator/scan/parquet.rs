@@ -175,8 +175,7 @@ impl JoinFilter {
     /// (or its build side is not there, which cannot happen when pipelines
     /// run in order).
     fn evaluate(&self, keys: &ArrayRef) -> Result<Option<BooleanArray>> {
-        let seen = self.seen.load(Ordering::Relaxed);
-        if seen >= JOIN_FILTER_TRIAL_ROWS && self.kept.load(Ordering::Relaxed) * 10 > seen * 9 {
+        if self.keeps_almost_all() {
             return Ok(None);
         }
         let Some(index) = self.join.index.get() else {
@@ -193,9 +192,7 @@ impl JoinFilter {
         self.kept.fetch_add(mask.true_count() as u64, Ordering::Relaxed);
         Ok(Some(mask))
     }
-}
 
-impl JoinFilter {
     /// Whether the rows seen so far show the filter keeps almost all rows
     /// (then it costs more than it saves).
     fn keeps_almost_all(&self) -> bool {
@@ -456,6 +453,19 @@ struct RestMask {
     position: usize,
 }
 
+impl RestMask {
+    /// The rows of `batch`, the row group's next rows, that the mask keeps.
+    fn apply(&mut self, batch: &RecordBatch) -> Result<RecordBatch> {
+        let n = batch.num_rows();
+        if self.position + n > self.mask.len() {
+            return Err(Error::internal("a filtered scan read more rows than its row group has"));
+        }
+        let mask = self.mask.slice(self.position, n);
+        self.position += n;
+        Ok(arrow::compute::filter_record_batch(batch, &mask)?)
+    }
+}
+
 /// What the reader's skipping or reading of one run of a row selection
 /// costs, in rows decoded.
 const SELECTION_RUN_COST: usize = 24;
@@ -687,13 +697,7 @@ impl ParquetScan {
             let mut batch = batch.map_err(|e| Error::file(&self.table_name, e))?;
             // decoded in full: only the rows the prefilter kept go on
             if let Some(m) = first_mask.as_mut() {
-                let n = batch.num_rows();
-                if m.position + n > m.mask.len() {
-                    return Err(Error::internal("a filtered scan read more rows than its row group has"));
-                }
-                let mask = m.mask.slice(m.position, n);
-                m.position += n;
-                batch = arrow::compute::filter_record_batch(&batch, &mask)?;
+                batch = m.apply(&batch)?;
             }
             let n = batch.num_rows();
             if n == 0 {
@@ -917,18 +921,10 @@ impl ParquetScan {
     /// `column`'s conjuncts evaluated on its decoded values in row group
     /// `m`; and those values.
     fn decoded_verdicts(&self, m: (usize, usize), column: &ColumnFilter) -> Result<(BooleanBuffer, ArrayRef)> {
-        let mut verdicts = arrow::array::BooleanBufferBuilder::new(0);
-        let mut values = Vec::new();
-        for batch in self.reader(m, &[column.file_column], None)? {
-            let batch = batch.map_err(|e| Error::file(&self.table_name, e))?;
-            let batch = super::conform_batch(batch, &column.schema)?;
-            if column.emitted {
-                values.push(batch.column(0).clone());
-            }
-            verdicts.append_buffer(&column.verdicts(&batch)?);
-        }
-        let values = concat_values(values, column.schema.field(0).data_type())?;
-        Ok((verdicts.finish(), values))
+        let values = self.decoded_values(m, column)?;
+        let options = RecordBatchOptions::new().with_row_count(Some(values.len()));
+        let batch = RecordBatch::try_new_with_options(column.schema.clone(), vec![values.clone()], &options)?;
+        Ok((column.verdicts(&batch)?, values))
     }
 
     /// The next chunk of the open row group, `None` when it is done.
@@ -959,13 +955,7 @@ impl ParquetScan {
                     };
                     match (batch, rest_mask.as_mut()) {
                         (Some(b), Some(m)) => {
-                            let n = b.num_rows();
-                            if m.position + n > m.mask.len() {
-                                return Err(Error::internal("a filtered scan read more rows than its row group has"));
-                            }
-                            let mask = m.mask.slice(m.position, n);
-                            m.position += n;
-                            let b = arrow::compute::filter_record_batch(&b, &mask)?;
+                            let b = m.apply(&b)?;
                             if b.num_rows() > 0 {
                                 break Some(b);
                             }
