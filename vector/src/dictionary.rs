@@ -8,7 +8,7 @@
 //! branches; otherwise one pass copies each row's value.
 
 use arrow::array::{Array, DictionaryArray, StringArray};
-use arrow::buffer::{Buffer, OffsetBuffer, ScalarBuffer};
+use arrow::buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::Int32Type;
 use ember_core::{Error, Result};
 
@@ -23,9 +23,15 @@ pub fn dictionary_strings(column: &DictionaryArray<Int32Type>) -> Result<Option<
         return Ok(None);
     }
     let keys = column.keys();
-    let nulls = keys.nulls().cloned();
-    // a NULL row's key may be anything
-    let raw = keys.values();
+    strings_by_keys(values, keys.values(), keys.nulls().cloned()).map(Some)
+}
+
+/// The strings of `values` (without NULLs) at `raw` keys, NULL where
+/// `nulls` says (a NULL row's key may be anything).
+pub fn strings_by_keys(values: &StringArray, raw: &[i32], nulls: Option<NullBuffer>) -> Result<StringArray> {
+    if values.null_count() > 0 {
+        return Err(Error::internal("a string dictionary with NULLs"));
+    }
     let n = raw.len();
     let dictionary_len = values.len();
     let in_range = |k: &i32| *k >= 0 && (*k as usize) < dictionary_len;
@@ -38,7 +44,7 @@ pub fn dictionary_strings(column: &DictionaryArray<Int32Type>) -> Result<Option<
     }
     if dictionary_len == 0 {
         // every row is NULL
-        return Ok(Some(StringArray::new_null(n)));
+        return Ok(StringArray::new_null(n));
     }
     // a NULL row reads value 0, which its NULL hides
     let valid_keys: Vec<i32>;
@@ -91,7 +97,7 @@ pub fn dictionary_strings(column: &DictionaryArray<Int32Type>) -> Result<Option<
     // was made), so the data is valid UTF-8 and every offset sits on a
     // character boundary: what `try_new` would verify byte by byte (a
     // tenth of TPC-H Q1's decoding). The tests compare against Arrow's cast.
-    Ok(Some(unsafe { StringArray::new_unchecked(offsets, Buffer::from_vec(data), nulls) }))
+    Ok(unsafe { StringArray::new_unchecked(offsets, Buffer::from_vec(data), nulls) })
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use arrow::array::{
     new_null_array, Array, ArrayRef, Float32Array, Float64Array, Int32Array, Int64Array, RecordBatch,
     RecordBatchOptions,
 };
-use arrow::buffer::{BooleanBuffer, ScalarBuffer};
+use arrow::buffer::{BooleanBuffer, NullBuffer, ScalarBuffer};
 use arrow::datatypes::{DataType, Field, Schema};
 use ember_core::{Error, Result};
 use parquet::basic::{Encoding, Type as PhysicalType};
@@ -59,30 +59,24 @@ pub fn dictionary_verdicts(
     rows: usize,
     keep: bool,
 ) -> Result<Option<(BooleanBuffer, Option<DictionaryColumn>)>> {
-    if column.max_rep_level() != 0 || column.max_def_level() > 1 || column.path().parts().len() != 1 {
-        return Ok(None);
-    }
-    let optional = column.max_def_level() == 1;
-    let corrupt = |what: &str| Error::internal(format!("corrupt Parquet column chunk {}: {what}", column.name()));
-    let Some(first) = pages.get_next_page().map_err(|e| Error::internal(e.to_string()))? else {
+    let Some(optional) = flat_column(column) else {
         return Ok(None);
     };
-    let Page::DictionaryPage { buf, num_values, encoding, .. } = first else {
+    let Some((buf, num_values)) = dictionary_page(pages)? else {
         return Ok(None);
     };
-    if !matches!(encoding, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY) {
-        return Ok(None);
-    }
-    if !worth_answering_per_value(num_values as usize, rows) {
-        return Ok(None);
-    }
-    let Some(values) = dictionary_values(&buf, num_values as usize, column.physical_type(), file_type)? else {
+    // The caller judged the chunk from its stored dictionary's size
+    // (`worth_answering_per_value`). Once the dictionary page is
+    // decompressed, answering per value costs no more than decoding every
+    // row, even for near-unique keys (TPC-H's `l_partkey`, whose
+    // dictionary compresses well): one answer per value instead of one
+    // per row, and no value gathered per row.
+    let Some(values) = dictionary_values(&buf, num_values, column.physical_type(), file_type)? else {
         return Ok(None);
     };
     let (pass, values) = per_value_verdicts(values, spark_type, verdicts)?;
     // the last entry answers for NULL rows
     let distinct = pass.len() - 1;
-    let null_pass = optional && pass[distinct];
     let reachable = || pass[..distinct].iter().copied().chain(optional.then_some(pass[distinct]));
     // every row gets the same answer: no page needs decoding (when no row
     // passes, no value is wanted either)
@@ -94,7 +88,219 @@ pub fn dictionary_verdicts(
     }
     let mut row_verdicts = arrow::array::BooleanBufferBuilder::new(rows);
     let mut row_keys: Vec<u32> = Vec::with_capacity(if keep { rows } else { 0 });
-    let (mut keys, mut levels) = (Vec::new(), Vec::new());
+    let read = page_keys(pages, column, optional, distinct, rows, &mut |keys, _| {
+        row_verdicts.append_buffer(&BooleanBuffer::collect_bool(keys.len(), |i| pass[keys[i] as usize]));
+        if keep {
+            row_keys.extend_from_slice(keys);
+        }
+    })?;
+    if read.is_none() {
+        return Ok(None);
+    }
+    let kept = keep.then_some(DictionaryColumn { values, keys: row_keys });
+    Ok(Some((row_verdicts.finish(), kept)))
+}
+
+/// The values of the rows `selected` keeps (one flag per row of the chunk)
+/// of one dictionary-encoded column chunk, of `spark_type`: each page's
+/// keys are decoded and only the kept rows' values are taken from the
+/// dictionary, straight into the Spark type's array. The arrow reader
+/// would decode every row into the stored type, widen it (a decimal's
+/// INT64 into 128 bits), and leave the dropped rows to a filter's copy.
+/// `None` when the chunk is not read here: not flat, a page not
+/// dictionary-encoded, or types other than the stored integers, floats
+/// and strings read as themselves.
+pub fn selected_values(
+    pages: &mut dyn PageReader,
+    column: &ColumnDescriptor,
+    file_type: &DataType,
+    spark_type: &DataType,
+    selected: &BooleanBuffer,
+) -> Result<Option<ArrayRef>> {
+    let Some(optional) = flat_column(column) else {
+        return Ok(None);
+    };
+    let same_type = match (file_type, spark_type) {
+        (DataType::Dictionary(_, values), DataType::Utf8) => values.as_ref() == &DataType::Utf8,
+        (file, spark) => file == spark,
+    };
+    if !same_type {
+        return Ok(None);
+    }
+    let Some((buf, n)) = dictionary_page(pages)? else {
+        return Ok(None);
+    };
+    fn array<T: arrow::datatypes::ArrowPrimitiveType>(
+        gathered: Option<(Vec<T::Native>, Option<NullBuffer>)>,
+    ) -> Option<arrow::array::PrimitiveArray<T>> {
+        gathered.map(|(values, nulls)| arrow::array::PrimitiveArray::new(ScalarBuffer::from(values), nulls))
+    }
+    use arrow::datatypes as t;
+    let out: Option<ArrayRef> = match (column.physical_type(), spark_type) {
+        (PhysicalType::INT32, DataType::Int32) => {
+            let dictionary = plain::<4>(&buf, n)?.map(i32::from_le_bytes).collect();
+            array::<t::Int32Type>(gather(pages, column, optional, dictionary, selected, |v| v)?)
+                .map(|a| Arc::new(a) as ArrayRef)
+        }
+        (PhysicalType::INT32, DataType::Date32) => {
+            let dictionary = plain::<4>(&buf, n)?.map(i32::from_le_bytes).collect();
+            array::<t::Date32Type>(gather(pages, column, optional, dictionary, selected, |v| v)?)
+                .map(|a| Arc::new(a) as ArrayRef)
+        }
+        (PhysicalType::INT64, DataType::Int64) => {
+            let dictionary = plain::<8>(&buf, n)?.map(i64::from_le_bytes).collect();
+            array::<t::Int64Type>(gather(pages, column, optional, dictionary, selected, |v| v)?)
+                .map(|a| Arc::new(a) as ArrayRef)
+        }
+        (PhysicalType::INT32, DataType::Decimal128(p, s)) => {
+            let dictionary = plain::<4>(&buf, n)?.map(i32::from_le_bytes).collect();
+            match array::<t::Decimal128Type>(gather(pages, column, optional, dictionary, selected, |v| v as i128)?) {
+                Some(a) => Some(Arc::new(a.with_precision_and_scale(*p, *s)?)),
+                None => None,
+            }
+        }
+        (PhysicalType::INT64, DataType::Decimal128(p, s)) => {
+            let dictionary = plain::<8>(&buf, n)?.map(i64::from_le_bytes).collect();
+            match array::<t::Decimal128Type>(gather(pages, column, optional, dictionary, selected, |v| v as i128)?) {
+                Some(a) => Some(Arc::new(a.with_precision_and_scale(*p, *s)?)),
+                None => None,
+            }
+        }
+        (PhysicalType::FLOAT, DataType::Float32) => {
+            let dictionary = plain::<4>(&buf, n)?.map(f32::from_le_bytes).collect();
+            array::<t::Float32Type>(gather(pages, column, optional, dictionary, selected, |v| v)?)
+                .map(|a| Arc::new(a) as ArrayRef)
+        }
+        (PhysicalType::DOUBLE, DataType::Float64) => {
+            let dictionary = plain::<8>(&buf, n)?.map(f64::from_le_bytes).collect();
+            array::<t::Float64Type>(gather(pages, column, optional, dictionary, selected, |v| v)?)
+                .map(|a| Arc::new(a) as ArrayRef)
+        }
+        (PhysicalType::BYTE_ARRAY, DataType::Utf8) => {
+            let strings = plain_strings(&buf, n)?;
+            let indices = (0..n as i32).collect();
+            match array::<t::Int32Type>(gather(pages, column, optional, indices, selected, |k| k)?) {
+                Some(keys) => Some(Arc::new(ember_vector::dictionary::strings_by_keys(
+                    &strings,
+                    keys.values(),
+                    keys.nulls().cloned(),
+                )?)),
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    Ok(out)
+}
+
+/// The values of the rows `selected` keeps, through their keys into
+/// `dictionary` (read as the chunk's stored values), each `convert`ed; and
+/// their NULLs. `None` when a page is not dictionary-encoded.
+fn gather<S: Copy + Default, T>(
+    pages: &mut dyn PageReader,
+    column: &ColumnDescriptor,
+    optional: bool,
+    mut dictionary: Vec<S>,
+    selected: &BooleanBuffer,
+    convert: impl Fn(S) -> T,
+) -> Result<Option<(Vec<T>, Option<NullBuffer>)>> {
+    let distinct = dictionary.len();
+    // a NULL row's key is `distinct`: it reads this filler, which its NULL hides
+    dictionary.push(S::default());
+    let kept = selected.count_set_bits();
+    let mut values: Vec<T> = Vec::with_capacity(kept);
+    // made at the first NULL
+    let mut valid: Option<arrow::array::BooleanBufferBuilder> = None;
+    let mut start = 0;
+    let mut scratch: Vec<u32> = Vec::new();
+    let read = page_keys(pages, column, optional, distinct, selected.len(), &mut |keys, has_nulls| {
+        let page = selected.slice(start, keys.len());
+        start += keys.len();
+        let keys = if page.count_set_bits() == keys.len() {
+            keys
+        } else {
+            selected_keys(keys, &page, &mut scratch);
+            &scratch
+        };
+        if has_nulls || valid.is_some() {
+            let valid = valid.get_or_insert_with(|| {
+                let mut v = arrow::array::BooleanBufferBuilder::new(kept);
+                v.append_n(values.len(), true);
+                v
+            });
+            if has_nulls {
+                valid.append_buffer(&BooleanBuffer::collect_bool(keys.len(), |i| keys[i] as usize != distinct));
+            } else {
+                valid.append_n(keys.len(), true);
+            }
+        }
+        values.extend(keys.iter().map(|k| convert(dictionary[*k as usize])));
+    })?;
+    if read.is_none() {
+        return Ok(None);
+    }
+    let nulls = valid.map(|mut v| NullBuffer::new(v.finish())).filter(|n| n.null_count() > 0);
+    Ok(Some((values, nulls)))
+}
+
+/// The `keys` whose rows `selected` (as long as `keys`) keeps, into `out`
+/// (cleared first): 64 rows at a time, a whole word's keys at once when it
+/// keeps them all.
+fn selected_keys(keys: &[u32], selected: &BooleanBuffer, out: &mut Vec<u32>) {
+    out.clear();
+    for (w, word) in selected.bit_chunks().iter_padded().enumerate() {
+        let base = w * 64;
+        if word == u64::MAX {
+            out.extend_from_slice(&keys[base..base + 64]);
+        } else {
+            let mut bits = word;
+            while bits != 0 {
+                out.push(keys[base + bits.trailing_zeros() as usize]);
+                bits &= bits - 1;
+            }
+        }
+    }
+}
+
+/// Whether `column` is flat (not nested, not repeated, at most one
+/// definition level): `Some(optional)` if so.
+fn flat_column(column: &ColumnDescriptor) -> Option<bool> {
+    let flat = column.max_rep_level() == 0 && column.max_def_level() <= 1 && column.path().parts().len() == 1;
+    flat.then_some(column.max_def_level() == 1)
+}
+
+/// The chunk's first page, when it is a PLAIN dictionary page: its bytes
+/// and number of values.
+fn dictionary_page(pages: &mut dyn PageReader) -> Result<Option<(bytes::Bytes, usize)>> {
+    let Some(first) = pages.get_next_page().map_err(|e| Error::internal(e.to_string()))? else {
+        return Ok(None);
+    };
+    let Page::DictionaryPage { buf, num_values, encoding, .. } = first else {
+        return Ok(None);
+    };
+    if !matches!(encoding, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY) {
+        return Ok(None);
+    }
+    Ok(Some((buf, num_values as usize)))
+}
+
+/// Reads the chunk's data pages (after its dictionary page, of `distinct`
+/// values) and hands `each_page` every page's keys, one per row, with
+/// `distinct` for a NULL row, and whether the page has NULLs; `rows` is
+/// the chunk's row count. `None`
+/// when a page is not dictionary-encoded (the caller's output so far is
+/// then to be dropped).
+fn page_keys(
+    pages: &mut dyn PageReader,
+    column: &ColumnDescriptor,
+    optional: bool,
+    distinct: usize,
+    rows: usize,
+    each_page: &mut dyn FnMut(&[u32], bool),
+) -> Result<Option<()>> {
+    let corrupt = |what: &str| Error::internal(format!("corrupt Parquet column chunk {}: {what}", column.name()));
+    let (mut keys, mut levels, mut row_keys) = (Vec::new(), Vec::new(), Vec::new());
+    let mut read = 0usize;
     while let Some(page) = pages.get_next_page().map_err(|e| Error::internal(e.to_string()))? {
         let (buf, num_values, encoding, levels_range) = match &page {
             Page::DictionaryPage { .. } => return Err(corrupt("a second dictionary page")),
@@ -124,9 +330,10 @@ pub fn dictionary_verdicts(
         }
         // a page claiming more rows than are left is corrupt (and must not
         // size the buffers below)
-        if row_verdicts.len().saturating_add(num_values) > rows {
+        if read.saturating_add(num_values) > rows {
             return Err(corrupt("more values in its pages than rows in its row group"));
         }
+        read += num_values;
         let (levels_end, present) = match levels_range {
             Some((start, end)) if optional => {
                 let bytes = buf.get(start..end).ok_or_else(|| corrupt("levels beyond the page"))?;
@@ -147,29 +354,21 @@ pub fn dictionary_verdicts(
             keys.clear();
         }
         if !optional || present == num_values {
-            row_verdicts.append_buffer(&BooleanBuffer::collect_bool(num_values, |i| pass[keys[i] as usize]));
-            if keep {
-                row_keys.extend_from_slice(&keys[..num_values]);
-            }
+            each_page(&keys[..num_values], false);
         } else {
+            row_keys.clear();
             let mut next_key = keys.iter();
-            for level in &levels {
-                let key = match level {
-                    1 => next_key.next().copied().unwrap_or(distinct as u32),
-                    _ => distinct as u32,
-                };
-                row_verdicts.append(if *level == 1 { pass[key as usize] } else { null_pass });
-                if keep {
-                    row_keys.push(key);
-                }
-            }
+            row_keys.extend(levels.iter().map(|level| match level {
+                1 => next_key.next().copied().unwrap_or(distinct as u32),
+                _ => distinct as u32,
+            }));
+            each_page(&row_keys, true);
         }
     }
-    if row_verdicts.len() != rows {
-        return Err(corrupt(&format!("{} rows in its pages, {rows} in its row group", row_verdicts.len())));
+    if read != rows {
+        return Err(corrupt(&format!("{read} rows in its pages, {rows} in its row group")));
     }
-    let kept = keep.then_some(DictionaryColumn { values, keys: row_keys });
-    Ok(Some((row_verdicts.finish(), kept)))
+    Ok(Some(()))
 }
 
 /// Whether a dictionary of `distinct` values for `rows` rows is worth
@@ -203,17 +402,39 @@ fn per_value_verdicts(
     Ok((answers.iter().collect(), with_null))
 }
 
+/// A dictionary page's `n` PLAIN values of `W` bytes each.
+fn plain<const W: usize>(buf: &[u8], n: usize) -> Result<impl Iterator<Item = [u8; W]> + '_> {
+    let bytes = buf.get(..n.saturating_mul(W)).ok_or_else(|| Error::internal("a dictionary page too short"))?;
+    Ok(bytes.chunks_exact(W).map(|c| {
+        let mut a = [0u8; W];
+        a.copy_from_slice(c);
+        a
+    }))
+}
+
+/// A dictionary page's `n` PLAIN byte arrays (each a 4-byte length, then
+/// the bytes) as strings; an error when one is not UTF-8.
+fn plain_strings(buf: &[u8], n: usize) -> Result<arrow::array::StringArray> {
+    let short = || Error::internal("a dictionary page too short");
+    let mut offsets = Vec::with_capacity(n + 1);
+    offsets.push(0i32);
+    let mut data = Vec::with_capacity(buf.len());
+    let mut pos = 0usize;
+    for _ in 0..n {
+        let len = buf.get(pos..pos + 4).ok_or_else(short)?;
+        let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
+        let bytes = buf.get(pos + 4..(pos + 4).saturating_add(len)).ok_or_else(short)?;
+        data.extend_from_slice(bytes);
+        pos += 4 + len;
+        offsets.push(i32::try_from(data.len()).map_err(|_| Error::internal("a dictionary page over 2 GiB"))?);
+    }
+    let offsets = arrow::buffer::OffsetBuffer::new(ScalarBuffer::from(offsets));
+    Ok(arrow::array::StringArray::try_new(offsets, arrow::buffer::Buffer::from_vec(data), None)?)
+}
+
 /// A dictionary page's `n` PLAIN values as an array of `file_type`; `None`
 /// for the types not read here.
 fn dictionary_values(buf: &[u8], n: usize, physical: PhysicalType, file_type: &DataType) -> Result<Option<ArrayRef>> {
-    fn plain<const W: usize>(buf: &[u8], n: usize) -> Result<impl Iterator<Item = [u8; W]> + '_> {
-        let bytes = buf.get(..n.saturating_mul(W)).ok_or_else(|| Error::internal("a dictionary page too short"))?;
-        Ok(bytes.chunks_exact(W).map(|c| {
-            let mut a = [0u8; W];
-            a.copy_from_slice(c);
-            a
-        }))
-    }
     let array: ArrayRef = match (physical, file_type) {
         (PhysicalType::INT32, DataType::Decimal128(p, s)) => {
             let v: Vec<i128> = plain::<4>(buf, n)?.map(|b| i32::from_le_bytes(b) as i128).collect();
@@ -306,22 +527,33 @@ fn unpack_groups(packed: &[u8], width: usize, groups: usize, out: &mut Vec<u32>)
     by_width!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32);
 }
 
-/// `unpack_groups` for width `W`: a group's `W` bytes are copied into a
-/// padded buffer, and each value's offset in it is a constant.
+/// `unpack_groups` for width `W`: each value's byte offset and shift in
+/// its group are constants, and its bits are one unaligned 8-byte load
+/// away. A group followed by 8 more bytes of input is read in place; the
+/// last groups are copied into a padded buffer first.
 fn unpack_groups_of<const W: usize>(packed: &[u8], groups: usize, out: &mut Vec<u32>) {
-    let mask = (1u64 << W) - 1;
-    out.reserve(groups * 8);
-    for group in packed.chunks_exact(W).take(groups) {
-        let mut padded = [0u8; 40];
-        padded[..W].copy_from_slice(group);
-        let mut values = [0u32; 8];
-        for (j, v) in values.iter_mut().enumerate() {
+    #[inline(always)]
+    fn group<const W: usize>(g: &[u8], values: &mut [u32]) {
+        let mask = (1u64 << W) - 1;
+        for (j, v) in values.iter_mut().enumerate().take(8) {
             let (byte, shift) = (j * W / 8, j * W % 8);
-            let b = &padded[byte..byte + 8];
+            let b = &g[byte..byte + 8];
             let word = u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
             *v = ((word >> shift) & mask) as u32;
         }
-        out.extend_from_slice(&values);
+    }
+    let start = out.len();
+    out.resize(start + groups * 8, 0);
+    let dst = &mut out[start..];
+    // groups read in place: the last byte a group reads is below W + 8
+    let in_place = groups.min(packed.len().saturating_sub(8) / W);
+    for (i, values) in dst.chunks_exact_mut(8).enumerate().take(in_place) {
+        group::<W>(&packed[i * W..i * W + W + 8], values);
+    }
+    for i in in_place..groups {
+        let mut padded = [0u8; 40];
+        padded[..W].copy_from_slice(&packed[i * W..i * W + W]);
+        group::<W>(&padded, &mut dst[i * 8..i * 8 + 8]);
     }
 }
 
@@ -533,14 +765,120 @@ mod tests {
         let props =
             WriterProperties::builder().set_dictionary_page_size_limit(1024).set_data_page_row_count_limit(500).build();
         assert_eq!(verdicts_of(column, false, props, &conjuncts), None);
-        // about as many distinct values as rows: no use answering per value
-        let column: ArrayRef = Arc::new(Int64Array::from_iter_values(0..n as i64));
-        let props = WriterProperties::builder().build();
-        assert_eq!(verdicts_of(column, false, props, &conjuncts), None);
+        // as many distinct values as rows, all in the dictionary: still
+        // answered per value, and right
+        let column: ArrayRef = Arc::new(Int64Array::from_iter_values((0..n as i64).map(|i| (i * 7919) % n as i64)));
+        let props = WriterProperties::builder().set_dictionary_page_size_limit(1 << 20).build();
+        let got = verdicts_of(column, false, props, &conjuncts).expect("a dictionary of unique values is answered");
+        assert_eq!(got, BooleanBuffer::collect_bool(n, |i| (i * 7919) % n > 100));
         // no dictionary at all
         let column: ArrayRef = Arc::new(Int64Array::from_iter_values((0..n as i64).map(|i| i % 10)));
         let props = WriterProperties::builder().set_dictionary_enabled(false).build();
         assert_eq!(verdicts_of(column, false, props, &conjuncts), None);
+    }
+
+    /// `column` written to a Parquet file (one row group, small pages) and
+    /// read back through `selected_values`.
+    fn selected_of(
+        column: &ArrayRef,
+        nullable: bool,
+        props: WriterProperties,
+        selected: &BooleanBuffer,
+    ) -> Option<ArrayRef> {
+        let schema = Arc::new(Schema::new(vec![Field::new("c", column.data_type().clone(), nullable)]));
+        let batch = RecordBatch::try_new(schema.clone(), vec![column.clone()]).unwrap();
+        let mut file = Vec::new();
+        let mut writer = ArrowWriter::try_new(&mut file, schema, Some(props)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        let reader = SerializedFileReader::new(Bytes::from(file)).unwrap();
+        let row_group = reader.get_row_group(0).unwrap();
+        let mut pages = row_group.get_column_page_reader(0).unwrap();
+        let descr = reader.metadata().file_metadata().schema_descr().column(0);
+        let t = column.data_type();
+        selected_values(pages.as_mut(), &descr, t, t, selected).unwrap()
+    }
+
+    #[test]
+    fn selected_values_are_the_filtered_column() {
+        let n = 5000;
+        let v = |i: usize| ((i * 7919) % 613) as i64 - 300;
+        let null = |i: usize| i % 13 == 4 || (1400..1900).contains(&i);
+        let valid = |i: usize| !null(i);
+        let columns: Vec<ArrayRef> = vec![
+            Arc::new(Int32Array::from_iter((0..n).map(|i| valid(i).then(|| v(i) as i32)))),
+            Arc::new(Date32Array::from_iter((0..n).map(|i| valid(i).then(|| 9000 + v(i) as i32)))),
+            Arc::new(Int64Array::from_iter((0..n).map(|i| valid(i).then(|| v(i) << 40)))),
+            Arc::new(
+                Decimal128Array::from_iter((0..n).map(|i| valid(i).then(|| v(i) as i128 * 7)))
+                    .with_precision_and_scale(7, 2)
+                    .unwrap(),
+            ),
+            Arc::new(
+                Decimal128Array::from_iter((0..n).map(|i| valid(i).then(|| v(i) as i128 * 1_000_003)))
+                    .with_precision_and_scale(15, 2)
+                    .unwrap(),
+            ),
+            Arc::new(Float32Array::from_iter((0..n).map(|i| valid(i).then(|| v(i) as f32 / 8.0)))),
+            Arc::new(Float64Array::from_iter((0..n).map(|i| valid(i).then(|| v(i) as f64 / 3.0)))),
+            Arc::new(arrow::array::StringArray::from_iter(
+                (0..n).map(|i| valid(i).then(|| ["A", "N", "R", "éé", ""][(v(i) + 300) as usize % 5].to_string())),
+            )),
+            Arc::new(arrow::array::StringArray::from_iter(
+                (0..n).map(|i| valid(i).then(|| ["F", "O"][(v(i) + 300) as usize % 2].to_string())),
+            )),
+        ];
+        let selections = [
+            BooleanBuffer::new_set(n),
+            BooleanBuffer::new_unset(n),
+            BooleanBuffer::collect_bool(n, |i| i % 3 != 1),
+            BooleanBuffer::collect_bool(n, |i| (i * 31) % 97 < 2),
+            // whole pages dropped, others kept whole
+            BooleanBuffer::collect_bool(n, |i| (i / 700) % 2 == 0 || i == 777),
+        ];
+        let mut checked = 0;
+        for column in &columns {
+            for nullable in [true, false] {
+                let column = if nullable {
+                    column.clone()
+                } else {
+                    let filler = arrow::compute::cast(&Int64Array::from(vec![1]), column.data_type()).unwrap();
+                    let mask = arrow::array::BooleanArray::from((0..n).map(valid).collect::<Vec<_>>());
+                    arrow::compute::kernels::zip::zip(&mask, &column, &arrow::array::Scalar::new(filler)).unwrap()
+                };
+                for version in [WriterVersion::PARQUET_1_0, WriterVersion::PARQUET_2_0] {
+                    for selected in &selections {
+                        let props = WriterProperties::builder()
+                            .set_writer_version(version)
+                            .set_data_page_row_count_limit(700)
+                            .set_write_batch_size(350)
+                            .build();
+                        let got = selected_of(&column, nullable, props, selected)
+                            .expect("a dictionary-encoded column is read");
+                        let expected =
+                            arrow::compute::filter(&column, &arrow::array::BooleanArray::new(selected.clone(), None))
+                                .unwrap();
+                        assert_eq!(
+                            got.as_ref(),
+                            expected.as_ref(),
+                            "{:?} nullable {nullable} {version:?}",
+                            column.data_type()
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 9 * 2 * 2 * 5);
+        // plain pages (a dictionary over its limit) and other types are
+        // left to the arrow reader
+        let all = BooleanBuffer::new_set(20_000);
+        let wide: ArrayRef = Arc::new(Int64Array::from_iter_values(0..20_000));
+        let props = WriterProperties::builder().set_dictionary_page_size_limit(1024).build();
+        assert!(selected_of(&wide, false, props, &all).is_none());
+        let bools: ArrayRef =
+            Arc::new(arrow::array::BooleanArray::from((0..20_000).map(|i| i % 2 == 0).collect::<Vec<_>>()));
+        assert!(selected_of(&bools, false, WriterProperties::builder().build(), &all).is_none());
     }
 
     /// A hybrid encoding of `values`: runs of 8 or more equal values as RLE

@@ -32,7 +32,9 @@ use parquet::file::serialized_reader::SerializedPageReader;
 use crate::expr::{compile, filter_with, narrow_selection, Binding, PhysicalExpr};
 use crate::operator::join::hash_join::JoinKey;
 use crate::operator::scan::dictionary_filter::{dictionary_column, evaluate_on_dictionary, per_value_column};
-use crate::operator::scan::dictionary_pages::{dictionary_verdicts, worth_answering_per_value, DictionaryColumn};
+use crate::operator::scan::dictionary_pages::{
+    dictionary_verdicts, selected_values, worth_answering_per_value, DictionaryColumn,
+};
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::operator::scan::row_group_bytes::RowGroupBytes;
 use crate::pipeline::{local_mut, local_ref, LocalState, Source, UnitChunks};
@@ -436,13 +438,23 @@ enum MorselReader {
     /// After the filter pass: `kept` holds the filter columns of the
     /// surviving rows; `rest` decodes the other columns of those rows, or,
     /// with `rest_mask`, of every row, to be filtered here.
-    Filtered {
-        filter: Arc<ScanFilter>,
-        kept: RecordBatch,
-        offset: usize,
-        rest: Option<ParquetRecordBatchReader>,
-        rest_mask: Option<RestMask>,
-    },
+    Filtered { filter: Arc<ScanFilter>, kept: RecordBatch, offset: usize, rest: RestColumns },
+}
+
+/// How a filtered row group's other columns (`ScanFilter::rest_columns`)
+/// are read for the rows the filter keeps.
+#[derive(Default)]
+struct RestColumns {
+    /// Per rest column: its kept rows' values, read from its dictionary
+    /// up front; `None` for the columns `reader` decodes.
+    from_dictionaries: Vec<Option<ArrayRef>>,
+    /// Per rest column: its index among the reader's columns (for those
+    /// it decodes).
+    reader_columns: Vec<usize>,
+    /// Decodes the others: only the kept rows or, with `mask`, every row,
+    /// to be filtered here.
+    reader: Option<ParquetRecordBatchReader>,
+    mask: Option<RestMask>,
 }
 
 /// The filter pass's verdict on every row of a row group, applied to the
@@ -792,23 +804,87 @@ impl ParquetScan {
             let options = RecordBatchOptions::new().with_row_count(Some(kept.num_rows()));
             kept = RecordBatch::try_new_with_options(filter.kept_schema.clone(), columns, &options)?;
         }
-        let (rest, rest_mask) = if filter.rest_columns.is_empty() {
-            (None, None)
-        } else {
-            let rows: usize = masks.iter().map(BooleanArray::len).sum();
-            let kept_rows: usize = masks.iter().map(BooleanArray::true_count).sum();
-            if decode_in_full(selection_runs(&masks), rows, kept_rows) {
-                let masks: Vec<&dyn arrow::array::Array> =
-                    masks.iter().map(|m| m as &dyn arrow::array::Array).collect();
-                let mask = arrow::compute::concat(&masks)?.as_boolean().clone();
-                let reader = self.reader(m, &filter.rest_columns, None)?;
-                (Some(reader), Some(RestMask { mask, position: 0 }))
-            } else {
-                let selection = RowSelection::from_filters(&masks);
-                (Some(self.reader(m, &filter.rest_columns, Some(selection))?), None)
+        let mut rest = RestColumns { from_dictionaries: vec![None; filter.rest_columns.len()], ..Default::default() };
+        if !filter.rest_columns.is_empty() {
+            let mask = match masks.as_slice() {
+                [one] => one.clone(),
+                _ => {
+                    let masks: Vec<&dyn arrow::array::Array> =
+                        masks.iter().map(|m| m as &dyn arrow::array::Array).collect();
+                    arrow::compute::concat(&masks)?.as_boolean().clone()
+                }
+            };
+            rest.from_dictionaries = self.rest_from_dictionaries(m, &filter.rest_columns, mask.values())?;
+            if rest.from_dictionaries.iter().flatten().any(|values| values.len() != kept.num_rows()) {
+                return Err(Error::internal("a column read from its dictionary has another number of kept rows"));
             }
-        };
-        Ok(Some(MorselReader::Filtered { filter: filter.clone(), kept, offset: 0, rest, rest_mask }))
+            let others: Vec<usize> = filter
+                .rest_columns
+                .iter()
+                .zip(&rest.from_dictionaries)
+                .filter(|(_, d)| d.is_none())
+                .map(|(c, _)| *c)
+                .collect();
+            rest.reader_columns = rest
+                .from_dictionaries
+                .iter()
+                .scan(0, |next, d| {
+                    let i = *next;
+                    *next += usize::from(d.is_none());
+                    Some(i)
+                })
+                .collect();
+            if !others.is_empty() {
+                let kept_rows = mask.true_count();
+                if decode_in_full(selection_runs(std::slice::from_ref(&mask)), mask.len(), kept_rows) {
+                    rest.reader = Some(self.reader(m, &others, None)?);
+                    rest.mask = Some(RestMask { mask, position: 0 });
+                } else {
+                    let selection = RowSelection::from_filters(std::slice::from_ref(&mask));
+                    rest.reader = Some(self.reader(m, &others, Some(selection))?);
+                }
+            }
+        }
+        Ok(Some(MorselReader::Filtered { filter: filter.clone(), kept, offset: 0, rest }))
+    }
+
+    /// The `columns` (file indices) of row group `m` read here from their
+    /// dictionaries, for the rows `selected` keeps (`dictionary_pages::
+    /// selected_values`): one entry per column, `None` for those the arrow
+    /// reader is to decode.
+    fn rest_from_dictionaries(
+        &self,
+        m: (usize, usize),
+        columns: &[usize],
+        selected: &BooleanBuffer,
+    ) -> Result<Vec<Option<ArrayRef>>> {
+        let (path, meta) = &self.files[m.0];
+        let parquet = meta.metadata();
+        let mut out = vec![None; columns.len()];
+        let rows = usize::try_from(parquet.row_group(m.1).num_rows()).unwrap_or(0);
+        let leaves: Vec<Option<usize>> = columns.iter().map(|c| dictionary_chunk(parquet, m.1, *c)).collect();
+        let candidates: Vec<usize> =
+            columns.iter().zip(&leaves).filter(|(_, leaf)| leaf.is_some()).map(|(c, _)| *c).collect();
+        if selected.len() != rows
+            || candidates.is_empty()
+            || RowGroupBytes::projected_len(parquet, m.1, &candidates) > ROW_GROUP_BYTES_LIMIT
+        {
+            return Ok(out);
+        }
+        let bytes = Arc::new(RowGroupBytes::read(path, parquet, m.1, &candidates)?);
+        let schema = parquet.file_metadata().schema_descr();
+        for ((column, leaf), slot) in columns.iter().zip(&leaves).zip(out.iter_mut()) {
+            let (Some(leaf), Some(p)) = (leaf, self.projection.iter().position(|c| c == column)) else {
+                continue;
+            };
+            let chunk = parquet.row_group(m.1).column(*leaf);
+            let mut pages = SerializedPageReader::new(bytes.clone(), chunk, rows, None)
+                .map_err(|e| Error::file(&self.table_name, e))?;
+            let file_type = meta.schema().field(*column).data_type();
+            let spark_type = &self.output[p].data_type;
+            *slot = selected_values(&mut pages, &schema.column(*leaf), file_type, spark_type, selected)?;
+        }
+        Ok(out)
     }
 
     /// The rows of row group `m` that pass the prefilter's conjuncts
@@ -943,9 +1019,9 @@ impl ParquetScan {
                 Some(Err(e)) => Err(Error::file(&self.table_name, e)),
                 None => Ok(None),
             },
-            MorselReader::Filtered { filter, kept, offset, rest, rest_mask } => {
+            MorselReader::Filtered { filter, kept, offset, rest } => {
                 let rest_batch = loop {
-                    let batch = match rest.as_mut() {
+                    let batch = match rest.reader.as_mut() {
                         Some(reader) => match reader.next() {
                             Some(Ok(b)) => Some(b),
                             Some(Err(e)) => return Err(Error::file(&self.table_name, e)),
@@ -953,7 +1029,7 @@ impl ParquetScan {
                         },
                         None => None,
                     };
-                    match (batch, rest_mask.as_mut()) {
+                    match (batch, rest.mask.as_mut()) {
                         (Some(b), Some(m)) => {
                             let b = m.apply(&b)?;
                             if b.num_rows() > 0 {
@@ -973,15 +1049,17 @@ impl ParquetScan {
                         "the second pass of a filtered scan read more rows than the first kept",
                     ));
                 }
-                let part = kept.slice(*offset, rows);
+                let start = *offset;
+                let part = kept.slice(start, rows);
                 *offset += rows;
                 let columns: Vec<ArrayRef> = filter
                     .assembly
                     .iter()
-                    .map(|(from_filter, i)| match (from_filter, &rest_batch) {
-                        (true, _) => Ok(part.column(*i).clone()),
-                        (false, Some(r)) => Ok(r.column(*i).clone()),
-                        (false, None) => Err(Error::internal("a filtered scan's second pass gave no columns")),
+                    .map(|(from_filter, i)| match (from_filter, rest.from_dictionaries.get(*i), &rest_batch) {
+                        (true, _, _) => Ok(part.column(*i).clone()),
+                        (false, Some(Some(values)), _) => Ok(values.slice(start, rows)),
+                        (false, _, Some(r)) => Ok(r.column(rest.reader_columns[*i]).clone()),
+                        (false, _, None) => Err(Error::internal("a filtered scan's second pass gave no columns")),
                     })
                     .collect::<Result<_>>()?;
                 let raw_schema = Arc::new(Schema::new(
@@ -1053,38 +1131,44 @@ impl Source for ParquetScan {
 }
 
 /// The leaf column of file column `file_column` when its chunk in
-/// `row_group` is worth answering per dictionary value: a flat column whose
-/// pages are all dictionary-encoded (as far as its encoding statistics
-/// tell), with few values for its rows.
-fn per_value_chunk(parquet: &ParquetMetaData, row_group: usize, file_column: usize) -> Option<usize> {
+/// `row_group` is flat and, as far as its encoding statistics tell, all
+/// dictionary-encoded: one `dictionary_pages` may read.
+fn dictionary_chunk(parquet: &ParquetMetaData, row_group: usize, file_column: usize) -> Option<usize> {
     let schema = parquet.file_metadata().schema_descr();
     let mut leaves = (0..schema.num_columns()).filter(|l| schema.get_column_root_idx(*l) == file_column);
     let (Some(leaf), None) = (leaves.next(), leaves.next()) else {
         return None;
     };
-    let rg = parquet.row_groups().get(row_group)?;
-    let chunk = rg.column(leaf);
-    // the physical types `dictionary_pages` reads
-    use parquet::basic::Type as Physical;
-    if !matches!(chunk.column_type(), Physical::INT32 | Physical::INT64 | Physical::FLOAT | Physical::DOUBLE) {
-        return None;
-    }
+    let chunk = parquet.row_groups().get(row_group)?.column(leaf);
     // a writer falls back to plain pages once its dictionary outgrows its
     // limit (near-unique keys)
     let dictionary_only = |mask: &parquet::basic::EncodingMask| {
         mask.is_only(parquet::basic::Encoding::RLE_DICTIONARY)
             || mask.is_only(parquet::basic::Encoding::PLAIN_DICTIONARY)
     };
-    let dictionary_offset = chunk.dictionary_page_offset()?;
+    chunk.dictionary_page_offset()?;
     if chunk.page_encoding_stats_mask().is_some_and(|m| !dictionary_only(m)) {
         return None;
     }
+    Some(leaf)
+}
+
+/// `dictionary_chunk`'s leaf when the chunk is also worth answering per
+/// dictionary value: numbers, with few values for its rows.
+fn per_value_chunk(parquet: &ParquetMetaData, row_group: usize, file_column: usize) -> Option<usize> {
+    let leaf = dictionary_chunk(parquet, row_group, file_column)?;
+    let rg = parquet.row_group(row_group);
+    let chunk = rg.column(leaf);
+    // the physical types `dictionary_verdicts` reads
+    use parquet::basic::Type as Physical;
+    let width = match chunk.column_type() {
+        Physical::INT32 | Physical::FLOAT => 4,
+        Physical::INT64 | Physical::DOUBLE => 8,
+        _ => return None,
+    };
     // the dictionary page's stored bytes bound its values from below: a
     // dictionary of near-unique keys is not read only to be dropped
-    let width = match chunk.column_type() {
-        parquet::basic::Type::INT32 | parquet::basic::Type::FLOAT => 4,
-        _ => 8,
-    };
+    let dictionary_offset = chunk.dictionary_page_offset()?;
     let dictionary_bytes = chunk.data_page_offset().saturating_sub(dictionary_offset).max(0) as usize;
     let rows = usize::try_from(rg.num_rows()).unwrap_or(0);
     worth_answering_per_value(dictionary_bytes / width, rows).then_some(leaf)
