@@ -92,10 +92,32 @@ pub fn evaluate_on_dictionary(
     )?;
     let answers = expr.evaluate(&per_value)?;
     let answers = answers.as_boolean();
+    let n = batch.num_rows();
+    if let Some(dict) = batch.column(column).as_dictionary_opt::<arrow::datatypes::Int32Type>() {
+        // the parquet reader's keys: each row's answer through a table of
+        // them, with no keys copied into `usize`s first
+        let per_slot = |answer: &dyn Fn(usize) -> bool| -> Vec<bool> { (0..=distinct).map(answer).collect() };
+        let lookup = |table: &[bool]| -> BooleanBuffer {
+            let keys = dict.keys().values();
+            // a key outside the dictionary (only under a NULL) reads the NULL answer
+            let at = |i: usize| table.get(keys[i] as usize).copied().unwrap_or(table[distinct]);
+            match dict.keys().nulls().filter(|n| n.null_count() > 0) {
+                Some(nulls) => {
+                    BooleanBuffer::collect_bool(n, |i| if nulls.is_null(i) { table[distinct] } else { at(i) })
+                }
+                None => BooleanBuffer::collect_bool(n, at),
+            }
+        };
+        let values = lookup(&per_slot(&|v| answers.value(v)));
+        let nulls = answers
+            .nulls()
+            .filter(|x| x.null_count() > 0)
+            .map(|x| NullBuffer::new(lookup(&per_slot(&|v| x.is_valid(v)))));
+        return Ok(Some(BooleanArray::new(values, nulls)));
+    }
     let keys = dict.normalized_keys();
     let row_nulls = dict.logical_nulls();
     let slot = |i: usize| if row_nulls.as_ref().is_some_and(|n| n.is_null(i)) { distinct } else { keys[i] };
-    let n = batch.num_rows();
     let values = BooleanBuffer::collect_bool(n, |i| answers.value(slot(i)));
     let nulls = answers
         .nulls()

@@ -116,15 +116,12 @@ pub fn selected_values(
     file_type: &DataType,
     spark_type: &DataType,
     selected: &BooleanBuffer,
+    strings: StringsAs,
 ) -> Result<Option<ArrayRef>> {
     let Some(optional) = flat_column(column) else {
         return Ok(None);
     };
-    let same_type = match (file_type, spark_type) {
-        (DataType::Dictionary(_, values), DataType::Utf8) => values.as_ref() == &DataType::Utf8,
-        (file, spark) => file == spark,
-    };
-    if !same_type {
+    if !reads_values(column.physical_type(), file_type, spark_type) {
         return Ok(None);
     }
     let Some((buf, n)) = dictionary_page(pages)? else {
@@ -177,20 +174,52 @@ pub fn selected_values(
                 .map(|a| Arc::new(a) as ArrayRef)
         }
         (PhysicalType::BYTE_ARRAY, DataType::Utf8) => {
-            let strings = plain_strings(&buf, n)?;
+            let strings_dictionary = plain_strings(&buf, n)?;
             let indices = (0..n as i32).collect();
-            match array::<t::Int32Type>(gather(pages, column, optional, indices, selected, |k| k)?) {
-                Some(keys) => Some(Arc::new(ember_vector::dictionary::strings_by_keys(
-                    &strings,
+            match (array::<t::Int32Type>(gather(pages, column, optional, indices, selected, |k| k)?), strings) {
+                (Some(keys), StringsAs::Values) => Some(Arc::new(ember_vector::dictionary::strings_by_keys(
+                    &strings_dictionary,
                     keys.values(),
                     keys.nulls().cloned(),
                 )?)),
-                None => None,
+                (Some(keys), StringsAs::Dictionary) => {
+                    Some(Arc::new(arrow::array::DictionaryArray::try_new(keys, Arc::new(strings_dictionary))?))
+                }
+                (None, _) => None,
             }
         }
         _ => None,
     };
     Ok(out)
+}
+
+/// How `selected_values` returns a column of strings.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum StringsAs {
+    /// The strings themselves.
+    Values,
+    /// Keys into the chunk's dictionary (for conjuncts answered once per
+    /// dictionary value, `dictionary_filter`).
+    Dictionary,
+}
+
+/// Whether `selected_values` reads a chunk of `physical` values that the
+/// file's schema types `file_type`, as `spark_type`: the stored integers,
+/// floats and strings read as themselves.
+pub fn reads_values(physical: PhysicalType, file_type: &DataType, spark_type: &DataType) -> bool {
+    let same_type = match (file_type, spark_type) {
+        (DataType::Dictionary(_, values), DataType::Utf8) => values.as_ref() == &DataType::Utf8,
+        (file, spark) => file == spark,
+    };
+    same_type
+        && matches!(
+            (physical, spark_type),
+            (PhysicalType::INT32, DataType::Int32 | DataType::Date32 | DataType::Decimal128(_, _))
+                | (PhysicalType::INT64, DataType::Int64 | DataType::Decimal128(_, _))
+                | (PhysicalType::FLOAT, DataType::Float32)
+                | (PhysicalType::DOUBLE, DataType::Float64)
+                | (PhysicalType::BYTE_ARRAY, DataType::Utf8)
+        )
 }
 
 /// The values of the rows `selected` keeps, through their keys into
@@ -784,6 +813,7 @@ mod tests {
         nullable: bool,
         props: WriterProperties,
         selected: &BooleanBuffer,
+        strings: StringsAs,
     ) -> Option<ArrayRef> {
         let schema = Arc::new(Schema::new(vec![Field::new("c", column.data_type().clone(), nullable)]));
         let batch = RecordBatch::try_new(schema.clone(), vec![column.clone()]).unwrap();
@@ -796,7 +826,7 @@ mod tests {
         let mut pages = row_group.get_column_page_reader(0).unwrap();
         let descr = reader.metadata().file_metadata().schema_descr().column(0);
         let t = column.data_type();
-        selected_values(pages.as_mut(), &descr, t, t, selected).unwrap()
+        selected_values(pages.as_mut(), &descr, t, t, selected, strings).unwrap()
     }
 
     #[test]
@@ -847,21 +877,27 @@ mod tests {
                     arrow::compute::kernels::zip::zip(&mask, &column, &arrow::array::Scalar::new(filler)).unwrap()
                 };
                 for version in [WriterVersion::PARQUET_1_0, WriterVersion::PARQUET_2_0] {
-                    for selected in &selections {
+                    for (selected, strings) in
+                        selections.iter().flat_map(|s| [(s, StringsAs::Values), (s, StringsAs::Dictionary)])
+                    {
                         let props = WriterProperties::builder()
                             .set_writer_version(version)
                             .set_data_page_row_count_limit(700)
                             .set_write_batch_size(350)
                             .build();
-                        let got = selected_of(&column, nullable, props, selected)
+                        let mut got = selected_of(&column, nullable, props, selected, strings)
                             .expect("a dictionary-encoded column is read");
+                        if let DataType::Dictionary(_, values) = got.data_type() {
+                            assert!(strings == StringsAs::Dictionary && values.as_ref() == &DataType::Utf8);
+                            got = arrow::compute::cast(&got, &DataType::Utf8).unwrap();
+                        }
                         let expected =
                             arrow::compute::filter(&column, &arrow::array::BooleanArray::new(selected.clone(), None))
                                 .unwrap();
                         assert_eq!(
                             got.as_ref(),
                             expected.as_ref(),
-                            "{:?} nullable {nullable} {version:?}",
+                            "{:?} nullable {nullable} {version:?} {strings:?}",
                             column.data_type()
                         );
                         checked += 1;
@@ -869,16 +905,16 @@ mod tests {
                 }
             }
         }
-        assert_eq!(checked, 9 * 2 * 2 * 5);
+        assert_eq!(checked, 9 * 2 * 2 * 5 * 2);
         // plain pages (a dictionary over its limit) and other types are
         // left to the arrow reader
         let all = BooleanBuffer::new_set(20_000);
         let wide: ArrayRef = Arc::new(Int64Array::from_iter_values(0..20_000));
         let props = WriterProperties::builder().set_dictionary_page_size_limit(1024).build();
-        assert!(selected_of(&wide, false, props, &all).is_none());
+        assert!(selected_of(&wide, false, props, &all, StringsAs::Values).is_none());
         let bools: ArrayRef =
             Arc::new(arrow::array::BooleanArray::from((0..20_000).map(|i| i % 2 == 0).collect::<Vec<_>>()));
-        assert!(selected_of(&bools, false, WriterProperties::builder().build(), &all).is_none());
+        assert!(selected_of(&bools, false, WriterProperties::builder().build(), &all, StringsAs::Values).is_none());
     }
 
     /// A hybrid encoding of `values`: runs of 8 or more equal values as RLE

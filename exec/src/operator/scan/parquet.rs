@@ -33,7 +33,7 @@ use crate::expr::{compile, filter_with, narrow_selection, Binding, PhysicalExpr}
 use crate::operator::join::hash_join::JoinKey;
 use crate::operator::scan::dictionary_filter::{dictionary_column, evaluate_on_dictionary, per_value_column};
 use crate::operator::scan::dictionary_pages::{
-    dictionary_verdicts, selected_values, worth_answering_per_value, DictionaryColumn,
+    dictionary_verdicts, reads_values, selected_values, worth_answering_per_value, DictionaryColumn, StringsAs,
 };
 use crate::operator::scan::pruning::RowGroupPredicate;
 use crate::operator::scan::row_group_bytes::RowGroupBytes;
@@ -686,8 +686,19 @@ impl ParquetScan {
         }
         let mut masks: Vec<BooleanArray> = Vec::new();
         let mut kept: Vec<RecordBatch> = Vec::new();
-        let filter_reader = match &first {
+        // the filter columns of the rows the prefilter kept (all rows
+        // without one): taken from their dictionaries where every chunk
+        // allows, else decoded by the arrow reader
+        let from_dictionaries = match &first {
             _ if filter.file_columns.is_empty() => None,
+            Some(first) => self.filter_columns_from_dictionaries(m, &filter, first)?,
+            None => {
+                let rows = usize::try_from(self.files[m.0].1.metadata().row_group(m.1).num_rows()).unwrap_or(0);
+                self.filter_columns_from_dictionaries(m, &filter, &BooleanBuffer::new_set(rows))?
+            }
+        };
+        let filter_reader = match &first {
+            _ if filter.file_columns.is_empty() || from_dictionaries.is_some() => None,
             None => Some((self.reader(m, &filter.file_columns, None)?, None)),
             Some(first) => {
                 let first = BooleanArray::new(first.clone(), None);
@@ -705,8 +716,17 @@ impl ParquetScan {
             Some((reader, mask)) => (Some(reader), mask),
             None => (None, None),
         };
-        for batch in reader.into_iter().flatten() {
-            let mut batch = batch.map_err(|e| Error::file(&self.table_name, e))?;
+        let pass_input: Box<dyn Iterator<Item = Result<RecordBatch>>> = match from_dictionaries {
+            Some(all) => {
+                let (rows, size) = (all.num_rows(), self.batch_size.max(1));
+                Box::new((0..rows).step_by(size).map(move |at| Ok(all.slice(at, size.min(rows - at)))))
+            }
+            None => {
+                Box::new(reader.into_iter().flatten().map(|batch| batch.map_err(|e| Error::file(&self.table_name, e))))
+            }
+        };
+        for batch in pass_input {
+            let mut batch = batch?;
             // decoded in full: only the rows the prefilter kept go on
             if let Some(m) = first_mask.as_mut() {
                 batch = m.apply(&batch)?;
@@ -848,41 +868,111 @@ impl ParquetScan {
         Ok(Some(MorselReader::Filtered { filter: filter.clone(), kept, offset: 0, rest }))
     }
 
-    /// The `columns` (file indices) of row group `m` read here from their
-    /// dictionaries, for the rows `selected` keeps (`dictionary_pages::
-    /// selected_values`): one entry per column, `None` for those the arrow
-    /// reader is to decode.
+    /// The rest `columns` (file indices) of row group `m` read from their
+    /// dictionaries, for the rows `selected` keeps: one entry per column,
+    /// `None` for those the arrow reader is to decode.
     fn rest_from_dictionaries(
         &self,
         m: (usize, usize),
         columns: &[usize],
         selected: &BooleanBuffer,
     ) -> Result<Vec<Option<ArrayRef>>> {
+        let wanted = columns
+            .iter()
+            .map(|c| match self.projection.iter().position(|p| p == c) {
+                Some(p) => Ok((*c, &self.output[p].data_type, StringsAs::Values)),
+                None => Err(Error::internal("a scan reads a column it does not project")),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.read_from_dictionaries(m, &wanted, selected, false)
+    }
+
+    /// The filter columns of row group `m` for the rows `selected` keeps,
+    /// as the filter pass reads them (strings that conjuncts answer per
+    /// dictionary value stay keys into their dictionary), when every one is
+    /// read from its dictionary; `None` otherwise.
+    fn filter_columns_from_dictionaries(
+        &self,
+        m: (usize, usize),
+        filter: &ScanFilter,
+        selected: &BooleanBuffer,
+    ) -> Result<Option<RecordBatch>> {
+        let wanted: Vec<(usize, &DataType, StringsAs)> = filter
+            .file_columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let strings = if filter.dictionary_columns.contains(&Some(i)) {
+                    StringsAs::Dictionary
+                } else {
+                    StringsAs::Values
+                };
+                (*c, filter.schema.field(i).data_type(), strings)
+            })
+            .collect();
+        let Some(columns) =
+            self.read_from_dictionaries(m, &wanted, selected, true)?.into_iter().collect::<Option<Vec<_>>>()
+        else {
+            return Ok(None);
+        };
+        let fields: Vec<arrow::datatypes::Field> = filter
+            .schema
+            .fields()
+            .iter()
+            .zip(&columns)
+            .map(|(f, c)| arrow::datatypes::Field::new(f.name(), c.data_type().clone(), true))
+            .collect();
+        let options = RecordBatchOptions::new().with_row_count(Some(selected.count_set_bits()));
+        Ok(Some(RecordBatch::try_new_with_options(Arc::new(Schema::new(fields)), columns, &options)?))
+    }
+
+    /// The `columns` (file index, Spark type, how strings come back) of row
+    /// group `m` read from their dictionaries for the rows `selected` keeps
+    /// (`dictionary_pages::selected_values`): one entry per column, `None`
+    /// for a chunk not read that way. With `all_or_none`, nothing is read
+    /// unless every chunk looks readable.
+    fn read_from_dictionaries(
+        &self,
+        m: (usize, usize),
+        columns: &[(usize, &DataType, StringsAs)],
+        selected: &BooleanBuffer,
+        all_or_none: bool,
+    ) -> Result<Vec<Option<ArrayRef>>> {
         let (path, meta) = &self.files[m.0];
         let parquet = meta.metadata();
         let mut out = vec![None; columns.len()];
         let rows = usize::try_from(parquet.row_group(m.1).num_rows()).unwrap_or(0);
-        let leaves: Vec<Option<usize>> = columns.iter().map(|c| dictionary_chunk(parquet, m.1, *c)).collect();
+        let schema = parquet.file_metadata().schema_descr();
+        let leaves: Vec<Option<usize>> = columns
+            .iter()
+            .map(|(c, spark_type, _)| {
+                let leaf = dictionary_chunk(parquet, m.1, *c)?;
+                let file_type = meta.schema().field(*c).data_type();
+                reads_values(schema.column(leaf).physical_type(), file_type, spark_type).then_some(leaf)
+            })
+            .collect();
         let candidates: Vec<usize> =
-            columns.iter().zip(&leaves).filter(|(_, leaf)| leaf.is_some()).map(|(c, _)| *c).collect();
+            columns.iter().zip(&leaves).filter(|(_, leaf)| leaf.is_some()).map(|(c, _)| c.0).collect();
         if selected.len() != rows
             || candidates.is_empty()
+            || (all_or_none && candidates.len() < columns.len())
             || RowGroupBytes::projected_len(parquet, m.1, &candidates) > ROW_GROUP_BYTES_LIMIT
         {
             return Ok(out);
         }
         let bytes = Arc::new(RowGroupBytes::read(path, parquet, m.1, &candidates)?);
-        let schema = parquet.file_metadata().schema_descr();
-        for ((column, leaf), slot) in columns.iter().zip(&leaves).zip(out.iter_mut()) {
-            let (Some(leaf), Some(p)) = (leaf, self.projection.iter().position(|c| c == column)) else {
+        for ((&(column, spark_type, strings), leaf), slot) in columns.iter().zip(&leaves).zip(out.iter_mut()) {
+            let Some(leaf) = leaf else {
                 continue;
             };
             let chunk = parquet.row_group(m.1).column(*leaf);
             let mut pages = SerializedPageReader::new(bytes.clone(), chunk, rows, None)
                 .map_err(|e| Error::file(&self.table_name, e))?;
-            let file_type = meta.schema().field(*column).data_type();
-            let spark_type = &self.output[p].data_type;
-            *slot = selected_values(&mut pages, &schema.column(*leaf), file_type, spark_type, selected)?;
+            let file_type = meta.schema().field(column).data_type();
+            *slot = selected_values(&mut pages, &schema.column(*leaf), file_type, spark_type, selected, strings)?;
+            if all_or_none && slot.is_none() {
+                return Ok(vec![None; columns.len()]);
+            }
         }
         Ok(out)
     }
