@@ -435,6 +435,9 @@ struct ParquetLocal {
 enum MorselReader {
     /// Every projected column at once.
     Plain(ParquetRecordBatchReader),
+    /// Every emitted column, read from its dictionary up front, handed out
+    /// a chunk at a time from `offset`.
+    Whole { batch: RecordBatch, offset: usize },
     /// After the filter pass: `kept` holds the filter columns of the
     /// surviving rows; `rest` decodes the other columns of those rows, or,
     /// with `rest_mask`, of every row, to be filtered here.
@@ -673,6 +676,9 @@ impl ParquetScan {
     /// Opens row group `m`; `None` when the filter keeps none of its rows.
     fn open_morsel(&self, m: (usize, usize)) -> Result<Option<MorselReader>> {
         let Some(filter) = self.filtering() else {
+            if let Some(whole) = self.emitted_from_dictionaries(m)? {
+                return Ok(Some(MorselReader::Whole { batch: whole, offset: 0 }));
+            }
             return Ok(Some(MorselReader::Plain(self.reader(m, &self.projection, None)?)));
         };
         // the prefilter's verdict on every row of the row group, and the
@@ -885,6 +891,26 @@ impl ParquetScan {
             })
             .collect::<Result<Vec<_>>>()?;
         self.read_from_dictionaries(m, &wanted, selected, false)
+    }
+
+    /// Every emitted column of row group `m` (unfiltered) read from its
+    /// dictionary, when every chunk allows; `None` otherwise, and for a
+    /// scan that reads no column.
+    fn emitted_from_dictionaries(&self, m: (usize, usize)) -> Result<Option<RecordBatch>> {
+        if self.emitted.is_empty() {
+            return Ok(None);
+        }
+        let wanted: Vec<(usize, &DataType, StringsAs)> =
+            self.emitted.iter().map(|p| (self.projection[*p], &self.output[*p].data_type, StringsAs::Values)).collect();
+        let rows = usize::try_from(self.files[m.0].1.metadata().row_group(m.1).num_rows()).unwrap_or(0);
+        let all = BooleanBuffer::new_set(rows);
+        let Some(columns) =
+            self.read_from_dictionaries(m, &wanted, &all, true)?.into_iter().collect::<Option<Vec<_>>>()
+        else {
+            return Ok(None);
+        };
+        let options = RecordBatchOptions::new().with_row_count(Some(rows));
+        Ok(Some(RecordBatch::try_new_with_options(self.schema.clone(), columns, &options)?))
     }
 
     /// The filter columns of row group `m` for the rows `selected` keeps,
@@ -1109,6 +1135,15 @@ impl ParquetScan {
                 Some(Err(e)) => Err(Error::file(&self.table_name, e)),
                 None => Ok(None),
             },
+            MorselReader::Whole { batch, offset } => {
+                let rows = (batch.num_rows() - *offset).min(self.batch_size.max(1));
+                if rows == 0 {
+                    return Ok(None);
+                }
+                let chunk = batch.slice(*offset, rows);
+                *offset += rows;
+                Ok(Some(chunk))
+            }
             MorselReader::Filtered { filter, kept, offset, rest } => {
                 let rest_batch = loop {
                     let batch = match rest.reader.as_mut() {
