@@ -1,18 +1,23 @@
-//! Conjuncts on a Parquet column chunk of numbers or dates, answered once
-//! per dictionary value and looked up per row through the data pages'
-//! dictionary keys: no value is decoded per row.
+//! Reading dictionary-encoded Parquet column chunks ourselves: the parquet
+//! crate's page reader parses the page headers and decompresses; the
+//! dictionary page, the definition levels and the RLE / bit-packed keys are
+//! decoded here. Two uses:
 //!
-//! Writers dictionary-encode columns with few distinct values (TPC-H's
-//! dates, quantities and discounts: a few thousand values for millions of
-//! rows). `l_shipdate >= DATE '1994-01-01'` is then evaluated on the
-//! dictionary page's values (plus one NULL, for NULL rows), and each row
-//! takes the answer of its key. The parquet crate's page reader parses the
-//! page headers and decompresses; the levels and keys are decoded here.
+//! - `dictionary_verdicts`: conjuncts on a column of numbers or dates
+//!   answered once per dictionary value and looked up per row through its
+//!   key, with no value decoded per row. Writers dictionary-encode columns
+//!   with few distinct values (TPC-H's dates, quantities and discounts: a
+//!   few thousand values for millions of rows); `l_shipdate >= DATE
+//!   '1994-01-01'` is evaluated on the dictionary's values (plus one NULL,
+//!   for NULL rows), and each row takes the answer of its key.
+//! - `selected_values`: the values of the rows a filter keeps, taken from
+//!   the dictionary through their keys straight into the column's Spark
+//!   type (numbers, dates, decimals, strings), page by page.
 //!
-//! Anything else answers `None`, and the scan decodes the column instead:
-//! a data page that is not dictionary-encoded (writers fall back to plain
-//! pages once a dictionary grows too large), a column that is nested or
-//! repeated, a physical type other than INT32, INT64, FLOAT and DOUBLE.
+//! Anything else answers `None`, and the scan has the arrow reader decode
+//! the column instead: a data page that is not dictionary-encoded (writers
+//! fall back to plain pages once a dictionary grows too large), a column
+//! that is nested or repeated, a type not read here.
 
 use std::sync::Arc;
 
@@ -127,70 +132,96 @@ pub fn selected_values(
     let Some((buf, n)) = dictionary_page(pages)? else {
         return Ok(None);
     };
-    fn array<T: arrow::datatypes::ArrowPrimitiveType>(
-        gathered: Option<(Vec<T::Native>, Option<NullBuffer>)>,
-    ) -> Option<arrow::array::PrimitiveArray<T>> {
-        gathered.map(|(values, nulls)| arrow::array::PrimitiveArray::new(ScalarBuffer::from(values), nulls))
-    }
     use arrow::datatypes as t;
+    let kept = selected.count_set_bits();
+    // one row group's kept rows are held whole: a huge row group is left to
+    // the arrow reader, which decodes a batch at a time
+    let fits = |width: usize| kept.saturating_mul(width) <= MAX_DECODED_BYTES;
+    let p = Chunk { pages, column, optional, selected };
     let out: Option<ArrayRef> = match (column.physical_type(), spark_type) {
-        (PhysicalType::INT32, DataType::Int32) => {
-            let dictionary = plain::<4>(&buf, n)?.map(i32::from_le_bytes).collect();
-            array::<t::Int32Type>(gather(pages, column, optional, dictionary, selected, |v| v)?)
-                .map(|a| Arc::new(a) as ArrayRef)
-        }
-        (PhysicalType::INT32, DataType::Date32) => {
-            let dictionary = plain::<4>(&buf, n)?.map(i32::from_le_bytes).collect();
-            array::<t::Date32Type>(gather(pages, column, optional, dictionary, selected, |v| v)?)
-                .map(|a| Arc::new(a) as ArrayRef)
-        }
-        (PhysicalType::INT64, DataType::Int64) => {
-            let dictionary = plain::<8>(&buf, n)?.map(i64::from_le_bytes).collect();
-            array::<t::Int64Type>(gather(pages, column, optional, dictionary, selected, |v| v)?)
-                .map(|a| Arc::new(a) as ArrayRef)
-        }
-        (PhysicalType::INT32, DataType::Decimal128(p, s)) => {
-            let dictionary = plain::<4>(&buf, n)?.map(i32::from_le_bytes).collect();
-            match array::<t::Decimal128Type>(gather(pages, column, optional, dictionary, selected, |v| v as i128)?) {
-                Some(a) => Some(Arc::new(a.with_precision_and_scale(*p, *s)?)),
-                None => None,
+        (_, DataType::Utf8) => {
+            let dictionary = plain_strings(&buf, n)?;
+            let longest = dictionary.offsets().windows(2).map(|w| (w[1] - w[0]) as usize).max().unwrap_or(0);
+            if !fits(longest + 4) {
+                return Ok(None);
             }
-        }
-        (PhysicalType::INT64, DataType::Decimal128(p, s)) => {
-            let dictionary = plain::<8>(&buf, n)?.map(i64::from_le_bytes).collect();
-            match array::<t::Decimal128Type>(gather(pages, column, optional, dictionary, selected, |v| v as i128)?) {
-                Some(a) => Some(Arc::new(a.with_precision_and_scale(*p, *s)?)),
-                None => None,
-            }
-        }
-        (PhysicalType::FLOAT, DataType::Float32) => {
-            let dictionary = plain::<4>(&buf, n)?.map(f32::from_le_bytes).collect();
-            array::<t::Float32Type>(gather(pages, column, optional, dictionary, selected, |v| v)?)
-                .map(|a| Arc::new(a) as ArrayRef)
-        }
-        (PhysicalType::DOUBLE, DataType::Float64) => {
-            let dictionary = plain::<8>(&buf, n)?.map(f64::from_le_bytes).collect();
-            array::<t::Float64Type>(gather(pages, column, optional, dictionary, selected, |v| v)?)
-                .map(|a| Arc::new(a) as ArrayRef)
-        }
-        (PhysicalType::BYTE_ARRAY, DataType::Utf8) => {
-            let strings_dictionary = plain_strings(&buf, n)?;
-            let indices = (0..n as i32).collect();
-            match (array::<t::Int32Type>(gather(pages, column, optional, indices, selected, |k| k)?), strings) {
-                (Some(keys), StringsAs::Values) => Some(Arc::new(ember_vector::dictionary::strings_by_keys(
-                    &strings_dictionary,
-                    keys.values(),
-                    keys.nulls().cloned(),
-                )?)),
-                (Some(keys), StringsAs::Dictionary) => {
-                    Some(Arc::new(arrow::array::DictionaryArray::try_new(keys, Arc::new(strings_dictionary))?))
+            let len = dictionary.len();
+            let Some((keys, nulls)) =
+                gather(
+                    p.pages,
+                    p.column,
+                    p.optional,
+                    len,
+                    p.selected,
+                    |k| if k as usize == len { 0 } else { k as i32 },
+                )?
+            else {
+                return Ok(None);
+            };
+            Some(match strings {
+                StringsAs::Values => Arc::new(ember_vector::dictionary::strings_by_keys(&dictionary, &keys, nulls)?),
+                StringsAs::Dictionary => {
+                    let keys = arrow::array::Int32Array::new(ScalarBuffer::from(keys), nulls);
+                    Arc::new(arrow::array::DictionaryArray::try_new(keys, Arc::new(dictionary))?)
                 }
-                (None, _) => None,
-            }
+            })
+        }
+        _ if !fits(spark_type.primitive_width().unwrap_or(usize::MAX)) => return Ok(None),
+        (PhysicalType::INT32, DataType::Int32) => primitive::<t::Int32Type, 4>(p, &buf, n, i32::from_le_bytes)?,
+        (PhysicalType::INT32, DataType::Date32) => primitive::<t::Date32Type, 4>(p, &buf, n, i32::from_le_bytes)?,
+        (PhysicalType::INT64, DataType::Int64) => primitive::<t::Int64Type, 8>(p, &buf, n, i64::from_le_bytes)?,
+        (PhysicalType::FLOAT, DataType::Float32) => primitive::<t::Float32Type, 4>(p, &buf, n, f32::from_le_bytes)?,
+        (PhysicalType::DOUBLE, DataType::Float64) => primitive::<t::Float64Type, 8>(p, &buf, n, f64::from_le_bytes)?,
+        (PhysicalType::INT32, DataType::Decimal128(precision, scale)) => {
+            let widen = |b: [u8; 4]| i32::from_le_bytes(b) as i128;
+            decimals(primitive::<t::Decimal128Type, 4>(p, &buf, n, widen)?, *precision, *scale)?
+        }
+        (PhysicalType::INT64, DataType::Decimal128(precision, scale)) => {
+            let widen = |b: [u8; 8]| i64::from_le_bytes(b) as i128;
+            decimals(primitive::<t::Decimal128Type, 8>(p, &buf, n, widen)?, *precision, *scale)?
         }
         _ => None,
     };
     Ok(out)
+}
+
+/// Decoded values one `selected_values` call may hold (a row group's kept
+/// rows of one column).
+pub const MAX_DECODED_BYTES: usize = 64 << 20;
+
+/// The pages, column, whether it is optional, and the selected rows, as
+/// `selected_values` passes them on.
+struct Chunk<'p, 'a> {
+    pages: &'p mut dyn PageReader,
+    column: &'a ColumnDescriptor,
+    optional: bool,
+    selected: &'a BooleanBuffer,
+}
+
+/// `selected_values` for a chunk of `W`-byte stored values, each read by
+/// `decode` straight from the dictionary page (`buf`, `n` values).
+fn primitive<T: arrow::datatypes::ArrowPrimitiveType, const W: usize>(
+    Chunk { pages, column, optional, selected }: Chunk,
+    buf: &[u8],
+    n: usize,
+    decode: impl Fn([u8; W]) -> T::Native,
+) -> Result<Option<ArrayRef>> {
+    let bytes = buf.get(..n.saturating_mul(W)).ok_or_else(|| Error::internal("a dictionary page too short"))?;
+    let (dictionary, _) = bytes.as_chunks::<W>();
+    // a NULL row's key (`n`) reads a default, which its NULL hides
+    let value = |k: u32| dictionary.get(k as usize).map_or_else(T::Native::default, |b| decode(*b));
+    Ok(gather(pages, column, optional, n, selected, value)?
+        .map(|(values, nulls)| Arc::new(arrow::array::PrimitiveArray::<T>::new(values.into(), nulls)) as ArrayRef))
+}
+
+/// `array` (of `Decimal128`) with its precision and scale.
+fn decimals(array: Option<ArrayRef>, precision: u8, scale: i8) -> Result<Option<ArrayRef>> {
+    let Some(array) = array else {
+        return Ok(None);
+    };
+    let array = array.as_any().downcast_ref::<arrow::array::Decimal128Array>().cloned();
+    let array = array.ok_or_else(|| Error::internal("a decimal column read as another type"))?;
+    Ok(Some(Arc::new(array.with_precision_and_scale(precision, scale)?)))
 }
 
 /// How `selected_values` returns a column of strings.
@@ -222,20 +253,17 @@ pub fn reads_values(physical: PhysicalType, file_type: &DataType, spark_type: &D
         )
 }
 
-/// The values of the rows `selected` keeps, through their keys into
-/// `dictionary` (read as the chunk's stored values), each `convert`ed; and
+/// The values of the rows `selected` keeps, each read through its key by
+/// `value` (keys below `distinct`, and `distinct` for a NULL row); and
 /// their NULLs. `None` when a page is not dictionary-encoded.
-fn gather<S: Copy + Default, T>(
+fn gather<T>(
     pages: &mut dyn PageReader,
     column: &ColumnDescriptor,
     optional: bool,
-    mut dictionary: Vec<S>,
+    distinct: usize,
     selected: &BooleanBuffer,
-    convert: impl Fn(S) -> T,
+    value: impl Fn(u32) -> T,
 ) -> Result<Option<(Vec<T>, Option<NullBuffer>)>> {
-    let distinct = dictionary.len();
-    // a NULL row's key is `distinct`: it reads this filler, which its NULL hides
-    dictionary.push(S::default());
     let kept = selected.count_set_bits();
     let mut values: Vec<T> = Vec::with_capacity(kept);
     // made at the first NULL
@@ -263,7 +291,7 @@ fn gather<S: Copy + Default, T>(
                 valid.append_n(keys.len(), true);
             }
         }
-        values.extend(keys.iter().map(|k| convert(dictionary[*k as usize])));
+        values.extend(keys.iter().map(|k| value(*k)));
     })?;
     if read.is_none() {
         return Ok(None);
@@ -316,9 +344,8 @@ fn dictionary_page(pages: &mut dyn PageReader) -> Result<Option<(bytes::Bytes, u
 /// Reads the chunk's data pages (after its dictionary page, of `distinct`
 /// values) and hands `each_page` every page's keys, one per row, with
 /// `distinct` for a NULL row, and whether the page has NULLs; `rows` is
-/// the chunk's row count. `None`
-/// when a page is not dictionary-encoded (the caller's output so far is
-/// then to be dropped).
+/// the chunk's row count. `None` when a page is not dictionary-encoded
+/// (the caller's output so far is then to be dropped).
 fn page_keys(
     pages: &mut dyn PageReader,
     column: &ColumnDescriptor,
@@ -401,9 +428,10 @@ fn page_keys(
 }
 
 /// Whether a dictionary of `distinct` values for `rows` rows is worth
-/// answering per value: with about as many values as rows (unique keys)
-/// that saves nothing, and taking the rows' values back costs more than
-/// decoding them.
+/// answering per value, judged before it is read (from its stored size,
+/// `per_value_chunk`): with about as many values as rows (unique keys)
+/// the dictionary is about as large as the column, and reading it first
+/// saves little.
 pub fn worth_answering_per_value(distinct: usize, rows: usize) -> bool {
     distinct <= rows / 2
 }
@@ -445,7 +473,8 @@ fn plain<const W: usize>(buf: &[u8], n: usize) -> Result<impl Iterator<Item = [u
 /// the bytes) as strings; an error when one is not UTF-8.
 fn plain_strings(buf: &[u8], n: usize) -> Result<arrow::array::StringArray> {
     let short = || Error::internal("a dictionary page too short");
-    let mut offsets = Vec::with_capacity(n + 1);
+    // `n` comes from the page header: the bytes bound it (4 per value at least)
+    let mut offsets = Vec::with_capacity(n.min(buf.len() / 4) + 1);
     offsets.push(0i32);
     let mut data = Vec::with_capacity(buf.len());
     let mut pos = 0usize;
@@ -826,7 +855,11 @@ mod tests {
         let mut pages = row_group.get_column_page_reader(0).unwrap();
         let descr = reader.metadata().file_metadata().schema_descr().column(0);
         let t = column.data_type();
-        selected_values(pages.as_mut(), &descr, t, t, selected, strings).unwrap()
+        // the scan's schema types a string column with small dictionaries
+        // as dictionary keys (`dictionary_metadata`)
+        let keys = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+        let file_type = if t == &DataType::Utf8 && strings == StringsAs::Dictionary { &keys } else { t };
+        selected_values(pages.as_mut(), &descr, file_type, t, selected, strings).unwrap()
     }
 
     #[test]
@@ -977,6 +1010,36 @@ mod tests {
             // a prefix: the last run is cut short
             decode_hybrid(&encoded, width as u32, values.len() - 3, &mut out).unwrap();
             assert_eq!(out, values[..values.len() - 3], "width {width}");
+        }
+    }
+
+    #[test]
+    fn long_bit_packed_runs_decode_in_place_and_at_their_end() {
+        let mut seed = 11u64;
+        for width in [1usize, 5, 8, 13, 20, 32] {
+            for groups in [1usize, 2, 3, 40] {
+                let values: Vec<u32> = (0..groups * 8)
+                    .map(|_| {
+                        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                        ((seed >> 20) as u32) & ((1u64 << width) - 1) as u32
+                    })
+                    .collect();
+                // one bit-packed run of every group
+                let mut encoded = vec![((groups << 1) | 1) as u8];
+                assert!(groups < 64, "a one-byte header");
+                let mut bits = vec![0u8; groups * width];
+                for (j, v) in values.iter().enumerate() {
+                    for b in 0..width {
+                        if (v >> b) & 1 == 1 {
+                            bits[(j * width + b) / 8] |= 1 << ((j * width + b) % 8);
+                        }
+                    }
+                }
+                encoded.extend_from_slice(&bits);
+                let mut out = Vec::new();
+                decode_hybrid(&encoded, width as u32, values.len(), &mut out).unwrap();
+                assert_eq!(out, values, "width {width}, {groups} groups");
+            }
         }
     }
 

@@ -439,8 +439,8 @@ enum MorselReader {
     /// a chunk at a time from `offset`.
     Whole { batch: RecordBatch, offset: usize },
     /// After the filter pass: `kept` holds the filter columns of the
-    /// surviving rows; `rest` decodes the other columns of those rows, or,
-    /// with `rest_mask`, of every row, to be filtered here.
+    /// surviving rows (from `offset` on still to hand out); `rest` reads
+    /// the other columns of those rows.
     Filtered { filter: Arc<ScanFilter>, kept: RecordBatch, offset: usize, rest: RestColumns },
 }
 
@@ -923,12 +923,17 @@ impl ParquetScan {
         filter: &ScanFilter,
         selected: &BooleanBuffer,
     ) -> Result<Option<RecordBatch>> {
+        let meta = &self.files[m.0].1;
         let wanted: Vec<(usize, &DataType, StringsAs)> = filter
             .file_columns
             .iter()
             .enumerate()
             .map(|(i, c)| {
-                let strings = if filter.dictionary_columns.contains(&Some(i)) {
+                // as the arrow reader would: keys only where every row group
+                // has a small dictionary (`dictionary_metadata`), for the
+                // conjuncts evaluated once per value of a batch's dictionary
+                let small = matches!(meta.schema().field(*c).data_type(), DataType::Dictionary(_, _));
+                let strings = if small && filter.dictionary_columns.contains(&Some(i)) {
                     StringsAs::Dictionary
                 } else {
                     StringsAs::Values
