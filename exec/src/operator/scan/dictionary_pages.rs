@@ -669,6 +669,24 @@ mod tests {
         }
     }
 
+    /// `column` written to a Parquet file (one row group): its chunk's
+    /// pages and its descriptor.
+    fn written_chunk(
+        column: &ArrayRef,
+        nullable: bool,
+        props: WriterProperties,
+    ) -> (Box<dyn PageReader>, parquet::schema::types::ColumnDescPtr) {
+        let schema = Arc::new(Schema::new(vec![Field::new("c", column.data_type().clone(), nullable)]));
+        let batch = RecordBatch::try_new(schema.clone(), vec![column.clone()]).unwrap();
+        let mut file = Vec::new();
+        let mut writer = ArrowWriter::try_new(&mut file, schema, Some(props)).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+        let reader = SerializedFileReader::new(Bytes::from(file)).unwrap();
+        let pages = reader.get_row_group(0).unwrap().get_column_page_reader(0).unwrap();
+        (pages, reader.metadata().file_metadata().schema_descr().column(0))
+    }
+
     /// `column` written to a Parquet file (one row group, small pages),
     /// then `conjuncts` answered through its dictionary; `None` as
     /// `dictionary_verdicts` answers it.
@@ -678,16 +696,7 @@ mod tests {
         props: WriterProperties,
         conjuncts: &[PhysicalExpr],
     ) -> Option<BooleanBuffer> {
-        let schema = Arc::new(Schema::new(vec![Field::new("c", column.data_type().clone(), nullable)]));
-        let batch = RecordBatch::try_new(schema.clone(), vec![column.clone()]).unwrap();
-        let mut file = Vec::new();
-        let mut writer = ArrowWriter::try_new(&mut file, schema, Some(props)).unwrap();
-        writer.write(&batch).unwrap();
-        writer.close().unwrap();
-        let reader = SerializedFileReader::new(Bytes::from(file)).unwrap();
-        let row_group = reader.get_row_group(0).unwrap();
-        let mut pages = row_group.get_column_page_reader(0).unwrap();
-        let descr = reader.metadata().file_metadata().schema_descr().column(0);
+        let (mut pages, descr) = written_chunk(&column, nullable, props);
         let t = column.data_type();
         let answer = |batch: &RecordBatch| -> Result<BooleanBuffer> {
             let mut pass = BooleanBuffer::new_set(batch.num_rows());
@@ -844,16 +853,7 @@ mod tests {
         selected: &BooleanBuffer,
         strings: StringsAs,
     ) -> Option<ArrayRef> {
-        let schema = Arc::new(Schema::new(vec![Field::new("c", column.data_type().clone(), nullable)]));
-        let batch = RecordBatch::try_new(schema.clone(), vec![column.clone()]).unwrap();
-        let mut file = Vec::new();
-        let mut writer = ArrowWriter::try_new(&mut file, schema, Some(props)).unwrap();
-        writer.write(&batch).unwrap();
-        writer.close().unwrap();
-        let reader = SerializedFileReader::new(Bytes::from(file)).unwrap();
-        let row_group = reader.get_row_group(0).unwrap();
-        let mut pages = row_group.get_column_page_reader(0).unwrap();
-        let descr = reader.metadata().file_metadata().schema_descr().column(0);
+        let (mut pages, descr) = written_chunk(column, nullable, props);
         let t = column.data_type();
         // the scan's schema types a string column with small dictionaries
         // as dictionary keys (`dictionary_metadata`)
