@@ -93,7 +93,7 @@ pub fn dictionary_verdicts(
     }
     let mut row_verdicts = arrow::array::BooleanBufferBuilder::new(rows);
     let mut row_keys: Vec<u32> = Vec::with_capacity(if keep { rows } else { 0 });
-    let read = page_keys(pages, column, optional, distinct, rows, &mut |keys, _| {
+    let read = page_keys(pages, column, optional, distinct, rows, None, &mut |_, keys, _| {
         row_verdicts.append_buffer(&BooleanBuffer::collect_bool(keys.len(), |i| pass[keys[i] as usize]));
         if keep {
             row_keys.extend_from_slice(keys);
@@ -268,11 +268,12 @@ fn gather<T>(
     let mut values: Vec<T> = Vec::with_capacity(kept);
     // made at the first NULL
     let mut valid: Option<arrow::array::BooleanBufferBuilder> = None;
-    let mut start = 0;
     let mut scratch: Vec<u32> = Vec::new();
-    let read = page_keys(pages, column, optional, distinct, selected.len(), &mut |keys, has_nulls| {
-        let page = selected.slice(start, keys.len());
-        start += keys.len();
+    // pages none of whose rows are selected are skipped unread
+    let wanted = |first: usize, n: usize| selected.slice(first, n).count_set_bits() > 0;
+    let rows = selected.len();
+    let read = page_keys(pages, column, optional, distinct, rows, Some(&wanted), &mut |first, keys, has_nulls| {
+        let page = selected.slice(first, keys.len());
         let keys = if page.count_set_bits() == keys.len() {
             keys
         } else {
@@ -342,22 +343,41 @@ fn dictionary_page(pages: &mut dyn PageReader) -> Result<Option<(bytes::Bytes, u
 }
 
 /// Reads the chunk's data pages (after its dictionary page, of `distinct`
-/// values) and hands `each_page` every page's keys, one per row, with
-/// `distinct` for a NULL row, and whether the page has NULLs; `rows` is
-/// the chunk's row count. `None` when a page is not dictionary-encoded
-/// (the caller's output so far is then to be dropped).
+/// values) and hands `each_page` every page's first row and keys, one per
+/// row, with `distinct` for a NULL row, and whether the page has NULLs;
+/// `rows` is the chunk's row count. With `wanted`, a page for whose rows
+/// (first row, row count) it answers false is skipped undecompressed, and
+/// `each_page` never sees it. `None` when a page read is not
+/// dictionary-encoded (the caller's output so far is then to be dropped).
 fn page_keys(
     pages: &mut dyn PageReader,
     column: &ColumnDescriptor,
     optional: bool,
     distinct: usize,
     rows: usize,
-    each_page: &mut dyn FnMut(&[u32], bool),
+    wanted: Option<&dyn Fn(usize, usize) -> bool>,
+    each_page: &mut dyn FnMut(usize, &[u32], bool),
 ) -> Result<Option<()>> {
     let corrupt = |what: &str| Error::internal(format!("corrupt Parquet column chunk {}: {what}", column.name()));
+    let parquet_error = |e: parquet::errors::ParquetError| Error::internal(e.to_string());
     let (mut keys, mut levels, mut row_keys) = (Vec::new(), Vec::new(), Vec::new());
     let mut read = 0usize;
-    while let Some(page) = pages.get_next_page().map_err(|e| Error::internal(e.to_string()))? {
+    loop {
+        if let Some(wanted) = wanted {
+            // a flat column's page has one level per row (v1 pages give no
+            // row count)
+            let next = pages.peek_next_page().map_err(parquet_error)?;
+            let page_rows = next.filter(|m| !m.is_dict).and_then(|m| m.num_rows.or(m.num_levels));
+            if let Some(n) = page_rows.filter(|n| read.saturating_add(*n) <= rows && !wanted(read, *n)) {
+                pages.skip_next_page().map_err(parquet_error)?;
+                read += n;
+                continue;
+            }
+        }
+        let Some(page) = pages.get_next_page().map_err(parquet_error)? else {
+            break;
+        };
+        let first_row = read;
         let (buf, num_values, encoding, levels_range) = match &page {
             Page::DictionaryPage { .. } => return Err(corrupt("a second dictionary page")),
             Page::DataPage { buf, num_values, encoding, def_level_encoding, .. } => {
@@ -410,7 +430,7 @@ fn page_keys(
             keys.clear();
         }
         if !optional || present == num_values {
-            each_page(&keys[..num_values], false);
+            each_page(first_row, &keys[..num_values], false);
         } else {
             row_keys.clear();
             let mut next_key = keys.iter();
@@ -418,7 +438,7 @@ fn page_keys(
                 1 => next_key.next().copied().unwrap_or(distinct as u32),
                 _ => distinct as u32,
             }));
-            each_page(&row_keys, true);
+            each_page(first_row, &row_keys, true);
         }
     }
     if read != rows {
